@@ -1,0 +1,220 @@
+"""An emulator of Aikido's CI API, faithful to its public page (../shared/aikido/ci-api.txt).
+
+The three endpoints, the `X-AIK-API-SECRET` header, both completed answer shapes, and
+named scenarios: pass, fail, slow, flaky, timeout, default-branch, html-login. Unlike the
+page's examples, it speaks valid JSON. Every request is recorded for the tests to read.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+SCAN_PATH = "/api/integrations/continuous_integration/scan/repository"
+CUSTOM_PATH = "/api/integrations/continuous_integration/scan/custom"
+REQUIRED_START_FIELDS = ("repository_id", "base_commit_id", "head_commit_id", "branch_name")
+FAIL_FLAGS = ("fail_on_dependency_scan", "fail_on_sast_scan", "fail_on_iac_scan", "fail_on_secrets_scan")
+SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
+EMULATOR_KEY = "AIK_CI_emulator"  # the emulator's own key, accepted nowhere else
+SUB_SCANS = ("dependency_scan_completed", "sast_scan_completed", "iac_scan_completed", "secrets_scan_completed")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """How the emulated scans behave."""
+
+    name: str
+    # In-progress answers before the scan completes; None: it never completes.
+    polls_until_complete: int | None = 1
+    # Or complete this many seconds after the start (wins when set).
+    seconds_until_complete: float | None = None
+    gate_passed: bool = True
+    default_branch_shape: bool = False
+    new_issues: dict[str, int] = field(default_factory=dict)
+    # Statuses answered to the first requests of each kind before the real answer.
+    start_faults: tuple[int, ...] = ()
+    poll_faults: tuple[int, ...] = ()
+    html_login: bool = False
+
+
+SCENARIOS = {
+    scenario.name: scenario
+    for scenario in (
+        Scenario("pass"),
+        Scenario("fail", gate_passed=False, new_issues={"dependency": 2, "sast": 1}),
+        Scenario("slow", polls_until_complete=4),
+        Scenario("flaky", polls_until_complete=2, start_faults=(503,), poll_faults=(502, 500)),
+        Scenario("timeout", polls_until_complete=None),
+        Scenario("default-branch", gate_passed=False, default_branch_shape=True),
+        Scenario("html-login", html_login=True),
+    )
+}
+
+
+@dataclass
+class Recorded:
+    """One request the emulator received."""
+
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: Any
+    at: float
+
+
+@dataclass
+class Scan:
+    scan_id: int
+    body: dict[str, Any]
+    started_at: float
+    polls: int = 0
+    completed_at: float | None = None
+
+
+class AikidoEmulator:
+    """Serves the emulated API on loopback in a background thread."""
+
+    def __init__(self, scenario: str | Scenario = "pass", *, secret: str = EMULATOR_KEY, port: int = 0) -> None:
+        self.scenario = SCENARIOS[scenario] if isinstance(scenario, str) else scenario
+        self.secret = secret
+        self.requests: list[Recorded] = []
+        self.scans: dict[int, Scan] = {}
+        self._faults = {"start": list(self.scenario.start_faults), "poll": list(self.scenario.poll_faults)}
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def __enter__(self) -> AikidoEmulator:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # The API itself: each returns (status, JSON body or raw text, extra headers).
+    def start(self, body: Any) -> tuple[int, Any]:
+        if fault := self._next_fault("start"):
+            return fault, {"error": "service unavailable"}
+        if not isinstance(body, dict):
+            return 400, {"error": "body must be a JSON object"}
+        problems = [name for name in REQUIRED_START_FIELDS if not isinstance(body.get(name), str) or not body[name]]
+        problems += [name for name in FAIL_FLAGS if name in body and not isinstance(body[name], bool)]
+        if body.get("minimum_severity", "CRITICAL") not in SEVERITIES:
+            problems.append("minimum_severity")
+        if problems:
+            return 400, {"error": f"invalid fields: {', '.join(problems)}"}
+        if self.scenario.html_login:
+            return 200, "<!DOCTYPE html><html><head><title>Log in | Aikido</title></head><body>Log in</body></html>"
+        with self._lock:
+            scan_id = len(self.scans) + 1
+            self.scans[scan_id] = Scan(scan_id, body, time.monotonic())
+        return 200, {"scan_id": scan_id}
+
+    def poll(self, query: dict[str, list[str]]) -> tuple[int, Any]:
+        if fault := self._next_fault("poll"):
+            return fault, {"error": "bad gateway"}
+        raw = (query.get("scan_id") or [""])[0]
+        scan = self.scans.get(int(raw)) if raw.isdigit() else None
+        if scan is None:
+            return 404, {"error": "scan not found"}
+        with self._lock:
+            scan.polls += 1
+            done = self._is_complete(scan)
+            if done and scan.completed_at is None:
+                scan.completed_at = time.monotonic()
+        return 200, self._status(scan, done)
+
+    def _next_fault(self, kind: str) -> int | None:
+        with self._lock:
+            return self._faults[kind].pop(0) if self._faults[kind] else None
+
+    def _is_complete(self, scan: Scan) -> bool:
+        scenario = self.scenario
+        if scenario.seconds_until_complete is not None:
+            return time.monotonic() - scan.started_at >= scenario.seconds_until_complete
+        return scenario.polls_until_complete is not None and scan.polls > scenario.polls_until_complete
+
+    def _status(self, scan: Scan, done: bool) -> dict[str, Any]:
+        scenario = self.scenario
+        progress = {name: done or name == "dependency_scan_completed" for name in SUB_SCANS}
+        if not done:
+            return {"all_scans_completed": False, **progress}
+        if scenario.default_branch_shape:
+            links = [f"https://app.aikido.dev/queue?sidebarIssue={n}" for n in (1, 2)]
+            return {
+                "all_scans_completed": False,
+                **{name: name == "dependency_scan_completed" for name in SUB_SCANS},
+                "open_issues_found": len(links),
+                "issue_links": links,
+                "gate_passed": scenario.gate_passed,
+            }
+        counts = {kind: scenario.new_issues.get(kind, 0) for kind in ("dependency", "sast", "iac", "leaked_secret")}
+        return {
+            "all_scans_completed": True,
+            **progress,
+            "new_issues_found": sum(counts.values()),
+            **{f"new_{kind}_issues_found": count for kind, count in counts.items()},
+            "diff_url": f"https://app.aikido.dev/featurebranch/scan/{scan.scan_id}?groupId=1",
+            "gate_passed": scenario.gate_passed,
+        }
+
+
+def _handler(emulator: AikidoEmulator) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet: the tests read `emulator.requests` instead."""
+
+        def do_GET(self) -> None:
+            self._serve("GET")
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+        def _serve(self, method: str) -> None:
+            url = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                body: Any = json.loads(raw) if raw else None
+            except ValueError:
+                body = raw.decode("utf-8", "replace")
+            query = parse_qs(url.query)
+            emulator.requests.append(
+                Recorded(method, url.path, query, dict(self.headers.items()), body, time.monotonic())
+            )
+            if self.headers.get("X-AIK-API-SECRET") != emulator.secret:
+                self._answer(401, {"error": "invalid API secret"})
+            elif (method, url.path) == ("POST", SCAN_PATH):
+                self._answer(*emulator.start(body))
+            elif (method, url.path) == ("GET", SCAN_PATH):
+                self._answer(*emulator.poll(query))
+            else:
+                self._answer(404, {"error": "not found"})
+
+        def _answer(self, status: int, body: Any) -> None:
+            is_text = isinstance(body, str)
+            data = body.encode() if is_text else json.dumps(body).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "text/html; charset=utf-8" if is_text else "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            if status in (HTTPStatus.TOO_MANY_REQUESTS, HTTPStatus.SERVICE_UNAVAILABLE, 500, 502):
+                self.send_header("Retry-After", "0")
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler

@@ -1,0 +1,88 @@
+"""The container's entry point: load settings, build the clients, run the gate, exit with its code."""
+
+from __future__ import annotations
+
+import sys
+import time
+import traceback
+
+from gate import cancel
+from gate.errors import GateError
+from gate.event import Lookups, load_payload
+from gate.http import Deadline, Retrier
+from gate.report import report
+from gate.run import RunState, Scanner, run_gate
+from gate.settings import Inputs, Runner, load_inputs, load_runner, raw_secrets
+from gate.verdict import Verdict, error
+from gate.workflow import Workflow
+
+
+def _retrier(deadline: Deadline, workflow: Workflow) -> Retrier:
+    def on_retry(reason: str, delay: float) -> None:
+        workflow.log(f"transient fault ({reason}); retrying in {delay:.1f} s")
+
+    return Retrier(deadline, sleep=time.sleep, on_retry=on_retry)
+
+
+def _gate(inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState) -> Verdict:
+    deadline = Deadline.after(inputs.timeout_seconds)
+    retrier = _retrier(deadline, workflow)
+    secret = inputs.secret_key.get_secret_value()
+    token = inputs.github_token.get_secret_value()
+
+    def scanner() -> Scanner:
+        from gate.aikido import AikidoClient, build_http_client  # noqa: PLC0415 -- not needed on a skip
+
+        return AikidoClient(build_http_client(inputs.aikido_url, secret), retrier, secrets=[secret, token])
+
+    def lookups() -> Lookups:
+        from gate.github import GitHubLookups, build_github_client  # noqa: PLC0415 -- rarely needed
+
+        http = build_github_client(runner.api_url, token)
+        return GitHubLookups(http, retrier, runner.repository, token=token)
+
+    payload = load_payload(runner.event_path)
+    return run_gate(
+        inputs,
+        runner,
+        payload,
+        scanner=scanner,
+        lookups=lookups,
+        deadline=deadline,
+        sleep=time.sleep,
+        workflow=workflow,
+        state=state,
+    )
+
+
+def main() -> int:
+    secrets = raw_secrets()
+    workflow = Workflow(sys.stdout, secrets=secrets)
+    for secret in secrets:
+        workflow.mask(secret)
+    state = RunState()
+    cancel.install(state)
+    try:
+        runner = load_runner()
+    except GateError as failure:
+        workflow.error(str(failure), title="Aikido security gate")
+        return 1
+    workflow = Workflow(
+        sys.stdout,
+        output_path=runner.output,
+        summary_path=runner.step_summary,
+        debug=runner.runner_debug,
+        secrets=secrets,
+    )
+    try:
+        verdict = _gate(load_inputs(), runner, workflow, state)
+    except GateError as failure:
+        verdict = error(str(failure), scan_id=state.scan_id)
+    except Exception as failure:  # noqa: BLE001 -- the last line of defence: one line, never a traceback
+        workflow.debug("".join(traceback.format_exception(failure)))
+        verdict = error(f"internal error ({type(failure).__name__}); please report it", scan_id=state.scan_id)
+    return report(verdict, workflow)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""The client for Aikido's CI API: typed answers in, our exceptions out."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import httpx
+
+from gate import __version__
+from gate.errors import AikidoError, AikidoUnreachable, AuthenticationFailed, RequestRejected, UnexpectedAnswer
+from gate.http import GaveUp, Retrier, Safety, excerpt
+from gate.models import ScanStatus, parse_scan_id, parse_scan_status
+
+SCAN_PATH = "/api/integrations/continuous_integration/scan/repository"
+USER_AGENT = f"aikido-gate/{__version__} (+https://github.com/aikido-gate/aikido-gate)"
+T = TypeVar("T")
+
+KEY_HELP = (
+    "the key is invalid, rotated or revoked. Create a new one in Aikido under "
+    "Settings > Integrations > CI/CD and store it as the secret given to secret-key"
+)
+
+
+def build_http_client(base_url: str, secret: str) -> httpx.Client:
+    """The one httpx client: secret header, our User-Agent, proxies from the environment, no redirects."""
+    return httpx.Client(
+        base_url=base_url,
+        headers={"X-AIK-API-SECRET": secret, "User-Agent": USER_AGENT, "Accept": "application/json"},
+        # The secret header must never travel to another host.
+        follow_redirects=False,
+        trust_env=True,
+    )
+
+
+class AikidoClient:
+    """Starts and polls feature-branch scans."""
+
+    def __init__(self, http: httpx.Client, retrier: Retrier, *, secrets: Sequence[str] = ()) -> None:
+        self._http = http
+        self._retrier = retrier
+        self._secrets = tuple(secrets)
+
+    def start_scan(self, body: dict[str, Any]) -> int:
+        """Start a scan and return its id."""
+        request = self._http.build_request("POST", SCAN_PATH, json=body)
+        return self._call(request, Safety.CREATES, "starting the scan", parse_scan_id)
+
+    def scan_status(self, scan_id: int) -> ScanStatus:
+        """Poll a scan once."""
+        request = self._http.build_request("GET", SCAN_PATH, params={"scan_id": scan_id})
+        return self._call(request, Safety.IDEMPOTENT, f"polling scan {scan_id}", parse_scan_status)
+
+    def _call(self, request: httpx.Request, safety: Safety, doing: str, parse: Callable[[Any], T]) -> T:
+        try:
+            response = self._retrier.send(self._http, request, safety)
+        except GaveUp as gave_up:
+            raise self._unreachable(gave_up, doing, request.url.host) from None
+        answer = self._read(response, doing)
+        try:
+            return parse(answer)
+        except UnexpectedAnswer as error:
+            quote = excerpt(response.text, self._secrets)
+            raise UnexpectedAnswer(
+                f"Aikido's answer while {doing} is not what its API documents: {error}: {quote}"
+            ) from None
+
+    def _unreachable(self, gave_up: GaveUp, doing: str, host: str) -> AikidoError:
+        if gave_up.response is not None and gave_up.response.status_code == 429:
+            return AikidoUnreachable(f"Aikido kept rate-limiting us while {doing} (HTTP 429) until the deadline")
+        if gave_up.not_retried:
+            return AikidoUnreachable(
+                f"{doing} failed at {host}: {gave_up.reason}; not retried, as Aikido may already have acted on it"
+            )
+        return AikidoUnreachable(
+            f"could not reach Aikido at {host} while {doing}: {gave_up.reason} "
+            f"({gave_up.attempts} attempt{'s' if gave_up.attempts > 1 else ''} before the deadline)"
+        )
+
+    def _read(self, response: httpx.Response, doing: str) -> Any:
+        status = response.status_code
+        quote = excerpt(response.text, self._secrets)
+        if status in (401, 403):
+            raise AuthenticationFailed(f"Aikido refused the secret-key (HTTP {status}) while {doing}: {KEY_HELP}")
+        if response.is_redirect:
+            target = httpx.URL(response.headers.get("Location", "")).host or "another address"
+            raise UnexpectedAnswer(
+                f"Aikido answered HTTP {status} redirecting to {target} while {doing}; redirects are not followed "
+                "so the key never leaves for another host: check api-base-url"
+            )
+        if 400 <= status < 500:
+            hint = ""
+            if status == 404 and doing == "starting the scan":
+                hint = " Check repository-id (is the repository connected to Aikido?) and the commits."
+            raise RequestRejected(f"Aikido refused {doing} (HTTP {status}): {quote or 'empty answer'}.{hint}", status)
+        if not response.is_success:
+            raise AikidoUnreachable(f"Aikido failed while {doing} (HTTP {status}): {quote or 'empty answer'}")
+        try:
+            return json.loads(response.content)
+        except (ValueError, UnicodeDecodeError):
+            raise UnexpectedAnswer(
+                f"Aikido's answer while {doing} is not JSON (HTTP {status}, "
+                f"{response.headers.get('Content-Type', 'no content type')}): {quote or 'empty answer'}"
+            ) from None

@@ -1,0 +1,151 @@
+"""What we send to Aikido and how we read its answers: pure functions, no I/O.
+
+Reading is liberal where the meaning is clear (unknown fields ignored, counts given as
+numeric strings) and strict where it is not: a final answer without a boolean
+`gate_passed` is an error, never a pass.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from gate.errors import UnexpectedAnswer
+
+# The API version string of the page's example; our own version goes in the User-Agent.
+API_VERSION = "1.0.5"
+
+# Sub-scan flags of the poll answer, in the order we show them.
+SUB_SCANS = {
+    "dependency_scan_completed": "dependencies",
+    "sast_scan_completed": "SAST",
+    "iac_scan_completed": "IaC",
+    "secrets_scan_completed": "secrets",
+    "sbom_scan_completed": "SBOM",
+}
+
+# Counts the poll answer may carry: field name -> label in the summary.
+COUNTS = {
+    "new_issues_found": "New issues (all)",
+    "new_dependency_issues_found": "New dependency issues",
+    "new_sast_issues_found": "New SAST issues",
+    "new_iac_issues_found": "New IaC issues",
+    "new_leaked_secret_issues_found": "New leaked secrets",
+    "open_issues_found": "Open issues",
+}
+
+_URL = re.compile(r"https?://[^\s]+")
+
+
+@dataclass(frozen=True)
+class ScanTarget:
+    """What one scan covers: the repository, the two commits and the branch."""
+
+    repository_id: str
+    base_commit: str
+    head_commit: str
+    branch: str
+    pr_url: str | None = None
+    pr_title: str | None = None
+
+
+@dataclass(frozen=True)
+class GateOptions:
+    """The inputs that go into every start body."""
+
+    minimum_severity: str
+    fail_on_dependency_scan: bool
+    fail_on_sast_scan: bool
+    fail_on_iac_scan: bool
+    fail_on_secrets_scan: bool
+
+
+def start_body(target: ScanTarget, options: GateOptions) -> dict[str, Any]:
+    """The JSON body of `POST …/scan/repository`."""
+    body: dict[str, Any] = {
+        "version": API_VERSION,
+        "branch_name": target.branch,
+        "repository_id": target.repository_id,
+        "base_commit_id": target.base_commit,
+        "head_commit_id": target.head_commit,
+        "minimum_severity": options.minimum_severity,
+        # JSON booleans, as the page documents (Aikido's own action sends strings).
+        "fail_on_dependency_scan": options.fail_on_dependency_scan,
+        "fail_on_sast_scan": options.fail_on_sast_scan,
+        "fail_on_iac_scan": options.fail_on_iac_scan,
+        "fail_on_secrets_scan": options.fail_on_secrets_scan,
+    }
+    if target.pr_url:
+        body["pull_request_metadata"] = {"url": target.pr_url, "title": target.pr_title or ""}
+    return body
+
+
+def parse_scan_id(answer: Any) -> int:
+    """The scan id of a start answer `{"scan_id": 22}`."""
+    value = answer.get("scan_id") if isinstance(answer, dict) else None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+        raise UnexpectedAnswer("the start answer has no scan_id")
+    return value
+
+
+@dataclass(frozen=True)
+class ScanStatus:
+    """One poll answer, read liberally."""
+
+    final: bool
+    gate_passed: bool | None
+    sub_scans: dict[str, bool] = field(default_factory=dict)
+    counts: dict[str, int | None] = field(default_factory=dict)
+    diff_url: str | None = None
+    issue_links: tuple[str, ...] = ()
+    message: str | None = None
+
+    def progress(self) -> str:
+        """One line telling which sub-scans are done, e.g. `dependencies ✓, SAST …`."""
+        parts = [f"{SUB_SCANS[name]} {'✓' if done else '…'}" for name, done in self.sub_scans.items()]
+        return ", ".join(parts) or "no sub-scan reported yet"
+
+
+def _count(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int) and value >= 0:
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return None
+
+
+def _url(value: Any) -> str | None:
+    return value if isinstance(value, str) and _URL.fullmatch(value) else None
+
+
+def parse_scan_status(answer: Any) -> ScanStatus:
+    """Read a poll answer; raises UnexpectedAnswer where its meaning is not clear."""
+    if not isinstance(answer, dict):
+        raise UnexpectedAnswer("the scan status is not a JSON object")
+    completed = answer.get("all_scans_completed", False)
+    if not isinstance(completed, bool):
+        raise UnexpectedAnswer("all_scans_completed is not a boolean")
+    gate_passed = answer.get("gate_passed")
+    if gate_passed is not None and not isinstance(gate_passed, bool):
+        raise UnexpectedAnswer("gate_passed is not a boolean")
+    # The page's default-branch example carries gate_passed while all_scans_completed is false.
+    final = completed or gate_passed is not None
+    if final and gate_passed is None:
+        raise UnexpectedAnswer("the scan is complete but the answer has no gate_passed")
+    links = answer.get("issue_links")
+    outcome = answer.get("outcome")
+    message = outcome.get("human_readable_message") if isinstance(outcome, dict) else None
+    return ScanStatus(
+        final=final,
+        gate_passed=gate_passed,
+        sub_scans={name: answer[name] for name in SUB_SCANS if isinstance(answer.get(name), bool)},
+        counts={name: _count(answer.get(name)) for name in COUNTS},
+        diff_url=_url(answer.get("diff_url")),
+        issue_links=tuple(url for url in map(_url, links) if url) if isinstance(links, list) else (),
+        message=message if isinstance(message, str) and message.strip() else None,
+    )

@@ -1,0 +1,44 @@
+"""Poll a scan until its answer is final or the deadline leaves no time for another poll."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from gate.http import Deadline, Sleep
+from gate.models import ScanStatus
+from gate.workflow import Workflow
+
+# A line every so often even when nothing changed, so a long wait never looks hung.
+HEARTBEAT_SECONDS = 30.0
+
+
+class ScanSource(Protocol):
+    def scan_status(self, scan_id: int) -> ScanStatus: ...
+
+
+def wait_for_scan(
+    source: ScanSource,
+    scan_id: int,
+    *,
+    interval: float,
+    deadline: Deadline,
+    sleep: Sleep,
+    workflow: Workflow,
+) -> ScanStatus:
+    """The first final answer, or the last one seen when time ran out (its `final` is False)."""
+    started = deadline.clock()
+    shown, shown_at = "", started
+    with workflow.group(f"Waiting for Aikido scan {scan_id}"):
+        while True:
+            status = source.scan_status(scan_id)
+            now = deadline.clock()
+            progress = status.progress()
+            if status.final or progress != shown or now - shown_at >= HEARTBEAT_SECONDS:
+                state = "complete" if status.final else "running"
+                workflow.log(f"[{now - started:5.0f}s] scan {state}: {progress}")
+                shown, shown_at = progress, now
+            remaining = deadline.remaining()
+            if status.final or remaining <= 0:
+                return status
+            # The last sleep is cut short so one more poll lands right at the deadline.
+            sleep(min(interval, remaining))

@@ -1,0 +1,248 @@
+"""The only place that reads `INPUT_*` and `GITHUB_*` variables.
+
+A Docker action gets each input as `INPUT_<NAME>`: upper-cased with hyphens KEPT
+(`INPUT_SECRET-KEY`). An `env_prefix` alone would look for `INPUT_SECRET_KEY`, so each
+field lists both spellings as aliases. The runner passes every declared input, with an
+empty string for one the workflow left unset (also `vars.X` that does not exist), so
+empty values fall back to the default.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from gate.errors import ConfigError
+
+SECRET_INPUTS = ("secret-key", "github-token")
+SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
+_SHA = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
+_REPOSITORY_ID = re.compile(r"[A-Za-z0-9_=+/.-]{1,200}")
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+REGION_URLS = {
+    "AIK_CI_US_": "https://app.us.aikido.dev",
+    "AIK_CI_ME_": "https://app.me.aikido.dev",
+}
+DEFAULT_API_URL = "https://app.aikido.dev"
+
+
+def _env_names(name: str) -> tuple[str, ...]:
+    upper = name.upper().replace(" ", "_")
+    return (f"INPUT_{upper}", f"INPUT_{upper.replace('-', '_')}")
+
+
+def _input(name: str, default: Any) -> Any:
+    """A field read from the action input `name` (both spellings)."""
+    return Field(default, validation_alias=AliasChoices(*_env_names(name)), description=name)
+
+
+def raw_secrets(environ: Mapping[str, str] = os.environ) -> list[str]:
+    """The secret inputs as given, to mask them before anything is validated or printed."""
+    values = []
+    for name in SECRET_INPUTS:
+        for env in _env_names(name):
+            if value := environ.get(env, ""):
+                values.append(value)
+                values.append(value.strip())
+    return [value for value in dict.fromkeys(values) if value]
+
+
+def _parse_bool(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("true", "false"):
+            return text == "true"
+        raise ValueError("must be true or false")
+    return value
+
+
+def _parse_positive_int(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip()
+        if not text.isdigit() or int(text) <= 0:
+            raise ValueError("must be a positive whole number of seconds")
+        return int(text)
+    return value
+
+
+def _parse_sha(value: Any) -> Any:
+    if isinstance(value, str) and value.strip():
+        text = value.strip()
+        if not _SHA.fullmatch(text):
+            raise ValueError("must be a full commit SHA (40 or 64 hexadecimal characters)")
+        return text.lower()
+    return None
+
+
+class Inputs(BaseSettings):
+    """The action's inputs, validated; field names are the input names in snake case."""
+
+    model_config = SettingsConfigDict(env_ignore_empty=True, extra="ignore", frozen=True)
+
+    secret_key: SecretStr = _input("secret-key", SecretStr(""))
+    minimum_severity: str = _input("minimum-severity", "CRITICAL")
+    fail_on_dependency_scan: bool = _input("fail-on-dependency-scan", True)
+    fail_on_sast_scan: bool = _input("fail-on-sast-scan", False)
+    fail_on_iac_scan: bool = _input("fail-on-iac-scan", False)
+    fail_on_secrets_scan: bool = _input("fail-on-secrets-scan", False)
+    fail_on_timeout: bool = _input("fail-on-timeout", True)
+    timeout_seconds: int = _input("timeout-seconds", 300)
+    poll_interval_seconds: int = _input("poll-interval-seconds", 5)
+    report_only: bool = _input("report-only", False)
+    api_base_url: str = _input("api-base-url", "")
+    repository_id: str | None = _input("repository-id", None)
+    base_commit: str | None = _input("base-commit", None)
+    head_commit: str | None = _input("head-commit", None)
+    branch_name: str | None = _input("branch-name", None)
+    github_token: SecretStr = _input("github-token", SecretStr(""))
+
+    _bools = field_validator(
+        "fail_on_dependency_scan",
+        "fail_on_sast_scan",
+        "fail_on_iac_scan",
+        "fail_on_secrets_scan",
+        "fail_on_timeout",
+        "report_only",
+        mode="before",
+    )(_parse_bool)
+    _ints = field_validator("timeout_seconds", "poll_interval_seconds", mode="before")(_parse_positive_int)
+    _shas = field_validator("base_commit", "head_commit", mode="before")(_parse_sha)
+
+    @field_validator("secret_key", "github_token", mode="before")
+    @classmethod
+    def _strip_secret(cls, value: Any) -> Any:
+        # A key pasted with a trailing newline is common; inner blanks can never be valid.
+        if isinstance(value, str):
+            value = value.strip()
+            if re.search(r"[\s\x00-\x1f\x7f]", value):
+                raise ValueError("contains whitespace or control characters; paste the key again")
+        return value
+
+    @field_validator("minimum_severity", mode="before")
+    @classmethod
+    def _severity(cls, value: Any) -> Any:
+        text = str(value).strip().upper()
+        if text not in SEVERITIES:
+            raise ValueError(f"must be one of {', '.join(SEVERITIES)} (any case)")
+        return text
+
+    @field_validator("timeout_seconds")
+    @classmethod
+    def _timeout_cap(cls, value: int) -> int:
+        if value > 6 * 3600:
+            raise ValueError("must be at most 21600 (6 hours, the longest a job may run)")
+        return value
+
+    @field_validator("poll_interval_seconds")
+    @classmethod
+    def _interval_cap(cls, value: int) -> int:
+        if value > 3600:
+            raise ValueError("must be at most 3600")
+        return value
+
+    @field_validator("api_base_url", mode="before")
+    @classmethod
+    def _base_url(cls, value: Any) -> Any:
+        text = str(value).strip().rstrip("/")
+        if not text:
+            return ""
+        parts = urlsplit(text)
+        # The key travels in a header: plain http only to this machine (the emulator).
+        secure = parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK)
+        if not secure or not parts.hostname or parts.query or parts.fragment or parts.username:
+            raise ValueError("must be an https:// URL such as https://app.aikido.dev")
+        return text
+
+    @field_validator("repository_id", "branch_name", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        if value is None:  # BaseSettings validates defaults too
+            return None
+        text = str(value).strip()
+        if re.search(r"[\x00-\x1f\x7f]", text) or len(text) > 255:
+            raise ValueError("must be one line of at most 255 characters")
+        return text or None
+
+    @field_validator("repository_id")
+    @classmethod
+    def _repository_id(cls, value: str | None) -> str | None:
+        if value is not None and not _REPOSITORY_ID.fullmatch(value):
+            raise ValueError("must be the repository's node id, such as R_kgDOJf6H8g")
+        return value
+
+    @property
+    def aikido_url(self) -> str:
+        """The API base: the input, else the region the key's prefix names."""
+        if self.api_base_url:
+            return self.api_base_url
+        key = self.secret_key.get_secret_value()
+        return next((url for prefix, url in REGION_URLS.items() if key.startswith(prefix)), DEFAULT_API_URL)
+
+    @property
+    def fails_on_nothing(self) -> bool:
+        return not (
+            self.fail_on_dependency_scan or self.fail_on_sast_scan or self.fail_on_iac_scan or self.fail_on_secrets_scan
+        )
+
+
+class Runner(BaseSettings):
+    """What the runner tells every step through `GITHUB_*` and `RUNNER_*` variables."""
+
+    model_config = SettingsConfigDict(env_prefix="GITHUB_", env_ignore_empty=True, extra="ignore", frozen=True)
+
+    event_name: str = ""
+    event_path: Path | None = None
+    output: Path | None = None
+    step_summary: Path | None = None
+    workspace: Path | None = None
+    repository: str = ""
+    sha: str = ""
+    ref: str = ""
+    actor: str = ""
+    api_url: str = "https://api.github.com"
+    server_url: str = "https://github.com"
+    runner_debug: bool = Field(False, validation_alias="RUNNER_DEBUG")
+
+    @field_validator("runner_debug", mode="before")
+    @classmethod
+    def _debug(cls, value: Any) -> Any:
+        return str(value).strip() == "1"
+
+
+def _input_name(loc: tuple[int | str, ...]) -> str:
+    key = str(loc[0]) if loc else "?"
+    if key.upper().startswith("INPUT_"):
+        return key[len("INPUT_") :].lower().replace("_", "-")
+    field = Inputs.model_fields.get(key)
+    return field.description if field and field.description else key
+
+
+def _explain(error: ValidationError, *, what: str) -> ConfigError:
+    # Never include the offending value: it may be the secret.
+    first = error.errors(include_input=False, include_url=False)[0]
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return ConfigError(f"{what} {_input_name(first['loc'])}: {message}")
+
+
+def load_inputs() -> Inputs:
+    """Read and validate the inputs; a bad one raises ConfigError naming it."""
+    try:
+        return Inputs()
+    except ValidationError as error:
+        raise _explain(error, what="input") from None
+
+
+def load_runner() -> Runner:
+    """Read the runner's variables; raises ConfigError naming a malformed one."""
+    try:
+        return Runner()
+    except ValidationError as error:
+        raise _explain(error, what="runner variable") from None

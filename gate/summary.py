@@ -1,0 +1,120 @@
+"""The job summary and annotations of a verdict, as text. Pure: the caller writes them.
+
+Everything from the API or the payload is escaped for Markdown, and links are only
+ever http(s) URLs with the characters that could end them percent-encoded.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from gate.models import COUNTS, ScanStatus
+from gate.verdict import Outcome, Verdict
+
+SIGNS = {
+    Outcome.SUCCEEDED: "✅",
+    Outcome.FAILED: "❌",
+    Outcome.TIMED_OUT: "⏱️",
+    Outcome.SKIPPED: "⏭️",
+    Outcome.ERROR: "⚠️",
+}
+HEADLINES = {
+    Outcome.SUCCEEDED: "passed",
+    Outcome.FAILED: "failed: the scan found issues that block this change",
+    Outcome.TIMED_OUT: "timed out",
+    Outcome.SKIPPED: "skipped",
+    Outcome.ERROR: "could not decide",
+}
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+
+
+def md_text(text: str) -> str:
+    """Untrusted text as inert one-line Markdown: no HTML, no links, no table breaks."""
+    text = re.sub(r"\s+", " ", text).strip()
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_url(url: str) -> str:
+    """An http(s) URL safe inside `(...)` of a Markdown link."""
+    return quote(url, safe="/:?&=#%@+,;~!$*'-._")
+
+
+def md_link(text: str, url: str) -> str:
+    return f"[{md_text(text)}]({md_url(url)})" if url.startswith(("https://", "http://")) else md_text(text)
+
+
+# Short names for the one-line count in annotations.
+_KINDS = {
+    "new_dependency_issues_found": "dependency",
+    "new_sast_issues_found": "SAST",
+    "new_iac_issues_found": "IaC",
+    "new_leaked_secret_issues_found": "leaked secrets",
+}
+
+
+def counts_line(status: ScanStatus) -> str:
+    """The counts in one line, e.g. `3 new issues (2 dependency, 1 SAST)`; unknown counts are left out."""
+    parts = []
+    kinds = [f"{status.counts[name]} {label}" for name, label in _KINDS.items() if status.counts.get(name) is not None]
+    total = status.counts.get("new_issues_found")
+    if total is not None or kinds:
+        head = "new issues" if total is None else f"{total} new issue{'' if total == 1 else 's'}"
+        parts.append(f"{head} ({', '.join(kinds)})" if kinds else head)
+    opened = status.counts.get("open_issues_found")
+    if opened is not None:
+        parts.append(f"{opened} open issue{'' if opened == 1 else 's'}")
+    return "; ".join(parts)
+
+
+def _count(value: int | None) -> str:
+    return "unknown" if value is None else str(value)
+
+
+def outputs(verdict: Verdict) -> dict[str, str]:
+    """The step outputs; a count the API did not give is empty, not zero."""
+    status = verdict.status
+    diff_url = status.diff_url if status else None
+    values = {
+        "outcome": verdict.outcome.value,
+        "scan-id": "" if verdict.scan_id is None else str(verdict.scan_id),
+        "diff-url": diff_url or "",
+        "scanResultUrl": diff_url or "",
+        "gate-passed": "" if status is None or status.gate_passed is None else str(status.gate_passed).lower(),
+    }
+    for name in COUNTS:
+        value = status.counts.get(name) if status else None
+        values[name.replace("_", "-")] = "" if value is None else str(value)
+    return values
+
+
+def render(verdict: Verdict) -> str:
+    """The job summary in Markdown."""
+    lines = [f"## {SIGNS[verdict.outcome]} Aikido security gate {HEADLINES[verdict.outcome]}", ""]
+    lines += [f"**Outcome:** `{verdict.outcome.value}`: {md_text(verdict.reason)}", ""]
+    if verdict.scan_id is not None:
+        lines += [f"**Scan:** {verdict.scan_id}", ""]
+    status = verdict.status
+    if status is not None:
+        lines += _status_lines(status)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _status_lines(status: ScanStatus) -> list[str]:
+    lines: list[str] = []
+    if status.diff_url:
+        lines += [f"**Results:** {md_link('open the scan in Aikido', status.diff_url)}", ""]
+    shown = {name: value for name, value in status.counts.items() if value is not None}
+    if shown:
+        lines += ["| Category | Count |", "| --- | ---: |"]
+        lines += [f"| {COUNTS[name]} | {_count(value)} |" for name, value in shown.items()]
+        lines.append("")
+    if status.issue_links:
+        lines += [f"**Issues ({len(status.issue_links)}):**", ""]
+        lines += [f"- {md_link(link, link)}" for link in status.issue_links]
+        lines.append("")
+    if status.sub_scans and not status.final:
+        lines += [f"**Progress when the wait ended:** {md_text(status.progress())}", ""]
+    return lines

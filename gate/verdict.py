@@ -1,0 +1,64 @@
+"""Turn what happened into an outcome and an exit code. Pure: no network, no files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from gate.models import ScanStatus
+
+
+class Outcome(StrEnum):
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"  # the gate rejected the change
+    TIMED_OUT = "TIMED_OUT"  # a scan started but did not finish in time
+    SKIPPED = "SKIPPED"
+    ERROR = "ERROR"  # the gate could not decide
+
+
+# The same codes as Aikido's CLI.
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_GATE_FAILED = 10
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The step's result: what the user reads, and how the step ends."""
+
+    outcome: Outcome
+    exit_code: int
+    reason: str
+    scan_id: int | None = None
+    status: ScanStatus | None = None
+    report_only: bool = False
+
+    @property
+    def passed_step(self) -> bool:
+        return self.exit_code == EXIT_OK
+
+
+def decide(status: ScanStatus, *, scan_id: int, report_only: bool) -> Verdict:
+    """The verdict of a final poll answer."""
+    if status.gate_passed:
+        return Verdict(Outcome.SUCCEEDED, EXIT_OK, "the Aikido gate passed", scan_id, status)
+    code = EXIT_OK if report_only else EXIT_GATE_FAILED
+    reason = "the Aikido gate failed" + (" (report-only: the step does not fail)" if report_only else "")
+    return Verdict(Outcome.FAILED, code, reason, scan_id, status, report_only)
+
+
+def timed_out(*, scan_id: int, seconds: int, fail_on_timeout: bool, status: ScanStatus | None = None) -> Verdict:
+    """The verdict when the scan did not finish within `timeout-seconds`."""
+    reason = f"the Aikido scan did not finish within {seconds} s"
+    if not fail_on_timeout:
+        reason += " (fail-on-timeout is false: the step does not fail)"
+    return Verdict(Outcome.TIMED_OUT, EXIT_ERROR if fail_on_timeout else EXIT_OK, reason, scan_id, status)
+
+
+def skipped(reason: str) -> Verdict:
+    return Verdict(Outcome.SKIPPED, EXIT_OK, reason)
+
+
+def error(reason: str, *, scan_id: int | None = None) -> Verdict:
+    """The gate could not decide: it fails closed."""
+    return Verdict(Outcome.ERROR, EXIT_ERROR, reason, scan_id)

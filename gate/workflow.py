@@ -1,0 +1,128 @@
+"""Workflow commands, step outputs and the step summary: the runner's file and stdout protocol.
+
+See https://docs.github.com/actions/reference/workflow-commands-for-github-actions.
+Every value that may come from the payload or the API is escaped here, so it can
+neither become a command of its own nor inject another output.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TextIO
+
+from gate.errors import ConfigError
+
+# A value written as `name=value` must be one line the runner reads back verbatim.
+_PLAIN_VALUE = re.compile(r"[A-Za-z0-9_.,:/?&=+@%~#-]*")
+
+
+def escape_data(text: str) -> str:
+    """Escape a command's message the way @actions/core does (`escapeData`)."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def escape_property(text: str) -> str:
+    """Escape a command property value (`escapeProperty`): data rules plus `:` and `,`."""
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def one_line(text: str) -> str:
+    """Fold untrusted text to one line so it cannot start a line of its own."""
+    return re.sub(r"[\x00-\x1f\x7f]+", " ", text).strip()
+
+
+def format_command(command: str, message: str, **properties: str) -> str:
+    """Render `::command k=v,...::message` with everything escaped."""
+    props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
+    head = f"{command} {props}" if props else command
+    return f"::{head}::{escape_data(message)}"
+
+
+def format_output(name: str, value: str, delimiter: str) -> str:
+    """Render one GITHUB_OUTPUT entry; multi-line form for anything not a plain token."""
+    if _PLAIN_VALUE.fullmatch(value):
+        return f"{name}={value}\n"
+    if delimiter in value:
+        raise ConfigError(f"the value of output {name} contains the output delimiter; refusing to write it")
+    return f"{name}<<{delimiter}\n{value}\n{delimiter}\n"
+
+
+class Workflow:
+    """Talks to the runner: annotations and logs on stdout, outputs and summary in files."""
+
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        output_path: Path | None = None,
+        summary_path: Path | None = None,
+        debug: bool = False,
+        secrets: Sequence[str] = (),
+    ) -> None:
+        self._stream = stream
+        # Defence in depth: the runner masks its log, but not the output and summary files.
+        self._secrets = [secret for secret in secrets if secret]
+        self._output_path = output_path
+        self._summary_path = summary_path
+        self._debug = debug
+
+    def redact(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def _emit(self, line: str) -> None:
+        self._stream.write(self.redact(line) + "\n")
+        self._stream.flush()
+
+    def mask(self, secret: str) -> None:
+        """Ask the runner to hide a secret; each line on its own, as the runner masks by line."""
+        for line in secret.splitlines():
+            if line.strip():
+                self._stream.write(format_command("add-mask", line) + "\n")
+        self._stream.flush()
+
+    def log(self, text: str) -> None:
+        """Print a plain log line; untrusted text is folded so it cannot start a command."""
+        self._emit(one_line(text) or ".")
+
+    def debug(self, text: str) -> None:
+        if self._debug:
+            self._emit(format_command("debug", text))
+
+    def notice(self, text: str, *, title: str = "") -> None:
+        self._emit(format_command("notice", text, **({"title": title} if title else {})))
+
+    def warning(self, text: str, *, title: str = "") -> None:
+        self._emit(format_command("warning", text, **({"title": title} if title else {})))
+
+    def error(self, text: str, *, title: str = "") -> None:
+        self._emit(format_command("error", text, **({"title": title} if title else {})))
+
+    @contextmanager
+    def group(self, title: str) -> Iterator[None]:
+        self._emit(format_command("group", one_line(title)))
+        try:
+            yield
+        finally:
+            self._emit("::endgroup::")
+
+    def set_outputs(self, outputs: Mapping[str, str]) -> None:
+        """Append outputs to GITHUB_OUTPUT (nothing when the runner gave no file)."""
+        if self._output_path is None:
+            return
+        delimiter = f"ghadelimiter_{uuid.uuid4()}"
+        text = "".join(format_output(name, self.redact(value), delimiter) for name, value in outputs.items())
+        with self._output_path.open("a", encoding="utf-8") as handle:
+            handle.write(text)
+
+    def add_summary(self, markdown: str) -> None:
+        """Append Markdown to the job summary (nothing when the runner gave no file)."""
+        if self._summary_path is None:
+            return
+        with self._summary_path.open("a", encoding="utf-8") as handle:
+            handle.write(self.redact(markdown).rstrip("\n") + "\n")

@@ -1,0 +1,68 @@
+"""Shared fixtures: the runner's environment, event samples, a fake clock, the emulator."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from emulator.aikido import EMULATOR_KEY, AikidoEmulator
+from emulator.runner import input_env
+
+SAMPLES = Path(__file__).parent / "samples"
+KEY = EMULATOR_KEY
+
+
+def sample(name: str) -> dict[str, Any]:
+    """A webhook payload under tests/samples/, shaped like GitHub's documented examples."""
+    payload: dict[str, Any] = json.loads((SAMPLES / f"{name}.json").read_text())
+    return payload
+
+
+class FakeClock:
+    """A monotonic clock whose sleep moves time forward at once."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def action_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
+    """Set the runner's variables and every declared input as the runner would; returns a setter for more."""
+    for name in list(__import__("os").environ):
+        if name.startswith(("INPUT_", "GITHUB_", "RUNNER_")):
+            monkeypatch.delenv(name)
+    for name, value in input_env({}).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("GITHUB_EVENT_NAME", "pull_request")
+    monkeypatch.setenv("GITHUB_OUTPUT", str(tmp_path / "output"))
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(tmp_path / "summary.md"))
+
+    def set_inputs(**inputs: str) -> None:
+        for name, value in input_env(inputs).items():
+            if name[len("INPUT_") :].lower() in {key.replace("_", "-") for key in inputs}:
+                monkeypatch.setenv(name, value)
+
+    return set_inputs
+
+
+@pytest.fixture
+def emulator() -> Iterator[AikidoEmulator]:
+    with AikidoEmulator("pass") as running:
+        yield running

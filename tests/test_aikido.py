@@ -1,0 +1,129 @@
+"""The Aikido client: request shape, errors a user can act on, no secret in any message."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import httpx
+import pytest
+from pytest_httpx import HTTPXMock
+
+from gate import __version__
+from gate.aikido import AikidoClient, build_http_client
+from gate.errors import AikidoUnreachable, AuthenticationFailed, RequestRejected, UnexpectedAnswer
+from gate.http import Deadline, Retrier
+from tests.conftest import FakeClock
+
+KEY = "AIK_CI_" + "k" * 64
+BASE = "https://app.aikido.dev"
+SCAN_URL = f"{BASE}/api/integrations/continuous_integration/scan/repository"
+BODY = {"repository_id": "R_1", "branch_name": "main"}
+
+
+@pytest.fixture
+def client(clock: FakeClock) -> AikidoClient:
+    retrier = Retrier(Deadline(clock() + 60, clock), sleep=clock.sleep, rng=random.Random(3))
+    return AikidoClient(build_http_client(BASE, KEY), retrier, secrets=[KEY])
+
+
+class TestStartScan:
+    """AikidoClient.start_scan"""
+
+    def test_posts_the_body_with_the_secret_header(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+        httpx_mock.add_response(method="POST", url=SCAN_URL, json={"scan_id": 22})
+        assert client.start_scan(BODY) == 22
+        request = httpx_mock.get_requests()[0]
+        assert request.headers["X-AIK-API-SECRET"] == KEY
+        assert request.headers["User-Agent"].startswith(f"aikido-gate/{__version__}")
+        assert request.headers["Content-Type"] == "application/json"
+        assert json.loads(request.content) == BODY
+
+    @pytest.mark.parametrize("status", [401, 403])
+    def test_refused_key(self, httpx_mock: HTTPXMock, client: AikidoClient, status: int) -> None:
+        httpx_mock.add_response(status_code=status, json={"error": "invalid"})
+        with pytest.raises(AuthenticationFailed) as caught:
+            client.start_scan(BODY)
+        assert str(caught.value).startswith(
+            f"Aikido refused the secret-key (HTTP {status}) while starting the scan: the key is invalid, rotated "
+            "or revoked. Create a new one"
+        )
+        assert len(httpx_mock.get_requests()) == 1
+
+    def test_404_hints_at_repository_and_commits(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+        httpx_mock.add_response(status_code=404, json={"error": "repository not found"})
+        with pytest.raises(RequestRejected) as caught:
+            client.start_scan(BODY)
+        assert str(caught.value) == (
+            'Aikido refused starting the scan (HTTP 404): {"error":"repository not found"}. '
+            "Check repository-id (is the repository connected to Aikido?) and the commits."
+        )
+        assert caught.value.status == 404
+
+    def test_html_login_page_is_an_error_with_an_excerpt(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+        httpx_mock.add_response(html="<!DOCTYPE html><title>Log in</title>")
+        with pytest.raises(UnexpectedAnswer) as caught:
+            client.start_scan(BODY)
+        assert str(caught.value) == (
+            "Aikido's answer while starting the scan is not JSON (HTTP 200, text/html; charset=utf-8): "
+            "<!DOCTYPE html><title>Log in</title>"
+        )
+
+    def test_missing_scan_id(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+        httpx_mock.add_response(json={"id": 22})
+        with pytest.raises(UnexpectedAnswer, match=r'has no scan_id: \{"id":22\}'):
+            client.start_scan(BODY)
+
+    def test_redirect_is_not_followed(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+        httpx_mock.add_response(status_code=302, headers={"Location": "https://evil.example/login"})
+        with pytest.raises(UnexpectedAnswer, match=r"redirecting to evil\.example .* check api-base-url"):
+            client.start_scan(BODY)
+        assert len(httpx_mock.get_requests()) == 1
+
+    def test_secret_echoed_by_the_server_is_redacted(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+        httpx_mock.add_response(status_code=400, text=f"bad key {KEY}")
+        with pytest.raises(RequestRejected) as caught:
+            client.start_scan(BODY)
+        assert KEY not in str(caught.value)
+        assert "bad key ***" in str(caught.value)
+
+    def test_read_timeout_is_not_retried(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+        httpx_mock.add_exception(httpx.ReadTimeout("timed out"))
+        with pytest.raises(AikidoUnreachable) as caught:
+            client.start_scan(BODY)
+        assert str(caught.value) == (
+            "starting the scan failed at app.aikido.dev: ReadTimeout: timed out; not retried, "
+            "as Aikido may already have acted on it"
+        )
+
+    def test_500_on_start_is_not_retried(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+        httpx_mock.add_response(status_code=500, text="oops")
+        with pytest.raises(AikidoUnreachable, match=r"Aikido failed while starting the scan \(HTTP 500\): oops"):
+            client.start_scan(BODY)
+
+
+class TestScanStatus:
+    """AikidoClient.scan_status"""
+
+    def test_polls_with_the_scan_id(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+        httpx_mock.add_response(url=f"{SCAN_URL}?scan_id=22", json={"all_scans_completed": False})
+        assert not client.scan_status(22).final
+
+    def test_rate_limit_until_the_deadline(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+        httpx_mock.add_response(status_code=429, headers={"Retry-After": "30"}, is_reusable=True)
+        with pytest.raises(AikidoUnreachable, match=r"kept rate-limiting us while polling scan 22 \(HTTP 429\)"):
+            client.scan_status(22)
+
+    def test_unreachable_names_the_host_and_attempts(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+        httpx_mock.add_exception(httpx.ConnectError("[Errno 111] Connection refused"), is_reusable=True)
+        with pytest.raises(AikidoUnreachable) as caught:
+            client.scan_status(22)
+        assert str(caught.value).startswith(
+            "could not reach Aikido at app.aikido.dev while polling scan 22: ConnectError: Connection refused ("
+        )
+        assert str(caught.value).endswith("attempts before the deadline)")
+
+    def test_final_answer_without_gate_passed(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+        httpx_mock.add_response(json={"all_scans_completed": True})
+        with pytest.raises(UnexpectedAnswer, match="no gate_passed"):
+            client.scan_status(22)

@@ -1,0 +1,283 @@
+"""End to end: `entrypoint.py` in a subprocess with the runner's environment, against the emulator over loopback."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from emulator.aikido import AikidoEmulator
+from emulator.runner import ENTRYPOINT, ActionRun, input_env, run_action
+from tests.conftest import KEY, sample
+
+HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
+PARENT = "5" * 40
+FAST = {"poll-interval-seconds": "1", "timeout-seconds": "20"}
+
+
+def act(
+    tmp_path: Path,
+    emulator: AikidoEmulator | None,
+    *,
+    event: str = "pull_request",
+    payload: dict[str, Any] | None = None,
+    env: dict[str, str] | None = None,
+    **inputs: str,
+) -> ActionRun:
+    values = {"secret-key": KEY, **FAST, **({"api-base-url": emulator.url} if emulator else {})}
+    values |= {name.replace("_", "-"): value for name, value in inputs.items()}
+    run = run_action(
+        tmp_path, event_name=event, payload=sample(event) if payload is None else payload, inputs=values, extra_env=env
+    )
+    assert run.stderr == "", run.stderr  # never a traceback
+    for line in run.stdout.splitlines():
+        assert KEY not in line or line == f"::add-mask::{KEY}", line
+    assert KEY not in run.summary + json.dumps(run.outputs)
+    return run
+
+
+def annotations(run: ActionRun, kind: str) -> list[str]:
+    return [line for line in run.stdout.splitlines() if line.startswith(f"::{kind}")]
+
+
+@pytest.fixture
+def scenario(request: pytest.FixtureRequest) -> Iterator[AikidoEmulator]:
+    with AikidoEmulator(request.param) as running:
+        yield running
+
+
+def use(name: str) -> Any:
+    return pytest.mark.parametrize("scenario", [name], indirect=True)
+
+
+class TestGate:
+    """The gate's outcomes through the real entrypoint."""
+
+    @use("pass")
+    def test_pass(self, tmp_path: Path, scenario: AikidoEmulator) -> None:
+        run = act(tmp_path, scenario)
+        assert run.returncode == 0
+        assert run.stdout.splitlines()[0] == f"::add-mask::{KEY}"
+        assert run.outputs["outcome"] == "SUCCEEDED"
+        assert run.outputs["gate-passed"] == "true"
+        assert (
+            run.outputs["diff-url"]
+            == run.outputs["scanResultUrl"]
+            == ("https://app.aikido.dev/featurebranch/scan/1?groupId=1")
+        )
+        assert "## ✅ Aikido security gate passed" in run.summary
+        start = scenario.requests[0]
+        assert start.headers["X-AIK-API-SECRET"] == KEY
+        assert start.body == {
+            "version": "1.0.5",
+            "branch_name": "feature/login-form",
+            "repository_id": "R_kgDOLrq3yg",
+            "base_commit_id": "9049f1265b7d61be4a8904a9a27120d2064dab3b",
+            "head_commit_id": HEAD,
+            "minimum_severity": "CRITICAL",
+            "fail_on_dependency_scan": True,
+            "fail_on_sast_scan": False,
+            "fail_on_iac_scan": False,
+            "fail_on_secrets_scan": False,
+            "pull_request_metadata": {
+                "url": "https://github.com/octo-org/octo-repo/pull/42",
+                "title": "Add the login form",
+            },
+        }
+
+    @use("fail")
+    def test_fail(self, tmp_path: Path, scenario: AikidoEmulator) -> None:
+        run = act(tmp_path, scenario, minimum_severity="high", fail_on_sast_scan="true")
+        assert run.returncode == 10
+        assert run.outputs["outcome"] == "FAILED"
+        assert (run.outputs["new-dependency-issues-found"], run.outputs["new-sast-issues-found"]) == ("2", "1")
+        assert annotations(run, "error") == [
+            "::error title=Aikido security gate::the Aikido gate failed. 3 new issues (2 dependency, 1 SAST, 0 IaC, "
+            "0 leaked secrets). https://app.aikido.dev/featurebranch/scan/1?groupId=1"
+        ]
+        assert scenario.requests[0].body["minimum_severity"] == "HIGH"
+        assert scenario.requests[0].body["fail_on_sast_scan"] is True
+
+    @use("fail")
+    def test_report_only(self, tmp_path: Path, scenario: AikidoEmulator) -> None:
+        run = act(tmp_path, scenario, report_only="true")
+        assert (run.returncode, run.outputs["outcome"]) == (0, "FAILED")
+        assert annotations(run, "error") == []
+        assert len(annotations(run, "warning")) == 1
+
+    @use("default-branch")
+    def test_default_branch_shape(self, tmp_path: Path, scenario: AikidoEmulator) -> None:
+        run = act(tmp_path, scenario)
+        assert run.returncode == 10
+        assert run.outputs["open-issues-found"] == "2"
+        assert run.outputs["new-issues-found"] == ""
+        assert annotations(run, "error")[:2] == [
+            "::error title=Aikido issue::Open issue: https://app.aikido.dev/queue?sidebarIssue=1",
+            "::error title=Aikido issue::Open issue: https://app.aikido.dev/queue?sidebarIssue=2",
+        ]
+
+    @use("flaky")
+    def test_flaky_aikido_is_retried_without_a_second_scan(self, tmp_path: Path, scenario: AikidoEmulator) -> None:
+        run = act(tmp_path, scenario)
+        assert (run.returncode, run.outputs["outcome"]) == (0, "SUCCEEDED")
+        assert len(scenario.scans) == 1
+        assert "transient fault (HTTP 503); retrying" in run.stdout
+
+    @use("timeout")
+    @pytest.mark.parametrize(("fail_on_timeout", "code"), [("true", 1), ("false", 0)])
+    def test_timeout(self, tmp_path: Path, scenario: AikidoEmulator, fail_on_timeout: str, code: int) -> None:
+        run = act(tmp_path, scenario, timeout_seconds="2", fail_on_timeout=fail_on_timeout)
+        assert (run.returncode, run.outputs["outcome"], run.outputs["scan-id"]) == (code, "TIMED_OUT", "1")
+        assert "the Aikido scan did not finish within 2 s" in run.stdout
+        assert "## ⏱️ Aikido security gate timed out" in run.summary
+
+
+class TestErrors:
+    """Failures: one clear line, exit 1, no traceback, no secret."""
+
+    @use("html-login")
+    def test_html_answer(self, tmp_path: Path, scenario: AikidoEmulator) -> None:
+        run = act(tmp_path, scenario)
+        assert (run.returncode, run.outputs["outcome"]) == (1, "ERROR")
+        assert annotations(run, "error") == [
+            "::error title=Aikido security gate::Aikido's answer while starting the scan is not JSON "
+            "(HTTP 200, text/html; charset=utf-8): <!DOCTYPE html><html><head><title>Log in | Aikido</title>"
+            "</head><body>Log in</body></html>"
+        ]
+        assert "## ⚠️ Aikido security gate could not decide" in run.summary
+
+    @use("pass")
+    def test_wrong_key(self, tmp_path: Path, scenario: AikidoEmulator) -> None:
+        run = act(tmp_path, scenario, secret_key="AIK_CI_" + "w" * 64)
+        assert run.returncode == 1
+        assert "Aikido refused the secret-key (HTTP 401)" in annotations(run, "error")[0]
+        assert "AIK_CI_www" not in run.stdout.replace("::add-mask::AIK_CI_" + "w" * 64, "")
+
+    def test_unreachable_aikido_ends_at_the_deadline(self, tmp_path: Path) -> None:
+        started = time.monotonic()
+        run = act(tmp_path, None, api_base_url="http://127.0.0.1:9", timeout_seconds="3")
+        assert time.monotonic() - started < 10
+        assert run.returncode == 1
+        assert "could not reach Aikido at 127.0.0.1 while starting the scan: ConnectError" in run.stdout
+
+    def test_bad_input_names_it(self, tmp_path: Path) -> None:
+        run = act(tmp_path, None, timeout_seconds="soon")
+        assert run.returncode == 1
+        assert annotations(run, "error") == [
+            "::error title=Aikido security gate::input timeout-seconds: must be a positive whole number of seconds"
+        ]
+        assert run.outputs["outcome"] == "ERROR"
+
+    def test_missing_secret_is_an_error_on_an_ordinary_run(self, tmp_path: Path) -> None:
+        run = act(tmp_path, None, event="push", secret_key="")
+        assert run.returncode == 1
+        assert annotations(run, "error")[0].startswith("::error title=Aikido security gate::input secret-key is empty")
+
+    def test_malformed_payload(self, tmp_path: Path) -> None:
+        payload = sample("pull_request")
+        payload["pull_request"]["head"]["sha"] = "HEAD"
+        run = act(tmp_path, None, payload=payload)
+        assert run.returncode == 1
+        assert "the event payload's pull_request.head.sha is missing or not a commit SHA" in run.stdout
+
+    def test_unsupported_event(self, tmp_path: Path) -> None:
+        run = act(tmp_path, None, event="issue_comment")
+        assert run.returncode == 1
+        assert "the issue_comment event is not supported; use one of pull_request" in run.stdout
+
+
+class TestSkips:
+    """Runs that have nothing to scan, or no secret by GitHub's design."""
+
+    @pytest.mark.parametrize("case", ["pull_request_fork", "pull_request_dependabot"])
+    def test_no_secret_on_fork_or_dependabot(self, tmp_path: Path, emulator: AikidoEmulator, case: str) -> None:
+        run = act(tmp_path, emulator, payload=sample(case), secret_key="")
+        assert (run.returncode, run.outputs["outcome"]) == (0, "SKIPPED")
+        assert emulator.requests == []
+        assert annotations(run, "notice")[0].startswith("::notice title=Aikido security gate::no secret-key on a")
+
+    def test_fork_with_pull_request_target_is_not_skipped_without_secret(self, tmp_path: Path) -> None:
+        run = act(tmp_path, None, event="pull_request_target", secret_key="")
+        assert run.outputs["outcome"] == "ERROR"
+
+    def test_deleted_branch(self, tmp_path: Path, emulator: AikidoEmulator) -> None:
+        run = act(tmp_path, emulator, event="push", payload=sample("push_deleted"))
+        assert (run.returncode, run.outputs["outcome"]) == (0, "SKIPPED")
+        assert emulator.requests == []
+
+
+class FakeGitHub(BaseHTTPRequestHandler):
+    """Answers the commit look-up of a new branch."""
+
+    seen: ClassVar[list[tuple[str, str]]] = []
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet."""
+
+    def do_GET(self) -> None:
+        FakeGitHub.seen.append((self.path, self.headers.get("Authorization", "")))
+        body = json.dumps({"sha": HEAD, "parents": [{"sha": PARENT}]}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class TestNewBranch:
+    """A push that creates a branch: the base is the parent of `after`, from the GitHub API."""
+
+    def test_parent_from_the_github_api(self, tmp_path: Path, emulator: AikidoEmulator) -> None:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), FakeGitHub)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            api = f"http://127.0.0.1:{server.server_address[1]}"
+            run = act(tmp_path, emulator, event="push", payload=sample("push_new_branch"), env={"GITHUB_API_URL": api})
+        finally:
+            server.shutdown()
+            server.server_close()
+        assert run.returncode == 0
+        assert FakeGitHub.seen == [(f"/repos/octo-org/octo-repo/commits/{HEAD}", "Bearer ghs_fakeJobToken0000")]
+        assert emulator.requests[0].body["base_commit_id"] == PARENT
+        assert emulator.requests[0].body["branch_name"] == "feature/new"
+
+
+class TestCancel:
+    """SIGINT/SIGTERM from the runner end the step at once and name the scan."""
+
+    @use("timeout")
+    @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+    def test_cancel_names_the_scan(self, tmp_path: Path, scenario: AikidoEmulator, signum: int) -> None:
+        event_path = tmp_path / "event.json"
+        event_path.write_text(json.dumps(sample("pull_request")))
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "PYTHONUNBUFFERED": "1",
+            "GITHUB_EVENT_NAME": "pull_request",
+            "GITHUB_EVENT_PATH": str(event_path),
+            **input_env({"secret-key": KEY, "api-base-url": scenario.url, "poll-interval-seconds": "30"}),
+        }
+        with subprocess.Popen(
+            [sys.executable, str(ENTRYPOINT)], cwd=tmp_path, env=env, stdout=subprocess.PIPE, text=True
+        ) as process:
+            assert process.stdout is not None
+            for line in process.stdout:
+                if line.startswith("Aikido scan 1 started"):
+                    break
+            time.sleep(0.2)
+            started = time.monotonic()
+            process.send_signal(signum)
+            rest = process.stdout.read()
+            assert process.wait(timeout=5) == 1
+            assert time.monotonic() - started < 2
+        name = signal.Signals(signum).name
+        assert f"::warning::cancelled ({name}); Aikido scan 1 was started and finishes on its own in Aikido" in rest

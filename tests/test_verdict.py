@@ -1,0 +1,143 @@
+"""Verdicts, outputs, the summary and the annotations a user reads."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from emulator.runner import parse_outputs
+from gate.models import parse_scan_status
+from gate.report import report
+from gate.summary import counts_line, md_link, md_text, outputs, render
+from gate.verdict import Outcome, decide, error, skipped, timed_out
+from gate.workflow import Workflow
+from tests.test_models import DEFAULT_DONE, FEATURE_DONE
+
+PASSED = parse_scan_status(FEATURE_DONE | {"gate_passed": True, "new_issues_found": 0})
+FAILED = parse_scan_status(FEATURE_DONE)
+DEFAULT_FAILED = parse_scan_status(DEFAULT_DONE)
+
+
+class TestDecide:
+    """decide, timed_out, skipped, error"""
+
+    def test_pass(self) -> None:
+        verdict = decide(PASSED, scan_id=1, report_only=False)
+        assert (verdict.outcome, verdict.exit_code) == (Outcome.SUCCEEDED, 0)
+
+    def test_fail_exits_10(self) -> None:
+        verdict = decide(FAILED, scan_id=1, report_only=False)
+        assert (verdict.outcome, verdict.exit_code) == (Outcome.FAILED, 10)
+
+    def test_report_only_keeps_the_outcome_but_passes_the_step(self) -> None:
+        verdict = decide(FAILED, scan_id=1, report_only=True)
+        assert (verdict.outcome, verdict.exit_code) == (Outcome.FAILED, 0)
+        assert verdict.reason == "the Aikido gate failed (report-only: the step does not fail)"
+
+    @pytest.mark.parametrize(("fail_on_timeout", "code"), [(True, 1), (False, 0)])
+    def test_timeout_follows_fail_on_timeout(self, fail_on_timeout: bool, code: int) -> None:
+        verdict = timed_out(scan_id=1, seconds=300, fail_on_timeout=fail_on_timeout)
+        assert (verdict.outcome, verdict.exit_code) == (Outcome.TIMED_OUT, code)
+
+    def test_skip_and_error(self) -> None:
+        assert (skipped("x").outcome, skipped("x").exit_code) == (Outcome.SKIPPED, 0)
+        assert (error("x").outcome, error("x").exit_code) == (Outcome.ERROR, 1)
+
+
+class TestOutputs:
+    """outputs"""
+
+    def test_feature_branch(self) -> None:
+        assert outputs(decide(FAILED, scan_id=5, report_only=False)) == {
+            "outcome": "FAILED",
+            "scan-id": "5",
+            "diff-url": FEATURE_DONE["diff_url"],
+            "scanResultUrl": FEATURE_DONE["diff_url"],
+            "gate-passed": "false",
+            "new-issues-found": "1",
+            "new-dependency-issues-found": "1",
+            "new-sast-issues-found": "0",
+            "new-iac-issues-found": "0",
+            "new-leaked-secret-issues-found": "0",
+            "open-issues-found": "",
+        }
+
+    def test_error_has_only_the_outcome(self) -> None:
+        values = outputs(error("boom"))
+        assert values["outcome"] == "ERROR"
+        assert {value for name, value in values.items() if name != "outcome"} == {""}
+
+
+class TestMarkdown:
+    """md_text, md_link, render"""
+
+    def test_text_cannot_inject_html_links_or_table_cells(self) -> None:
+        assert md_text("<img src=x> [a](javascript:x) | *b*\n# h") == (
+            r"&lt;img src=x&gt; \[a\]\(javascript:x\) \| \*b\* \# h"
+        )
+
+    def test_link_url_cannot_close_the_link(self) -> None:
+        assert md_link("scan", "https://a.example/x) [evil](https://b") == (
+            "[scan](https://a.example/x%29%20%5Bevil%5D%28https://b)"
+        )
+
+    def test_non_http_link_is_text(self) -> None:
+        assert md_link("x", "javascript:alert(1)") == "x"
+
+    def test_summary_of_a_failure(self) -> None:
+        text = render(decide(FAILED, scan_id=5, report_only=False))
+        assert text.startswith("## ❌ Aikido security gate failed: the scan found issues that block this change\n")
+        assert "[open the scan in Aikido](https://app.aikido.dev/featurebranch/scan/1?groupId=1)" in text
+        assert "| New dependency issues | 1 |" in text
+        assert "Open issues" not in text
+
+    def test_summary_lists_every_issue_link(self) -> None:
+        text = render(decide(DEFAULT_FAILED, scan_id=5, report_only=False))
+        assert "**Issues (2):**" in text
+        assert r"- [https://app\.aikido\.dev/queue?sidebarIssue=2](https://app.aikido.dev/queue?sidebarIssue=2)" in text
+
+
+class TestReport:
+    """report"""
+
+    def run(self, tmp_path: Path, verdict_: object) -> tuple[int, str, dict[str, str], str]:
+        stream = io.StringIO()
+        workflow = Workflow(stream, output_path=tmp_path / "out", summary_path=tmp_path / "sum.md")
+        code = report(verdict_, workflow)  # type: ignore[arg-type]
+        return code, stream.getvalue(), parse_outputs((tmp_path / "out").read_text()), (tmp_path / "sum.md").read_text()
+
+    def test_failure_annotates_each_issue_link(self, tmp_path: Path) -> None:
+        code, log, values, _ = self.run(tmp_path, decide(DEFAULT_FAILED, scan_id=5, report_only=False))
+        assert code == 10
+        assert log.splitlines() == [
+            "::error title=Aikido issue::Open issue: https://app.aikido.dev/queue?sidebarIssue=1",
+            "::error title=Aikido issue::Open issue: https://app.aikido.dev/queue?sidebarIssue=2",
+            "::error title=Aikido security gate::the Aikido gate failed. 2 open issues",
+        ]
+        assert values["open-issues-found"] == "2"
+
+    def test_report_only_warns(self, tmp_path: Path) -> None:
+        code, log, _, _ = self.run(tmp_path, decide(DEFAULT_FAILED, scan_id=5, report_only=True))
+        assert code == 0
+        assert all(line.startswith("::warning ") for line in log.splitlines())
+
+    def test_unwritable_outputs_fail_the_step(self, tmp_path: Path) -> None:
+        stream = io.StringIO()
+        workflow = Workflow(stream, output_path=tmp_path / "missing" / "out")
+        assert report(skipped("nothing to do"), workflow) == 1
+        assert "::error title=Aikido security gate::could not write the step outputs or summary" in stream.getvalue()
+
+
+class TestCountsLine:
+    """counts_line"""
+
+    def test_feature_branch(self) -> None:
+        status = parse_scan_status(FEATURE_DONE | {"new_issues_found": 3, "new_sast_issues_found": 2})
+        assert counts_line(status) == "3 new issues (1 dependency, 2 SAST, 0 IaC, 0 leaked secrets)"
+
+    def test_unknown_counts_are_left_out(self) -> None:
+        status = parse_scan_status({"all_scans_completed": True, "gate_passed": True, "new_issues_found": 1})
+        assert counts_line(status) == "1 new issue"
+        assert counts_line(parse_scan_status({"gate_passed": True})) == ""
