@@ -122,8 +122,9 @@ class Inputs(BaseSettings):
         # A key pasted with a trailing newline is common; inner blanks can never be valid.
         if isinstance(value, str):
             value = value.strip()
-            if re.search(r"[\s\x00-\x1f\x7f]", value):
-                raise ValueError("contains whitespace or control characters; paste the key again")
+            # It travels in an HTTP header: printable ASCII only, and never echoed back.
+            if not (value.isascii() and value.isprintable()) or " " in value:
+                raise ValueError("contains whitespace or characters a key cannot have; paste the key again")
         return value
 
     @field_validator("minimum_severity", mode="before")
@@ -217,19 +218,21 @@ class Runner(BaseSettings):
         return str(value).strip() == "1"
 
 
-def _input_name(loc: tuple[int | str, ...]) -> str:
+def _name(loc: tuple[int | str, ...]) -> str:
+    """The input or variable a validation error is about, spelled as the user knows it."""
     key = str(loc[0]) if loc else "?"
     if key.upper().startswith("INPUT_"):
         return key[len("INPUT_") :].lower().replace("_", "-")
-    field = Inputs.model_fields.get(key)
-    return field.description if field and field.description else key
+    if field := Inputs.model_fields.get(key):
+        return field.description or key
+    return key.upper() if key.upper().startswith("RUNNER_") else f"GITHUB_{key.upper()}"
 
 
 def _explain(error: ValidationError, *, what: str) -> ConfigError:
     # Never include the offending value: it may be the secret.
     first = error.errors(include_input=False, include_url=False)[0]
     message = str(first["msg"]).removeprefix("Value error, ")
-    return ConfigError(f"{what} {_input_name(first['loc'])}: {message}")
+    return ConfigError(f"{what} {_name(first['loc'])}: {message}")
 
 
 def load_inputs() -> Inputs:

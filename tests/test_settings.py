@@ -77,6 +77,12 @@ class TestLoadInputs:
         assert "abc" not in str(caught.value)
         assert str(caught.value).startswith("input secret-key: contains whitespace")
 
+    def test_non_ascii_secret_is_refused_without_echo(self, action_env: Any) -> None:
+        action_env(**{"secret-key": "AIK_CI_ключ"})
+        with pytest.raises(ConfigError) as caught:
+            load_inputs()
+        assert "ключ" not in str(caught.value)
+
     @pytest.mark.parametrize(
         ("key", "url"),
         [
