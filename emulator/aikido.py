@@ -22,6 +22,7 @@ REQUIRED_START_FIELDS = ("repository_id", "base_commit_id", "head_commit_id", "b
 FAIL_FLAGS = ("fail_on_dependency_scan", "fail_on_sast_scan", "fail_on_iac_scan", "fail_on_secrets_scan")
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
 EMULATOR_KEY = "AIK_CI_emulator"  # the emulator's own key, accepted nowhere else
+SMALL_PAYLOAD = 10 * 1024 * 1024
 SUB_SCANS = ("dependency_scan_completed", "sast_scan_completed", "iac_scan_completed", "secrets_scan_completed")
 
 
@@ -70,12 +71,33 @@ class Recorded:
 
 
 @dataclass
+class Upload:
+    """One upload the emulator accepted."""
+
+    payload_type: str
+    container_image_name: str | None
+    payload_size: int
+    payload: Any  # the parsed file for small payloads; None for large ones (not held twice in memory)
+    scan_id: int | None
+    repository_id: str | None
+
+
+@dataclass
 class Scan:
     scan_id: int
     body: dict[str, Any]
     started_at: float
     polls: int = 0
     completed_at: float | None = None
+    uploads: list[Upload] = field(default_factory=list)
+
+    def waits_for_uploads(self) -> bool:
+        """True while a self-managed scanner the start named has not sent what it must."""
+        scanners = self.body.get("self_managed_scanners") or []
+        sboms = sum(1 for upload in self.uploads if upload.payload_type == "json-sbom")
+        checkovs = sum(1 for upload in self.uploads if upload.payload_type == "checkov")
+        expected = self.body.get("expected_amount_json_sboms") or (1 if "json-sbom" in scanners else 0)
+        return sboms < expected or ("checkov" in scanners and checkovs == 0)
 
 
 class AikidoEmulator:
@@ -86,6 +108,7 @@ class AikidoEmulator:
         self.secret = secret
         self.requests: list[Recorded] = []
         self.scans: dict[int, Scan] = {}
+        self.live_feed: list[Upload] = []
         self._faults = {"start": list(self.scenario.start_faults), "poll": list(self.scenario.poll_faults)}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
@@ -123,6 +146,41 @@ class AikidoEmulator:
             self.scans[scan_id] = Scan(scan_id, body, time.monotonic())
         return 200, {"scan_id": scan_id}
 
+    def upload(self, body: Any) -> tuple[int, Any]:
+        """`POST …/scan/custom`: check the fields as the page states them, attach to the scan or the live feed."""
+        if problem := self._upload_problem(body):
+            return problem
+        kind, payload, scan_id = body["payload_type"], body["payload"], body.get("scan_id")
+        image = body.get("container_image_name")
+        scan = self.scans.get(scan_id) if isinstance(scan_id, int) else None
+        parsed = None
+        if len(payload) <= SMALL_PAYLOAD:
+            try:
+                parsed = json.loads(payload)
+            except ValueError:
+                return 400, {"error": "payload is not JSON"}
+        upload = Upload(kind, image, len(payload), parsed, scan_id, body.get("repository_id"))
+        with self._lock:
+            (scan.uploads if scan else self.live_feed).append(upload)
+        return 200, {"success": 1}
+
+    def _upload_problem(self, body: Any) -> tuple[int, Any] | None:
+        if not isinstance(body, dict):
+            return 400, {"error": "body must be a JSON object"}
+        kind, scan_id, image = body.get("payload_type"), body.get("scan_id"), body.get("container_image_name")
+        problem = None
+        if kind not in ("checkov", "json-sbom"):
+            problem = "payload_type must be checkov or json-sbom"
+        elif not isinstance(body.get("payload"), str):
+            problem = "payload must be a string holding the file's text"
+        elif kind == "json-sbom" and (not isinstance(image, str) or not image or ":" in image.rpartition("/")[2]):
+            problem = "container_image_name is required for json-sbom, without a tag"
+        elif scan_id is None and not body.get("repository_id"):
+            problem = "repository_id is required without scan_id"
+        elif scan_id is not None and self.scans.get(scan_id) is None:
+            return 404, {"error": "scan not found"}
+        return (400, {"error": problem}) if problem else None
+
     def poll(self, query: dict[str, list[str]]) -> tuple[int, Any]:
         if fault := self._next_fault("poll"):
             return fault, {"error": "bad gateway"}
@@ -143,6 +201,8 @@ class AikidoEmulator:
 
     def _is_complete(self, scan: Scan) -> bool:
         scenario = self.scenario
+        if scan.waits_for_uploads():
+            return False
         if scenario.seconds_until_complete is not None:
             return time.monotonic() - scan.started_at >= scenario.seconds_until_complete
         return scenario.polls_until_complete is not None and scan.polls > scenario.polls_until_complete
@@ -150,6 +210,8 @@ class AikidoEmulator:
     def _status(self, scan: Scan, done: bool) -> dict[str, Any]:
         scenario = self.scenario
         progress = {name: done or name == "dependency_scan_completed" for name in SUB_SCANS}
+        if "json-sbom" in (scan.body.get("self_managed_scanners") or []):
+            progress["sbom_scan_completed"] = done
         if not done:
             return {"all_scans_completed": False, **progress}
         if scenario.default_branch_shape:
@@ -188,14 +250,21 @@ def _handler(emulator: AikidoEmulator) -> type[BaseHTTPRequestHandler]:
         def _serve(self, method: str) -> None:
             url = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
+            if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+                self._answer(411, {"error": "send a Content-Length"})
+                return
             raw = self.rfile.read(length) if length else b""
             try:
                 body: Any = json.loads(raw) if raw else None
             except ValueError:
                 body = raw.decode("utf-8", "replace")
             query = parse_qs(url.query)
+            # An upload's payload may be hundreds of MB: record its size, not a second copy.
+            shown = body
+            if isinstance(body, dict) and isinstance(body.get("payload"), str):
+                shown = body | {"payload": f"<{len(body['payload'])} characters>"}
             emulator.requests.append(
-                Recorded(method, url.path, query, dict(self.headers.items()), body, time.monotonic())
+                Recorded(method, url.path, query, dict(self.headers.items()), shown, time.monotonic())
             )
             if self.headers.get("X-AIK-API-SECRET") != emulator.secret:
                 self._answer(401, {"error": "invalid API secret"})
@@ -203,6 +272,8 @@ def _handler(emulator: AikidoEmulator) -> type[BaseHTTPRequestHandler]:
                 self._answer(*emulator.start(body))
             elif (method, url.path) == ("GET", SCAN_PATH):
                 self._answer(*emulator.poll(query))
+            elif (method, url.path) == ("POST", CUSTOM_PATH):
+                self._answer(*emulator.upload(body))
             else:
                 self._answer(404, {"error": "not found"})
 

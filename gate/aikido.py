@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 import httpx
@@ -11,9 +11,10 @@ import httpx
 from gate import __version__
 from gate.errors import AikidoError, AikidoUnreachable, AuthenticationFailed, RequestRejected, UnexpectedAnswer
 from gate.http import GaveUp, Retrier, Safety, excerpt
-from gate.models import ScanStatus, parse_scan_id, parse_scan_status
+from gate.models import ScanStatus, parse_scan_id, parse_scan_status, parse_upload_ack
 
 SCAN_PATH = "/api/integrations/continuous_integration/scan/repository"
+CUSTOM_PATH = "/api/integrations/continuous_integration/scan/custom"
 USER_AGENT = f"aikido-gate/{__version__} (+https://github.com/aikido-gate/aikido-gate)"
 T = TypeVar("T")
 
@@ -51,6 +52,13 @@ class AikidoClient:
         """Poll a scan once."""
         request = self._http.build_request("GET", SCAN_PATH, params={"scan_id": scan_id})
         return self._call(request, Safety.IDEMPOTENT, f"polling scan {scan_id}", parse_scan_status)
+
+    def upload(self, body: Iterable[bytes], length: int, what: str) -> None:
+        """Upload one streamed body of `length` bytes to `…/scan/custom`."""
+        headers = {"Content-Type": "application/json", "Content-Length": str(length)}
+        # An explicit Content-Length makes httpx send the iterable as is, not chunked.
+        request = self._http.build_request("POST", CUSTOM_PATH, content=body, headers=headers)
+        self._call(request, Safety.CREATES, f"uploading {what}", parse_upload_ack)
 
     def _call(self, request: httpx.Request, safety: Safety, doing: str, parse: Callable[[Any], T]) -> T:
         try:

@@ -181,7 +181,17 @@ def read_event(name: str, payload: dict[str, Any], *, sha: str = "", ref: str = 
         return _merge_group(payload, actor)
     if name in ("workflow_dispatch", "schedule", "release"):
         return _commit_run(name, payload, sha, ref, actor)
-    return EventFacts(event=name, supported=False, is_dependabot=actor == DEPENDABOT)
+    return EventFacts(
+        event=name,
+        repository_id=_text(payload, "repository.node_id", required=False),
+        supported=False,
+        is_dependabot=actor == DEPENDABOT,
+    )
+
+
+def resolve_repository_id(facts: EventFacts, overrides: Overrides, lookups: Callable[[], Lookups]) -> str:
+    """The repository's node id: the override, the payload, else the GitHub API."""
+    return overrides.repository_id or facts.repository_id or lookups().repository_node_id()
 
 
 def resolve_target(facts: EventFacts, overrides: Overrides, lookups: Callable[[], Lookups]) -> ScanTarget:
@@ -198,7 +208,7 @@ def resolve_target(facts: EventFacts, overrides: Overrides, lookups: Callable[[]
     if branch is None:
         raise EventError(f"the {facts.event} event names no branch: set branch-name")
     base = overrides.base_commit or facts.base_commit or lookups().parent_of(head)
-    repository_id = overrides.repository_id or facts.repository_id or lookups().repository_node_id()
+    repository_id = resolve_repository_id(facts, overrides, lookups)
     return ScanTarget(
         repository_id=repository_id,
         base_commit=base,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from gate.errors import UnexpectedAnswer
@@ -61,8 +63,27 @@ class GateOptions:
     fail_on_secrets_scan: bool
 
 
-def start_body(target: ScanTarget, options: GateOptions) -> dict[str, Any]:
-    """The JSON body of `POST …/scan/repository`."""
+class UploadKind(StrEnum):
+    """The API's payload_type of an upload."""
+
+    SBOM = "json-sbom"
+    CHECKOV = "checkov"
+
+
+@dataclass(frozen=True)
+class UploadFile:
+    """One validated file to upload into the scan."""
+
+    kind: UploadKind
+    path: Path
+    shown: str  # as the user knows it: relative to the workspace
+    size: int
+    escaped_size: int  # its text's length once escaped as a JSON string
+    image_name: str | None = None
+
+
+def start_body(target: ScanTarget, options: GateOptions, uploads: tuple[UploadFile, ...] = ()) -> dict[str, Any]:
+    """The JSON body of `POST …/scan/repository`; uploads make the scan wait for self-managed scanners."""
     body: dict[str, Any] = {
         "version": API_VERSION,
         "branch_name": target.branch,
@@ -78,7 +99,28 @@ def start_body(target: ScanTarget, options: GateOptions) -> dict[str, Any]:
     }
     if target.pr_url:
         body["pull_request_metadata"] = {"url": target.pr_url, "title": target.pr_title or ""}
+    kinds = [kind for kind in (UploadKind.SBOM, UploadKind.CHECKOV) if any(f.kind is kind for f in uploads)]
+    if kinds:
+        body["self_managed_scanners"] = [kind.value for kind in kinds]
+    if sboms := sum(1 for upload in uploads if upload.kind is UploadKind.SBOM):
+        body["expected_amount_json_sboms"] = sboms
     return body
+
+
+def upload_fields(upload: UploadFile, *, scan_id: int | None, repository_id: str | None) -> dict[str, Any]:
+    """The fields of `POST …/scan/custom` other than the payload: into a scan, or to the live feed."""
+    fields: dict[str, Any] = {"scan_id": scan_id} if scan_id is not None else {"repository_id": repository_id}
+    fields["payload_type"] = upload.kind.value
+    if upload.image_name is not None:
+        fields["container_image_name"] = upload.image_name
+    return fields
+
+
+def parse_upload_ack(answer: Any) -> None:
+    """Check an upload answer is `{"success": 1}` (or true)."""
+    success = answer.get("success") if isinstance(answer, dict) else None
+    if success not in (1, True):
+        raise UnexpectedAnswer('the upload answer is not {"success": 1}')
 
 
 def parse_scan_id(answer: Any) -> int:

@@ -1,18 +1,21 @@
-"""The gate's one flow: read the event, start the scan, wait for it, decide."""
+"""The gate's one flow: read the event, start the scan, upload into it, wait for it, decide."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import dataclasses
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
-from gate.errors import ConfigError, GateError
-from gate.event import Lookups, Overrides, read_event, resolve_target
+from gate.errors import AikidoError, ConfigError, GateError
+from gate.event import EventFacts, Lookups, Overrides, read_event, resolve_repository_id, resolve_target
 from gate.http import Deadline, Sleep
-from gate.models import GateOptions, ScanStatus, start_body
+from gate.models import GateOptions, ScanStatus, UploadFile, start_body, upload_fields
 from gate.poll import wait_for_scan
 from gate.settings import Inputs, Runner
-from gate.verdict import Verdict, decide, error, skipped, timed_out
+from gate.verdict import Verdict, decide, error, skipped, timed_out, uploaded_only
 from gate.workflow import Workflow
 
 NO_KEY_HELP = (
@@ -24,20 +27,34 @@ NO_KEY_HELP = (
 class Scanner(Protocol):
     def start_scan(self, body: dict[str, Any]) -> int: ...
     def scan_status(self, scan_id: int) -> ScanStatus: ...
+    def upload(self, body: Iterable[bytes], length: int, what: str) -> None: ...
 
 
 @dataclass
 class RunState:
-    """What a cancellation needs to know: the scan started so far, if any."""
+    """What a cancellation or a late failure needs to know: the scan started and the files uploaded so far."""
 
     scan_id: int | None = None
+    uploaded: list[UploadFile] = field(default_factory=list)
 
 
-def _skip_reason_without_secret(event: str, is_fork: bool, is_dependabot: bool) -> str | None:
+@dataclass(frozen=True)
+class Context:
+    """The collaborators of one run."""
+
+    scanner: Callable[[], Scanner]
+    lookups: Callable[[], Lookups]
+    deadline: Deadline
+    sleep: Sleep
+    workflow: Workflow
+    state: RunState
+
+
+def _skip_reason_without_secret(facts: EventFacts) -> str | None:
     # GitHub gives no secrets to these runs; pull_request_target runs do get them.
-    if event == "pull_request" and is_fork:
+    if facts.event == "pull_request" and facts.is_fork:
         return "no secret-key on a pull request from a fork (GitHub gives forks no secrets); skipping the Aikido scan"
-    if is_dependabot:
+    if facts.is_dependabot:
         return (
             "no secret-key on a Dependabot run (GitHub gives Dependabot no Actions secrets); skipping the Aikido scan"
         )
@@ -56,50 +73,40 @@ def run_gate(
     workflow: Workflow,
     state: RunState,
 ) -> Verdict:
-    """Run the gate and return its verdict; a failure after the scan started keeps the scan id."""
+    """Run the gate and return its verdict; a failure after the scan started keeps the scan id and uploads."""
+    context = Context(scanner, lookups, deadline, sleep, workflow, state)
     try:
-        return _run(
-            inputs,
-            runner,
-            payload,
-            scanner=scanner,
-            lookups=lookups,
-            deadline=deadline,
-            sleep=sleep,
-            workflow=workflow,
-            state=state,
-        )
+        verdict = _run(inputs, runner, payload, context)
     except GateError as failure:
-        return error(str(failure), scan_id=state.scan_id)
+        verdict = error(str(failure), scan_id=state.scan_id)
+    return dataclasses.replace(verdict, uploads=tuple(state.uploaded))
 
 
-def _run(
-    inputs: Inputs,
-    runner: Runner,
-    payload: dict[str, Any],
-    *,
-    scanner: Callable[[], Scanner],
-    lookups: Callable[[], Lookups],
-    deadline: Deadline,
-    sleep: Sleep,
-    workflow: Workflow,
-    state: RunState,
-) -> Verdict:
+def _run(inputs: Inputs, runner: Runner, payload: dict[str, Any], context: Context) -> Verdict:
+    workflow = context.workflow
     facts = read_event(runner.event_name, payload, sha=runner.sha, ref=runner.ref, actor=runner.actor)
-    if facts.deleted:
+    if facts.deleted and not inputs.upload_only:
         return skipped("the push deleted a branch or tag: there is nothing to scan")
     if not inputs.secret_key.get_secret_value():
-        reason = _skip_reason_without_secret(facts.event, facts.is_fork, facts.is_dependabot)
+        reason = _skip_reason_without_secret(facts)
         if reason is None:
             raise ConfigError(NO_KEY_HELP)
         return skipped(reason)
+
+    uploads = _collect_uploads(inputs, runner, workflow)
+    overrides = Overrides(inputs.repository_id, inputs.base_commit, inputs.head_commit, inputs.branch_name)
+    if inputs.upload_only:
+        if not uploads:
+            raise ConfigError("input upload-only is true, but sbom-files and checkov-sarif-files name no file")
+        repository_id = resolve_repository_id(facts, overrides, context.lookups)
+        _upload_all(context.scanner(), uploads, context, scan_id=None, repository_id=repository_id)
+        return uploaded_only(len(uploads))
     if inputs.fails_on_nothing:
         workflow.warning(
             "all four fail-on-* inputs are false: nothing can fail this gate", title="Aikido gate fails on nothing"
         )
 
-    overrides = Overrides(inputs.repository_id, inputs.base_commit, inputs.head_commit, inputs.branch_name)
-    target = resolve_target(facts, overrides, lookups)
+    target = resolve_target(facts, overrides, context.lookups)
     options = GateOptions(
         inputs.minimum_severity,
         inputs.fail_on_dependency_scan,
@@ -111,14 +118,68 @@ def _run(
         f"Starting an Aikido scan of branch {target.branch}: {target.base_commit[:12]}..{target.head_commit[:12]} "
         f"(repository {target.repository_id}, minimum severity {inputs.minimum_severity})"
     )
-    client = scanner()
-    state.scan_id = client.start_scan(start_body(target, options))
-    workflow.log(f"Aikido scan {state.scan_id} started")
+    client = context.scanner()
+    scan_id = context.state.scan_id = client.start_scan(start_body(target, options, tuple(uploads)))
+    workflow.log(f"Aikido scan {scan_id} started")
+    _upload_all(client, uploads, context, scan_id=scan_id, repository_id=None)
     status = wait_for_scan(
-        client, state.scan_id, interval=inputs.poll_interval_seconds, deadline=deadline, sleep=sleep, workflow=workflow
+        client,
+        scan_id,
+        interval=inputs.poll_interval_seconds,
+        deadline=context.deadline,
+        sleep=context.sleep,
+        workflow=workflow,
     )
     if not status.final:
         return timed_out(
-            scan_id=state.scan_id, seconds=inputs.timeout_seconds, fail_on_timeout=inputs.fail_on_timeout, status=status
+            scan_id=scan_id, seconds=inputs.timeout_seconds, fail_on_timeout=inputs.fail_on_timeout, status=status
         )
-    return decide(status, scan_id=state.scan_id, report_only=inputs.report_only)
+    return decide(status, scan_id=scan_id, report_only=inputs.report_only)
+
+
+def _collect_uploads(inputs: Inputs, runner: Runner, workflow: Workflow) -> list[UploadFile]:
+    """Validate every file to upload before anything starts (the upload code loads only when needed)."""
+    if not (inputs.sbom_files.strip() or inputs.checkov_sarif_files.strip()):
+        return []
+    from gate.uploads import collect  # noqa: PLC0415 -- ijson stays off the plain path
+
+    started = time.monotonic()
+    files, warnings = collect(inputs.sbom_files, inputs.checkov_sarif_files, runner.workspace or Path.cwd())
+    size = sum(upload.size for upload in files) / 1e6
+    workflow.log(f"checked {len(files)} file(s) to upload, {size:.1f} MB, in {time.monotonic() - started:.1f} s")
+    for warning in warnings:
+        workflow.warning(warning, title="Aikido upload")
+    return files
+
+
+def _upload_all(
+    client: Scanner, uploads: list[UploadFile], context: Context, *, scan_id: int | None, repository_id: str | None
+) -> None:
+    if not uploads:
+        return
+    from gate.upload_body import UploadBody  # noqa: PLC0415 -- off the plain path
+
+    workflow = context.workflow
+    for upload in uploads:
+
+        def progress(sent: int, total: int, seconds: float, shown: str = upload.shown) -> None:
+            rate = sent / seconds / 1e6 if seconds else 0.0
+            workflow.log(f"uploading {shown}: {sent / 1e6:.1f} of {total / 1e6:.1f} MB ({rate:.1f} MB/s)")
+
+        fields = upload_fields(upload, scan_id=scan_id, repository_id=repository_id)
+        body = UploadBody(upload, fields, on_progress=progress)
+        started = time.monotonic()
+        try:
+            client.upload(body, body.length, upload.shown)
+        except AikidoError as failure:
+            if scan_id is None:
+                raise
+            raise AikidoError(
+                f"{failure}; scan {scan_id} waits for this upload and cannot complete without it"
+            ) from None
+        image = f" for image {upload.image_name}" if upload.image_name else ""
+        workflow.log(
+            f"uploaded {upload.shown} ({upload.size / 1e6:.1f} MB) as {upload.kind.value}{image} "
+            f"in {time.monotonic() - started:.1f} s"
+        )
+        context.state.uploaded.append(upload)

@@ -103,6 +103,9 @@ class Inputs(BaseSettings):
     head_commit: str | None = _input("head-commit", None)
     branch_name: str | None = _input("branch-name", None)
     github_token: SecretStr = _input("github-token", SecretStr(""))
+    sbom_files: str = _input("sbom-files", "")
+    checkov_sarif_files: str = _input("checkov-sarif-files", "")
+    upload_only: bool = _input("upload-only", False)
 
     _bools = field_validator(
         "fail_on_dependency_scan",
@@ -111,6 +114,7 @@ class Inputs(BaseSettings):
         "fail_on_secrets_scan",
         "fail_on_timeout",
         "report_only",
+        "upload_only",
         mode="before",
     )(_parse_bool)
     _ints = field_validator("timeout_seconds", "poll_interval_seconds", mode="before")(_parse_positive_int)

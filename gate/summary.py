@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from gate.models import COUNTS, ScanStatus
+from gate.models import COUNTS, ScanStatus, UploadFile
 from gate.verdict import Outcome, Verdict
 
 SIGNS = {
@@ -35,6 +35,14 @@ def md_text(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def md_code(text: str) -> str:
+    """Untrusted text as an inline code span, safe inside a table cell."""
+    text = re.sub(r"\s+", " ", text).strip().replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}" if longest else f"`{text}`"
 
 
 def md_url(url: str) -> str:
@@ -69,6 +77,10 @@ def counts_line(status: ScanStatus) -> str:
     return "; ".join(parts)
 
 
+def _size(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.1f} kB"
+
+
 def _count(value: int | None) -> str:
     return "unknown" if value is None else str(value)
 
@@ -87,6 +99,7 @@ def outputs(verdict: Verdict) -> dict[str, str]:
     for name in COUNTS:
         value = status.counts.get(name) if status else None
         values[name.replace("_", "-")] = "" if value is None else str(value)
+    values["uploaded-files"] = str(len(verdict.uploads))
     return values
 
 
@@ -99,7 +112,21 @@ def render(verdict: Verdict) -> str:
     status = verdict.status
     if status is not None:
         lines += _status_lines(status)
+    if verdict.uploads:
+        lines += [
+            f"**Uploaded files ({len(verdict.uploads)}):**",
+            "",
+            "| File | Type | Size | Image |",
+            "| --- | --- | ---: | --- |",
+        ]
+        lines += [_upload_row(upload) for upload in verdict.uploads]
+        lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _upload_row(upload: UploadFile) -> str:
+    image = md_code(upload.image_name) if upload.image_name else ""
+    return f"| {md_code(upload.shown)} | {upload.kind.value} | {_size(upload.size)} | {image} |"
 
 
 def _status_lines(status: ScanStatus) -> list[str]:

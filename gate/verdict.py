@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from gate.models import ScanStatus
+from gate.models import ScanStatus, UploadFile
 
 
 class Outcome(StrEnum):
@@ -32,6 +32,7 @@ class Verdict:
     scan_id: int | None = None
     status: ScanStatus | None = None
     report_only: bool = False
+    uploads: tuple[UploadFile, ...] = ()
 
     @property
     def passed_step(self) -> bool:
@@ -53,6 +54,13 @@ def timed_out(*, scan_id: int, seconds: int, fail_on_timeout: bool, status: Scan
     if not fail_on_timeout:
         reason += " (fail-on-timeout is false: the step does not fail)"
     return Verdict(Outcome.TIMED_OUT, EXIT_ERROR if fail_on_timeout else EXIT_OK, reason, scan_id, status)
+
+
+def uploaded_only(count: int) -> Verdict:
+    """The verdict of upload-only: every file reached Aikido's live feed."""
+    return Verdict(
+        Outcome.SUCCEEDED, EXIT_OK, f"uploaded {count} file{'' if count == 1 else 's'} to Aikido's live feed"
+    )
 
 
 def skipped(reason: str) -> Verdict:

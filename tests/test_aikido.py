@@ -127,3 +127,36 @@ class TestScanStatus:
         httpx_mock.add_response(json={"all_scans_completed": True})
         with pytest.raises(UnexpectedAnswer, match="no gate_passed"):
             client.scan_status(22)
+
+
+class TestUpload:
+    """AikidoClient.upload"""
+
+    CUSTOM_URL = f"{BASE}/api/integrations/continuous_integration/scan/custom"
+
+    def body(self) -> list[bytes]:
+        return [b'{"scan_id": 1, "payload_type": "checkov", "payload": "', b"{}", b'"}']
+
+    def test_streams_with_a_content_length(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+        httpx_mock.add_response(method="POST", url=self.CUSTOM_URL, json={"success": 1})
+        client.upload(self.body(), 61, "build/checkov.sarif")
+        request = httpx_mock.get_requests()[0]
+        assert request.headers["Content-Length"] == "61"
+        assert "Transfer-Encoding" not in request.headers
+        assert json.loads(request.read()) == {"scan_id": 1, "payload_type": "checkov", "payload": "{}"}
+
+    def test_retried_where_aikido_cannot_have_taken_it(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+        httpx_mock.add_response(status_code=503)
+        httpx_mock.add_response(json={"success": 1})
+        client.upload(self.body(), 61, "x")
+        assert [json.loads(r.read())["payload"] for r in httpx_mock.get_requests()] == ["{}", "{}"]
+
+    def test_not_retried_after_a_500(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+        httpx_mock.add_response(status_code=500, text="boom")
+        with pytest.raises(AikidoUnreachable, match=r"Aikido failed while uploading x \(HTTP 500\): boom"):
+            client.upload(self.body(), 61, "x")
+
+    def test_answer_without_success(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+        httpx_mock.add_response(json={"success": 0})
+        with pytest.raises(UnexpectedAnswer, match=r'the upload answer is not \{"success": 1\}'):
+            client.upload(self.body(), 61, "x")

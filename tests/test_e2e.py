@@ -281,3 +281,33 @@ class TestCancel:
             assert time.monotonic() - started < 2
         name = signal.Signals(signum).name
         assert f"::warning::cancelled ({name}); Aikido scan 1 was started and finishes on its own in Aikido" in rest
+
+
+class TestLeanImports:
+    """The plain path imports nothing for uploads or PR comments."""
+
+    @use("pass")
+    def test_plain_run_imports_no_upload_code(self, tmp_path: Path, scenario: AikidoEmulator) -> None:
+        event_path = tmp_path / "event.json"
+        event_path.write_text(json.dumps(sample("pull_request")))
+        env = {
+            "PATH": "/usr/bin:/bin",
+            "GITHUB_EVENT_NAME": "pull_request",
+            "GITHUB_EVENT_PATH": str(event_path),
+            **input_env({"secret-key": KEY, "api-base-url": scenario.url, "poll-interval-seconds": "1"}),
+        }
+        probe = (
+            "import runpy, sys\n"
+            f"sys.argv = [{str(ENTRYPOINT)!r}]\n"
+            f"sys.path.insert(0, {str(ENTRYPOINT.parent)!r})\n"
+            "try:\n"
+            f"    runpy.run_path({str(ENTRYPOINT)!r}, run_name='__main__')\n"
+            "except SystemExit as done:\n"
+            "    heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('ijson', 'github', 'requests')"
+            " or m in ('gate.uploads', 'gate.upload_body', 'gate.comment'))\n"
+            "    print('HEAVY', heavy, done.code)\n"
+        )
+        done = subprocess.run(
+            [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+        )
+        assert "HEAVY [] 0" in done.stdout, done.stdout + done.stderr

@@ -10,7 +10,7 @@ import pytest
 from emulator.runner import parse_outputs
 from gate.models import parse_scan_status
 from gate.report import report
-from gate.summary import counts_line, md_link, md_text, outputs, render
+from gate.summary import counts_line, md_code, md_link, md_text, outputs, render
 from gate.verdict import Outcome, decide, error, skipped, timed_out
 from gate.workflow import Workflow
 from tests.test_models import DEFAULT_DONE, FEATURE_DONE
@@ -62,12 +62,13 @@ class TestOutputs:
             "new-iac-issues-found": "0",
             "new-leaked-secret-issues-found": "0",
             "open-issues-found": "",
+            "uploaded-files": "0",
         }
 
     def test_error_has_only_the_outcome(self) -> None:
         values = outputs(error("boom"))
         assert values["outcome"] == "ERROR"
-        assert {value for name, value in values.items() if name != "outcome"} == {""}
+        assert {value for name, value in values.items() if name not in ("outcome", "uploaded-files")} == {""}
 
 
 class TestMarkdown:
@@ -82,6 +83,10 @@ class TestMarkdown:
         assert md_link("scan", "https://a.example/x) [evil](https://b") == (
             "[scan](https://a.example/x%29%20%5Bevil%5D%28https://b)"
         )
+
+    def test_code_span_survives_backticks_and_pipes(self) -> None:
+        assert md_code("a`b|c") == r"`` a`b\|c ``"
+        assert md_code("build/x.json") == "`build/x.json`"
 
     def test_non_http_link_is_text(self) -> None:
         assert md_link("x", "javascript:alert(1)") == "x"

@@ -1,0 +1,256 @@
+"""SBOM and Checkov SARIF files: expand the inputs, validate every file before any scan starts.
+
+Files of several hundred MB are normal for SBOMs, so nothing here loads a whole file:
+one streaming pass (ijson) checks the JSON and its shape, and the same pass checks the
+text is UTF-8 and measures its length once escaped as a JSON string, which the upload
+needs for its Content-Length.
+"""
+
+from __future__ import annotations
+
+import codecs
+import glob
+import json
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ijson
+
+from gate.errors import ConfigError
+from gate.models import UploadFile, UploadKind
+
+CHUNK = 1 << 20
+SYFT_NAME = "syft"
+SARIF_VERSION = "2.1.0"
+
+# A container image name without tag or digest, after Docker's reference grammar.
+_DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?"
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+IMAGE_NAME = re.compile(rf"{_DOMAIN}{_COMPONENT}(?:/{_COMPONENT})*")
+# Syft's source schemes, which its userInput may carry.
+_SCHEMES = re.compile(r"^(?:docker|podman|containerd|registry|docker-archive|oci-archive|oci-dir|singularity):")
+
+_ARCHIVES = (".tar", ".tar.gz", ".tgz", ".zip")
+
+# The JSON paths whose values the shape checks need, as ijson names them.
+_WATCHED = frozenset(
+    {"", "descriptor.name", "source.name", "source.metadata.userInput", "source.metadata.tags.item", "version",
+     "runs", "runs.item.tool.driver.name"}
+)  # fmt: skip
+
+
+@dataclass
+class JsonFacts:
+    """What one streaming pass learned about a JSON file."""
+
+    top_keys: set[str] = field(default_factory=set)
+    strings: dict[str, str] = field(default_factory=dict)
+    drivers: list[str] = field(default_factory=list)
+    runs_is_array: bool = False
+    escaped_size: int = 0
+
+
+class _EscapeCounter:
+    """A reader for ijson that also decodes UTF-8 strictly and counts the text's escaped JSON length."""
+
+    def __init__(self, raw: Any) -> None:
+        self._raw = raw
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self.escaped_size = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data: bytes = self._raw.read(size)
+        self.escaped_size += len(escape_text(self._decoder.decode(data, final=not data)))
+        return data
+
+
+def escape_text(text: str) -> str:
+    """Text as the inside of a JSON string (ASCII only, so its length is its size in bytes)."""
+    return json.dumps(text)[1:-1]
+
+
+def inspect_json(path: Path) -> JsonFacts:
+    """Stream through a JSON file once; raises ValueError saying why it is not valid UTF-8 JSON."""
+    facts = JsonFacts()
+    with path.open("rb") as raw:
+        reader = _EscapeCounter(raw)
+        try:
+            for prefix, event, value in ijson.parse(reader, buf_size=CHUNK):
+                if prefix not in _WATCHED:
+                    continue
+                if prefix == "" and event == "map_key":
+                    facts.top_keys.add(value)
+                elif prefix == "runs.item.tool.driver.name" and isinstance(value, str):
+                    facts.drivers.append(value)
+                elif prefix == "source.metadata.tags.item" and isinstance(value, str):
+                    facts.strings.setdefault(prefix, value)
+                elif prefix == "runs" and event == "start_array":
+                    facts.runs_is_array = True
+                elif event == "string":
+                    facts.strings[prefix] = value
+            reader.read()  # let the decoder see the end: a truncated UTF-8 sequence is an error
+        except UnicodeDecodeError as error:
+            raise ValueError(f"is not UTF-8 text (byte {error.start} of a chunk)") from None
+        except ijson.JSONError as error:
+            raise ValueError(f"is not valid JSON ({_short(error)})") from None
+        except ijson.IncompleteJSONError as error:
+            raise ValueError(f"is not valid JSON ({_short(error)})") from None
+    facts.escaped_size = reader.escaped_size
+    return facts
+
+
+def _short(error: Exception) -> str:
+    return re.sub(r"\s+", " ", str(error)).strip()[:120] or type(error).__name__
+
+
+def image_name_from(reference: str) -> str | None:
+    """The image name of a reference such as `ghcr.io/o/app:1.2@sha256:…`, or None if it is not one."""
+    name = _SCHEMES.sub("", reference.strip()).split("@", 1)[0]
+    if name.endswith(_ARCHIVES):  # a docker-archive's file, not an image
+        return None
+    head, _, last = name.rpartition("/")
+    name = f"{head}/{last.split(':', 1)[0]}" if head else last.split(":", 1)[0]
+    return name if IMAGE_NAME.fullmatch(name) else None
+
+
+def has_tag_or_digest(name: str) -> bool:
+    return "@" in name or ":" in name.rpartition("/")[2]
+
+
+def entries(text: str) -> list[str]:
+    """The non-blank lines of a multi-line input."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def expand(entry: str, workspace: Path, input_name: str) -> list[Path]:
+    """The regular files inside the workspace that an entry names, each resolved; errors name the entry."""
+    root = workspace.resolve()
+    pattern = entry
+    if Path(entry).is_absolute():
+        if not Path(entry).is_relative_to(root) and not Path(entry).is_relative_to(workspace):
+            raise ConfigError(f"input {input_name}: {entry} is outside the workspace")
+        pattern = str(Path(entry).relative_to(root if Path(entry).is_relative_to(root) else workspace))
+    if glob.has_magic(pattern):
+        names = sorted(glob.glob(pattern, root_dir=root, recursive=True))
+        if not names:
+            raise ConfigError(f"input {input_name}: {entry} matches no file in the workspace")
+    else:
+        names = [pattern]
+    return [_inside(root, name, input_name) for name in names]
+
+
+def _inside(root: Path, name: str, input_name: str) -> Path:
+    path = root / name
+    if not Path(os.path.normpath(path)).is_relative_to(root):
+        raise ConfigError(f"input {input_name}: {name} leads outside the workspace (through ..)")
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise ConfigError(f"input {input_name}: {name} does not exist in the workspace") from None
+    if not real.is_relative_to(root):
+        raise ConfigError(f"input {input_name}: {name} leads outside the workspace (through .. or a symlink)")
+    if not real.is_file():
+        raise ConfigError(f"input {input_name}: {name} is not a regular file")
+    return real
+
+
+def _shown(path: Path, root: Path) -> str:
+    return str(path.relative_to(root))
+
+
+def _sbom(path: Path, root: Path, image_name: str | None) -> UploadFile:
+    shown = _shown(path, root)
+    facts = _checked(path, shown, "sbom-files")
+    if not {"artifacts", "source"} <= facts.top_keys or facts.strings.get("descriptor.name") != SYFT_NAME:
+        raise ConfigError(
+            f"input sbom-files: {shown} is not a Syft JSON SBOM (needs artifacts, source and descriptor.name "
+            "syft; make it with syft -o syft-json or anchore/sbom-action with format: syft-json)"
+        )
+    if image_name is not None:
+        if has_tag_or_digest(image_name):
+            bare = image_name_from(image_name) or "NAME"
+            raise ConfigError(
+                f"input sbom-files: the image name {image_name} of {shown} has a tag or digest; "
+                f"Aikido wants the name alone: {bare}={shown}"
+            )
+        if not IMAGE_NAME.fullmatch(image_name):
+            raise ConfigError(f"input sbom-files: {image_name} (for {shown}) is not a container image name")
+    else:
+        # Syft records the image's tags (an archive's too), what the user asked for, and a name.
+        sources = [facts.strings.get(f"source.{key}") for key in ("metadata.tags.item", "metadata.userInput", "name")]
+        image_name = next((name for name in map(image_name_from, filter(None, sources)) if name), None)
+        if image_name is None:
+            raise ConfigError(
+                f"input sbom-files: cannot tell the container image name of {shown} from its source; "
+                f"write the entry as image-name={shown}"
+            )
+    return UploadFile(UploadKind.SBOM, path, shown, path.stat().st_size, facts.escaped_size, image_name)
+
+
+def _sarif(path: Path, root: Path, warnings: list[str]) -> UploadFile:
+    shown = _shown(path, root)
+    facts = _checked(path, shown, "checkov-sarif-files")
+    if facts.strings.get("version") != SARIF_VERSION or not facts.runs_is_array:
+        raise ConfigError(
+            f"input checkov-sarif-files: {shown} is not a SARIF 2.1.0 file (needs version 2.1.0 and a runs array)"
+        )
+    if not any(driver.lower() == "checkov" for driver in facts.drivers):
+        tools = ", ".join(sorted(set(facts.drivers))) or "no tool"
+        warnings.append(f"{shown} was made by {tools}, not Checkov; Aikido reads it as Checkov output")
+    return UploadFile(UploadKind.CHECKOV, path, shown, path.stat().st_size, facts.escaped_size)
+
+
+def _checked(path: Path, shown: str, input_name: str) -> JsonFacts:
+    if path.stat().st_size == 0:
+        raise ConfigError(f"input {input_name}: {shown} is empty")
+    try:
+        facts = inspect_json(path)
+    except ValueError as error:
+        raise ConfigError(f"input {input_name}: {shown} {error}") from None
+    except OSError as error:
+        raise ConfigError(f"input {input_name}: cannot read {shown} ({error.strerror})") from None
+    return facts
+
+
+def collect(sbom_files: str, sarif_files: str, workspace: Path) -> tuple[list[UploadFile], list[str]]:
+    """Every file to upload, validated, and warnings to show; raises ConfigError naming input and file."""
+    root = workspace.resolve()
+    files: list[UploadFile] = []
+    warnings: list[str] = []
+    seen: set[Path] = set()
+    for entry in entries(sbom_files):
+        name, sep, rest = entry.partition("=")
+        image, pattern = (name.strip(), rest.strip()) if sep else (None, entry)
+        if sep and not image:
+            raise ConfigError(f"input sbom-files: {entry} has an empty image name before =")
+        for path in _new(expand(pattern, workspace, "sbom-files"), seen):
+            files.append(_sbom(path, root, image))
+    for entry in entries(sarif_files):
+        for path in _new(expand(entry, workspace, "checkov-sarif-files"), seen):
+            files.append(_sarif(path, root, warnings))
+    _no_shared_image_names(files)
+    return files, warnings
+
+
+def _new(paths: list[Path], seen: set[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path not in seen:
+            seen.add(path)
+            yield path
+
+
+def _no_shared_image_names(files: list[UploadFile]) -> None:
+    owners: dict[str, str] = {}
+    for upload in files:
+        if upload.image_name is None:
+            continue
+        if upload.image_name in owners:
+            raise ConfigError(
+                f"input sbom-files: {owners[upload.image_name]} and {upload.shown} both have the image name "
+                f"{upload.image_name}; give each its own with image-name=PATH"
+            )
+        owners[upload.image_name] = upload.shown

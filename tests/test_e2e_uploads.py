@@ -1,0 +1,88 @@
+"""End to end with uploads: real Syft and Checkov outputs into the emulator's scan, through entrypoint.py."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from emulator.aikido import AikidoEmulator
+from tests.conftest import SAMPLES
+from tests.test_e2e import act, annotations
+
+FIXTURES = SAMPLES / "uploads"
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    """A run's folder whose workspace holds the fixtures under build/."""
+    build = tmp_path / "workspace" / "build"
+    build.mkdir(parents=True)
+    for name in ("syft-dir.json", "syft-image.json", "checkov.sarif"):
+        shutil.copy(FIXTURES / name, build / name)
+    return tmp_path
+
+
+class TestUploadsIntoTheScan:
+    """uploads before polling"""
+
+    def test_one_sbom(self, workdir: Path, emulator: AikidoEmulator) -> None:
+        run = act(workdir, emulator, sbom_files="build/syft-image.json")
+        assert (run.returncode, run.outputs["outcome"], run.outputs["uploaded-files"]) == (0, "SUCCEEDED", "1")
+        start = emulator.requests[0].body
+        assert (start["self_managed_scanners"], start["expected_amount_json_sboms"]) == (["json-sbom"], 1)
+        [upload] = emulator.scans[1].uploads
+        assert (upload.payload_type, upload.container_image_name) == ("json-sbom", "ghcr.io/octo-org/web")
+        assert upload.payload == json.loads((FIXTURES / "syft-image.json").read_text())
+        assert "| `build/syft-image.json` | json-sbom | 9.0 kB | `ghcr.io/octo-org/web` |" in run.summary
+
+    def test_two_sboms_and_checkov(self, workdir: Path, emulator: AikidoEmulator) -> None:
+        run = act(
+            workdir,
+            emulator,
+            sbom_files="build/syft-image.json\nweb-src=build/syft-dir.json",
+            checkov_sarif_files="build/*.sarif",
+        )
+        assert (run.returncode, run.outputs["uploaded-files"]) == (0, "3")
+        start = emulator.requests[0].body
+        assert (start["self_managed_scanners"], start["expected_amount_json_sboms"]) == (["json-sbom", "checkov"], 2)
+        uploads = emulator.scans[1].uploads
+        assert [(u.payload_type, u.container_image_name) for u in uploads] == [
+            ("json-sbom", "ghcr.io/octo-org/web"),
+            ("json-sbom", "web-src"),
+            ("checkov", None),
+        ]
+        # Every upload landed before the first poll: the scan could not complete without them.
+        paths = [request.path.rsplit("/", 1)[1] for request in emulator.requests]
+        assert paths[:4] == ["repository", "custom", "custom", "custom"]
+
+    def test_upload_only(self, workdir: Path, emulator: AikidoEmulator) -> None:
+        run = act(workdir, emulator, checkov_sarif_files="build/checkov.sarif", upload_only="true")
+        assert (run.returncode, run.outputs["outcome"], run.outputs["scan-id"]) == (0, "SUCCEEDED", "")
+        assert emulator.scans == {}
+        [upload] = emulator.live_feed
+        assert (upload.payload_type, upload.repository_id, upload.scan_id) == ("checkov", "R_kgDOLrq3yg", None)
+        assert "uploaded 1 file to Aikido's live feed" in run.stdout
+
+
+class TestBadFiles:
+    """A bad file stops the run before any scan starts."""
+
+    @pytest.mark.parametrize(
+        ("inputs", "message"),
+        [
+            ({"sbom_files": "build/nothing-*.json"}, "input sbom-files: build/nothing-*.json matches no file"),
+            ({"sbom_files": "web:2=build/syft-image.json"}, "input sbom-files: the image name web:2 of build/syft-"),
+            ({"checkov_sarif_files": "../../etc/passwd"}, "input checkov-sarif-files: ../../etc/passwd leads outside"),
+            ({"upload_only": "true"}, "input upload-only is true, but sbom-files and checkov-sarif-files name no file"),
+        ],
+    )
+    def test_no_scan_is_started(
+        self, workdir: Path, emulator: AikidoEmulator, inputs: dict[str, str], message: str
+    ) -> None:
+        run = act(workdir, emulator, **inputs)
+        assert (run.returncode, run.outputs["outcome"]) == (1, "ERROR")
+        assert annotations(run, "error")[0].startswith(f"::error title=Aikido security gate::{message}")
+        assert emulator.requests == []
