@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 import traceback
@@ -11,7 +12,7 @@ from gate.errors import GateError
 from gate.event import Lookups, load_payload
 from gate.http import Deadline, Retrier
 from gate.report import report
-from gate.run import RunState, Scanner, run_gate
+from gate.run import RunState, Scanner, post_pr_comments, run_gate
 from gate.settings import Inputs, Runner, load_inputs, load_runner, raw_secrets
 from gate.verdict import Verdict, error
 from gate.workflow import Workflow
@@ -30,6 +31,7 @@ def _gate(inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState) -
     secret = inputs.secret_key.get_secret_value()
     token = inputs.github_token.get_secret_value()
 
+    @functools.cache
     def scanner() -> Scanner:
         from gate.aikido import AikidoClient, build_http_client  # noqa: PLC0415 -- not needed on a skip
 
@@ -42,7 +44,7 @@ def _gate(inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState) -
         return GitHubLookups(http, retrier, runner.repository, token=token)
 
     payload = load_payload(runner.event_path)
-    return run_gate(
+    verdict = run_gate(
         inputs,
         runner,
         payload,
@@ -53,6 +55,14 @@ def _gate(inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState) -
         workflow=workflow,
         state=state,
     )
+    try:
+        post_pr_comments(
+            verdict, inputs, runner, payload, scanner=scanner, deadline=deadline, workflow=workflow, state=state
+        )
+    except Exception as failure:  # noqa: BLE001 -- a comment must never change the gate's outcome
+        workflow.debug("".join(traceback.format_exception(failure)))
+        workflow.warning(f"could not post the PR comment (internal error {type(failure).__name__})")
+    return verdict
 
 
 def main() -> int:

@@ -8,6 +8,7 @@ page's examples, it speaks valid JSON. Every request is recorded for the tests t
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 SCAN_PATH = "/api/integrations/continuous_integration/scan/repository"
 CUSTOM_PATH = "/api/integrations/continuous_integration/scan/custom"
+SAST_PREFIX = "/api/integrations/continuous_integration/scan"
 REQUIRED_START_FIELDS = ("repository_id", "base_commit_id", "head_commit_id", "branch_name")
 FAIL_FLAGS = ("fail_on_dependency_scan", "fail_on_sast_scan", "fail_on_iac_scan", "fail_on_secrets_scan")
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
@@ -42,13 +44,43 @@ class Scenario:
     start_faults: tuple[int, ...] = ()
     poll_faults: tuple[int, ...] = ()
     html_login: bool = False
+    # What GET …/scan/<id>/introducedSastIssues answers, and outcome.human_readable_message.
+    sast_issues: tuple[dict[str, Any], ...] = ()
+    message: str | None = None
 
+
+FAIL_SAST_ISSUES = (
+    {
+        "file": "src/app.py",
+        "start_line": 10,
+        "end_line": 12,
+        "snippet_hash": "5f2c",
+        "title": "SQL injection",
+        "description": "User input reaches a SQL query unescaped.",
+        "remediation": "Use query parameters.",
+    },
+    {
+        "file": "src/util.py",
+        "start_line": 3,
+        "end_line": 3,
+        "snippet_hash": "9a1b",
+        "title": "Hard-coded secret",
+        "description": "A password is written in the code.",
+        "remediation": "Read it from the environment.",
+    },
+)
 
 SCENARIOS = {
     scenario.name: scenario
     for scenario in (
         Scenario("pass"),
-        Scenario("fail", gate_passed=False, new_issues={"dependency": 2, "sast": 1}),
+        Scenario(
+            "fail",
+            gate_passed=False,
+            new_issues={"dependency": 2, "sast": 2},
+            sast_issues=FAIL_SAST_ISSUES,
+            message="**4 new issues** found: 2 dependency, 2 SAST.",
+        ),
         Scenario("slow", polls_until_complete=4),
         Scenario("flaky", polls_until_complete=2, start_faults=(503,), poll_faults=(502, 500)),
         Scenario("timeout", polls_until_complete=None),
@@ -112,7 +144,7 @@ class AikidoEmulator:
         self._faults = {"start": list(self.scenario.start_faults), "poll": list(self.scenario.poll_faults)}
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def url(self) -> str:
@@ -195,6 +227,19 @@ class AikidoEmulator:
                 scan.completed_at = time.monotonic()
         return 200, self._status(scan, done)
 
+    def sast_issues(self, path: str) -> tuple[int, Any]:
+        match = re.fullmatch(rf"{SAST_PREFIX}/(\d+)/introducedSastIssues", path)
+        scan = self.scans.get(int(match.group(1))) if match else None
+        if scan is None:
+            return 404, {"error": "scan not found"}
+        body = scan.body
+        return 200, {
+            "group_id": 1,
+            "start_commit_id": body["base_commit_id"],
+            "end_commit_id": body["head_commit_id"],
+            "introduced_sast_issues": list(self.scenario.sast_issues),
+        }
+
     def _next_fault(self, kind: str) -> int | None:
         with self._lock:
             return self._faults[kind].pop(0) if self._faults[kind] else None
@@ -224,9 +269,11 @@ class AikidoEmulator:
                 "gate_passed": scenario.gate_passed,
             }
         counts = {kind: scenario.new_issues.get(kind, 0) for kind in ("dependency", "sast", "iac", "leaked_secret")}
+        outcome = {"outcome": {"human_readable_message": scenario.message}} if scenario.message else {}
         return {
             "all_scans_completed": True,
             **progress,
+            **outcome,
             "new_issues_found": sum(counts.values()),
             **{f"new_{kind}_issues_found": count for kind, count in counts.items()},
             "diff_url": f"https://app.aikido.dev/featurebranch/scan/{scan.scan_id}?groupId=1",
@@ -274,6 +321,8 @@ def _handler(emulator: AikidoEmulator) -> type[BaseHTTPRequestHandler]:
                 self._answer(*emulator.poll(query))
             elif (method, url.path) == ("POST", CUSTOM_PATH):
                 self._answer(*emulator.upload(body))
+            elif method == "GET" and url.path.startswith(SAST_PREFIX + "/"):
+                self._answer(*emulator.sast_issues(url.path))
             else:
                 self._answer(404, {"error": "not found"})
 

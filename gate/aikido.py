@@ -11,7 +11,14 @@ import httpx
 from gate import __version__
 from gate.errors import AikidoError, AikidoUnreachable, AuthenticationFailed, RequestRejected, UnexpectedAnswer
 from gate.http import GaveUp, Retrier, Safety, excerpt
-from gate.models import ScanStatus, parse_scan_id, parse_scan_status, parse_upload_ack
+from gate.models import (
+    SastIssue,
+    ScanStatus,
+    parse_sast_issues,
+    parse_scan_id,
+    parse_scan_status,
+    parse_upload_ack,
+)
 
 SCAN_PATH = "/api/integrations/continuous_integration/scan/repository"
 CUSTOM_PATH = "/api/integrations/continuous_integration/scan/custom"
@@ -52,6 +59,12 @@ class AikidoClient:
         """Poll a scan once."""
         request = self._http.build_request("GET", SCAN_PATH, params={"scan_id": scan_id})
         return self._call(request, Safety.IDEMPOTENT, f"polling scan {scan_id}", parse_scan_status)
+
+    def introduced_sast_issues(self, scan_id: int) -> list[SastIssue]:
+        """The SAST issues the scan found introduced (used for inline review comments)."""
+        path = f"/api/integrations/continuous_integration/scan/{scan_id}/introducedSastIssues"
+        request = self._http.build_request("GET", path)
+        return self._call(request, Safety.IDEMPOTENT, f"reading the SAST issues of scan {scan_id}", parse_sast_issues)
 
     def upload(self, body: Iterable[bytes], length: int, what: str) -> None:
         """Upload one streamed body of `length` bytes to `…/scan/custom`."""

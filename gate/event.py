@@ -81,6 +81,12 @@ def load_payload(path: Path | None) -> dict[str, Any]:
     return payload
 
 
+def pull_request_number(payload: dict[str, Any]) -> int | None:
+    """The pull request's number, or None where the payload has none."""
+    number = _at(payload, "pull_request.number")
+    return number if isinstance(number, int) and not isinstance(number, bool) and number > 0 else None
+
+
 def _at(payload: dict[str, Any], path: str) -> Any:
     """The value at a dotted path, or None where any step is missing or not an object."""
     value: Any = payload

@@ -191,3 +191,47 @@ def parse_scan_status(answer: Any) -> ScanStatus:
         issue_links=tuple(url for url in map(_url, links) if url) if isinstance(links, list) else (),
         message=message if isinstance(message, str) and message.strip() else None,
     )
+
+
+@dataclass(frozen=True)
+class SastIssue:
+    """One SAST issue the scan found introduced by the change."""
+
+    file: str
+    start_line: int
+    end_line: int
+    title: str
+    description: str = ""
+    remediation: str = ""
+
+
+def _line(value: Any) -> int | None:
+    number = _count(value)
+    return number if number else None
+
+
+def parse_sast_issues(answer: Any) -> list[SastIssue]:
+    """The `introduced_sast_issues` of a scan; entries without a file, line or title are skipped."""
+    issues = answer.get("introduced_sast_issues") if isinstance(answer, dict) else None
+    if not isinstance(issues, list):
+        raise UnexpectedAnswer("the answer has no introduced_sast_issues list")
+    parsed = []
+    for entry in issues:
+        if not isinstance(entry, dict):
+            continue
+        file, title = entry.get("file"), entry.get("title")
+        start, end = _line(entry.get("start_line")), _line(entry.get("end_line"))
+        if not isinstance(file, str) or not file or not isinstance(title, str) or start is None:
+            continue
+        description, remediation = (entry.get(key) for key in ("description", "remediation"))
+        parsed.append(
+            SastIssue(
+                file.lstrip("/"),
+                start,
+                max(end or start, start),
+                title,
+                description if isinstance(description, str) else "",
+                remediation if isinstance(remediation, str) else "",
+            )
+        )
+    return parsed

@@ -10,11 +10,20 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from gate.errors import AikidoError, ConfigError, GateError
-from gate.event import EventFacts, Lookups, Overrides, read_event, resolve_repository_id, resolve_target
+from gate.event import (
+    PULL_REQUEST_EVENTS,
+    EventFacts,
+    Lookups,
+    Overrides,
+    pull_request_number,
+    read_event,
+    resolve_repository_id,
+    resolve_target,
+)
 from gate.http import Deadline, Sleep
-from gate.models import GateOptions, ScanStatus, UploadFile, start_body, upload_fields
+from gate.models import GateOptions, SastIssue, ScanStatus, ScanTarget, UploadFile, start_body, upload_fields
 from gate.poll import wait_for_scan
-from gate.settings import Inputs, Runner
+from gate.settings import CommentMode, Inputs, Runner
 from gate.verdict import Verdict, decide, error, skipped, timed_out, uploaded_only
 from gate.workflow import Workflow
 
@@ -28,6 +37,7 @@ class Scanner(Protocol):
     def start_scan(self, body: dict[str, Any]) -> int: ...
     def scan_status(self, scan_id: int) -> ScanStatus: ...
     def upload(self, body: Iterable[bytes], length: int, what: str) -> None: ...
+    def introduced_sast_issues(self, scan_id: int) -> list[SastIssue]: ...
 
 
 @dataclass
@@ -36,6 +46,7 @@ class RunState:
 
     scan_id: int | None = None
     uploaded: list[UploadFile] = field(default_factory=list)
+    target: ScanTarget | None = None
 
 
 @dataclass(frozen=True)
@@ -106,7 +117,7 @@ def _run(inputs: Inputs, runner: Runner, payload: dict[str, Any], context: Conte
             "all four fail-on-* inputs are false: nothing can fail this gate", title="Aikido gate fails on nothing"
         )
 
-    target = resolve_target(facts, overrides, context.lookups)
+    target = context.state.target = resolve_target(facts, overrides, context.lookups)
     options = GateOptions(
         inputs.minimum_severity,
         inputs.fail_on_dependency_scan,
@@ -183,3 +194,52 @@ def _upload_all(
             f"in {time.monotonic() - started:.1f} s"
         )
         context.state.uploaded.append(upload)
+
+
+# After a timed-out scan the deadline is spent: the comment still gets this long.
+COMMENT_GRACE_SECONDS = 30.0
+
+
+def post_pr_comments(
+    verdict: Verdict,
+    inputs: Inputs,
+    runner: Runner,
+    payload: dict[str, Any],
+    *,
+    scanner: Callable[[], Scanner],
+    deadline: Deadline,
+    workflow: Workflow,
+    state: RunState,
+    seconds_between_writes: float = 1.0,
+) -> None:
+    """Post the PR comments the inputs ask for (PyGithub loads only here); failures become warnings."""
+    if inputs.post_scan_status_comment is CommentMode.OFF and not inputs.post_sast_review_comments:
+        return
+    number = pull_request_number(payload)
+    if runner.event_name not in PULL_REQUEST_EVENTS or number is None:
+        return  # comments belong to pull requests only
+    token = inputs.github_token.get_secret_value()
+    if not token:
+        workflow.warning("no github-token: cannot post the PR comment", title="Aikido PR comment")
+        return
+    from gate.comment import CommentPlan, post_comments, status_marker  # noqa: PLC0415 -- off the plain path
+    from gate.github_pr import PyGithubPullRequest  # noqa: PLC0415 -- PyGithub is heavy
+
+    comment_deadline = Deadline(max(deadline.at, deadline.clock() + COMMENT_GRACE_SECONDS), deadline.clock)
+    pr = PyGithubPullRequest(
+        runner.api_url,
+        token,
+        runner.repository,
+        number,
+        deadline=comment_deadline,
+        seconds_between_writes=seconds_between_writes,
+    )
+    plan = CommentPlan(
+        mode=inputs.post_scan_status_comment,
+        sast=inputs.post_sast_review_comments,
+        marker=status_marker(runner.workflow, runner.job, inputs.comment_key),
+        job=runner.job,
+        head_commit=state.target.head_commit if state.target else None,
+    )
+    scan_id = verdict.scan_id or 0
+    post_comments(verdict, plan, pr, lambda: scanner().introduced_sast_issues(scan_id), workflow)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -53,6 +54,22 @@ def raw_secrets(environ: Mapping[str, str] = os.environ) -> list[str]:
                 values.append(value)
                 values.append(value.strip())
     return [value for value in dict.fromkeys(values) if value]
+
+
+class CommentMode(StrEnum):
+    OFF = "off"
+    ON = "on"
+    ONLY_IF_NEW_FINDINGS = "only_if_new_findings"
+
+
+def _parse_switch(value: Any) -> Any:
+    """on/off, with true/false accepted as Aikido's action takes them."""
+    if isinstance(value, str):
+        text = {"true": "on", "false": "off"}.get(value.strip().lower(), value.strip().lower())
+        if text in ("on", "off"):
+            return text
+        raise ValueError("must be on or off")
+    return value
 
 
 def _parse_bool(value: Any) -> Any:
@@ -106,6 +123,10 @@ class Inputs(BaseSettings):
     sbom_files: str = _input("sbom-files", "")
     checkov_sarif_files: str = _input("checkov-sarif-files", "")
     upload_only: bool = _input("upload-only", False)
+    post_scan_status_comment: CommentMode = _input("post-scan-status-comment", CommentMode.OFF)
+    post_sast_review_comments: bool = _input("post-sast-review-comments", False)
+    # Tells matrix legs apart (a Docker action sees the matrix only through an input).
+    comment_key: str = _input("comment-key", "")
 
     _bools = field_validator(
         "fail_on_dependency_scan",
@@ -130,6 +151,22 @@ class Inputs(BaseSettings):
             if not (value.isascii() and value.isprintable()) or " " in value:
                 raise ValueError("contains whitespace or characters a key cannot have; paste the key again")
         return value
+
+    @field_validator("post_scan_status_comment", mode="before")
+    @classmethod
+    def _comment_mode(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip().lower().replace("-", "_")
+            text = {"true": "on", "false": "off"}.get(text, text)
+            if text not in set(CommentMode):
+                raise ValueError("must be on, off or only_if_new_findings")
+            return CommentMode(text)
+        return value
+
+    @field_validator("post_sast_review_comments", mode="before")
+    @classmethod
+    def _sast_switch(cls, value: Any) -> Any:
+        return _parse_switch(value) == "on" if isinstance(value, str) else value
 
     @field_validator("minimum_severity", mode="before")
     @classmethod
@@ -212,6 +249,8 @@ class Runner(BaseSettings):
     sha: str = ""
     ref: str = ""
     actor: str = ""
+    workflow: str = ""
+    job: str = ""
     api_url: str = "https://api.github.com"
     server_url: str = "https://github.com"
     runner_debug: bool = Field(False, validation_alias="RUNNER_DEBUG")

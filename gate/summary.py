@@ -27,14 +27,25 @@ HEADLINES = {
     Outcome.ERROR: "could not decide",
 }
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
+# Markers that start a block (heading, list, quote, rule) where they begin a line.
+_BLOCK_START = re.compile(r"^([#+\-=]|\d+[.)])")
 
 
 def md_text(text: str) -> str:
-    """Untrusted text as inert one-line Markdown: no HTML, no links, no table breaks."""
+    """Untrusted text as inert one-line Markdown: no HTML, no links, no table breaks, no @-mentions."""
     text = re.sub(r"\s+", " ", text).strip()
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MD_SPECIAL.sub(r"\\\1", text).replace("@", "@\u200b")
+    return _BLOCK_START.sub(r"\\\1", text)
+
+
+def md_block(text: str, limit: int = 3000) -> str:
+    """Untrusted multi-line text as inert Markdown paragraphs (each line made safe as by md_text)."""
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    lines = [md_text(line) for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
 
 
 def md_code(text: str) -> str:
@@ -129,15 +140,20 @@ def _upload_row(upload: UploadFile) -> str:
     return f"| {md_code(upload.shown)} | {upload.kind.value} | {_size(upload.size)} | {image} |"
 
 
+def counts_table(status: ScanStatus) -> list[str]:
+    """The known counts as a Markdown table (with a blank line after), or nothing."""
+    shown = {name: value for name, value in status.counts.items() if value is not None}
+    if not shown:
+        return []
+    rows = [f"| {COUNTS[name]} | {_count(value)} |" for name, value in shown.items()]
+    return ["| Category | Count |", "| --- | ---: |", *rows, ""]
+
+
 def _status_lines(status: ScanStatus) -> list[str]:
     lines: list[str] = []
     if status.diff_url:
         lines += [f"**Results:** {md_link('open the scan in Aikido', status.diff_url)}", ""]
-    shown = {name: value for name, value in status.counts.items() if value is not None}
-    if shown:
-        lines += ["| Category | Count |", "| --- | ---: |"]
-        lines += [f"| {COUNTS[name]} | {_count(value)} |" for name, value in shown.items()]
-        lines.append("")
+    lines += counts_table(status)
     if status.issue_links:
         lines += [f"**Issues ({len(status.issue_links)}):**", ""]
         lines += [f"- {md_link(link, link)}" for link in status.issue_links]

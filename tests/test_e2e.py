@@ -99,9 +99,9 @@ class TestGate:
         run = act(tmp_path, scenario, minimum_severity="high", fail_on_sast_scan="true")
         assert run.returncode == 10
         assert run.outputs["outcome"] == "FAILED"
-        assert (run.outputs["new-dependency-issues-found"], run.outputs["new-sast-issues-found"]) == ("2", "1")
+        assert (run.outputs["new-dependency-issues-found"], run.outputs["new-sast-issues-found"]) == ("2", "2")
         assert annotations(run, "error") == [
-            "::error title=Aikido security gate::the Aikido gate failed. 3 new issues (2 dependency, 1 SAST, 0 IaC, "
+            "::error title=Aikido security gate::the Aikido gate failed. 4 new issues (2 dependency, 2 SAST, 0 IaC, "
             "0 leaked secrets). https://app.aikido.dev/featurebranch/scan/1?groupId=1"
         ]
         assert scenario.requests[0].body["minimum_severity"] == "HIGH"

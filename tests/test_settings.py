@@ -126,3 +126,35 @@ class TestLoadRunner:
         assert runner.repository == "octo-org/octo-repo"
         assert runner.api_url == "https://api.github.com"
         assert runner.runner_debug is True
+
+
+class TestCommentInputs:
+    """post-scan-status-comment, post-sast-review-comments"""
+
+    @pytest.mark.parametrize(
+        ("value", "mode"),
+        [("on", "on"), ("TRUE", "on"), ("false", "off"), ("only_if_new_findings", "only_if_new_findings")],
+    )
+    def test_status_comment_modes(self, action_env: Any, value: str, mode: str) -> None:
+        action_env(**{"post-scan-status-comment": value})
+        assert load_inputs().post_scan_status_comment == mode
+
+    def test_defaults_are_off(self, action_env: Any) -> None:
+        inputs = load_inputs()
+        assert (inputs.post_scan_status_comment, inputs.post_sast_review_comments) == ("off", False)
+
+    @pytest.mark.parametrize(
+        ("name", "value", "message"),
+        [
+            ("post-scan-status-comment", "sometimes", "input post-scan-status-comment: must be on, off or only_if"),
+            ("post-sast-review-comments", "yes", "input post-sast-review-comments: must be on or off"),
+        ],
+    )
+    def test_bad_values(self, action_env: Any, name: str, value: str, message: str) -> None:
+        action_env(**{name: value})
+        with pytest.raises(ConfigError, match=f"^{message}"):
+            load_inputs()
+
+    def test_sast_switch_accepts_true(self, action_env: Any) -> None:
+        action_env(**{"post-sast-review-comments": "True"})
+        assert load_inputs().post_sast_review_comments is True

@@ -10,7 +10,7 @@ import pytest
 from emulator.runner import parse_outputs
 from gate.models import parse_scan_status
 from gate.report import report
-from gate.summary import counts_line, md_code, md_link, md_text, outputs, render
+from gate.summary import counts_line, md_block, md_code, md_link, md_text, outputs, render
 from gate.verdict import Outcome, decide, error, skipped, timed_out
 from gate.workflow import Workflow
 from tests.test_models import DEFAULT_DONE, FEATURE_DONE
@@ -76,8 +76,17 @@ class TestMarkdown:
 
     def test_text_cannot_inject_html_links_or_table_cells(self) -> None:
         assert md_text("<img src=x> [a](javascript:x) | *b*\n# h") == (
-            r"&lt;img src=x&gt; \[a\]\(javascript:x\) \| \*b\* \# h"
+            r"&lt;img src=x&gt; \[a\](javascript:x) \| \*b\* # h"
         )
+
+    def test_text_cannot_mention_or_start_a_block(self) -> None:
+        assert md_text("@octo-org/security") == "@\u200bocto-org/security"
+        assert md_text("# title") == r"\# title"
+        assert md_text("1. first") == r"\1. first"
+
+    def test_block_keeps_lines_and_closes_nothing(self) -> None:
+        text = "Use `x`.\n\n\n\n- item\n```\n<!-- aikido-gate:status:x -->"
+        assert md_block(text) == "Use \\`x\\`.\n\n\\- item\n\\`\\`\\`\n&lt;!-- aikido-gate:status:x --&gt;"
 
     def test_link_url_cannot_close_the_link(self) -> None:
         assert md_link("scan", "https://a.example/x) [evil](https://b") == (
@@ -101,7 +110,7 @@ class TestMarkdown:
     def test_summary_lists_every_issue_link(self) -> None:
         text = render(decide(DEFAULT_FAILED, scan_id=5, report_only=False))
         assert "**Issues (2):**" in text
-        assert r"- [https://app\.aikido\.dev/queue?sidebarIssue=2](https://app.aikido.dev/queue?sidebarIssue=2)" in text
+        assert "- [https://app.aikido.dev/queue?sidebarIssue=2](https://app.aikido.dev/queue?sidebarIssue=2)" in text
 
 
 class TestReport:

@@ -1,0 +1,231 @@
+"""The PR comments: one sticky status comment per pull request and job, and inline SAST review comments.
+
+Pure rendering and decisions, plus the flow over a small port (`PullRequest`) that the
+PyGithub adapter implements; GitHub trouble never changes the gate's outcome, it
+becomes a warning that says what to fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from gate import __version__
+from gate.errors import GateError
+from gate.models import SastIssue
+from gate.settings import CommentMode
+from gate.summary import HEADLINES, SIGNS, counts_table, md_block, md_code, md_link, md_text
+from gate.verdict import Outcome, Verdict
+from gate.workflow import Workflow
+
+SAST_MARKER = "<!-- aikido-gate:sast -->"
+MAX_INLINE_COMMENTS = 20
+PERMISSION_HINT = "give the job `permissions: pull-requests: write` (fork pull requests only get a read-only token)"
+
+
+class GitHubRefused(Exception):
+    """GitHub refused or failed a request; `status` is the HTTP status, 0 when there was no answer."""
+
+    def __init__(self, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: int
+    body: str
+
+
+@dataclass(frozen=True)
+class ReviewComment:
+    path: str
+    line: int | None
+    body: str
+
+
+class PullRequest(Protocol):
+    """What the comments need of one pull request; raises GitHubRefused."""
+
+    def issue_comments(self) -> Iterable[Comment]: ...
+    def create_issue_comment(self, body: str) -> None: ...
+    def edit_issue_comment(self, comment_id: int, body: str) -> None: ...
+    def review_comments(self) -> Iterable[ReviewComment]: ...
+    def create_review_comment(self, body: str, *, commit: str, path: str, start_line: int, end_line: int) -> None: ...
+
+
+def status_marker(workflow: str, job: str, key: str) -> str:
+    """The hidden marker that finds this job's comment again: a hash, so no name can break the HTML comment."""
+    digest = hashlib.sha256(json.dumps([workflow, job, key]).encode()).hexdigest()[:16]
+    return f"<!-- aikido-gate:status:{digest} -->"
+
+
+def found_something(verdict: Verdict) -> bool:
+    """Whether the gate found anything worth a comment in only_if_new_findings mode."""
+    if verdict.outcome is Outcome.FAILED:
+        return True
+    counts = verdict.status.counts if verdict.status else {}
+    return any(counts.get(name) for name in ("new_issues_found", "open_issues_found"))
+
+
+def _where(issue: SastIssue) -> str:
+    lines = (
+        f"line {issue.start_line}"
+        if issue.start_line == issue.end_line
+        else f"lines {issue.start_line}–{issue.end_line}"
+    )
+    return f"{md_code(issue.file)} {lines}"
+
+
+def render_status(
+    verdict: Verdict, *, marker: str, head_commit: str | None, leftovers: list[SastIssue], job: str
+) -> str:
+    """The status comment's Markdown."""
+    status = verdict.status
+    lines = [marker, f"### {SIGNS[verdict.outcome]} Aikido security gate {HEADLINES[verdict.outcome]}", ""]
+    if verdict.outcome is not Outcome.SUCCEEDED:
+        lines += [md_text(verdict.reason[:1].upper() + verdict.reason[1:]) + ".", ""]
+    if status is not None:
+        lines += counts_table(status)
+    facts = []
+    if status is not None and status.diff_url:
+        facts.append(md_link("Open the scan in Aikido", status.diff_url))
+    if verdict.scan_id is not None:
+        facts.append(f"scan {verdict.scan_id}")
+    if head_commit:
+        facts.append(f"commit {md_code(head_commit[:12])}")
+    if facts:
+        lines += [" · ".join(facts), ""]
+    if status is not None and status.message:
+        lines += ["**Aikido says:**", "", md_block(status.message), ""]
+    if leftovers:
+        lines += [f"**SAST findings not shown inline ({len(leftovers)}):**", ""]
+        lines += [f"- **{md_text(issue.title)}** in {_where(issue)}" for issue in leftovers[:50]]
+        if len(leftovers) > 50:
+            lines.append(f"- … and {len(leftovers) - 50} more in Aikido")
+        lines.append("")
+    lines.append(f"<sub>aikido-gate {__version__} · job {md_code(job or 'unknown')} · updated on every run</sub>")
+    return "\n".join(lines) + "\n"
+
+
+def render_review(issue: SastIssue, diff_url: str | None) -> str:
+    """One inline review comment's Markdown."""
+    lines = [SAST_MARKER, f"**Aikido SAST: {md_text(issue.title)}**", ""]
+    if issue.description:
+        lines += [md_block(issue.description), ""]
+    if issue.remediation:
+        lines += ["**Remediation:**", "", md_block(issue.remediation), ""]
+    if diff_url:
+        lines.append(md_link("Open the scan in Aikido", diff_url))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+class _Interrupted(Exception):
+    """Posting stopped at a refusal other than 422; carries what was not shown inline."""
+
+    def __init__(self, refusal: GitHubRefused, leftovers: list[SastIssue]) -> None:
+        super().__init__(str(refusal))
+        self.refusal = refusal
+        self.leftovers = leftovers
+
+
+def post_review_comments(
+    pr: PullRequest, issues: list[SastIssue], *, head_commit: str, diff_url: str | None, workflow: Workflow
+) -> list[SastIssue]:
+    """Post an inline comment per new issue (at most MAX_INLINE_COMMENTS); return those not shown inline."""
+    ours = {(comment.path, comment.line) for comment in pr.review_comments() if SAST_MARKER in comment.body}
+    leftovers: list[SastIssue] = []
+    posted = 0
+    for index, issue in enumerate(issues):
+        if (issue.file, issue.end_line) in ours:
+            continue
+        if posted >= MAX_INLINE_COMMENTS:
+            leftovers.append(issue)
+            continue
+        try:
+            pr.create_review_comment(
+                render_review(issue, diff_url),
+                commit=head_commit,
+                path=issue.file,
+                start_line=issue.start_line,
+                end_line=issue.end_line,
+            )
+        except GitHubRefused as refusal:
+            if refusal.status != 422:
+                # No permission or GitHub in trouble: the rest would fare no better.
+                leftovers += [rest for rest in issues[index:] if (rest.file, rest.end_line) not in ours]
+                raise _Interrupted(refusal, leftovers) from None
+            leftovers.append(issue)  # a line outside the diff: GitHub takes no comment there
+            continue
+        ours.add((issue.file, issue.end_line))
+        posted += 1
+    if posted:
+        workflow.log(f"posted {posted} inline SAST review comment(s)")
+    return leftovers
+
+
+def upsert_status(pr: PullRequest, body: str, marker: str, *, create: bool) -> str:
+    """Update our comment in place, or create it when `create`; returns what was done."""
+    mine = next((comment for comment in pr.issue_comments() if marker in comment.body), None)
+    if mine is not None:
+        if mine.body.strip() != body.strip():
+            pr.edit_issue_comment(mine.id, body)
+        return "updated"
+    if not create:
+        return "not needed"
+    pr.create_issue_comment(body)
+    return "created"
+
+
+@dataclass(frozen=True)
+class CommentPlan:
+    """What to post, from the inputs and the runner."""
+
+    mode: CommentMode
+    sast: bool
+    marker: str
+    job: str
+    head_commit: str | None
+
+
+def post_comments(
+    verdict: Verdict,
+    plan: CommentPlan,
+    pr: PullRequest,
+    sast_issues: Callable[[], list[SastIssue]],
+    workflow: Workflow,
+) -> None:
+    """Post what the plan asks for; every failure becomes a warning, never a change of outcome."""
+    leftovers: list[SastIssue] = []
+    status = verdict.status
+    if plan.sast and verdict.scan_id is not None and status is not None and status.final and plan.head_commit:
+        try:
+            issues = sast_issues()
+            leftovers = post_review_comments(
+                pr, issues, head_commit=plan.head_commit, diff_url=status.diff_url, workflow=workflow
+            )
+        except GateError as failure:
+            workflow.warning(f"could not read the scan's SAST issues: {failure}", title="Aikido PR comment")
+        except _Interrupted as interrupted:
+            leftovers = interrupted.leftovers
+            _warn(workflow, "the inline SAST review comments", interrupted.refusal)
+        except GitHubRefused as refusal:
+            _warn(workflow, "the inline SAST review comments", refusal)
+    if plan.mode is CommentMode.OFF:
+        return
+    body = render_status(verdict, marker=plan.marker, head_commit=plan.head_commit, leftovers=leftovers, job=plan.job)
+    create = plan.mode is CommentMode.ON or found_something(verdict) or bool(leftovers)
+    try:
+        done = upsert_status(pr, body, plan.marker, create=create)
+    except GitHubRefused as refusal:
+        _warn(workflow, "the status comment", refusal)
+        return
+    workflow.log(f"PR status comment: {done}")
+
+
+def _warn(workflow: Workflow, what: str, refusal: GitHubRefused) -> None:
+    hint = f"; {PERMISSION_HINT}" if refusal.status in (401, 403, 404) else ""
+    workflow.warning(f"could not post {what}: {refusal}{hint}", title="Aikido PR comment")

@@ -1,0 +1,118 @@
+"""The `PullRequest` port over PyGithub, with GitHub's rate limits waited out inside a deadline.
+
+PyGithub's own retries are off: a comment is sent again only after GitHub refused it
+for a rate limit (so it was not created), never after a 5xx or a lost answer, which
+could have created it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import requests
+from github import Auth, Github, GithubException
+from github.IssueComment import IssueComment
+
+from gate.aikido import USER_AGENT
+from gate.comment import Comment, GitHubRefused, ReviewComment
+from gate.http import Deadline, Sleep, excerpt, retry_after_seconds
+
+T = TypeVar("T")
+# GitHub asks for at least a minute after a secondary rate limit without Retry-After.
+SECONDARY_LIMIT_WAIT = 60.0
+
+
+def rate_limit_wait(status: int, headers: dict[str, Any], data: Any, now: float) -> float | None:
+    """Seconds GitHub asks us to wait, or None when the refusal is not a rate limit."""
+    lower = {str(key).lower(): str(value) for key, value in (headers or {}).items()}
+    message = str(data.get("message", "")) if isinstance(data, dict) else ""
+    limited = status == 429 or (
+        status == 403
+        and ("retry-after" in lower or lower.get("x-ratelimit-remaining") == "0" or "rate limit" in message.lower())
+    )
+    if not limited:
+        return None
+    if (asked := retry_after_seconds(lower.get("retry-after"))) is not None:
+        return asked
+    if lower.get("x-ratelimit-remaining") == "0" and lower.get("x-ratelimit-reset", "").isdigit():
+        return max(0.0, int(lower["x-ratelimit-reset"]) - now + 1)
+    return SECONDARY_LIMIT_WAIT
+
+
+class PyGithubPullRequest:
+    """One pull request's comments through PyGithub (GitHub.com or Enterprise Server at `api_url`)."""
+
+    def __init__(
+        self,
+        api_url: str,
+        token: str,
+        repository: str,
+        number: int,
+        *,
+        deadline: Deadline,
+        sleep: Sleep = time.sleep,
+        seconds_between_writes: float = 1.0,
+    ) -> None:
+        self._github = Github(
+            auth=Auth.Token(token),
+            base_url=api_url.rstrip("/"),
+            timeout=15,
+            user_agent=USER_AGENT,
+            per_page=100,
+            retry=None,
+            lazy=True,
+            seconds_between_requests=None,
+            seconds_between_writes=seconds_between_writes or None,
+        )
+        repo = self._github.get_repo(repository)
+        self._issue = repo.get_issue(number)
+        self._pull = repo.get_pull(number)
+        self._deadline = deadline
+        self._sleep = sleep
+        self._token = token
+        self._comments: dict[int, IssueComment] = {}
+
+    def issue_comments(self) -> Iterable[Comment]:
+        # Every page: PyGithub's PaginatedList follows the Link headers.
+        self._comments = {comment.id: comment for comment in self._call(lambda: list(self._issue.get_comments()))}
+        return [Comment(comment.id, comment.body or "") for comment in self._comments.values()]
+
+    def create_issue_comment(self, body: str) -> None:
+        self._call(lambda: self._issue.create_comment(body))
+
+    def edit_issue_comment(self, comment_id: int, body: str) -> None:
+        comment = self._comments[comment_id]
+        self._call(lambda: comment.edit(body))
+
+    def review_comments(self) -> Iterable[ReviewComment]:
+        return self._call(
+            lambda: [ReviewComment(c.path, c.line, c.body or "") for c in self._pull.get_review_comments()]
+        )
+
+    def create_review_comment(self, body: str, *, commit: str, path: str, start_line: int, end_line: int) -> None:
+        span: dict[str, Any] = {"start_line": start_line, "start_side": "RIGHT"} if start_line < end_line else {}
+        self._call(lambda: self._pull.create_review_comment(body, commit, path, line=end_line, side="RIGHT", **span))
+
+    def _call(self, action: Callable[[], T]) -> T:
+        while True:
+            try:
+                return action()
+            except GithubException as error:
+                wait = rate_limit_wait(error.status, error.headers or {}, error.data, time.time())
+                if wait is None:
+                    raise GitHubRefused(self._describe(error), error.status) from None
+                if wait >= self._deadline.remaining():
+                    raise GitHubRefused(
+                        f"GitHub's rate limit asks for {wait:.0f} s, more than the time left", error.status
+                    ) from None
+                self._sleep(wait)
+            except requests.RequestException as error:
+                raise GitHubRefused(f"no answer from GitHub ({type(error).__name__})") from None
+
+    def _describe(self, error: GithubException) -> str:
+        data = error.data
+        message = data.get("message") if isinstance(data, dict) else None
+        text = excerpt(str(message or data or ""), [self._token], limit=160)
+        return f"GitHub answered HTTP {error.status}" + (f": {text}" if text else "")

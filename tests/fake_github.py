@@ -1,0 +1,191 @@
+"""A small fake of GitHub's REST API on loopback, one level below PyGithub: it serves real HTTP and records it.
+
+Issue comments and review comments of one pull request, with Link-header pagination,
+an optional path prefix (GitHub Enterprise Server's `/api/v3`), 422 for review comments
+on lines outside the diff, and queued refusals (rate limits, 403, 5xx) for the tests.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+REPO = "octo-org/octo-repo"
+BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
+
+
+@dataclass
+class Seen:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    body: Any
+
+
+@dataclass
+class Refusal:
+    """An answer to give instead of the real one, to the next request that matches."""
+
+    method: str
+    path_pattern: str
+    status: int
+    body: dict[str, Any]
+    headers: dict[str, str] = field(default_factory=dict)
+    times: int = 1
+
+
+class FakeGitHub:
+    """Serves one repository's pull request `number`."""
+
+    def __init__(self, *, number: int = 42, prefix: str = "", diff_lines: set[tuple[str, int]] | None = None) -> None:
+        self.number = number
+        self.prefix = prefix
+        self.diff_lines = diff_lines if diff_lines is not None else set()
+        self.issue_comments: list[dict[str, Any]] = []
+        self.review_comments: list[dict[str, Any]] = []
+        self.requests: list[Seen] = []
+        self.refusals: list[Refusal] = []
+        self._next_id = 1000
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def api_url(self) -> str:
+        return self.origin + self.prefix
+
+    def __enter__(self) -> FakeGitHub:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def add_issue_comment(self, body: str, user: dict[str, Any] | None = None) -> dict[str, Any]:
+        with self._lock:
+            self._next_id += 1
+            comment = {
+                "id": self._next_id,
+                "node_id": f"IC_{self._next_id}",
+                "url": f"{self.api_url}/repos/{REPO}/issues/comments/{self._next_id}",
+                "html_url": f"https://github.com/{REPO}/pull/{self.number}#issuecomment-{self._next_id}",
+                "body": body,
+                "user": user or BOT,
+                "created_at": "2026-11-25T10:00:00Z",
+                "updated_at": "2026-11-25T10:00:00Z",
+            }
+            self.issue_comments.append(comment)
+        return comment
+
+    def add_review_comment(self, path: str, line: int, body: str, **extra: Any) -> dict[str, Any]:
+        with self._lock:
+            self._next_id += 1
+            comment = {
+                "id": self._next_id,
+                "url": f"{self.api_url}/repos/{REPO}/pulls/comments/{self._next_id}",
+                "path": path,
+                "line": line,
+                "body": body,
+                "user": BOT,
+                **extra,
+            }
+            self.review_comments.append(comment)
+        return comment
+
+    def writes(self) -> list[Seen]:
+        return [seen for seen in self.requests if seen.method in ("POST", "PATCH")]
+
+    def refuse(self, method: str, path_pattern: str, status: int, message: str, times: int = 1, **headers: str) -> None:
+        self.refusals.append(Refusal(method, path_pattern, status, {"message": message}, headers, times))
+
+    def _refusal(self, method: str, path: str) -> Refusal | None:
+        with self._lock:
+            for refusal in self.refusals:
+                if refusal.method == method and re.search(refusal.path_pattern, path) and refusal.times > 0:
+                    refusal.times -= 1
+                    return refusal
+        return None
+
+    def answer(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any, dict[str, str]]:
+        if refusal := self._refusal(method, path):
+            return refusal.status, refusal.body, refusal.headers
+        if not path.startswith(self.prefix + "/repos/"):
+            return 404, {"message": "Not Found"}, {}
+        route = path[len(self.prefix) :]
+        base = f"/repos/{REPO}"
+        if route == f"{base}/issues/{self.number}/comments":
+            if method == "GET":
+                return self._page(self.issue_comments, route, query)
+            return 201, self.add_issue_comment(body["body"]), {}
+        if (match := re.fullmatch(rf"{base}/issues/comments/(\d+)", route)) and method == "PATCH":
+            comment = next((c for c in self.issue_comments if c["id"] == int(match.group(1))), None)
+            if comment is None:
+                return 404, {"message": "Not Found"}, {}
+            comment["body"] = body["body"]
+            return 200, comment, {}
+        if route == f"{base}/pulls/{self.number}/comments":
+            if method == "GET":
+                return self._page(self.review_comments, route, query)
+            if (body.get("path"), body.get("line")) not in self.diff_lines:
+                return 422, {"message": "Validation Failed", "errors": ["line must be part of the diff"]}, {}
+            extra = {key: body[key] for key in ("commit_id", "side", "start_line", "start_side") if key in body}
+            return 201, self.add_review_comment(body["path"], body["line"], body["body"], **extra), {}
+        return 404, {"message": "Not Found"}, {}
+
+    def _page(
+        self, items: list[dict[str, Any]], route: str, query: dict[str, list[str]]
+    ) -> tuple[int, Any, dict[str, str]]:
+        per_page = int((query.get("per_page") or ["30"])[0])
+        page = int((query.get("page") or ["1"])[0])
+        chunk = items[(page - 1) * per_page : page * per_page]
+        headers = {}
+        if page * per_page < len(items):
+            headers["Link"] = f'<{self.api_url}{route}?per_page={per_page}&page={page + 1}>; rel="next"'
+        return 200, chunk, headers
+
+
+def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet: the tests read `fake.requests`."""
+
+        def do_GET(self) -> None:
+            self._serve("GET")
+
+        def do_POST(self) -> None:
+            self._serve("POST")
+
+        def do_PATCH(self) -> None:
+            self._serve("PATCH")
+
+        def _serve(self, method: str) -> None:
+            url = urlsplit(self.path)
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            body = json.loads(raw) if raw else None
+            query = parse_qs(url.query)
+            fake.requests.append(Seen(method, url.path, query, dict(self.headers.items()), body))
+            status, answer, headers = fake.answer(method, url.path, query, body)
+            data = json.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            self.wfile.write(data)
+
+    return Handler

@@ -1,0 +1,262 @@
+"""The PR comments through PyGithub's real HTTP, against a fake GitHub API on loopback."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+import pytest
+
+from gate.comment import (
+    MAX_INLINE_COMMENTS,
+    SAST_MARKER,
+    CommentPlan,
+    post_comments,
+    render_status,
+    status_marker,
+)
+from gate.github_pr import PyGithubPullRequest, rate_limit_wait
+from gate.http import Deadline
+from gate.models import SastIssue, parse_scan_status
+from gate.settings import CommentMode
+from gate.verdict import Verdict, decide, error, timed_out
+from gate.workflow import Workflow
+from tests.conftest import FakeClock
+from tests.fake_github import REPO, FakeGitHub
+from tests.test_models import FEATURE_DONE
+
+HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
+TOKEN = "ghs_" + "x" * 36
+MARKER = status_marker("CI", "aikido", '{"os": "linux"}')
+PASSED = decide(
+    parse_scan_status(FEATURE_DONE | {"gate_passed": True, "new_issues_found": 0}), scan_id=7, report_only=False
+)
+CLEAN = decide(
+    parse_scan_status(FEATURE_DONE | {"gate_passed": True, "new_issues_found": 0, "new_dependency_issues_found": 0}),
+    scan_id=7,
+    report_only=False,
+)
+FAILED = decide(
+    parse_scan_status(FEATURE_DONE | {"outcome": {"human_readable_message": "**1 new** issue <script>x</script>"}}),
+    scan_id=7,
+    report_only=False,
+)
+ISSUES = [
+    SastIssue("src/app.py", 10, 12, "SQL injection", "User input reaches a query.", "Use parameters."),
+    SastIssue("src/app.py", 40, 40, "Hard-coded password"),
+]
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    with FakeGitHub(diff_lines={("src/app.py", 12), ("src/app.py", 40)}) as fake:
+        yield fake
+
+
+class Run:
+    """Posts once against the fake and keeps what the user would see."""
+
+    def __init__(self, github: FakeGitHub, clock: FakeClock) -> None:
+        self.github, self.clock = github, clock
+
+    def __call__(
+        self,
+        verdict: Verdict,
+        mode: CommentMode = CommentMode.ON,
+        *,
+        sast: bool = False,
+        marker: str = MARKER,
+        issues: list[SastIssue] | None = None,
+        seconds: float = 60,
+    ) -> str:
+        pr = PyGithubPullRequest(
+            self.github.api_url,
+            TOKEN,
+            REPO,
+            42,
+            deadline=Deadline(self.clock() + seconds, self.clock),
+            sleep=self.clock.sleep,
+            seconds_between_writes=0,
+        )
+        plan = CommentPlan(mode=mode, sast=sast, marker=marker, job="aikido", head_commit=HEAD)
+        log = io.StringIO()
+        post_comments(verdict, plan, pr, lambda: list(ISSUES if issues is None else issues), Workflow(log))
+        return log.getvalue()
+
+
+@pytest.fixture
+def post(github: FakeGitHub, clock: FakeClock) -> Run:
+    return Run(github, clock)
+
+
+class TestStatusComment:
+    """The sticky status comment."""
+
+    def test_created_once_then_updated_in_place(self, github: FakeGitHub, post: Run) -> None:
+        assert post(FAILED) == "PR status comment: created\n"
+        assert post(PASSED) == "PR status comment: updated\n"
+        [comment] = github.issue_comments
+        assert comment["body"].startswith(MARKER + "\n### ✅ Aikido security gate passed")
+        assert [w.method for w in github.writes()] == ["POST", "PATCH"]
+        assert github.requests[0].headers["Authorization"] == f"token {TOKEN}"
+
+    def test_found_again_on_a_later_page(self, github: FakeGitHub, post: Run) -> None:
+        for n in range(130):
+            github.add_issue_comment(f"chatter {n}", user={"login": "octocat", "type": "User"})
+        ours = github.add_issue_comment(f"{MARKER}\nold", user={"login": "octocat", "type": "User"})
+        post(PASSED)
+        assert [(w.method, w.path) for w in github.writes()] == [
+            ("PATCH", f"/repos/{REPO}/issues/comments/{ours['id']}")
+        ]
+        assert [r.query.get("page", ["1"]) for r in github.requests if r.method == "GET"] == [["1"], ["2"]]
+
+    def test_each_job_and_matrix_leg_has_its_own(self, github: FakeGitHub, post: Run) -> None:
+        post(PASSED)
+        post(PASSED, marker=status_marker("CI", "aikido", '{"os": "windows"}'))
+        post(PASSED, marker=status_marker("CI", "other-job", '{"os": "linux"}'))
+        assert len(github.issue_comments) == 3
+
+    def test_only_if_new_findings(self, github: FakeGitHub, post: Run) -> None:
+        assert post(CLEAN, CommentMode.ONLY_IF_NEW_FINDINGS) == "PR status comment: not needed\n"
+        assert github.writes() == []
+        assert post(FAILED, CommentMode.ONLY_IF_NEW_FINDINGS) == "PR status comment: created\n"
+        # Once it exists, a clean run updates it, so the PR shows the findings are resolved.
+        assert post(CLEAN, CommentMode.ONLY_IF_NEW_FINDINGS) == "PR status comment: updated\n"
+        assert "passed" in github.issue_comments[0]["body"]
+
+    def test_unchanged_comment_is_not_rewritten(self, github: FakeGitHub, post: Run) -> None:
+        post(PASSED)
+        post(PASSED)
+        assert [w.method for w in github.writes()] == ["POST"]
+
+    def test_read_only_token_is_a_warning(self, github: FakeGitHub, post: Run) -> None:
+        github.refuse("POST", "/comments$", 403, "Resource not accessible by integration")
+        log = post(PASSED)
+        assert log == (
+            "::warning title=Aikido PR comment::could not post the status comment: GitHub answered HTTP 403: "
+            "Resource not accessible by integration; give the job `permissions: pull-requests: write` "
+            "(fork pull requests only get a read-only token)\n"
+        )
+
+    def test_rate_limit_is_waited_out_and_the_comment_sent_once(
+        self, github: FakeGitHub, post: Run, clock: FakeClock
+    ) -> None:
+        github.refuse("POST", "/comments$", 403, "API rate limit exceeded", **{"Retry-After": "7"})
+        assert post(PASSED) == "PR status comment: created\n"
+        assert clock.sleeps == [7.0]
+        assert [w.method for w in github.writes()] == ["POST", "POST"]
+        assert len(github.issue_comments) == 1
+
+    def test_rate_limit_past_the_deadline_gives_up(self, github: FakeGitHub, post: Run) -> None:
+        github.refuse("POST", "/comments$", 429, "slow down", **{"Retry-After": "120"})
+        log = post(PASSED, seconds=30)
+        assert "GitHub's rate limit asks for 120 s, more than the time left" in log
+        assert len(github.writes()) == 1
+
+    def test_server_error_is_never_resent(self, github: FakeGitHub, post: Run) -> None:
+        github.refuse("POST", "/comments$", 502, "Bad gateway")
+        log = post(PASSED)
+        assert "could not post the status comment: GitHub answered HTTP 502: Bad gateway" in log
+        assert len(github.writes()) == 1
+
+    def test_enterprise_server_base_url(self, clock: FakeClock) -> None:
+        with FakeGitHub(prefix="/api/v3") as ghes:
+            Run(ghes, clock)(PASSED)
+            assert [r.path for r in ghes.requests] == [
+                f"/api/v3/repos/{REPO}/issues/42/comments",
+                f"/api/v3/repos/{REPO}/issues/42/comments",
+            ]
+            assert len(ghes.issue_comments) == 1
+
+
+class TestReviewComments:
+    """Inline SAST review comments."""
+
+    def test_one_per_issue_on_its_lines(self, github: FakeGitHub, post: Run) -> None:
+        post(FAILED, sast=True)
+        first, second = github.review_comments
+        assert (first["path"], first["start_line"], first["line"], first["commit_id"]) == ("src/app.py", 10, 12, HEAD)
+        assert (first["side"], first["start_side"]) == ("RIGHT", "RIGHT")
+        assert first["body"].startswith(f"{SAST_MARKER}\n**Aikido SAST: SQL injection**")
+        assert "**Remediation:**\n\nUse parameters." in first["body"]
+        assert (second["line"], "start_line" in second) == (40, False)
+
+    def test_not_posted_twice_on_the_same_line(self, github: FakeGitHub, post: Run) -> None:
+        post(FAILED, sast=True)
+        post(FAILED, sast=True)
+        assert len(github.review_comments) == 2
+
+    def test_line_outside_the_diff_goes_into_the_status_comment(self, github: FakeGitHub, post: Run) -> None:
+        outside = SastIssue("src/other.py", 3, 3, "Path traversal")
+        post(FAILED, sast=True, issues=[*ISSUES, outside])
+        assert len(github.review_comments) == 2
+        body = github.issue_comments[0]["body"]
+        assert "**SAST findings not shown inline (1):**\n\n- **Path traversal** in `src/other.py` line 3" in body
+
+    def test_capped_per_run(self, github: FakeGitHub, post: Run) -> None:
+        many = [SastIssue("src/app.py", 40, 40, f"Issue {n}") for n in range(MAX_INLINE_COMMENTS + 3)]
+        github.diff_lines = {("src/app.py", 40)}
+        post(FAILED, sast=True, issues=many)
+        # All on one line: the first is posted, the rest stand there already.
+        assert len(github.review_comments) == 1
+
+    def test_cap_lists_the_rest(self, github: FakeGitHub, post: Run) -> None:
+        many = [SastIssue("src/app.py", n, n, f"Issue {n}") for n in range(1, MAX_INLINE_COMMENTS + 4)]
+        github.diff_lines = {("src/app.py", n) for n in range(1, 100)}
+        post(FAILED, sast=True, issues=many)
+        assert len(github.review_comments) == MAX_INLINE_COMMENTS
+        assert "not shown inline (3)" in github.issue_comments[0]["body"]
+
+    def test_forbidden_review_comments_warn_and_the_status_lists_them(self, github: FakeGitHub, post: Run) -> None:
+        github.refuse("POST", "/pulls/42/comments$", 403, "Resource not accessible by integration")
+        log = post(FAILED, sast=True)
+        assert "could not post the inline SAST review comments: GitHub answered HTTP 403" in log
+        assert "not shown inline (2)" in github.issue_comments[0]["body"]
+
+
+class TestRenderStatus:
+    """render_status"""
+
+    def test_failure_shows_counts_link_commit_and_a_safe_message(self) -> None:
+        body = render_status(FAILED, marker=MARKER, head_commit=HEAD, leftovers=[], job="aikido")
+        assert body.startswith(f"{MARKER}\n### ❌ Aikido security gate failed")
+        assert "| New dependency issues | 1 |" in body
+        assert "[Open the scan in Aikido](https://app.aikido.dev/featurebranch/scan/1?groupId=1)" in body
+        assert "commit `ec26c3e57ca3`" in body
+        assert "\\*\\*1 new\\*\\* issue &lt;script&gt;x&lt;/script&gt;" in body
+        assert "<script>" not in body
+
+    def test_timeout_and_error_say_so(self) -> None:
+        late = render_status(
+            timed_out(scan_id=7, seconds=300, fail_on_timeout=True),
+            marker=MARKER,
+            head_commit=None,
+            leftovers=[],
+            job="",
+        )
+        assert "### ⏱️ Aikido security gate timed out" in late
+        assert "The Aikido scan did not finish within 300 s." in late
+        broken = render_status(error("Aikido refused <b>"), marker=MARKER, head_commit=None, leftovers=[], job="")
+        assert "Aikido refused &lt;b&gt;." in broken
+
+    def test_marker_hashes_names_that_could_break_html(self) -> None:
+        marker = status_marker("CI -->", "job", "null")
+        assert marker.startswith("<!-- aikido-gate:status:")
+        assert marker.count("-->") == 1
+
+
+class TestRateLimitWait:
+    """rate_limit_wait"""
+
+    @pytest.mark.parametrize(
+        ("status", "headers", "message", "wait"),
+        [
+            (429, {"Retry-After": "5"}, "", 5.0),
+            (403, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1010"}, "API rate limit exceeded", 11.0),
+            (403, {}, "You have exceeded a secondary rate limit", 60.0),
+            (403, {}, "Resource not accessible by integration", None),
+            (500, {"Retry-After": "5"}, "", None),
+        ],
+    )
+    def test_waits(self, status: int, headers: dict[str, str], message: str, wait: float | None) -> None:
+        assert rate_limit_wait(status, headers, {"message": message}, now=1000.0) == wait

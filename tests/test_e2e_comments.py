@@ -1,0 +1,77 @@
+"""End to end with PR comments: entrypoint.py, the Aikido emulator and the fake GitHub API together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from emulator.aikido import AikidoEmulator
+from tests.fake_github import REPO, FakeGitHub
+from tests.test_e2e import act, annotations
+
+JOB_TOKEN = "ghs_fakeJobToken0000"
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    with FakeGitHub(diff_lines={("src/app.py", 12)}) as fake:
+        yield fake
+
+
+def runner_env(github: FakeGitHub) -> dict[str, str]:
+    return {"GITHUB_API_URL": github.api_url, "GITHUB_WORKFLOW": "CI", "GITHUB_JOB": "aikido"}
+
+
+class TestComments:
+    """The comments a developer sees on the pull request."""
+
+    def test_failed_gate_comments_inline_and_in_the_status(self, tmp_path, github: FakeGitHub) -> None:
+        with AikidoEmulator("fail") as emulator:
+            run = act(
+                tmp_path,
+                emulator,
+                env=runner_env(github),
+                post_scan_status_comment="on",
+                post_sast_review_comments="on",
+            )
+        assert (run.returncode, run.outputs["outcome"]) == (10, "FAILED")
+        [review] = github.review_comments
+        assert (review["path"], review["start_line"], review["line"]) == ("src/app.py", 10, 12)
+        assert "**Aikido SAST: SQL injection**" in review["body"]
+        [status] = github.issue_comments
+        body = status["body"]
+        assert body.startswith("<!-- aikido-gate:status:")
+        assert "### ❌ Aikido security gate failed" in body
+        assert "\\*\\*4 new issues\\*\\* found: 2 dependency, 2 SAST." in body
+        assert "- **Hard-coded secret** in `src/util.py` line 3" in body
+        assert "commit `ec26c3e57ca3`" in body
+        assert "PR status comment: created" in run.stdout
+        assert JOB_TOKEN not in run.stdout.replace(f"::add-mask::{JOB_TOKEN}", "")
+
+    def test_fork_token_cannot_write_and_the_gate_still_passes(self, tmp_path, github: FakeGitHub) -> None:
+        github.refuse("POST", "/comments$", 403, "Resource not accessible by integration")
+        with AikidoEmulator("pass") as emulator:
+            run = act(tmp_path, emulator, env=runner_env(github), post_scan_status_comment="true")
+        assert (run.returncode, run.outputs["outcome"]) == (0, "SUCCEEDED")
+        [warning] = annotations(run, "warning")
+        assert "permissions: pull-requests: write" in warning
+
+    def test_only_if_new_findings_stays_quiet_on_a_pass(self, tmp_path, github: FakeGitHub) -> None:
+        with AikidoEmulator("pass") as emulator:
+            run = act(tmp_path, emulator, env=runner_env(github), post_scan_status_comment="only_if_new_findings")
+        assert run.returncode == 0
+        assert github.writes() == []
+        assert [r.path for r in github.requests] == [f"/repos/{REPO}/issues/42/comments"]
+
+    def test_no_comment_outside_pull_requests(self, tmp_path, github: FakeGitHub) -> None:
+        with AikidoEmulator("pass") as emulator:
+            run = act(tmp_path, emulator, event="push", env=runner_env(github), post_scan_status_comment="on")
+        assert run.returncode == 0
+        assert github.requests == []
+
+    def test_error_replaces_a_stale_pass(self, tmp_path, github: FakeGitHub) -> None:
+        with AikidoEmulator("html-login") as emulator:
+            run = act(tmp_path, emulator, env=runner_env(github), post_scan_status_comment="on")
+        assert run.outputs["outcome"] == "ERROR"
+        assert "### ⚠️ Aikido security gate could not decide" in github.issue_comments[0]["body"]
