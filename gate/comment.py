@@ -215,6 +215,12 @@ def post_comments(
         except GitHubRefused as refusal:
             _warn(workflow, "the inline SAST review comments", refusal)
     if plan.mode is CommentMode.OFF:
+        if leftovers:
+            workflow.notice(
+                f"{len(leftovers)} SAST finding(s) could not be shown inline; set post-scan-status-comment "
+                "to on to list them on the pull request",
+                title="Aikido PR comment",
+            )
         return
     body = render_status(verdict, marker=plan.marker, head_commit=plan.head_commit, leftovers=leftovers, job=plan.job)
     create = plan.mode is CommentMode.ON or found_something(verdict) or bool(leftovers)

@@ -207,6 +207,15 @@ class TestReviewComments:
         assert len(github.review_comments) == MAX_INLINE_COMMENTS
         assert "not shown inline (3)" in github.issue_comments[0]["body"]
 
+    def test_leftovers_without_a_status_comment_are_a_notice(self, github: FakeGitHub, post: Run) -> None:
+        outside = SastIssue("src/other.py", 3, 3, "Path traversal")
+        log = post(FAILED, CommentMode.OFF, sast=True, issues=[outside])
+        assert log == (
+            "::notice title=Aikido PR comment::1 SAST finding(s) could not be shown inline; set "
+            "post-scan-status-comment to on to list them on the pull request\n"
+        )
+        assert github.issue_comments == []
+
     def test_forbidden_review_comments_warn_and_the_status_lists_them(self, github: FakeGitHub, post: Run) -> None:
         github.refuse("POST", "/pulls/42/comments$", 403, "Resource not accessible by integration")
         log = post(FAILED, sast=True)
