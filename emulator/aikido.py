@@ -7,15 +7,15 @@ page's examples, it speaks valid JSON. Every request is recorded for the tests t
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import threading
 import time
 from dataclasses import dataclass, field
-from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+
+from emulator.server import Answer, LoopbackServer, Request
 
 SCAN_PATH = "/api/integrations/continuous_integration/scan/repository"
 CUSTOM_PATH = "/api/integrations/continuous_integration/scan/custom"
@@ -91,18 +91,6 @@ SCENARIOS = {
 
 
 @dataclass
-class Recorded:
-    """One request the emulator received."""
-
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: Any
-    at: float
-
-
-@dataclass
 class Upload:
     """One upload the emulator accepted."""
 
@@ -138,26 +126,48 @@ class AikidoEmulator:
     def __init__(self, scenario: str | Scenario = "pass", *, secret: str = EMULATOR_KEY, port: int = 0) -> None:
         self.scenario = SCENARIOS[scenario] if isinstance(scenario, str) else scenario
         self.secret = secret
-        self.requests: list[Recorded] = []
+        self.requests: list[Request] = []
         self.scans: dict[int, Scan] = {}
         self.live_feed: list[Upload] = []
         self._faults = {"start": list(self.scenario.start_faults), "poll": list(self.scenario.poll_faults)}
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._server = LoopbackServer(self._handle, port=port)
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self._server.url
 
     def __enter__(self) -> AikidoEmulator:
-        self._thread.start()
+        self._server.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.__exit__(*exc)
+
+    def _handle(self, request: Request) -> Answer:
+        body = request.body
+        # An upload's payload may be hundreds of MB: record its size, not a second copy.
+        if isinstance(body, dict) and isinstance(body.get("payload"), str):
+            body = body | {"payload": f"<{len(body['payload'])} characters>"}
+        self.requests.append(dataclasses.replace(request, body=body))
+        status, answer = self._route(request)
+        # Transient faults ask for no wait, so the tests stay fast.
+        headers = {"Retry-After": "0"} if status in (429, 500, 502, 503) else {}
+        return status, answer, headers
+
+    def _route(self, request: Request) -> tuple[int, Any]:
+        method, path, body = request.method, request.path, request.body
+        if request.headers.get("X-AIK-API-SECRET") != self.secret:
+            return 401, {"error": "invalid API secret"}
+        if (method, path) == ("POST", SCAN_PATH):
+            return self.start(body)
+        if (method, path) == ("GET", SCAN_PATH):
+            return self.poll(request.query)
+        if (method, path) == ("POST", CUSTOM_PATH):
+            return self.upload(body)
+        if method == "GET" and path.startswith(SAST_PREFIX + "/"):
+            return self.sast_issues(path)
+        return 404, {"error": "not found"}
 
     # The API itself: each returns (status, JSON body or raw text, extra headers).
     def start(self, body: Any) -> tuple[int, Any]:
@@ -279,62 +289,3 @@ class AikidoEmulator:
             "diff_url": f"https://app.aikido.dev/featurebranch/scan/{scan.scan_id}?groupId=1",
             "gate_passed": scenario.gate_passed,
         }
-
-
-def _handler(emulator: AikidoEmulator) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:
-            """Quiet: the tests read `emulator.requests` instead."""
-
-        def do_GET(self) -> None:
-            self._serve("GET")
-
-        def do_POST(self) -> None:
-            self._serve("POST")
-
-        def _serve(self, method: str) -> None:
-            url = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-                self._answer(411, {"error": "send a Content-Length"})
-                return
-            raw = self.rfile.read(length) if length else b""
-            try:
-                body: Any = json.loads(raw) if raw else None
-            except ValueError:
-                body = raw.decode("utf-8", "replace")
-            query = parse_qs(url.query)
-            # An upload's payload may be hundreds of MB: record its size, not a second copy.
-            shown = body
-            if isinstance(body, dict) and isinstance(body.get("payload"), str):
-                shown = body | {"payload": f"<{len(body['payload'])} characters>"}
-            emulator.requests.append(
-                Recorded(method, url.path, query, dict(self.headers.items()), shown, time.monotonic())
-            )
-            if self.headers.get("X-AIK-API-SECRET") != emulator.secret:
-                self._answer(401, {"error": "invalid API secret"})
-            elif (method, url.path) == ("POST", SCAN_PATH):
-                self._answer(*emulator.start(body))
-            elif (method, url.path) == ("GET", SCAN_PATH):
-                self._answer(*emulator.poll(query))
-            elif (method, url.path) == ("POST", CUSTOM_PATH):
-                self._answer(*emulator.upload(body))
-            elif method == "GET" and url.path.startswith(SAST_PREFIX + "/"):
-                self._answer(*emulator.sast_issues(url.path))
-            else:
-                self._answer(404, {"error": "not found"})
-
-        def _answer(self, status: int, body: Any) -> None:
-            is_text = isinstance(body, str)
-            data = body.encode() if is_text else json.dumps(body).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "text/html; charset=utf-8" if is_text else "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            if status in (HTTPStatus.TOO_MANY_REQUESTS, HTTPStatus.SERVICE_UNAVAILABLE, 500, 502):
-                self.send_header("Retry-After", "0")
-            self.end_headers()
-            self.wfile.write(data)
-
-    return Handler

@@ -7,25 +7,15 @@ on lines outside the diff, and queued refusals (rate limits, 403, 5xx) for the t
 
 from __future__ import annotations
 
-import json
 import re
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+
+from emulator.server import Answer, LoopbackServer, Request
 
 REPO = "octo-org/octo-repo"
 BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
-
-
-@dataclass
-class Seen:
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: Any
 
 
 @dataclass
@@ -49,28 +39,30 @@ class FakeGitHub:
         self.diff_lines = diff_lines if diff_lines is not None else set()
         self.issue_comments: list[dict[str, Any]] = []
         self.review_comments: list[dict[str, Any]] = []
-        self.requests: list[Seen] = []
+        self.requests: list[Request] = []
         self.refusals: list[Refusal] = []
         self._next_id = 1000
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._server = LoopbackServer(self._handle)
 
     @property
     def origin(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self._server.url
 
     @property
     def api_url(self) -> str:
         return self.origin + self.prefix
 
     def __enter__(self) -> FakeGitHub:
-        self._thread.start()
+        self._server.__enter__()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._server.__exit__(*exc)
+
+    def _handle(self, request: Request) -> Answer:
+        self.requests.append(request)
+        return self.answer(request.method, request.path, request.query, request.body)
 
     def add_issue_comment(self, body: str, user: dict[str, Any] | None = None) -> dict[str, Any]:
         with self._lock:
@@ -103,7 +95,7 @@ class FakeGitHub:
             self.review_comments.append(comment)
         return comment
 
-    def writes(self) -> list[Seen]:
+    def writes(self) -> list[Request]:
         return [seen for seen in self.requests if seen.method in ("POST", "PATCH")]
 
     def refuse(self, method: str, path_pattern: str, status: int, message: str, times: int = 1, **headers: str) -> None:
@@ -153,39 +145,3 @@ class FakeGitHub:
         if page * per_page < len(items):
             headers["Link"] = f'<{self.api_url}{route}?per_page={per_page}&page={page + 1}>; rel="next"'
         return 200, chunk, headers
-
-
-def _handler(fake: FakeGitHub) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def log_message(self, format: str, *args: Any) -> None:
-            """Quiet: the tests read `fake.requests`."""
-
-        def do_GET(self) -> None:
-            self._serve("GET")
-
-        def do_POST(self) -> None:
-            self._serve("POST")
-
-        def do_PATCH(self) -> None:
-            self._serve("PATCH")
-
-        def _serve(self, method: str) -> None:
-            url = urlsplit(self.path)
-            length = int(self.headers.get("Content-Length") or 0)
-            raw = self.rfile.read(length) if length else b""
-            body = json.loads(raw) if raw else None
-            query = parse_qs(url.query)
-            fake.requests.append(Seen(method, url.path, query, dict(self.headers.items()), body))
-            status, answer, headers = fake.answer(method, url.path, query, body)
-            data = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-
-    return Handler

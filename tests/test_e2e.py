@@ -6,17 +6,16 @@ import json
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 
 from emulator.aikido import AikidoEmulator
 from emulator.runner import ENTRYPOINT, ActionRun, input_env, run_action
+from emulator.server import Answer, LoopbackServer, Request
 from tests.conftest import KEY, sample
 
 HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
@@ -215,38 +214,23 @@ class TestSkips:
         assert emulator.requests == []
 
 
-class FakeGitHub(BaseHTTPRequestHandler):
-    """Answers the commit look-up of a new branch."""
-
-    seen: ClassVar[list[tuple[str, str]]] = []
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet."""
-
-    def do_GET(self) -> None:
-        FakeGitHub.seen.append((self.path, self.headers.get("Authorization", "")))
-        body = json.dumps({"sha": HEAD, "parents": [{"sha": PARENT}]}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
 class TestNewBranch:
     """A push that creates a branch: the base is the parent of `after`, from the GitHub API."""
 
     def test_parent_from_the_github_api(self, tmp_path: Path, emulator: AikidoEmulator) -> None:
-        server = ThreadingHTTPServer(("127.0.0.1", 0), FakeGitHub)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
-            api = f"http://127.0.0.1:{server.server_address[1]}"
-            run = act(tmp_path, emulator, event="push", payload=sample("push_new_branch"), env={"GITHUB_API_URL": api})
-        finally:
-            server.shutdown()
-            server.server_close()
+        seen: list[Request] = []
+
+        def commit(request: Request) -> Answer:
+            seen.append(request)
+            return 200, {"sha": HEAD, "parents": [{"sha": PARENT}]}, {}
+
+        with LoopbackServer(commit) as github:
+            env = {"GITHUB_API_URL": github.url}
+            run = act(tmp_path, emulator, event="push", payload=sample("push_new_branch"), env=env)
         assert run.returncode == 0
-        assert FakeGitHub.seen == [(f"/repos/octo-org/octo-repo/commits/{HEAD}", "Bearer ghs_fakeJobToken0000")]
+        assert [(request.path, request.headers["Authorization"]) for request in seen] == [
+            (f"/repos/octo-org/octo-repo/commits/{HEAD}", "Bearer ghs_fakeJobToken0000")
+        ]
         assert emulator.requests[0].body["base_commit_id"] == PARENT
         assert emulator.requests[0].body["branch_name"] == "feature/new"
 
