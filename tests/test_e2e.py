@@ -295,3 +295,21 @@ class TestLeanImports:
             [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True, check=False
         )
         assert "HEAVY [] 0" in done.stdout, done.stdout + done.stderr
+
+
+class TestDemo:
+    """README's first command: `scripts/demo` runs `python -m emulator.demo`."""
+
+    @pytest.mark.parametrize(("scenario", "outcome"), [("pass", "SUCCEEDED"), ("fail", "FAILED")])
+    def test_demo_runs_the_action(self, scenario: str, outcome: str) -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "emulator.demo", scenario],
+            cwd=ENTRYPOINT.parent,
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr
+        assert f"  outcome={outcome}" in done.stdout
+        assert "== job summary\n## " in done.stdout
