@@ -87,9 +87,13 @@ def main() -> None:
         match = re.search(r"uploaded big-sbom\.json \(([\d.]+) MB\) .* in ([\d.]+) s", out)
         size_mb, seconds = (float(match.group(1)), float(match.group(2))) if match else (0.0, 0.0)
         progress = [line for line in out.splitlines() if line.startswith("uploading ")]
+        checked = re.search(r"checked 1 file\(s\) to upload, [\d.]+ MB, in ([\d.]+) s", out)
+        validation = float(checked.group(1)) if checked else 0.0
         results = {
             "sbom_mb": size_mb,
             "action_peak_rss_mb": round(peak_mb, 1),
+            "validation_seconds": validation,
+            "validation_mb_per_s": round(size_mb / validation, 1) if validation else None,
             "upload_seconds": seconds,
             "upload_mb_per_s": round(size_mb / seconds, 1) if seconds else None,
             "whole_run_seconds": round(total, 1),

@@ -17,7 +17,7 @@ from gate.models import UploadFile
 from gate.uploads import CHUNK, escape_text
 
 Progress = Callable[[int, int, float], None]
-PROGRESS_EVERY = 5.0
+PROGRESS_EVERY = 3.0
 
 
 class UploadBody:

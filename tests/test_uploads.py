@@ -183,16 +183,16 @@ class TestUploadBody:
         clock, seen = FakeClock(), []
 
         def tick() -> float:
-            clock.now += 3
+            clock.now += 2
             return clock.now
 
         body = UploadBody(files[0], {}, on_progress=lambda *args: seen.append(args), clock=tick)
         b"".join(body)
-        # The clock moves 3 s a chunk: a line after the 2nd and the 4th (last) of the file's chunks.
+        # The clock moves 2 s a chunk and a line is due every 3 s: after the 2nd and the 4th (last) chunk.
         assert len(seen) == 2
         assert 2 * CHUNK < seen[0][0] < 3 * CHUNK
         assert seen[1][:2] == (body.length - len(b'"}'), body.length)
-        assert seen[1][2] == 12
+        assert seen[1][2] == 8
 
 
 class TestStartBodyWithUploads:
