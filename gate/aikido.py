@@ -71,11 +71,13 @@ class AikidoClient:
         headers = {"Content-Type": "application/json", "Content-Length": str(length)}
         # An explicit Content-Length makes httpx send the iterable as is, not chunked.
         request = self._http.build_request("POST", CUSTOM_PATH, content=body, headers=headers)
-        self._call(request, Safety.CREATES, f"uploading {what}", parse_upload_ack)
+        self._call(request, Safety.CREATES, f"uploading {what}", parse_upload_ack, patient=True)
 
-    def _call(self, request: httpx.Request, safety: Safety, doing: str, parse: Callable[[Any], T]) -> T:
+    def _call(
+        self, request: httpx.Request, safety: Safety, doing: str, parse: Callable[[Any], T], *, patient: bool = False
+    ) -> T:
         try:
-            response = self._retrier.send(self._http, request, safety)
+            response = self._retrier.send(self._http, request, safety, patient=patient)
         except GaveUp as gave_up:
             raise self._unreachable(gave_up, doing, request.url.host) from None
         answer = self._read(response, doing)

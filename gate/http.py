@@ -40,10 +40,15 @@ class Deadline:
     def remaining(self) -> float:
         return self.at - self.clock()
 
-    def request_timeout(self) -> httpx.Timeout:
-        """Per-request timeouts, cut to what is left (at least a second, so a last try can land)."""
+    def request_timeout(self, *, patient: bool = False) -> httpx.Timeout:
+        """Per-request timeouts, cut to what is left (at least a second, so a last try can land).
+
+        A patient request may wait for its answer as long as the deadline allows: Aikido may
+        take a while to answer a large upload, and an upload cut short cannot be retried.
+        """
         left = max(self.remaining(), 1.0)
-        return httpx.Timeout(min(READ_TIMEOUT, left), connect=min(CONNECT_TIMEOUT, left))
+        read = left if patient else min(READ_TIMEOUT, left)
+        return httpx.Timeout(read, connect=min(CONNECT_TIMEOUT, left))
 
 
 class Safety(Enum):
@@ -124,12 +129,14 @@ class Retrier:
     rng: random.Random = field(default_factory=random.Random)
     on_retry: Callable[[str, float], None] = lambda reason, delay: None
 
-    def send(self, client: httpx.Client, request: httpx.Request, safety: Safety) -> httpx.Response:
+    def send(
+        self, client: httpx.Client, request: httpx.Request, safety: Safety, *, patient: bool = False
+    ) -> httpx.Response:
         """The first answer that is not transient; raises GaveUp when time runs out."""
         attempt = 0
         while True:
             attempt += 1
-            request.extensions["timeout"] = self.deadline.request_timeout().as_dict()
+            request.extensions["timeout"] = self.deadline.request_timeout(patient=patient).as_dict()
             try:
                 response = client.send(request)
             except httpx.TransportError as error:

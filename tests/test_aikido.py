@@ -141,6 +141,8 @@ class TestUpload:
         httpx_mock.add_response(method="POST", url=self.CUSTOM_URL, json={"success": 1})
         client.upload(self.body(), 61, "build/checkov.sarif")
         request = httpx_mock.get_requests()[0]
+        # A large upload may take Aikido a while to answer: it waits as long as the deadline allows.
+        assert request.extensions["timeout"]["read"] == 60.0
         assert request.headers["Content-Length"] == "61"
         assert "Transfer-Encoding" not in request.headers
         assert json.loads(request.read()) == {"scan_id": 1, "payload_type": "checkov", "payload": "{}"}
