@@ -131,9 +131,11 @@ def expand(entry: str, workspace: Path, input_name: str) -> list[Path]:
     root = workspace.resolve()
     pattern = entry
     if Path(entry).is_absolute():
-        if not Path(entry).is_relative_to(root) and not Path(entry).is_relative_to(workspace):
+        # The workspace as the runner names it (/github/workspace) or as it resolves.
+        base = next((base for base in (workspace, root) if Path(entry).is_relative_to(base)), None)
+        if base is None:
             raise ConfigError(f"input {input_name}: {entry} is outside the workspace")
-        pattern = str(Path(entry).relative_to(root if Path(entry).is_relative_to(root) else workspace))
+        pattern = str(Path(entry).relative_to(base))
     if glob.has_magic(pattern):
         names = sorted(glob.glob(pattern, root_dir=root, recursive=True))
         if not names:
