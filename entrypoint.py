@@ -11,7 +11,7 @@ from gate import cancel
 from gate.errors import GateError
 from gate.event import Lookups, load_payload
 from gate.http import Deadline, Retrier
-from gate.report import report
+from gate.report import COMMENT_TITLE, TITLE, report
 from gate.run import RunState, Scanner, post_pr_comments, run_gate
 from gate.settings import Inputs, Runner, load_inputs, load_runner, raw_secrets
 from gate.verdict import Verdict, error
@@ -61,7 +61,9 @@ def _gate(inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState) -
         )
     except Exception as failure:  # noqa: BLE001 -- a comment must never change the gate's outcome
         workflow.debug("".join(traceback.format_exception(failure)))
-        workflow.warning(f"could not post the PR comment (internal error {type(failure).__name__})")
+        workflow.warning(
+            f"could not post the PR comment (internal error {type(failure).__name__})", title=COMMENT_TITLE
+        )
     return verdict
 
 
@@ -75,7 +77,7 @@ def main() -> int:
     try:
         runner = load_runner()
     except GateError as failure:
-        workflow.error(str(failure), title="Aikido security gate")
+        workflow.error(str(failure), title=TITLE)
         return 1
     workflow = Workflow(
         sys.stdout,

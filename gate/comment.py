@@ -16,6 +16,7 @@ from typing import Protocol
 from gate import __version__
 from gate.errors import GateError
 from gate.models import SastIssue
+from gate.report import COMMENT_TITLE
 from gate.settings import CommentMode
 from gate.summary import HEADLINES, SIGNS, counts_table, md_block, md_code, md_link, md_text
 from gate.verdict import Outcome, Verdict
@@ -208,7 +209,7 @@ def post_comments(
                 pr, issues, head_commit=plan.head_commit, diff_url=status.diff_url, workflow=workflow
             )
         except GateError as failure:
-            workflow.warning(f"could not read the scan's SAST issues: {failure}", title="Aikido PR comment")
+            workflow.warning(f"could not read the scan's SAST issues: {failure}", title=COMMENT_TITLE)
         except _Interrupted as interrupted:
             leftovers = interrupted.leftovers
             _warn(workflow, "the inline SAST review comments", interrupted.refusal)
@@ -219,7 +220,7 @@ def post_comments(
             workflow.notice(
                 f"{len(leftovers)} SAST finding(s) could not be shown inline; set post-scan-status-comment "
                 "to on to list them on the pull request",
-                title="Aikido PR comment",
+                title=COMMENT_TITLE,
             )
         return
     body = render_status(verdict, marker=plan.marker, head_commit=plan.head_commit, leftovers=leftovers, job=plan.job)
@@ -234,4 +235,4 @@ def post_comments(
 
 def _warn(workflow: Workflow, what: str, refusal: GitHubRefused) -> None:
     hint = f"; {PERMISSION_HINT}" if refusal.status in (401, 403, 404) else ""
-    workflow.warning(f"could not post {what}: {refusal}{hint}", title="Aikido PR comment")
+    workflow.warning(f"could not post {what}: {refusal}{hint}", title=COMMENT_TITLE)

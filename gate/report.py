@@ -8,6 +8,7 @@ from gate.verdict import EXIT_ERROR, Outcome, Verdict
 from gate.workflow import Workflow
 
 TITLE = "Aikido security gate"
+COMMENT_TITLE = "Aikido PR comment"
 
 
 def report(verdict: Verdict, workflow: Workflow) -> int:

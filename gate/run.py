@@ -23,6 +23,7 @@ from gate.event import (
 from gate.http import Deadline, Sleep
 from gate.models import GateOptions, SastIssue, ScanStatus, ScanTarget, UploadFile, start_body, upload_fields
 from gate.poll import wait_for_scan
+from gate.report import COMMENT_TITLE
 from gate.settings import CommentMode, Inputs, Runner
 from gate.verdict import Verdict, decide, error, skipped, timed_out, uploaded_only
 from gate.workflow import Workflow
@@ -220,7 +221,7 @@ def post_pr_comments(
         return  # comments belong to pull requests only
     token = inputs.github_token.get_secret_value()
     if not token:
-        workflow.warning("no github-token: cannot post the PR comment", title="Aikido PR comment")
+        workflow.warning("no github-token: cannot post the PR comment", title=COMMENT_TITLE)
         return
     from gate.comment import CommentPlan, post_comments, status_marker  # noqa: PLC0415 -- off the plain path
     from gate.github_pr import PyGithubPullRequest  # noqa: PLC0415 -- PyGithub is heavy

@@ -52,6 +52,7 @@ class JsonFacts:
     drivers: list[str] = field(default_factory=list)
     runs_is_array: bool = False
     escaped_size: int = 0
+    size: int = 0
 
 
 class _EscapeCounter:
@@ -190,7 +191,7 @@ def _sbom(path: Path, root: Path, image_name: str | None) -> UploadFile:
                 f"input sbom-files: cannot tell the container image name of {shown} from its source; "
                 f"write the entry as image-name={shown}"
             )
-    return UploadFile(UploadKind.SBOM, path, shown, path.stat().st_size, facts.escaped_size, image_name)
+    return UploadFile(UploadKind.SBOM, path, shown, facts.size, facts.escaped_size, image_name)
 
 
 def _sarif(path: Path, root: Path, warnings: list[str]) -> UploadFile:
@@ -203,11 +204,12 @@ def _sarif(path: Path, root: Path, warnings: list[str]) -> UploadFile:
     if not any(driver.lower() == "checkov" for driver in facts.drivers):
         tools = ", ".join(sorted(set(facts.drivers))) or "no tool"
         warnings.append(f"{shown} was made by {tools}, not Checkov; Aikido reads it as Checkov output")
-    return UploadFile(UploadKind.CHECKOV, path, shown, path.stat().st_size, facts.escaped_size)
+    return UploadFile(UploadKind.CHECKOV, path, shown, facts.size, facts.escaped_size)
 
 
 def _checked(path: Path, shown: str, input_name: str) -> JsonFacts:
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise ConfigError(f"input {input_name}: {shown} is empty")
     try:
         facts = inspect_json(path)
@@ -215,6 +217,7 @@ def _checked(path: Path, shown: str, input_name: str) -> JsonFacts:
         raise ConfigError(f"input {input_name}: {shown} {error}") from None
     except OSError as error:
         raise ConfigError(f"input {input_name}: cannot read {shown} ({error.strerror})") from None
+    facts.size = size
     return facts
 
 
