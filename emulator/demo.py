@@ -39,7 +39,8 @@ def main(argv: list[str]) -> int:
     for name, value in run.outputs.items():
         print(f"  {name}={value}")
     print("== job summary\n" + run.summary)
-    return 0
+    # The action's own exit code, so `scripts/demo fail; echo $?` shows what the step would do.
+    return run.returncode
 
 
 if __name__ == "__main__":

@@ -300,8 +300,8 @@ class TestLeanImports:
 class TestDemo:
     """README's first command: `scripts/demo` runs `python -m emulator.demo`."""
 
-    @pytest.mark.parametrize(("scenario", "outcome"), [("pass", "SUCCEEDED"), ("fail", "FAILED")])
-    def test_demo_runs_the_action(self, scenario: str, outcome: str) -> None:
+    @pytest.mark.parametrize(("scenario", "outcome", "code"), [("pass", "SUCCEEDED", 0), ("fail", "FAILED", 10)])
+    def test_demo_runs_the_action(self, scenario: str, outcome: str, code: int) -> None:
         done = subprocess.run(
             [sys.executable, "-m", "emulator.demo", scenario],
             cwd=ENTRYPOINT.parent,
@@ -310,6 +310,7 @@ class TestDemo:
             check=False,
             timeout=60,
         )
-        assert done.returncode == 0, done.stderr
+        assert done.returncode == code, done.stderr
+        assert f"== exit code {code}\n" in done.stdout
         assert f"  outcome={outcome}" in done.stdout
         assert "== job summary\n## " in done.stdout
