@@ -79,6 +79,99 @@ def parse_outputs(text: str) -> dict[str, str]:
     return outputs
 
 
+# Where the runner mounts its directories in an action's container (and sets --workdir).
+CONTAINER_PATHS = {
+    "workspace": "/github/workspace",
+    "workflow": "/github/workflow",
+    "file_commands": "/github/file_commands",
+    "home": "/github/home",
+}
+
+
+@dataclass
+class PreparedRun:
+    """One run laid out on disk: the command, its environment, and where it leaves its files."""
+
+    argv: list[str]
+    env: dict[str, str]
+    cwd: Path
+    output_path: Path
+    summary_path: Path
+
+    def result(self, returncode: int, stdout: str, stderr: str) -> ActionRun:
+        return ActionRun(
+            returncode, stdout, stderr, parse_outputs(self.output_path.read_text()), self.summary_path.read_text()
+        )
+
+
+def prepare_run(
+    workdir: Path,
+    *,
+    event_name: str,
+    payload: dict[str, Any] | None,
+    inputs: dict[str, str],
+    extra_env: dict[str, str] | None = None,
+    image: str | None = None,
+    container_name: str | None = None,
+) -> PreparedRun:
+    """Lay out the runner's directories in `workdir`; the command runs entrypoint.py, or `image` as the runner does.
+
+    With `image`, the command is the `docker run` the runner uses for a Docker action: the
+    workspace, workflow (event), file-command and home directories mounted under /github,
+    `--workdir /github/workspace`, and every variable passed by name (`-e NAME`) so no
+    value, the key included, appears on a command line.
+    """
+    dirs = {name: workdir / ("workspace" if name == "workspace" else f"_runner/{name}") for name in CONTAINER_PATHS}
+    for path in dirs.values():
+        path.mkdir(parents=True, exist_ok=True)
+    event_path = dirs["workflow"] / "event.json"
+    if payload is not None:
+        event_path.write_text(json.dumps(payload))
+    output_path, summary_path = dirs["file_commands"] / "output", dirs["file_commands"] / "summary.md"
+    output_path.write_text("")
+    summary_path.write_text("")
+    seen = {name: str(path) for name, path in dirs.items()} if image is None else CONTAINER_PATHS
+    action_env = {
+        "HOME": seen["home"],
+        "PYTHONUNBUFFERED": "1",
+        "GITHUB_ACTIONS": "true",
+        "CI": "true",
+        "GITHUB_EVENT_NAME": event_name,
+        "GITHUB_EVENT_PATH": f"{seen['workflow']}/event.json",
+        "GITHUB_OUTPUT": f"{seen['file_commands']}/output",
+        "GITHUB_STEP_SUMMARY": f"{seen['file_commands']}/summary.md",
+        "GITHUB_WORKSPACE": seen["workspace"],
+        "GITHUB_REPOSITORY": "octo-org/octo-repo",
+        "GITHUB_SHA": "c0ffee0000000000000000000000000000000001",
+        "GITHUB_REF": "refs/heads/main",
+        "GITHUB_ACTOR": "octocat",
+        "GITHUB_WORKFLOW": "CI",
+        "GITHUB_JOB": "aikido",
+        "GITHUB_API_URL": "http://127.0.0.1:9",
+        "GITHUB_SERVER_URL": "https://github.com",
+        "RUNNER_OS": "Linux",
+        **input_env(inputs),
+        **(extra_env or {}),
+    }
+    # The client's own environment: a PATH to find python or docker, and coverage's variables.
+    host_env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        **{name: value for name, value in os.environ.items() if name.startswith(("COVERAGE_", "DOCKER_"))},
+    }
+    if image is None:
+        return PreparedRun(
+            [sys.executable, str(ENTRYPOINT)], host_env | action_env, dirs["workspace"], output_path, summary_path
+        )
+    argv = ["docker", "run", "--rm", "--network", "host", "--workdir", CONTAINER_PATHS["workspace"]]
+    if container_name:
+        argv += ["--name", container_name]
+    for name, path in dirs.items():
+        argv += ["--volume", f"{path}:{CONTAINER_PATHS[name]}"]
+    for name in action_env:
+        argv += ["--env", name]
+    return PreparedRun([*argv, image], host_env | action_env, dirs["workspace"], output_path, summary_path)
+
+
 def run_action(
     workdir: Path,
     *,
@@ -87,53 +180,11 @@ def run_action(
     inputs: dict[str, str],
     extra_env: dict[str, str] | None = None,
     timeout: float = 120,
+    image: str | None = None,
 ) -> ActionRun:
     """Run the action once in `workdir` (its workspace and runner files go there)."""
-    workspace = workdir / "workspace"
-    workspace.mkdir(parents=True, exist_ok=True)
-    runner_dir = workdir / "_runner"
-    runner_dir.mkdir(exist_ok=True)
-    event_path = runner_dir / "event.json"
-    if payload is not None:
-        event_path.write_text(json.dumps(payload))
-    output_path, summary_path = runner_dir / "output", runner_dir / "summary.md"
-    output_path.write_text("")
-    summary_path.write_text("")
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(workdir),
-        "PYTHONUNBUFFERED": "1",
-        "GITHUB_ACTIONS": "true",
-        "CI": "true",
-        "GITHUB_EVENT_NAME": event_name,
-        "GITHUB_EVENT_PATH": str(event_path),
-        "GITHUB_OUTPUT": str(output_path),
-        "GITHUB_STEP_SUMMARY": str(summary_path),
-        "GITHUB_WORKSPACE": str(workspace),
-        "GITHUB_REPOSITORY": "octo-org/octo-repo",
-        "GITHUB_SHA": "c0ffee0000000000000000000000000000000001",
-        "GITHUB_REF": "refs/heads/main",
-        "GITHUB_ACTOR": "octocat",
-        "GITHUB_API_URL": "http://127.0.0.1:9",
-        "GITHUB_SERVER_URL": "https://github.com",
-        **input_env(inputs),
-        **(extra_env or {}),
-        # Lets coverage measure the subprocess when the tests run under it.
-        **{name: value for name, value in os.environ.items() if name.startswith("COVERAGE_")},
-    }
-    done = subprocess.run(  # noqa: S603 -- our own entrypoint, no shell
-        [sys.executable, str(ENTRYPOINT)],
-        cwd=workspace,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
+    run = prepare_run(workdir, event_name=event_name, payload=payload, inputs=inputs, extra_env=extra_env, image=image)
+    done = subprocess.run(  # noqa: S603 -- our own entrypoint or docker, no shell
+        run.argv, cwd=run.cwd, env=run.env, capture_output=True, text=True, timeout=timeout, check=False
     )
-    return ActionRun(
-        done.returncode,
-        done.stdout,
-        done.stderr,
-        parse_outputs(output_path.read_text()),
-        summary_path.read_text(),
-    )
+    return run.result(done.returncode, done.stdout, done.stderr)

@@ -1,3 +1,3 @@
 """aikido-gate: gate pull requests on an Aikido Security feature-branch scan."""
 
-__version__ = "0.1.0"
+__version__ = "1.0.0"

@@ -1,0 +1,179 @@
+"""`python -m emulator.contract --image IMAGE`: the built image against the emulator, run as the runner runs it.
+
+Each case starts the emulator on loopback, runs `docker run` with the runner's mounts,
+`--workdir /github/workspace` and every input with its hyphens kept (see
+`emulator.runner.prepare_run`), and checks the exit code, the step outputs and the job
+summary: pass, fail, an SBOM upload into the scan, and SIGTERM while polling.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+from emulator.aikido import EMULATOR_KEY, AikidoEmulator
+from emulator.runner import ROOT, ActionRun, prepare_run, run_action
+
+PAYLOAD = json.loads((ROOT / "tests" / "samples" / "pull_request.json").read_text())
+SBOM = ROOT / "tests" / "samples" / "uploads" / "syft-image.json"
+
+Check = Callable[[ActionRun, AikidoEmulator], list[str]]
+
+
+def _inputs(emulator: AikidoEmulator, **more: str) -> dict[str, str]:
+    return {
+        "secret-key": EMULATOR_KEY,
+        "api-base-url": emulator.url,
+        "poll-interval-seconds": "1",
+        "timeout-seconds": "30",
+        **more,
+    }
+
+
+def _expect(run: ActionRun, code: int, outcome: str, headline: str) -> list[str]:
+    problems = []
+    if run.returncode != code:
+        problems.append(f"exit code {run.returncode}, expected {code}")
+    if run.outputs.get("outcome") != outcome:
+        problems.append(f"output outcome={run.outputs.get('outcome')!r}, expected {outcome}")
+    if not run.outputs.get("scan-id", "").isdigit():
+        problems.append(f"output scan-id={run.outputs.get('scan-id')!r} is not a scan id")
+    if headline not in run.summary:
+        problems.append(f"the job summary lacks {headline!r}")
+    # Only the ::add-mask:: command, which asks the runner to hide it, may carry the key.
+    log = "".join(line for line in run.stdout.splitlines(keepends=True) if not line.startswith("::add-mask::"))
+    if EMULATOR_KEY in log + run.stderr + run.summary + json.dumps(run.outputs):
+        problems.append("the secret key appears in the log, outputs or summary")
+    return problems
+
+
+def _run_case(image: str, scenario: str, inputs: Callable[[AikidoEmulator], dict[str, str]], check: Check) -> list[str]:
+    with AikidoEmulator(scenario) as emulator, tempfile.TemporaryDirectory() as scratch:
+        workdir = Path(scratch)
+        (workdir / "workspace" / "build").mkdir(parents=True)
+        shutil.copy(SBOM, workdir / "workspace" / "build" / "web.syft.json")
+        run = run_action(workdir, event_name="pull_request", payload=PAYLOAD, inputs=inputs(emulator), image=image)
+        problems = check(run, emulator)
+        if problems:
+            print(run.stdout, run.stderr, sep="\n", file=sys.stderr)
+        return problems
+
+
+def case_pass(image: str) -> list[str]:
+    def check(run: ActionRun, emulator: AikidoEmulator) -> list[str]:
+        problems = _expect(run, 0, "SUCCEEDED", "## ✅ Aikido security gate passed")
+        if run.outputs.get("gate-passed") != "true":
+            problems.append(f"output gate-passed={run.outputs.get('gate-passed')!r}, expected true")
+        return problems
+
+    return _run_case(image, "pass", _inputs, check)
+
+
+def case_fail(image: str) -> list[str]:
+    def check(run: ActionRun, emulator: AikidoEmulator) -> list[str]:
+        problems = _expect(run, 10, "FAILED", "## ❌ Aikido security gate failed")
+        if run.outputs.get("new-issues-found") != "4":
+            problems.append(f"output new-issues-found={run.outputs.get('new-issues-found')!r}, expected 4")
+        return problems
+
+    return _run_case(image, "fail", _inputs, check)
+
+
+def case_upload(image: str) -> list[str]:
+    def check(run: ActionRun, emulator: AikidoEmulator) -> list[str]:
+        problems = _expect(run, 0, "SUCCEEDED", "| `build/web.syft.json` | json-sbom |")
+        if run.outputs.get("uploaded-files") != "1":
+            problems.append(f"output uploaded-files={run.outputs.get('uploaded-files')!r}, expected 1")
+        uploads = [upload for scan in emulator.scans.values() for upload in scan.uploads]
+        if [upload.payload for upload in uploads] != [json.loads(SBOM.read_text())]:
+            problems.append("the emulator did not receive the SBOM, whole and unchanged, into the scan")
+        return problems
+
+    return _run_case(image, "pass", lambda emulator: _inputs(emulator, **{"sbom-files": "build/web.syft.json"}), check)
+
+
+def case_sigterm(image: str) -> list[str]:
+    """SIGTERM mid-poll (as `docker stop` sends on cancellation): PID 1 must exit at once, naming the scan."""
+    name = f"aikido-gate-contract-{uuid.uuid4().hex[:12]}"
+    with AikidoEmulator("timeout") as emulator, tempfile.TemporaryDirectory() as scratch:
+        prepared = prepare_run(
+            Path(scratch),
+            event_name="pull_request",
+            payload=PAYLOAD,
+            inputs=_inputs(emulator, **{"timeout-seconds": "120"}),
+            image=image,
+            container_name=name,
+        )
+        process = subprocess.Popen(  # noqa: S603 -- docker with our own arguments
+            prepared.argv, cwd=prepared.cwd, env=prepared.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        lines: list[str] = []
+        polling = threading.Event()
+
+        def read() -> None:
+            assert process.stdout is not None
+            for line in process.stdout:
+                lines.append(line)
+                if "Waiting for Aikido scan" in line:
+                    polling.set()
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        if not polling.wait(60):
+            process.kill()
+            return ["the container never started polling"]
+        time.sleep(1.5)
+        sent = time.monotonic()
+        subprocess.run(["docker", "kill", "--signal", "TERM", name], check=True, capture_output=True)  # noqa: S603, S607 -- docker from PATH, our own arguments
+        try:
+            code = process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            return ["the container did not exit within 15 s of SIGTERM"]
+        reader.join(5)
+        took = time.monotonic() - sent
+        log = "".join(lines)
+    problems = []
+    if code != 1:
+        problems.append(f"exit code {code} after SIGTERM, expected 1")
+    if "cancelled (SIGTERM); Aikido scan 1 was started" not in log:
+        problems.append("no cancellation warning naming scan 1")
+    if took > 5:
+        problems.append(f"exit took {took:.1f} s after SIGTERM")
+    if problems:
+        print(log, file=sys.stderr)
+    return problems
+
+
+CASES = {"pass": case_pass, "fail": case_fail, "upload": case_upload, "sigterm": case_sigterm}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--image", required=True, help="the image to run, e.g. aikido-gate:test")
+    parser.add_argument("cases", nargs="*", metavar="CASE", help=f"some of {', '.join(CASES)} (default: all)")
+    args = parser.parse_args(argv)
+    if unknown := [case for case in args.cases if case not in CASES]:
+        parser.error(f"unknown case {', '.join(unknown)}; choose from {', '.join(CASES)}")
+    failed = 0
+    for case in args.cases or list(CASES):
+        started = time.monotonic()
+        problems = CASES[case](args.image)
+        took = time.monotonic() - started
+        print(f"{'FAIL' if problems else 'ok  '} {case} ({took:.1f} s)" + "".join(f"\n     {p}" for p in problems))
+        failed += bool(problems)
+    print(f"{len(args.cases or CASES) - failed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Release tooling: run by `.github/workflows/release.yml`, unit-tested like the gate."""
