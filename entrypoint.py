@@ -7,7 +7,7 @@ import sys
 import time
 import traceback
 
-from gate import cancel
+from gate import cancel, sanitize
 from gate.errors import GateError
 from gate.event import Lookups, load_payload
 from gate.http import Deadline, Retrier
@@ -35,13 +35,13 @@ def _gate(inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState) -
     def scanner() -> Scanner:
         from gate.aikido import AikidoClient, build_http_client  # noqa: PLC0415 -- not needed on a skip
 
-        return AikidoClient(build_http_client(inputs.aikido_url, secret), retrier, secrets=[secret, token])
+        return AikidoClient(build_http_client(inputs.aikido_url, secret), retrier)
 
     def lookups() -> Lookups:
         from gate.github import GitHubLookups, build_github_client  # noqa: PLC0415 -- rarely needed
 
         http = build_github_client(runner.api_url, token)
-        return GitHubLookups(http, retrier, runner.repository, token=token)
+        return GitHubLookups(http, retrier, runner.repository)
 
     payload = load_payload(runner.event_path)
     verdict = run_gate(
@@ -69,7 +69,8 @@ def _gate(inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState) -
 
 def main() -> int:
     secrets = raw_secrets()
-    workflow = Workflow(sys.stdout, secrets=secrets)
+    sanitize.add_secrets(secrets)
+    workflow = Workflow(sys.stdout)
     for secret in secrets:
         workflow.mask(secret)
     state = RunState()
@@ -84,7 +85,6 @@ def main() -> int:
         output_path=runner.output,
         summary_path=runner.step_summary,
         debug=runner.runner_debug,
-        secrets=secrets,
     )
     try:
         verdict = _gate(load_inputs(), runner, workflow, state)

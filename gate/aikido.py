@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import httpx
@@ -12,6 +13,7 @@ from gate import __version__
 from gate.errors import AikidoError, AikidoUnreachable, AuthenticationFailed, RequestRejected, UnexpectedAnswer
 from gate.http import GaveUp, Retrier, Safety, excerpt
 from gate.models import (
+    AIKIDO_HOSTS,
     SastIssue,
     ScanStatus,
     parse_sast_issues,
@@ -45,10 +47,11 @@ def build_http_client(base_url: str, secret: str) -> httpx.Client:
 class AikidoClient:
     """Starts and polls feature-branch scans."""
 
-    def __init__(self, http: httpx.Client, retrier: Retrier, *, secrets: Sequence[str] = ()) -> None:
+    def __init__(self, http: httpx.Client, retrier: Retrier) -> None:
         self._http = http
         self._retrier = retrier
-        self._secrets = tuple(secrets)
+        # Links in answers may point at Aikido's hosts or at the API's own (api-base-url).
+        self._hosts = AIKIDO_HOSTS | {http.base_url.host}
 
     def start_scan(self, body: dict[str, Any]) -> int:
         """Start a scan and return its id."""
@@ -58,7 +61,8 @@ class AikidoClient:
     def scan_status(self, scan_id: int) -> ScanStatus:
         """Poll a scan once."""
         request = self._http.build_request("GET", SCAN_PATH, params={"scan_id": scan_id})
-        return self._call(request, Safety.IDEMPOTENT, f"polling scan {scan_id}", parse_scan_status)
+        parse = functools.partial(parse_scan_status, hosts=self._hosts)
+        return self._call(request, Safety.IDEMPOTENT, f"polling scan {scan_id}", parse)
 
     def introduced_sast_issues(self, scan_id: int) -> list[SastIssue]:
         """The SAST issues the scan found introduced (used for inline review comments)."""
@@ -84,7 +88,7 @@ class AikidoClient:
         try:
             return parse(answer)
         except UnexpectedAnswer as error:
-            quote = excerpt(response.text, self._secrets)
+            quote = excerpt(response.text)
             raise UnexpectedAnswer(
                 f"Aikido's answer while {doing} is not what its API documents: {error}: {quote}"
             ) from None
@@ -103,7 +107,7 @@ class AikidoClient:
 
     def _read(self, response: httpx.Response, doing: str) -> Any:
         status = response.status_code
-        quote = excerpt(response.text, self._secrets)
+        quote = excerpt(response.text)
         if status in (401, 403):
             raise AuthenticationFailed(f"Aikido refused the secret-key (HTTP {status}) while {doing}: {KEY_HELP}")
         if response.is_redirect:
@@ -121,7 +125,7 @@ class AikidoClient:
             raise AikidoUnreachable(f"Aikido failed while {doing} (HTTP {status}): {quote or 'empty answer'}")
         try:
             return json.loads(response.content)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise UnexpectedAnswer(
                 f"Aikido's answer while {doing} is not JSON (HTTP {status}, "
                 f"{response.headers.get('Content-Type', 'no content type')}): {quote or 'empty answer'}"

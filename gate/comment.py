@@ -18,7 +18,7 @@ from gate.errors import GateError
 from gate.models import SastIssue
 from gate.report import COMMENT_TITLE
 from gate.settings import CommentMode
-from gate.summary import HEADLINES, SIGNS, counts_table, md_block, md_code, md_link, md_text
+from gate.summary import HEADLINES, SIGNS, counts_table, foreign_links, md_block, md_code, md_link, md_text
 from gate.verdict import Outcome, Verdict
 from gate.workflow import Workflow
 
@@ -100,6 +100,8 @@ def render_status(
         facts.append(f"commit {md_code(head_commit[:12])}")
     if facts:
         lines += [" · ".join(facts), ""]
+    if status is not None:
+        lines += foreign_links(status)
     if status is not None and status.message:
         lines += ["**Aikido says:**", "", md_block(status.message), ""]
     if leftovers:

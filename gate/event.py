@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from gate.errors import EventError
 from gate.models import ScanTarget
+from gate.sanitize import clean, valid_unicode
 
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
 SUPPORTED_EVENTS = (*PULL_REQUEST_EVENTS, "push", "merge_group", "workflow_dispatch", "schedule", "release")
@@ -73,9 +74,12 @@ def load_payload(path: Path | None) -> dict[str, Any]:
     if len(raw) > _PAYLOAD_LIMIT:
         raise EventError("the event payload at GITHUB_EVENT_PATH is larger than GitHub ever sends (25 MB)")
     try:
-        payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as error:
+        # Invalid UTF-8 (a title cut mid-character) is replaced, not fatal: the scan can still start.
+        payload = json.loads(raw.decode("utf-8", errors="replace"))
+    except ValueError as error:
         raise EventError(f"the event payload at GITHUB_EVENT_PATH is not valid JSON ({error})") from None
+    except RecursionError:
+        raise EventError("the event payload at GITHUB_EVENT_PATH is nested too deeply for a webhook payload") from None
     if not isinstance(payload, dict):
         raise EventError("the event payload at GITHUB_EVENT_PATH is not a JSON object")
     return payload
@@ -98,7 +102,7 @@ def _at(payload: dict[str, Any], path: str) -> Any:
 def _text(payload: dict[str, Any], path: str, *, required: bool = True) -> str | None:
     value = _at(payload, path)
     if isinstance(value, str) and value.strip() and not re.search(r"[\x00-\x1f\x7f]", value):
-        return value
+        return valid_unicode(value)
     if value is None and not required:
         return None
     raise EventError(f"the event payload's {path} is missing or not a one-line string")
@@ -123,6 +127,11 @@ def branch_from_ref(ref: str) -> str:
     return ref
 
 
+def _title(payload: dict[str, Any]) -> str | None:
+    title = _at(payload, "pull_request.title")
+    return clean(title) if isinstance(title, str) else None
+
+
 def _pull_request(name: str, payload: dict[str, Any], actor: str) -> EventFacts:
     head_repo = _at(payload, "pull_request.head.repo")
     head_name = head_repo.get("full_name") if isinstance(head_repo, dict) else None
@@ -133,7 +142,7 @@ def _pull_request(name: str, payload: dict[str, Any], actor: str) -> EventFacts:
         head_commit=_sha(payload, "pull_request.head.sha"),
         branch=_text(payload, "pull_request.head.ref"),
         pr_url=_text(payload, "pull_request.html_url", required=False),
-        pr_title=_at(payload, "pull_request.title") if isinstance(_at(payload, "pull_request.title"), str) else None,
+        pr_title=_title(payload),
         # A deleted fork shows as head.repo null.
         is_fork=head_name is None or head_name != _at(payload, "repository.full_name"),
         is_dependabot=DEPENDABOT in (_at(payload, "pull_request.user.login"), actor),

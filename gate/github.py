@@ -31,11 +31,10 @@ def build_github_client(api_url: str, token: str) -> httpx.Client:
 class GitHubLookups:
     """Reads what the event payload does not carry."""
 
-    def __init__(self, http: httpx.Client, retrier: Retrier, repository: str, *, token: str = "") -> None:
+    def __init__(self, http: httpx.Client, retrier: Retrier, repository: str) -> None:
         self._http = http
         self._retrier = retrier
         self._repository = repository
-        self._token = token
 
     def parent_of(self, sha: str) -> str:
         """The first parent of commit `sha`."""
@@ -69,13 +68,13 @@ class GitHubLookups:
         except GaveUp as gave_up:
             raise GitHubLookupFailed(f"could not ask the GitHub API for {what}: {gave_up.reason}; {fix}") from None
         if not response.is_success:
-            quote_ = excerpt(response.text, [self._token], limit=120)
+            quote_ = excerpt(response.text, limit=120)
             raise GitHubLookupFailed(
                 f"the GitHub API refused to tell {what} (HTTP {response.status_code}: {quote_}); {fix}"
             )
         try:
             answer = response.json()
-        except ValueError:
+        except (ValueError, RecursionError):
             answer = None
         if not isinstance(answer, dict):
             raise GitHubLookupFailed(f"the GitHub API's answer for {what} is not a JSON object; {fix}")

@@ -18,6 +18,7 @@ from github.IssueComment import IssueComment
 from gate.aikido import USER_AGENT
 from gate.comment import Comment, GitHubRefused, ReviewComment
 from gate.http import Deadline, Sleep, excerpt, retry_after_seconds
+from gate.sanitize import whole_number
 
 T = TypeVar("T")
 # GitHub asks for at least a minute after a secondary rate limit without Retry-After.
@@ -36,8 +37,9 @@ def rate_limit_wait(status: int, headers: dict[str, Any], data: Any, now: float)
         return None
     if (asked := retry_after_seconds(lower.get("retry-after"))) is not None:
         return asked
-    if lower.get("x-ratelimit-remaining") == "0" and lower.get("x-ratelimit-reset", "").isdigit():
-        return max(0.0, int(lower["x-ratelimit-reset"]) - now + 1)
+    reset = whole_number(lower.get("x-ratelimit-reset", ""))
+    if lower.get("x-ratelimit-remaining") == "0" and reset is not None:
+        return max(0.0, reset - now + 1)
     return SECONDARY_LIMIT_WAIT
 
 
@@ -71,7 +73,6 @@ class PyGithubPullRequest:
         self._pull = repo.get_pull(number)
         self._deadline = deadline
         self._sleep = sleep
-        self._token = token
         self._comments: dict[int, IssueComment] = {}
 
     def issue_comments(self) -> Iterable[Comment]:
@@ -114,5 +115,5 @@ class PyGithubPullRequest:
     def _describe(self, error: GithubException) -> str:
         data = error.data
         message = data.get("message") if isinstance(data, dict) else None
-        text = excerpt(str(message or data or ""), [self._token], limit=160)
+        text = excerpt(str(message or data or ""), limit=160)
         return f"GitHub answered HTTP {error.status}" + (f": {text}" if text else "")

@@ -11,11 +11,13 @@ import email.utils
 import random
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 
 import httpx
+
+from gate.sanitize import clean, whole_number
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -78,8 +80,8 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     if not value:
         return None
     text = value.strip()
-    if text.isdigit():
-        return float(text)
+    if (seconds := whole_number(text)) is not None:
+        return float(seconds)
     try:
         when = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError):
@@ -100,12 +102,9 @@ def describe_fault(error: httpx.TransportError) -> str:
     return f"{kind}: {detail}" if detail else kind
 
 
-def excerpt(text: str, secrets: Sequence[str] = (), limit: int = 200) -> str:
-    """A short one-line quote of an answer, with every secret cut out."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    text = re.sub(r"\s+", " ", text).strip()
+def excerpt(text: str, limit: int = 200) -> str:
+    """A short one-line quote of an answer, cleaned (no secret, no control text) before it is cut."""
+    text = re.sub(r"\s+", " ", clean(text[: limit * 4])).strip()
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from gate.errors import UnexpectedAnswer
+from gate.sanitize import whole_number
 
 # The API version string of the page's example; our own version goes in the User-Agent.
 API_VERSION = "1.0.5"
@@ -37,7 +39,9 @@ COUNTS = {
     "open_issues_found": "Open issues",
 }
 
-_URL = re.compile(r"https?://[^\s]+")
+# Where Aikido's links may point: its app and regional hosts (plus the api-base-url host, added by the client).
+AIKIDO_HOSTS = frozenset({"app.aikido.dev", "app.us.aikido.dev", "app.me.aikido.dev"})
+_URL = re.compile(r"https://[^\s]+")
 
 
 @dataclass(frozen=True)
@@ -126,8 +130,8 @@ def parse_upload_ack(answer: Any) -> None:
 def parse_scan_id(answer: Any) -> int:
     """The scan id of a start answer `{"scan_id": 22}`."""
     value = answer.get("scan_id") if isinstance(answer, dict) else None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value)
+    if isinstance(value, str):
+        value = whole_number(value)
     if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
         raise UnexpectedAnswer("the start answer has no scan_id")
     return value
@@ -144,6 +148,8 @@ class ScanStatus:
     diff_url: str | None = None
     issue_links: tuple[str, ...] = ()
     message: str | None = None
+    # Hosts of links in the answer that are not Aikido's: shown as text, never as links.
+    foreign_hosts: tuple[str, ...] = ()
 
     def progress(self) -> str:
         """One line telling which sub-scans are done, e.g. `dependencies ✓, SAST …`."""
@@ -156,17 +162,34 @@ def _count(value: Any) -> int | None:
         return None
     if isinstance(value, int) and value >= 0:
         return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+    if isinstance(value, str):
+        return whole_number(value)
     return None
 
 
-def _url(value: Any) -> str | None:
-    return value if isinstance(value, str) and _URL.fullmatch(value) else None
+class _Links:
+    """Keeps the https links to Aikido's hosts and notes the hosts of every other link."""
+
+    def __init__(self, hosts: frozenset[str]) -> None:
+        self._hosts = hosts
+        self.foreign: dict[str, None] = {}
+
+    def __call__(self, value: Any) -> str | None:
+        if not isinstance(value, str) or not value.strip():
+            return None
+        host = (urlsplit(value.strip()).hostname or "") if "://" in value else ""
+        if _URL.fullmatch(value) and host in self._hosts:
+            return value
+        self.foreign[host or "no host"] = None
+        return None
 
 
-def parse_scan_status(answer: Any) -> ScanStatus:
-    """Read a poll answer; raises UnexpectedAnswer where its meaning is not clear."""
+def parse_scan_status(answer: Any, hosts: frozenset[str] = AIKIDO_HOSTS) -> ScanStatus:
+    """Read a poll answer; raises UnexpectedAnswer where its meaning is not clear.
+
+    Only https links to `hosts` are kept: a link elsewhere (a compromised or spoofed answer)
+    is dropped, and its host is kept in `foreign_hosts` to be shown as text.
+    """
     if not isinstance(answer, dict):
         raise UnexpectedAnswer("the scan status is not a JSON object")
     completed = answer.get("all_scans_completed", False)
@@ -180,6 +203,7 @@ def parse_scan_status(answer: Any) -> ScanStatus:
     if final and gate_passed is None:
         raise UnexpectedAnswer("the scan is complete but the answer has no gate_passed")
     links = answer.get("issue_links")
+    link = _Links(hosts)
     outcome = answer.get("outcome")
     message = outcome.get("human_readable_message") if isinstance(outcome, dict) else None
     return ScanStatus(
@@ -187,9 +211,10 @@ def parse_scan_status(answer: Any) -> ScanStatus:
         gate_passed=gate_passed,
         sub_scans={name: answer[name] for name in SUB_SCANS if isinstance(answer.get(name), bool)},
         counts={name: _count(answer.get(name)) for name in COUNTS},
-        diff_url=_url(answer.get("diff_url")),
-        issue_links=tuple(url for url in map(_url, links) if url) if isinstance(links, list) else (),
+        diff_url=link(answer.get("diff_url")),
+        issue_links=tuple(url for url in map(link, links) if url) if isinstance(links, list) else (),
         message=message if isinstance(message, str) and message.strip() else None,
+        foreign_hosts=tuple(link.foreign),
     )
 
 

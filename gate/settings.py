@@ -15,12 +15,13 @@ from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gate.errors import ConfigError
+from gate.sanitize import whole_number
 
 SECRET_INPUTS = ("secret-key", "github-token")
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
@@ -45,15 +46,30 @@ def _input(name: str, default: Any) -> Any:
     return Field(default, validation_alias=AliasChoices(*_env_names(name)), description=name)
 
 
+PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY")
+
+
 def raw_secrets(environ: Mapping[str, str] = os.environ) -> list[str]:
-    """The secret inputs as given, to mask them before anything is validated or printed."""
+    """The secrets as given (secret inputs, proxy credentials), to mask them before anything is validated or printed."""
     values = []
     for name in SECRET_INPUTS:
         for env in _env_names(name):
             if value := environ.get(env, ""):
                 values.append(value)
                 values.append(value.strip())
+    for name in PROXY_VARIABLES:
+        for env in (name, name.lower()):
+            values += _proxy_credentials(environ.get(env, ""))
     return [value for value in dict.fromkeys(values) if value]
+
+
+def _proxy_credentials(url: str) -> list[str]:
+    """The password (and user:password) of a proxy URL such as http://user:pass@proxy:3128."""
+    userinfo, at, _ = url.partition("://")[2].rpartition("@")
+    if not at or ":" not in userinfo:
+        return []
+    password = userinfo.partition(":")[2]
+    return [userinfo, password, unquote(password)] if password else []
 
 
 class CommentMode(StrEnum):
@@ -84,9 +100,10 @@ def _parse_bool(value: Any) -> Any:
 def _parse_positive_int(value: Any) -> Any:
     if isinstance(value, str):
         text = value.strip()
-        if not text.isdigit() or int(text) <= 0:
+        number = whole_number(text)
+        if number is None or number <= 0:
             raise ValueError("must be a positive whole number of seconds")
-        return int(text)
+        return number
     return value
 
 

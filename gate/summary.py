@@ -10,6 +10,7 @@ import re
 from urllib.parse import quote
 
 from gate.models import COUNTS, ScanStatus, UploadFile
+from gate.sanitize import clean
 from gate.verdict import Outcome, Verdict
 
 SIGNS = {
@@ -34,7 +35,7 @@ _BLOCK_START = re.compile(r"^([#+\-=]|\d+[.)])")
 
 def md_text(text: str) -> str:
     """Untrusted text as inert one-line Markdown: no HTML, no links, no table breaks, no @-mentions."""
-    text = re.sub(r"\s+", " ", text).strip()
+    text = re.sub(r"\s+", " ", clean(text)).strip()
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _MD_SPECIAL.sub(r"\\\1", text).replace("@", "@\u200b")
     return _BLOCK_START.sub(r"\\\1", text)
@@ -42,6 +43,7 @@ def md_text(text: str) -> str:
 
 def md_block(text: str, limit: int = 3000) -> str:
     """Untrusted multi-line text as inert Markdown paragraphs (each line made safe as by md_text)."""
+    text = clean(text, multiline=True)
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     lines = [md_text(line) for line in text.strip().splitlines()]
@@ -50,19 +52,20 @@ def md_block(text: str, limit: int = 3000) -> str:
 
 def md_code(text: str) -> str:
     """Untrusted text as an inline code span, safe inside a table cell."""
-    text = re.sub(r"\s+", " ", text).strip().replace("|", "\\|")
+    text = re.sub(r"\s+", " ", clean(text)).strip().replace("|", "\\|")
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     return f"{fence} {text} {fence}" if longest else f"`{text}`"
 
 
 def md_url(url: str) -> str:
-    """An http(s) URL safe inside `(...)` of a Markdown link."""
-    return quote(url, safe="/:?&=#%@+,;~!$*'-._")
+    """An https URL safe inside `(...)` of a Markdown link."""
+    return quote(clean(url), safe="/:?&=#%@+,;~!$*'-._")
 
 
 def md_link(text: str, url: str) -> str:
-    return f"[{md_text(text)}]({md_url(url)})" if url.startswith(("https://", "http://")) else md_text(text)
+    """A link named `text`, for an https URL only (models keep only Aikido's); anything else stays inert text."""
+    return f"[{md_text(text)}]({md_url(url)})" if url.startswith("https://") else md_text(text)
 
 
 # Short names for the one-line count in annotations.
@@ -149,10 +152,19 @@ def counts_table(status: ScanStatus) -> list[str]:
     return ["| Category | Count |", "| --- | ---: |", *rows, ""]
 
 
+def foreign_links(status: ScanStatus) -> list[str]:
+    """A note that the answer linked elsewhere than Aikido, naming the hosts as inert text (with a blank line)."""
+    if not status.foreign_hosts:
+        return []
+    hosts = ", ".join(md_code(host) for host in status.foreign_hosts[:5])
+    return [f"Aikido's answer held links to other hosts, not shown as links: {hosts}", ""]
+
+
 def _status_lines(status: ScanStatus) -> list[str]:
     lines: list[str] = []
     if status.diff_url:
         lines += [f"**Results:** {md_link('open the scan in Aikido', status.diff_url)}", ""]
+    lines += foreign_links(status)
     lines += counts_table(status)
     if status.issue_links:
         lines += [f"**Issues ({len(status.issue_links)}):**", ""]

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TextIO
 
 from gate.errors import ConfigError
+from gate.sanitize import clean, redact
 
 # A value written as `name=value` must be one line the runner reads back verbatim.
 _PLAIN_VALUE = re.compile(r"[A-Za-z0-9_.,:/?&=+@%~#-]*")
@@ -31,15 +32,15 @@ def escape_property(text: str) -> str:
 
 
 def one_line(text: str) -> str:
-    """Fold untrusted text to one line so it cannot start a line of its own."""
-    return re.sub(r"[\x00-\x1f\x7f]+", " ", text).strip()
+    """Untrusted text cleaned and folded to one line, so it cannot start a line (or a command) of its own."""
+    return clean(text).strip()
 
 
 def format_command(command: str, message: str, **properties: str) -> str:
-    """Render `::command k=v,...::message` with everything escaped."""
-    props = ",".join(f"{key}={escape_property(value)}" for key, value in properties.items())
+    """Render `::command k=v,...::message`: cleaned (gate.sanitize), then escaped for the runner."""
+    props = ",".join(f"{key}={escape_property(one_line(value))}" for key, value in properties.items())
     head = f"{command} {props}" if props else command
-    return f"::{head}::{escape_data(message)}"
+    return f"::{head}::{escape_data(clean(message, multiline=True))}"
 
 
 def format_output(name: str, value: str, delimiter: str) -> str:
@@ -61,29 +62,23 @@ class Workflow:
         output_path: Path | None = None,
         summary_path: Path | None = None,
         debug: bool = False,
-        secrets: Sequence[str] = (),
     ) -> None:
         self._stream = stream
-        # Defence in depth: the runner masks its log, but not the output and summary files.
-        self._secrets = [secret for secret in secrets if secret]
         self._output_path = output_path
         self._summary_path = summary_path
         self._debug = debug
 
-    def redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, "***")
-        return text
-
     def _emit(self, line: str) -> None:
-        self._stream.write(self.redact(line) + "\n")
+        # Defence in depth: every part was cleaned before escaping; the runner masks only its log.
+        self._stream.write(redact(line) + "\n")
         self._stream.flush()
 
     def mask(self, secret: str) -> None:
         """Ask the runner to hide a secret; each line on its own, as the runner masks by line."""
         for line in secret.splitlines():
             if line.strip():
-                self._stream.write(format_command("add-mask", line) + "\n")
+                # The one command that must carry the secret itself, so it bypasses the cleaning.
+                self._stream.write(f"::add-mask::{escape_data(line)}\n")
         self._stream.flush()
 
     def log(self, text: str) -> None:
@@ -116,7 +111,7 @@ class Workflow:
         if self._output_path is None:
             return
         delimiter = f"ghadelimiter_{uuid.uuid4()}"
-        text = "".join(format_output(name, self.redact(value), delimiter) for name, value in outputs.items())
+        text = "".join(format_output(name, clean(value, multiline=True), delimiter) for name, value in outputs.items())
         with self._output_path.open("a", encoding="utf-8") as handle:
             handle.write(text)
 
@@ -125,4 +120,4 @@ class Workflow:
         if self._summary_path is None:
             return
         with self._summary_path.open("a", encoding="utf-8") as handle:
-            handle.write(self.redact(markdown).rstrip("\n") + "\n")
+            handle.write(clean(markdown, multiline=True).rstrip("\n") + "\n")

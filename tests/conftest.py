@@ -11,8 +11,19 @@ import pytest
 
 from emulator.aikido import EMULATOR_KEY, AikidoEmulator
 from emulator.runner import input_env
+from gate.sanitize import forget_secrets
 
 SAMPLES = Path(__file__).parent / "samples"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_secret_registry() -> Iterator[None]:
+    """Each test starts with no registered secret (gate.sanitize keeps them per process)."""
+    forget_secrets()
+    yield
+    forget_secrets()
+
+
 KEY = EMULATOR_KEY
 
 

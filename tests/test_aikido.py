@@ -13,6 +13,7 @@ from gate import __version__
 from gate.aikido import AikidoClient, build_http_client
 from gate.errors import AikidoUnreachable, AuthenticationFailed, RequestRejected, UnexpectedAnswer
 from gate.http import Deadline, Retrier
+from gate.sanitize import add_secrets
 from tests.conftest import FakeClock
 
 KEY = "AIK_CI_" + "k" * 64
@@ -24,7 +25,8 @@ BODY = {"repository_id": "R_1", "branch_name": "main"}
 @pytest.fixture
 def client(clock: FakeClock) -> AikidoClient:
     retrier = Retrier(Deadline(clock() + 60, clock), sleep=clock.sleep, rng=random.Random(3))
-    return AikidoClient(build_http_client(BASE, KEY), retrier, secrets=[KEY])
+    add_secrets([KEY])
+    return AikidoClient(build_http_client(BASE, KEY), retrier)
 
 
 class TestStartScan:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from emulator.aikido import AikidoEmulator
+from tests.conftest import KEY
 from tests.fake_github import REPO, FakeGitHub
 from tests.test_e2e import act, annotations
 
@@ -75,3 +76,38 @@ class TestComments:
             run = act(tmp_path, emulator, env=runner_env(github), post_scan_status_comment="on")
         assert run.outputs["outcome"] == "ERROR"
         assert "### ⚠️ Aikido security gate could not decide" in github.issue_comments[0]["body"]
+
+
+class TestHostileServer:
+    """A compromised Aikido answer echoes the key (in several spellings), terminal escapes, bidi and a foreign link."""
+
+    def test_nothing_of_it_reaches_any_sink(self, tmp_path, github: FakeGitHub) -> None:
+        with AikidoEmulator("hostile") as emulator:
+            run = act(
+                tmp_path,
+                emulator,
+                env=runner_env(github),
+                post_scan_status_comment="on",
+                post_sast_review_comments="on",
+            )
+        assert (run.returncode, run.outputs["outcome"]) == (10, "FAILED")
+        [status] = github.issue_comments
+        [review] = github.review_comments
+        sinks = {
+            "log": run.stdout.replace(f"::add-mask::{KEY}", ""),
+            "outputs": "\n".join(run.outputs.values()),
+            "summary": run.summary,
+            "status comment": status["body"],
+            "review comment": review["body"],
+        }
+        encoded = "".join(f"%{byte:02x}" for byte in KEY.encode())
+        for sink, text in sinks.items():
+            for form in (KEY, KEY.lower(), KEY.upper(), encoded):
+                assert form not in text, (sink, form)
+            assert "\x1b" not in text, sink
+            assert "\u202e" not in text, sink
+            assert "](https://evil.example" not in text, sink
+        assert "held links to other hosts, not shown as links: `evil.example`" in run.summary
+        assert "held links to other hosts, not shown as links: `evil.example`" in status["body"]
+        assert run.outputs["diff-url"] == ""  # the answer's diff_url pointed elsewhere
+        assert "&lt;U+202E&gt;exe.txt" in status["body"]  # shown, inert

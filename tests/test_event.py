@@ -191,3 +191,26 @@ class TestLoadPayload:
     def test_unset_path(self) -> None:
         with pytest.raises(EventError, match="GITHUB_EVENT_PATH is not set"):
             load_payload(None)
+
+    def test_invalid_utf8_is_replaced_not_fatal(self, tmp_path: Path) -> None:
+        path = tmp_path / "event.json"
+        path.write_bytes(b'{"pull_request": {"title": "cut mid-emoji \xf0\x9f"}}')
+        assert load_payload(path)["pull_request"]["title"] == "cut mid-emoji \ufffd"
+
+    def test_nesting_bomb_is_a_clear_error(self, tmp_path: Path) -> None:
+        path = tmp_path / "event.json"
+        path.write_text("[" * 200_000 + "]" * 200_000)
+        with pytest.raises(EventError, match="nested too deeply for a webhook payload"):
+            load_payload(path)
+
+
+class TestHostilePayloadText:
+    """read_event with text an attacker controls (the PR title)"""
+
+    def test_a_lone_surrogate_title_is_replaced_and_encodable(self) -> None:
+        payload = sample("pull_request")
+        payload["pull_request"]["title"] = "Fix \ud83d \x1b[31mred\x1b[0m \u202eevil"
+        facts = read_event("pull_request", payload)
+        assert facts.pr_title == "Fix \ufffd red <U+202E>evil"
+        assert facts.pr_title is not None
+        assert json.dumps(facts.pr_title, ensure_ascii=False).encode()

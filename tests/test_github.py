@@ -20,7 +20,7 @@ TOKEN = "ghs_" + "t" * 36
 @pytest.fixture
 def lookups(clock: FakeClock) -> GitHubLookups:
     retrier = Retrier(Deadline(clock() + 60, clock), sleep=clock.sleep, rng=random.Random(3))
-    return GitHubLookups(build_github_client(API, TOKEN), retrier, "octo-org/octo-repo", token=TOKEN)
+    return GitHubLookups(build_github_client(API, TOKEN), retrier, "octo-org/octo-repo")
 
 
 class TestParentOf:

@@ -82,6 +82,24 @@ class TestParseScanStatus:
         assert parse_scan_status(answer).issue_links == ("https://app.aikido.dev/q?i=3",)
         assert parse_scan_status(FEATURE_DONE | {"diff_url": "javascript:x"}).diff_url is None
 
+    def test_links_to_other_hosts_are_kept_only_as_host_names(self) -> None:
+        answer = FEATURE_DONE | {
+            "diff_url": "https://evil.example/featurebranch/scan/1",
+            "issue_links": ["http://app.aikido.dev/q?i=1", "https://app.us.aikido.dev/q?i=2", "data:text/html,x"],
+        }
+        status = parse_scan_status(answer)
+        assert (status.diff_url, status.issue_links) == (None, ("https://app.us.aikido.dev/q?i=2",))
+        assert status.foreign_hosts == ("evil.example", "app.aikido.dev", "no host")
+
+    def test_the_api_base_host_is_trusted_when_given(self) -> None:
+        answer = FEATURE_DONE | {"diff_url": "https://aikido.internal.example/scan/1"}
+        hosts = frozenset({"aikido.internal.example"})
+        assert parse_scan_status(answer, hosts=hosts).diff_url == "https://aikido.internal.example/scan/1"
+
+    def test_unicode_digits_are_unknown_counts_not_errors(self) -> None:
+        status = parse_scan_status(FEATURE_DONE | {"new_issues_found": "²", "new_sast_issues_found": "١"})
+        assert (status.counts["new_issues_found"], status.counts["new_sast_issues_found"]) == (None, None)
+
     @pytest.mark.parametrize(
         ("answer", "message"),
         [

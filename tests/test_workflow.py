@@ -9,6 +9,7 @@ import pytest
 
 from emulator.runner import parse_outputs
 from gate.errors import ConfigError
+from gate.sanitize import add_secrets
 from gate.workflow import Workflow, escape_data, escape_property, format_command, format_output
 
 
@@ -57,7 +58,8 @@ class TestWorkflow:
 
     def test_secret_is_redacted_everywhere(self, tmp_path: Path) -> None:
         out, summary, stream = tmp_path / "out", tmp_path / "sum.md", io.StringIO()
-        flow = Workflow(stream, output_path=out, summary_path=summary, secrets=["AIK_CI_xyz"])
+        add_secrets(["AIK_CI_xyz"])
+        flow = Workflow(stream, output_path=out, summary_path=summary)
         flow.mask("AIK_CI_xyz")
         flow.error("key AIK_CI_xyz refused")
         flow.set_outputs({"x": "AIK_CI_xyz"})

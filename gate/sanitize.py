@@ -1,0 +1,100 @@
+"""The one function every text passes before any sink: no secret in any form, no control text.
+
+Text from Aikido's answers, the event payload (PR titles, branch names) and exceptions is
+hostile. Before anything escapes it for its sink (a workflow command, `GITHUB_OUTPUT`,
+Markdown, a PR comment, a SARIF file), `clean` removes every registered secret (as given,
+in any letter case, and with any of its characters percent-encoded), terminal escape sequences (ANSI colours, cursor
+moves, OSC hyperlinks), C0/C1 control characters and Unicode bidi controls, and replaces
+lone surrogates, so the sinks can neither leak a key nor be tricked into showing text other
+than what it is (https://trojansource.codes).
+
+Secrets are registered once per process, like the runner's `::add-mask::`, which is also
+process-wide: every sink of the run must hide them, whoever built the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+REDACTED = "***"
+# ESC-introduced sequences: CSI (colours, cursor moves), OSC (titles, hyperlinks), and two-byte escapes.
+_ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?|\x9b[0-?]*[ -/]*[@-~]")
+# C0 (but tab and newline), DEL, C1, bidi embeddings/overrides/isolates and marks, BOM, lone surrogates.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+_secrets: list[str] = []
+_pattern: re.Pattern[str] | None = None
+
+
+def _any_form(secret: str) -> str:
+    """A pattern for `secret` with each character as itself or percent-encoded (%XX, any mix, any case)."""
+    parts = []
+    for char in secret:
+        encoded = "".join(f"%{byte:02X}" for byte in char.encode("utf-8"))
+        spellings = [re.escape(char), re.escape(encoded)] + (["\\+"] if char == " " else [])
+        parts.append(f"(?:{'|'.join(spellings)})")
+    return "".join(parts)
+
+
+def add_secrets(secrets: Iterable[str]) -> None:
+    """Register secrets to remove from every text from now on (empty strings are ignored)."""
+    global _pattern  # noqa: PLW0603 -- one registry per process, as the runner's masks
+    for secret in secrets:
+        if secret and secret not in _secrets:
+            _secrets.append(secret)
+    # Longest first, so a secret inside another is not cut out of it first.
+    alternatives = [_any_form(secret) for secret in sorted(_secrets, key=len, reverse=True)]
+    _pattern = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
+
+
+def forget_secrets() -> None:
+    """Clear the registry (for tests)."""
+    global _pattern  # noqa: PLW0603 -- see add_secrets
+    _secrets.clear()
+    _pattern = None
+
+
+def _visible(match: re.Match[str]) -> str:
+    char = match.group()
+    if "\ud800" <= char <= "\udfff":
+        return "\ufffd"
+    return f"<U+{ord(char):04X}>"
+
+
+def valid_unicode(text: str) -> str:
+    """`text` with lone surrogates (from JSON escapes such as "\\ud83d") as U+FFFD, so it can be encoded."""
+    return _SURROGATES.sub("\ufffd", text)
+
+
+def redact(text: str) -> str:
+    """`text` with every registered secret, in every form, replaced by ***."""
+    return _pattern.sub(REDACTED, text) if _pattern is not None else text
+
+
+def clean(text: str, *, multiline: bool = False) -> str:
+    """Hostile text made safe for any sink: secrets out, escapes removed, controls shown as <U+XXXX>.
+
+    One line unless `multiline` (then newlines stay, CR and CRLF become newlines). Tabs
+    become spaces. Lone surrogates (a PR title cut mid-emoji) become U+FFFD.
+    """
+    text = redact(_ESCAPES.sub("", valid_unicode(text)))
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    if not multiline:
+        text = text.replace("\n", " ")
+    # Redact again: removing an escape sequence may have joined a secret split by it.
+    return redact(_CONTROLS.sub(_visible, text))
+
+
+_WHOLE = re.compile(r"[0-9]{1,15}")
+
+
+def whole_number(text: str) -> int | None:
+    """A non-negative whole number written in ASCII digits, else None.
+
+    `str.isdigit` accepts `²` and other Unicode digits that `int()` then rejects (or reads as
+    another number), and a thousand-digit string is no count: both come back as None.
+    """
+    stripped = text.strip()
+    return int(stripped) if _WHOLE.fullmatch(stripped) else None
