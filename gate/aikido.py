@@ -10,8 +10,15 @@ from typing import Any, TypeVar
 import httpx
 
 from gate import __version__
-from gate.errors import AikidoError, AikidoUnreachable, AuthenticationFailed, RequestRejected, UnexpectedAnswer
-from gate.http import GaveUp, Retrier, Safety, excerpt
+from gate.errors import (
+    AikidoError,
+    AikidoUnreachable,
+    AuthenticationFailed,
+    OutOfTime,
+    RequestRejected,
+    UnexpectedAnswer,
+)
+from gate.http import MAX_ANSWER_BYTES, AnswerTooLarge, GaveUp, Retrier, Safety, excerpt
 from gate.models import (
     AIKIDO_HOSTS,
     SastIssue,
@@ -84,6 +91,11 @@ class AikidoClient:
             response = self._retrier.send(self._http, request, safety, patient=patient)
         except GaveUp as gave_up:
             raise self._unreachable(gave_up, doing, request.url.host) from None
+        except AnswerTooLarge:
+            raise UnexpectedAnswer(
+                f"Aikido's answer while {doing} is larger than {MAX_ANSWER_BYTES // 2**20} MB; it was cut off "
+                "unread: check api-base-url"
+            ) from None
         answer = self._read(response, doing)
         try:
             return parse(answer)
@@ -94,13 +106,26 @@ class AikidoClient:
             ) from None
 
     def _unreachable(self, gave_up: GaveUp, doing: str, host: str) -> AikidoError:
+        if gave_up.asked_for is not None:
+            return OutOfTime(
+                f"Aikido asked us to wait {gave_up.asked_for:.0f} s ({gave_up.reason}, Retry-After) while {doing}, "
+                "which ends past the deadline; not waited for"
+            )
         if gave_up.response is not None and gave_up.response.status_code == 429:
-            return AikidoUnreachable(f"Aikido kept rate-limiting us while {doing} (HTTP 429) until the deadline")
+            return OutOfTime(f"Aikido kept rate-limiting us while {doing} (HTTP 429) until the deadline")
         if gave_up.not_retried:
             return AikidoUnreachable(
                 f"{doing} failed at {host}: {gave_up.reason}; not retried, as Aikido may already have acted on it"
             )
-        return AikidoUnreachable(
+        if gave_up.cannot_connect:
+            return AikidoUnreachable(
+                f"could not connect to Aikido at {host} while {doing} ({gave_up.reason}; {gave_up.attempts} "
+                f"attempts): check api-base-url, or leave it empty so the key's region chooses the host "
+                f"({', '.join(sorted(AIKIDO_HOSTS))})"
+            )
+        if gave_up.deadline and gave_up.attempts == 1 and gave_up.reason.startswith("no complete answer"):
+            return OutOfTime(f"Aikido at {host} gave no complete answer before the deadline while {doing}")
+        return OutOfTime(
             f"could not reach Aikido at {host} while {doing}: {gave_up.reason} "
             f"({gave_up.attempts} attempt{'s' if gave_up.attempts > 1 else ''} before the deadline)"
         )

@@ -39,3 +39,7 @@ class UnexpectedAnswer(AikidoError):
 
 class AikidoUnreachable(AikidoError):
     """Transient faults lasted until the deadline: no answer we could use."""
+
+
+class OutOfTime(AikidoUnreachable):
+    """The deadline passed before Aikido gave a usable answer (while waiting for the scan: a timeout)."""

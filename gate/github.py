@@ -13,7 +13,7 @@ import httpx
 
 from gate.aikido import USER_AGENT
 from gate.errors import GitHubLookupFailed
-from gate.http import GaveUp, Retrier, Safety, excerpt
+from gate.http import AnswerTooLarge, GaveUp, Retrier, Safety, excerpt
 
 
 def build_github_client(api_url: str, token: str) -> httpx.Client:
@@ -67,6 +67,8 @@ class GitHubLookups:
             response = self._retrier.send(self._http, request, Safety.IDEMPOTENT)
         except GaveUp as gave_up:
             raise GitHubLookupFailed(f"could not ask the GitHub API for {what}: {gave_up.reason}; {fix}") from None
+        except AnswerTooLarge:
+            raise GitHubLookupFailed(f"the GitHub API's answer for {what} is implausibly large; {fix}") from None
         if not response.is_success:
             quote_ = excerpt(response.text, limit=120)
             raise GitHubLookupFailed(

@@ -10,10 +10,14 @@ from __future__ import annotations
 import email.utils
 import random
 import re
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
+from types import FrameType
 
 import httpx
 
@@ -108,15 +112,84 @@ def excerpt(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+# The longest answer worth reading: a status or an issue list is a few kB; anything far larger is not Aikido.
+MAX_ANSWER_BYTES = 8 * 1024 * 1024
+# Never hammer a server, whatever its Retry-After says (a `Retry-After: 0` loop is thousands of requests).
+MIN_RETRY_WAIT = 1.0
+# A host that refuses connections or does not resolve is not worth the whole deadline.
+CONNECT_ATTEMPTS = 3
+CONNECT_RETRY_BASE = 5.0
+
+
+class DeadlineReached(Exception):
+    """The wall-clock deadline passed while a request was still under way."""
+
+
+class AnswerTooLarge(Exception):
+    """The answer was cut off at MAX_ANSWER_BYTES."""
+
+
+@contextmanager
+def wall_clock_limit(deadline: Deadline) -> Iterator[None]:
+    """Interrupt whatever blocks inside (a dripping read, a stalled send) once the deadline has passed.
+
+    httpx's timeouts bound each socket operation, not the whole request: a server that sends a
+    byte every half second never trips them. A real-time alarm does (PEP 475: the interrupted
+    call raises the handler's exception). Signals reach the main thread only; elsewhere this
+    relies on the per-operation timeouts alone. At least a second is allowed, so a last try can land.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_alarm(signum: int, frame: FrameType | None) -> None:
+        raise DeadlineReached
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, max(deadline.remaining(), 1.0))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def read_capped(response: httpx.Response, limit: int = MAX_ANSWER_BYTES) -> httpx.Response:
+    """The streamed `response` read to its end, or AnswerTooLarge past `limit` bytes (never read further)."""
+    declared = whole_number(response.headers.get("Content-Length", ""))
+    if declared is not None and declared > limit:
+        raise AnswerTooLarge
+    chunks, size = [], 0
+    for chunk in response.iter_bytes():
+        size += len(chunk)
+        if size > limit:
+            raise AnswerTooLarge
+        chunks.append(chunk)
+    # The bytes are decoded already: the copy must not announce an encoding or a length of its own.
+    headers = [
+        (k, v) for k, v in response.headers.multi_items() if k.lower() not in ("content-encoding", "content-length")
+    ]
+    return httpx.Response(response.status_code, headers=headers, content=b"".join(chunks), request=response.request)
+
+
 @dataclass
 class GaveUp(Exception):
-    """Retries ran out (deadline) after a transient fault; `response` is the last answer if any."""
+    """No usable answer: retries ran out at the deadline, or a fault forbids retrying.
+
+    `response` is the last answer if any. Exactly one of the flags may say why it stopped early.
+    """
 
     reason: str
     attempts: int
     response: httpx.Response | None = None
-    # True when the fault may have reached the server, so retrying could act twice.
+    # The fault may have reached the server, so retrying could act twice.
     not_retried: bool = False
+    # The wall-clock deadline passed during a request (however slowly the server answered).
+    deadline: bool = False
+    # The server asked for a wait (Retry-After, seconds) that ends past the deadline.
+    asked_for: float | None = None
+    # CONNECT_ATTEMPTS connections were refused or their host did not resolve.
+    cannot_connect: bool = False
 
 
 @dataclass
@@ -131,24 +204,39 @@ class Retrier:
     def send(
         self, client: httpx.Client, request: httpx.Request, safety: Safety, *, patient: bool = False
     ) -> httpx.Response:
-        """The first answer that is not transient; raises GaveUp when time runs out."""
-        attempt = 0
+        """The first answer that is not transient, read whole; raises GaveUp or AnswerTooLarge."""
+        attempt = connect_failures = 0
         while True:
             attempt += 1
             request.extensions["timeout"] = self.deadline.request_timeout(patient=patient).as_dict()
             try:
-                response = client.send(request)
+                with wall_clock_limit(self.deadline):
+                    response = client.send(request, stream=True)
+                    try:
+                        response = read_capped(response)
+                    finally:
+                        response.close()
+            except DeadlineReached:
+                raise GaveUp("no complete answer before the deadline", attempt, deadline=True) from None
             except httpx.TransportError as error:
                 if not _retryable_fault(error, safety):
                     raise GaveUp(describe_fault(error), attempt, not_retried=True) from None
-                reason, wait, last = describe_fault(error), backoff_delay(attempt - 1, self.rng), None
+                reason, last = describe_fault(error), None
+                wait = backoff_delay(attempt - 1, self.rng)
+                if isinstance(error, httpx.ConnectError):
+                    connect_failures += 1
+                    if connect_failures >= CONNECT_ATTEMPTS:
+                        raise GaveUp(reason, attempt, cannot_connect=True) from None
+                    wait = backoff_delay(connect_failures - 1, self.rng) * CONNECT_RETRY_BASE
             else:
                 if response.status_code not in _TRANSIENT[safety]:
                     return response
                 reason, last = f"HTTP {response.status_code}", response
                 asked = retry_after_seconds(response.headers.get("Retry-After"))
-                wait = asked if asked is not None else backoff_delay(attempt - 1, self.rng)
+                if asked is not None and asked >= self.deadline.remaining():
+                    raise GaveUp(reason, attempt, last, asked_for=asked)
+                wait = max(MIN_RETRY_WAIT, asked if asked is not None else backoff_delay(attempt - 1, self.rng))
             if wait >= self.deadline.remaining():
-                raise GaveUp(reason, attempt, last)
+                raise GaveUp(reason, attempt, last, deadline=True)
             self.on_retry(reason, wait)
             self.sleep(wait)

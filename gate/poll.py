@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from gate.errors import OutOfTime
 from gate.http import Deadline, Sleep
 from gate.models import ScanStatus
 from gate.workflow import Workflow
@@ -25,12 +26,21 @@ def wait_for_scan(
     sleep: Sleep,
     workflow: Workflow,
 ) -> ScanStatus:
-    """The first final answer, or the last one seen when time ran out (its `final` is False)."""
+    """The first final answer, or the last one seen when time ran out (its `final` is False).
+
+    Running out of time during a poll (a slow or dripping answer, retries up to the deadline)
+    is a timeout of the wait, not an error: the scan goes on in Aikido.
+    """
     started = deadline.clock()
     shown, shown_at = "", started
+    status = ScanStatus(final=False, gate_passed=None)
     with workflow.group(f"Waiting for Aikido scan {scan_id}"):
         while True:
-            status = source.scan_status(scan_id)
+            try:
+                status = source.scan_status(scan_id)
+            except OutOfTime as out_of_time:
+                workflow.log(f"the wait ended: {out_of_time}")
+                return status
             now = deadline.clock()
             progress = status.progress()
             if status.final or progress != shown or now - shown_at >= HEARTBEAT_SECONDS:

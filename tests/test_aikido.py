@@ -11,7 +11,7 @@ from pytest_httpx import HTTPXMock
 
 from gate import __version__
 from gate.aikido import AikidoClient, build_http_client
-from gate.errors import AikidoUnreachable, AuthenticationFailed, RequestRejected, UnexpectedAnswer
+from gate.errors import AikidoUnreachable, AuthenticationFailed, OutOfTime, RequestRejected, UnexpectedAnswer
 from gate.http import Deadline, Retrier
 from gate.sanitize import add_secrets
 from tests.conftest import FakeClock
@@ -111,19 +111,49 @@ class TestScanStatus:
         httpx_mock.add_response(url=f"{SCAN_URL}?scan_id=22", json={"all_scans_completed": False})
         assert not client.scan_status(22).final
 
-    def test_rate_limit_until_the_deadline(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+    def test_retry_after_past_the_deadline_ends_the_wait_at_once(
+        self, httpx_mock: HTTPXMock, client: AikidoClient, clock: FakeClock
+    ) -> None:
         httpx_mock.add_response(status_code=429, headers={"Retry-After": "30"}, is_reusable=True)
-        with pytest.raises(AikidoUnreachable, match=r"kept rate-limiting us while polling scan 22 \(HTTP 429\)"):
+        with pytest.raises(OutOfTime) as caught:
+            client.scan_status(22)
+        assert str(caught.value) == (
+            "Aikido asked us to wait 30 s (HTTP 429, Retry-After) while polling scan 22, which ends past the "
+            "deadline; not waited for"
+        )
+        assert clock.sleeps == [30]
+
+    def test_rate_limit_until_the_deadline(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+        httpx_mock.add_response(status_code=429, is_reusable=True)
+        with pytest.raises(OutOfTime, match=r"kept rate-limiting us while polling scan 22 \(HTTP 429\)"):
             client.scan_status(22)
 
-    def test_unreachable_names_the_host_and_attempts(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+    def test_transient_failures_until_the_deadline(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+        httpx_mock.add_response(status_code=502, is_reusable=True)
+        with pytest.raises(OutOfTime) as caught:
+            client.scan_status(22)
+        assert str(caught.value).startswith(
+            "could not reach Aikido at app.aikido.dev while polling scan 22: HTTP 502 ("
+        )
+        assert str(caught.value).endswith("attempts before the deadline)")
+
+    def test_refused_connections_end_soon_naming_host_and_input(
+        self, httpx_mock: HTTPXMock, client: AikidoClient, clock: FakeClock
+    ) -> None:
         httpx_mock.add_exception(httpx.ConnectError("[Errno 111] Connection refused"), is_reusable=True)
         with pytest.raises(AikidoUnreachable) as caught:
             client.scan_status(22)
         assert str(caught.value).startswith(
-            "could not reach Aikido at app.aikido.dev while polling scan 22: ConnectError: Connection refused ("
+            "could not connect to Aikido at app.aikido.dev while polling scan 22 "
+            "(ConnectError: Connection refused; 3 attempts): check api-base-url, or leave it empty"
         )
-        assert str(caught.value).endswith("attempts before the deadline)")
+        assert len(clock.sleeps) == 2
+        assert 7.5 <= sum(clock.sleeps) <= 15
+
+    def test_an_oversized_answer_is_cut_off(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+        httpx_mock.add_response(content=b"[" + b"0," * (5 * 2**20) + b"0]")
+        with pytest.raises(UnexpectedAnswer, match=r"larger than 8 MB; it was cut off unread: check api-base-url"):
+            client.scan_status(22)
 
     def test_final_answer_without_gate_passed(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
         httpx_mock.add_response(json={"all_scans_completed": True})

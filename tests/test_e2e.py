@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -314,3 +316,65 @@ class TestDemo:
         assert f"== exit code {code}\n" in done.stdout
         assert f"  outcome={outcome}" in done.stdout
         assert "== job summary\n## " in done.stdout
+
+
+class DrippingAikido:
+    """A raw HTTP server on loopback: starts scans at once, then answers each poll one byte every 0.3 s."""
+
+    def __init__(self, *, drip_headers: bool = False) -> None:
+        self._drip_headers = drip_headers
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
+        self._stop = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                connection, _ = self._server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+
+    def _answer(self, connection: Any) -> None:
+        with connection:
+            request = connection.recv(65536).decode("latin-1")
+            if request.startswith("POST"):
+                body = b'{"scan_id": 1}'
+                connection.sendall(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 14\r\nContent-Type: application/json\r\n\r\n" + body
+                )
+                return
+            head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+            data = head + b" " * 100000 if self._drip_headers else b" " * 100000
+            if not self._drip_headers:
+                connection.sendall(head)
+            for byte in data:
+                if self._stop.is_set():
+                    return
+                try:
+                    connection.sendall(bytes([byte]))
+                except OSError:
+                    return
+                time.sleep(0.3)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._server.close()
+
+
+class TestOneWallClockDeadline:
+    """timeout-seconds bounds the whole step, however slowly a server answers."""
+
+    @pytest.mark.parametrize("drip_headers", [False, True], ids=["body", "headers"])
+    def test_a_dripping_poll_answer_ends_as_timed_out_on_time(self, tmp_path: Path, drip_headers: bool) -> None:
+        server = DrippingAikido(drip_headers=drip_headers)
+        try:
+            started = time.monotonic()
+            run = act(tmp_path, None, **{"api-base-url": server.url, "timeout-seconds": "4"})
+            took = time.monotonic() - started
+        finally:
+            server.close()
+        assert (run.returncode, run.outputs["outcome"]) == (1, "TIMED_OUT")
+        assert took < 4 + 2.5, took
+        assert "gave no complete answer before the deadline while polling scan 1" in run.stdout

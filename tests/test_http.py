@@ -56,6 +56,13 @@ class TestRetrier:
         assert send(make_retrier(clock)).json() == {"ok": True}
         assert len(clock.sleeps) == 1
 
+    def test_retry_after_zero_still_waits_a_second(self, httpx_mock: HTTPXMock, clock: FakeClock) -> None:
+        httpx_mock.add_response(status_code=503, headers={"Retry-After": "0"})
+        httpx_mock.add_response(status_code=503, headers={"Retry-After": "0"})
+        httpx_mock.add_response(json={"ok": True})
+        assert send(make_retrier(clock)).json() == {"ok": True}
+        assert clock.sleeps == [1.0, 1.0]
+
     def test_retry_after_is_honoured(self, httpx_mock: HTTPXMock, clock: FakeClock) -> None:
         httpx_mock.add_response(status_code=429, headers={"Retry-After": "12"})
         httpx_mock.add_response(json={})
