@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import functools
+import io
 import sys
 import time
 import traceback
+from collections.abc import Callable
 
 from gate import cancel, sanitize
 from gate.errors import GateError
@@ -25,7 +27,8 @@ def _retrier(deadline: Deadline, workflow: Workflow) -> Retrier:
     return Retrier(deadline, sleep=time.sleep, on_retry=on_retry)
 
 
-def _gate(inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState) -> Verdict:
+def _gate(inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState) -> tuple[Verdict, Callable[[], None]]:
+    """The verdict, and the PR comments to post once the verdict has been reported."""
     deadline = Deadline.after(inputs.timeout_seconds)
     retrier = _retrier(deadline, workflow)
     secret = inputs.secret_key.get_secret_value()
@@ -55,19 +58,25 @@ def _gate(inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState) -
         workflow=workflow,
         state=state,
     )
-    try:
-        post_pr_comments(
-            verdict, inputs, runner, payload, scanner=scanner, deadline=deadline, workflow=workflow, state=state
-        )
-    except Exception as failure:  # noqa: BLE001 -- a comment must never change the gate's outcome
-        workflow.debug("".join(traceback.format_exception(failure)))
-        workflow.warning(
-            f"could not post the PR comment (internal error {type(failure).__name__})", title=COMMENT_TITLE
-        )
-    return verdict
+
+    def comments() -> None:
+        try:
+            post_pr_comments(
+                verdict, inputs, runner, payload, scanner=scanner, deadline=deadline, workflow=workflow, state=state
+            )
+        except Exception as failure:  # noqa: BLE001 -- a comment must never change the gate's outcome
+            workflow.debug("".join(traceback.format_exception(failure)))
+            workflow.warning(
+                f"could not post the PR comment (internal error {type(failure).__name__})", title=COMMENT_TITLE
+            )
+
+    return verdict, comments
 
 
 def main() -> int:
+    # The runner reads UTF-8 whatever the locale or PYTHONIOENCODING says; never fail on a symbol.
+    if isinstance(sys.stdout, io.TextIOWrapper):
+        sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
     secrets = raw_secrets()
     sanitize.add_secrets(secrets)
     workflow = Workflow(sys.stdout)
@@ -86,14 +95,20 @@ def main() -> int:
         summary_path=runner.step_summary,
         debug=runner.runner_debug,
     )
+    comments: Callable[[], None] | None = None
     try:
-        verdict = _gate(load_inputs(), runner, workflow, state)
+        verdict, comments = _gate(load_inputs(), runner, workflow, state)
     except GateError as failure:
         verdict = error(str(failure), scan_id=state.scan_id)
     except Exception as failure:  # noqa: BLE001 -- the last line of defence: one line, never a traceback
         workflow.debug("".join(traceback.format_exception(failure)))
         verdict = error(f"internal error ({type(failure).__name__}); please report it", scan_id=state.scan_id)
-    return report(verdict, workflow)
+    # The verdict is written (outputs, summary, annotation) before any comment is tried, so a
+    # cancellation or a hung GitHub during the comments loses nothing.
+    code = report(verdict, workflow)
+    if comments is not None:
+        comments()
+    return code
 
 
 if __name__ == "__main__":

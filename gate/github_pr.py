@@ -17,7 +17,7 @@ from github.IssueComment import IssueComment
 
 from gate.aikido import USER_AGENT
 from gate.comment import Comment, GitHubRefused, ReviewComment
-from gate.http import Deadline, Sleep, excerpt, retry_after_seconds
+from gate.http import Deadline, DeadlineReached, Sleep, excerpt, retry_after_seconds, wall_clock_limit
 from gate.sanitize import whole_number
 
 T = TypeVar("T")
@@ -98,8 +98,13 @@ class PyGithubPullRequest:
 
     def _call(self, action: Callable[[], T]) -> T:
         while True:
+            if self._deadline.remaining() <= 0:
+                raise GitHubRefused("the comments' time budget is spent")
             try:
-                return action()
+                with wall_clock_limit(self._deadline):
+                    return action()
+            except DeadlineReached:
+                raise GitHubRefused("GitHub did not answer within the comments' time budget") from None
             except GithubException as error:
                 wait = rate_limit_wait(error.status, error.headers or {}, error.data, time.time())
                 if wait is None:

@@ -197,8 +197,9 @@ def _upload_all(
         context.state.uploaded.append(upload)
 
 
-# After a timed-out scan the deadline is spent: the comment still gets this long.
-COMMENT_GRACE_SECONDS = 30.0
+# The comments get this long after the verdict, however many findings there are: the verdict is
+# already written, and a step must not run a minute past timeout-seconds for its comments.
+COMMENT_BUDGET_SECONDS = 30.0
 
 
 def post_pr_comments(
@@ -226,7 +227,7 @@ def post_pr_comments(
     from gate.comment import CommentPlan, post_comments, status_marker  # noqa: PLC0415 -- off the plain path
     from gate.github_pr import PyGithubPullRequest  # noqa: PLC0415 -- PyGithub is heavy
 
-    comment_deadline = Deadline(max(deadline.at, deadline.clock() + COMMENT_GRACE_SECONDS), deadline.clock)
+    comment_deadline = Deadline.after(COMMENT_BUDGET_SECONDS, deadline.clock)
     pr = PyGithubPullRequest(
         runner.api_url,
         token,

@@ -378,3 +378,14 @@ class TestOneWallClockDeadline:
         assert (run.returncode, run.outputs["outcome"]) == (1, "TIMED_OUT")
         assert took < 4 + 2.5, took
         assert "gave no complete answer before the deadline while polling scan 1" in run.stdout
+
+
+class TestOutputEncoding:
+    """The locale never decides the verdict."""
+
+    @pytest.mark.parametrize("env", [{"PYTHONIOENCODING": "ascii"}, {"LANG": "C", "LC_ALL": "C"}], ids=["ascii", "C"])
+    def test_any_locale_prints_utf8_and_passes(self, tmp_path: Path, env: dict[str, str]) -> None:
+        with AikidoEmulator("pass") as emulator:
+            run = act(tmp_path, emulator, env=env)
+        assert (run.returncode, run.outputs["outcome"]) == (0, "SUCCEEDED")
+        assert "scan complete: dependencies ✓" in run.stdout

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from emulator.runner import parse_outputs
-from gate.models import parse_scan_status
-from gate.report import report
+from gate.models import ScanStatus, parse_scan_status
+from gate.report import fit_summary, report
 from gate.summary import counts_line, md_block, md_code, md_link, md_text, outputs, render
 from gate.verdict import Outcome, decide, error, skipped, timed_out
 from gate.workflow import Workflow
@@ -141,7 +141,7 @@ class TestReport:
         stream = io.StringIO()
         workflow = Workflow(stream, output_path=tmp_path / "missing" / "out")
         assert report(skipped("nothing to do"), workflow) == 1
-        assert "::error title=Aikido security gate::could not write the step outputs or summary" in stream.getvalue()
+        assert "::error title=Aikido security gate::could not write the step outputs: " in stream.getvalue()
 
 
 class TestCountsLine:
@@ -155,3 +155,30 @@ class TestCountsLine:
         status = parse_scan_status({"all_scans_completed": True, "gate_passed": True, "new_issues_found": 1})
         assert counts_line(status) == "1 new issue"
         assert counts_line(parse_scan_status({"gate_passed": True})) == ""
+
+
+class TestReportLimits:
+    """report under GitHub's limits and a broken summary file"""
+
+    def test_an_unwritable_summary_is_a_warning_and_the_verdict_stands(self, tmp_path: Path) -> None:
+        stream = io.StringIO()
+        (tmp_path / "summary.md").mkdir()  # a directory where the file should be
+        workflow = Workflow(stream, output_path=tmp_path / "out", summary_path=tmp_path / "summary.md")
+        assert report(skipped("nothing to do"), workflow) == 0
+        assert "::warning title=Aikido security gate::could not write the job summary" in stream.getvalue()
+        assert "outcome=SKIPPED" in (tmp_path / "out").read_text()
+
+    def test_many_issue_links_give_a_handful_of_annotations(self) -> None:
+        links = tuple(f"https://app.aikido.dev/queue?sidebarIssue={n}" for n in range(500))
+        status = ScanStatus(final=True, gate_passed=False, issue_links=links)
+        stream = io.StringIO()
+        assert report(decide(status, scan_id=1, report_only=False), Workflow(stream)) == 10
+        errors = [line for line in stream.getvalue().splitlines() if line.startswith("::error")]
+        assert len(errors) == 7
+        assert "… and 495 more open issues: see the job summary" in errors[5]
+
+    def test_a_huge_summary_is_cut_below_one_mebibyte(self) -> None:
+        text = "".join(f"- line {n}\n" for n in range(200_000))
+        cut = fit_summary(text)
+        assert len(cut.encode()) <= 1_000_000
+        assert cut.endswith("the summary was cut short at GitHub's size limit; the scan in Aikido has everything.\n")
