@@ -1,7 +1,7 @@
 """An emulator of Aikido's CI API, faithful to its public page (../shared/aikido/ci-api.txt).
 
 The three endpoints, the `X-AIK-API-SECRET` header, both completed answer shapes, and
-named scenarios: pass, fail, slow, flaky, timeout, default-branch, html-login. Unlike the
+named scenarios: pass, fail, slow, flaky, timeout, default-branch, html-login, hostile. Unlike the
 page's examples, it speaks valid JSON. Every request is recorded for the tests to read.
 """
 

@@ -13,6 +13,8 @@ import re
 import sys
 from pathlib import Path
 
+from release import rewrite
+
 # ghcr.io/owner/name@sha256:<64 hex>: a registry host, a lower-case repository path, a digest and no tag.
 _REFERENCE = re.compile(
     r"(?:docker://)?"
@@ -64,15 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("action_yml", nargs="?", type=Path, default=Path("action.yml"))
     args = parser.parse_args(argv)
     try:
-        # newline="" both ways: a CRLF file stays CRLF.
-        with args.action_yml.open(encoding="utf-8", newline="") as handle:
-            text = handle.read()
-        pinned = pin(text, args.reference)
+        rewrite(args.action_yml, lambda text: pin(text, args.reference))
     except (PinError, OSError) as error:
         print(f"pin_image: {error}", file=sys.stderr)
         return 1
-    with args.action_yml.open("w", encoding="utf-8", newline="") as handle:
-        handle.write(pinned)
     print(f"{args.action_yml}: runs.image = {docker_reference(args.reference)}")
     return 0
 

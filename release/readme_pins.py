@@ -12,6 +12,7 @@ import re
 import sys
 from pathlib import Path
 
+from release import rewrite
 from release.notes import NotesError, parse_version
 
 _SHA = re.compile(r"[0-9a-f]{40}")
@@ -53,13 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("readme", nargs="?", type=Path, default=Path("README.md"))
     args = parser.parse_args(argv)
     try:
-        with args.readme.open(encoding="utf-8", newline="") as handle:
-            text = repin(handle.read(), args.repository, args.sha, args.tag)
+        text = rewrite(args.readme, lambda text: repin(text, args.repository, args.sha, args.tag))
     except (PinsError, OSError) as error:
         print(f"readme_pins: {error}", file=sys.stderr)
         return 1
-    with args.readme.open("w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
     print(f"{args.readme}: {len(pins(text, args.repository))} example(s) pinned to {args.sha} # {args.tag}")
     return 0
 
