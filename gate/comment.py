@@ -11,19 +11,23 @@ import hashlib
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from gate import __version__
 from gate.errors import GateError
 from gate.models import SastIssue
 from gate.report import COMMENT_TITLE
 from gate.settings import CommentMode
-from gate.summary import HEADLINES, SIGNS, counts_table, foreign_links, md_block, md_code, md_link, md_text
+from gate.summary import HEADLINES, SIGNS, counts_table, cut_short, foreign_links, md_block, md_code, md_link, md_text
 from gate.verdict import Outcome, Verdict
 from gate.workflow import Workflow
 
 SAST_MARKER = "<!-- aikido-gate:sast -->"
 MAX_INLINE_COMMENTS = 20
+# GitHub refuses a comment body over 65,536 characters.
+MAX_COMMENT_CHARS = 65_536
+COMMENT_CUT_NOTE = "… cut short at GitHub's size limit for a comment; the scan in Aikido has everything."
+_Authored = TypeVar("_Authored", "Comment", "ReviewComment")
 PERMISSION_HINT = "give the job `permissions: pull-requests: write` (fork pull requests only get a read-only token)"
 
 
@@ -39,6 +43,7 @@ class GitHubRefused(Exception):
 class Comment:
     id: int
     body: str
+    author: str
 
 
 @dataclass(frozen=True)
@@ -46,11 +51,13 @@ class ReviewComment:
     path: str
     line: int | None
     body: str
+    author: str
 
 
 class PullRequest(Protocol):
     """What the comments need of one pull request; raises GitHubRefused."""
 
+    def identity(self) -> str: ...
     def issue_comments(self) -> Iterable[Comment]: ...
     def create_issue_comment(self, body: str) -> None: ...
     def edit_issue_comment(self, comment_id: int, body: str) -> None: ...
@@ -111,7 +118,7 @@ def render_status(
             lines.append(f"- … and {len(leftovers) - 50} more in Aikido")
         lines.append("")
     lines.append(f"<sub>aikido-gate {__version__} · job {md_code(job or 'unknown')} · updated on every run</sub>")
-    return "\n".join(lines) + "\n"
+    return _fit("\n".join(lines) + "\n")
 
 
 def render_review(issue: SastIssue, diff_url: str | None) -> str:
@@ -123,7 +130,11 @@ def render_review(issue: SastIssue, diff_url: str | None) -> str:
         lines += ["**Remediation:**", "", md_block(issue.remediation), ""]
     if diff_url:
         lines.append(md_link("Open the scan in Aikido", diff_url))
-    return "\n".join(lines).rstrip() + "\n"
+    return _fit("\n".join(lines).rstrip() + "\n")
+
+
+def _fit(body: str) -> str:
+    return cut_short(body, MAX_COMMENT_CHARS, COMMENT_CUT_NOTE + "\n", unit="utf-16-le")
 
 
 class _Interrupted(Exception):
@@ -139,7 +150,7 @@ def post_review_comments(
     pr: PullRequest, issues: list[SastIssue], *, head_commit: str, diff_url: str | None, workflow: Workflow
 ) -> list[SastIssue]:
     """Post an inline comment per new issue (at most MAX_INLINE_COMMENTS); return those not shown inline."""
-    ours = {(comment.path, comment.line) for comment in pr.review_comments() if SAST_MARKER in comment.body}
+    ours = {(comment.path, comment.line) for comment in _own(pr, pr.review_comments(), SAST_MARKER, workflow)}
     leftovers: list[SastIssue] = []
     posted = 0
     for index, issue in enumerate(issues):
@@ -170,9 +181,21 @@ def post_review_comments(
     return leftovers
 
 
-def upsert_status(pr: PullRequest, body: str, marker: str, *, create: bool) -> str:
+def _own(pr: PullRequest, comments: Iterable[_Authored], marker: str, workflow: Workflow) -> list[_Authored]:
+    """The comments carrying `marker` that we wrote: anyone can copy the marker into a comment of theirs."""
+    marked = [comment for comment in comments if marker in comment.body]
+    if not marked:
+        return []  # no need to ask GitHub who we are
+    me = pr.identity().lower()
+    ours = [comment for comment in marked if comment.author.lower() == me]
+    if others := sorted({comment.author for comment in marked if comment.author.lower() != me}):
+        workflow.log(f"ignored comment(s) carrying aikido-gate's marker by {', '.join(others)}: not written by {me}")
+    return ours
+
+
+def upsert_status(pr: PullRequest, body: str, marker: str, *, create: bool, workflow: Workflow) -> str:
     """Update our comment in place, or create it when `create`; returns what was done."""
-    mine = next((comment for comment in pr.issue_comments() if marker in comment.body), None)
+    mine = next(iter(_own(pr, pr.issue_comments(), marker, workflow)), None)
     if mine is not None:
         if mine.body.strip() != body.strip():
             pr.edit_issue_comment(mine.id, body)
@@ -228,7 +251,7 @@ def post_comments(
     body = render_status(verdict, marker=plan.marker, head_commit=plan.head_commit, leftovers=leftovers, job=plan.job)
     create = plan.mode is CommentMode.ON or found_something(verdict) or bool(leftovers)
     try:
-        done = upsert_status(pr, body, plan.marker, create=create)
+        done = upsert_status(pr, body, plan.marker, create=create, workflow=workflow)
     except GitHubRefused as refusal:
         _warn(workflow, "the status comment", refusal)
         return

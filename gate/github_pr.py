@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 import requests
 from github import Auth, Github, GithubException
 from github.IssueComment import IssueComment
+from github.NamedUser import NamedUser
+from github.Organization import Organization
 
 from gate.aikido import USER_AGENT
 from gate.comment import Comment, GitHubRefused, ReviewComment
@@ -23,6 +25,11 @@ from gate.sanitize import whole_number
 T = TypeVar("T")
 # GitHub asks for at least a minute after a secondary rate limit without Retry-After.
 SECONDARY_LIMIT_WAIT = 60.0
+# Who the workflow's default GITHUB_TOKEN posts as.
+ACTIONS_BOT = "github-actions[bot]"
+# GraphQL's viewer names the token's owner for every kind of token: a user's, a GitHub
+# App installation's (`<app>[bot]`) and the workflow's; REST `GET /user` refuses the last two.
+VIEWER_QUERY = "query { viewer { login } }"
 
 
 def rate_limit_wait(status: int, headers: dict[str, Any], data: Any, now: float) -> float | None:
@@ -74,11 +81,23 @@ class PyGithubPullRequest:
         self._deadline = deadline
         self._sleep = sleep
         self._comments: dict[int, IssueComment] = {}
+        self._identity: str | None = None
+
+    def identity(self) -> str:
+        if self._identity is None:
+            try:
+                _, answer = self._call(lambda: self._github.requester.graphql_query(VIEWER_QUERY, {}))
+                login = answer["data"]["viewer"]["login"]
+            except (GitHubRefused, KeyError, TypeError):
+                login = None
+            # Without an answer, only the default token's own comments count as ours.
+            self._identity = login if isinstance(login, str) and login else ACTIONS_BOT
+        return self._identity
 
     def issue_comments(self) -> Iterable[Comment]:
         # Every page: PyGithub's PaginatedList follows the Link headers.
         self._comments = {comment.id: comment for comment in self._call(lambda: list(self._issue.get_comments()))}
-        return [Comment(comment.id, comment.body or "") for comment in self._comments.values()]
+        return [Comment(comment.id, comment.body or "", _login(comment.user)) for comment in self._comments.values()]
 
     def create_issue_comment(self, body: str) -> None:
         self._call(lambda: self._issue.create_comment(body))
@@ -89,7 +108,9 @@ class PyGithubPullRequest:
 
     def review_comments(self) -> Iterable[ReviewComment]:
         return self._call(
-            lambda: [ReviewComment(c.path, c.line, c.body or "") for c in self._pull.get_review_comments()]
+            lambda: [
+                ReviewComment(c.path, c.line, c.body or "", _login(c.user)) for c in self._pull.get_review_comments()
+            ]
         )
 
     def create_review_comment(self, body: str, *, commit: str, path: str, start_line: int, end_line: int) -> None:
@@ -122,3 +143,9 @@ class PyGithubPullRequest:
         message = data.get("message") if isinstance(data, dict) else None
         text = excerpt(str(message or data or ""), limit=160)
         return f"GitHub answered HTTP {error.status}" + (f": {text}" if text else "")
+
+
+def _login(user: NamedUser | Organization | None) -> str:
+    """A comment's author; a deleted account ("ghost") comes without one."""
+    login = user.login if user is not None else None
+    return login if isinstance(login, str) else ""

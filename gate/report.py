@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gate.errors import GateError
-from gate.summary import counts_line, outputs, render
+from gate.summary import counts_line, cut_short, outputs, render
 from gate.verdict import EXIT_ERROR, Outcome, Verdict
 from gate.workflow import Workflow
 
@@ -15,14 +15,12 @@ COMMENT_TITLE = "Aikido PR comment"
 MAX_LINK_ANNOTATIONS = 5
 # GitHub's limit for one step's summary is 1 MiB; stay clear of it.
 MAX_SUMMARY_BYTES = 1_000_000
+SUMMARY_CUT_NOTE = "… the summary was cut short at GitHub's size limit; the scan in Aikido has everything.\n"
 
 
 def fit_summary(markdown: str, limit: int = MAX_SUMMARY_BYTES) -> str:
     """`markdown` cut at a line boundary below `limit` bytes, saying so."""
-    if len(markdown.encode()) <= limit:
-        return markdown
-    cut = markdown.encode()[: limit - 200].decode(errors="ignore").rpartition("\n")[0]
-    return cut + "\n\n… the summary was cut short at GitHub's size limit; the scan in Aikido has everything.\n"
+    return cut_short(markdown, limit, SUMMARY_CUT_NOTE)
 
 
 def report(verdict: Verdict, workflow: Workflow) -> int:

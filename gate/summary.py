@@ -33,6 +33,24 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
 _BLOCK_START = re.compile(r"^([#+\-=]|\d+[.)])")
 
 
+def cut_short(markdown: str, limit: int, note: str, *, unit: str = "utf-8") -> str:
+    """`markdown` and then `note`, cut at a line end so that the whole stays within `limit`.
+
+    `limit` counts code units of the encoding `unit`: bytes for "utf-8" (the job summary),
+    UTF-16 units for "utf-16-le", never fewer than the characters GitHub counts in a comment.
+    The start is kept, so a marker on the first line survives.
+    """
+    width = 2 if unit == "utf-16-le" else 1
+    encoded = markdown.encode(unit)
+    if len(encoded) <= limit * width:
+        return markdown
+    room = limit - len(note.encode(unit)) // width - 2
+    head = encoded[: max(room, 0) * width].decode(unit, errors="ignore")
+    if (line_end := head.rfind("\n")) > 0:
+        head = head[:line_end]
+    return f"{head}\n\n{note}"
+
+
 def md_text(text: str) -> str:
     """Untrusted text as inert one-line Markdown: no HTML, no links, no table breaks, no @-mentions."""
     text = re.sub(r"\s+", " ", clean(text)).strip()

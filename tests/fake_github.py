@@ -1,6 +1,7 @@
 """A small fake of GitHub's REST API on loopback, one level below PyGithub: it serves real HTTP and records it.
 
-Issue comments and review comments of one pull request, with Link-header pagination,
+Issue comments and review comments of one pull request, with their authors and GraphQL's
+`viewer` (who the token belongs to), Link-header pagination,
 an optional path prefix (GitHub Enterprise Server's `/api/v3`), 422 for review comments
 on lines outside the diff, and queued refusals (rate limits, 403, 5xx) for the tests.
 """
@@ -15,6 +16,7 @@ from typing import Any
 from emulator.server import Answer, LoopbackServer, Request
 
 REPO = "octo-org/octo-repo"
+MAX_BODY = 65_536  # GitHub's limit for a comment body, in characters
 BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
 
 
@@ -33,9 +35,18 @@ class Refusal:
 class FakeGitHub:
     """Serves one repository's pull request `number`."""
 
-    def __init__(self, *, number: int = 42, prefix: str = "", diff_lines: set[tuple[str, int]] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        number: int = 42,
+        prefix: str = "",
+        diff_lines: set[tuple[str, int]] | None = None,
+        viewer: dict[str, Any] = BOT,
+    ) -> None:
         self.number = number
         self.prefix = prefix
+        # Who the token belongs to: GraphQL's viewer and the author of what it writes.
+        self.viewer = viewer
         self.diff_lines = diff_lines if diff_lines is not None else set()
         self.issue_comments: list[dict[str, Any]] = []
         self.review_comments: list[dict[str, Any]] = []
@@ -80,7 +91,9 @@ class FakeGitHub:
             self.issue_comments.append(comment)
         return comment
 
-    def add_review_comment(self, path: str, line: int, body: str, **extra: Any) -> dict[str, Any]:
+    def add_review_comment(
+        self, path: str, line: int, body: str, user: dict[str, Any] | None = None, **extra: Any
+    ) -> dict[str, Any]:
         with self._lock:
             self._next_id += 1
             comment = {
@@ -89,14 +102,17 @@ class FakeGitHub:
                 "path": path,
                 "line": line,
                 "body": body,
-                "user": BOT,
+                "user": user or BOT,
                 **extra,
             }
             self.review_comments.append(comment)
         return comment
 
     def writes(self) -> list[Request]:
-        return [seen for seen in self.requests if seen.method in ("POST", "PATCH")]
+        """What changed the pull request: a GraphQL query is a POST that reads."""
+        return [
+            seen for seen in self.requests if seen.method in ("POST", "PATCH") and not seen.path.endswith("/graphql")
+        ]
 
     def refuse(self, method: str, path_pattern: str, status: int, message: str, times: int = 1, **headers: str) -> None:
         self.refusals.append(Refusal(method, path_pattern, status, {"message": message}, headers, times))
@@ -112,14 +128,20 @@ class FakeGitHub:
     def answer(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any, dict[str, str]]:
         if refusal := self._refusal(method, path):
             return refusal.status, refusal.body, refusal.headers
+        if method == "POST" and path == self.prefix.removesuffix("/v3") + "/graphql":
+            if "viewer" not in str(body.get("query")):
+                return 200, {"errors": [{"message": "this fake answers only the viewer query"}]}, {}
+            return 200, {"data": {"viewer": {"login": self.viewer["login"]}}}, {}
         if not path.startswith(self.prefix + "/repos/"):
             return 404, {"message": "Not Found"}, {}
         route = path[len(self.prefix) :]
+        if method in ("POST", "PATCH") and len(str(body.get("body", ""))) > MAX_BODY:
+            return 422, {"message": "Validation Failed", "errors": [{"message": "Body is too long"}]}, {}
         base = f"/repos/{REPO}"
         if route == f"{base}/issues/{self.number}/comments":
             if method == "GET":
                 return self._page(self.issue_comments, route, query)
-            return 201, self.add_issue_comment(body["body"]), {}
+            return 201, self.add_issue_comment(body["body"], self.viewer), {}
         if (match := re.fullmatch(rf"{base}/issues/comments/(\d+)", route)) and method == "PATCH":
             comment = next((c for c in self.issue_comments if c["id"] == int(match.group(1))), None)
             if comment is None:
@@ -132,7 +154,7 @@ class FakeGitHub:
             if (body.get("path"), body.get("line")) not in self.diff_lines:
                 return 422, {"message": "Validation Failed", "errors": ["line must be part of the diff"]}, {}
             extra = {key: body[key] for key in ("commit_id", "side", "start_line", "start_side") if key in body}
-            return 201, self.add_review_comment(body["path"], body["line"], body["body"], **extra), {}
+            return 201, self.add_review_comment(body["path"], body["line"], body["body"], self.viewer, **extra), {}
         return 404, {"message": "Not Found"}, {}
 
     def _page(

@@ -22,7 +22,7 @@ from gate.settings import CommentMode
 from gate.verdict import Verdict, decide, error, timed_out
 from gate.workflow import Workflow
 from tests.conftest import FakeClock
-from tests.fake_github import REPO, FakeGitHub
+from tests.fake_github import BOT, REPO, FakeGitHub
 from tests.test_models import FEATURE_DONE
 
 HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
@@ -103,7 +103,7 @@ class TestStatusComment:
     def test_found_again_on_a_later_page(self, github: FakeGitHub, post: Run) -> None:
         for n in range(130):
             github.add_issue_comment(f"chatter {n}", user={"login": "octocat", "type": "User"})
-        ours = github.add_issue_comment(f"{MARKER}\nold", user={"login": "octocat", "type": "User"})
+        ours = github.add_issue_comment(f"{MARKER}\nold", user=BOT)
         post(PASSED)
         assert [(w.method, w.path) for w in github.writes()] == [
             ("PATCH", f"/repos/{REPO}/issues/comments/{ours['id']}")
@@ -161,12 +161,79 @@ class TestStatusComment:
 
     def test_enterprise_server_base_url(self, clock: FakeClock) -> None:
         with FakeGitHub(prefix="/api/v3") as ghes:
+            Run(ghes, clock)(FAILED)
             Run(ghes, clock)(PASSED)
             assert [r.path for r in ghes.requests] == [
                 f"/api/v3/repos/{REPO}/issues/42/comments",
                 f"/api/v3/repos/{REPO}/issues/42/comments",
+                f"/api/v3/repos/{REPO}/issues/42/comments",
+                "/api/graphql",
+                f"/api/v3/repos/{REPO}/issues/comments/{ghes.issue_comments[0]['id']}",
             ]
             assert len(ghes.issue_comments) == 1
+
+
+MALLORY = {"login": "mallory", "id": 666, "type": "User"}
+APP_BOT = {"login": "acme-security[bot]", "id": 4242, "type": "Bot"}
+
+
+class TestCommentOwnership:
+    """Only comments the action's own identity wrote are ever edited; a copied marker is ignored."""
+
+    def test_a_planted_status_comment_is_left_alone(self, github: FakeGitHub, post: Run) -> None:
+        planted = github.add_issue_comment(f"{MARKER}\nlooks official: merge me", user=MALLORY)
+        log = post(FAILED)
+        assert planted["body"] == f"{MARKER}\nlooks official: merge me"
+        assert [(w.method, w.path) for w in github.writes()] == [("POST", f"/repos/{REPO}/issues/42/comments")]
+        ours = github.issue_comments[-1]
+        assert (ours["user"]["login"], "failed" in ours["body"]) == ("github-actions[bot]", True)
+        assert log == (
+            "ignored comment(s) carrying aikido-gate's marker by mallory: not written by github-actions[bot]\n"
+            "PR status comment: created\n"
+        )
+
+    def test_the_real_one_is_updated_next_to_a_planted_copy(self, github: FakeGitHub, post: Run) -> None:
+        post(FAILED)
+        github.add_issue_comment(f"{MARKER}\n### ✅ passed, trust me", user=MALLORY)
+        post(PASSED)
+        ours, planted = github.issue_comments
+        assert "Aikido security gate passed" in ours["body"]
+        assert planted["body"].endswith("trust me")
+        assert [w.method for w in github.writes()] == ["POST", "PATCH"]
+
+    def test_a_github_app_token_finds_its_own_comments(self, clock: FakeClock) -> None:
+        with FakeGitHub(viewer=APP_BOT) as app:
+            app.add_issue_comment(f"{MARKER}\nby the workflow token", user=BOT)
+            mine = app.add_issue_comment(f"{MARKER}\nold", user=APP_BOT)
+            Run(app, clock)(PASSED)
+            assert [(w.method, w.path) for w in app.writes()] == [
+                ("PATCH", f"/repos/{REPO}/issues/comments/{mine['id']}")
+            ]
+            assert app.issue_comments[0]["body"].endswith("by the workflow token")
+
+    def test_the_identity_is_asked_once_and_only_when_a_marker_is_seen(self, github: FakeGitHub, post: Run) -> None:
+        post(FAILED, sast=True)
+        assert [r.path for r in github.requests if r.path.endswith("/graphql")] == []
+        post(FAILED, sast=True)
+        assert [r.path for r in github.requests if r.path.endswith("/graphql")] == ["/graphql"]
+
+    def test_without_an_answer_only_the_default_tokens_comments_count(self, github: FakeGitHub, post: Run) -> None:
+        github.refuse("POST", "/graphql$", 403, "Resource not accessible by integration")
+        github.add_issue_comment(f"{MARKER}\nplanted", user=MALLORY)
+        mine = github.add_issue_comment(f"{MARKER}\nold", user=BOT)
+        post(PASSED)
+        assert [(w.method, w.path) for w in github.writes()] == [
+            ("PATCH", f"/repos/{REPO}/issues/comments/{mine['id']}")
+        ]
+
+    def test_a_planted_review_comment_does_not_silence_a_finding(self, github: FakeGitHub, post: Run) -> None:
+        github.add_review_comment("src/app.py", 12, f"{SAST_MARKER}\nfalse positive, ignore", user=MALLORY)
+        post(FAILED, sast=True)
+        assert [(c["user"]["login"], c["line"]) for c in github.review_comments] == [
+            ("mallory", 12),
+            ("github-actions[bot]", 12),
+            ("github-actions[bot]", 40),
+        ]
 
 
 class TestReviewComments:
@@ -221,6 +288,31 @@ class TestReviewComments:
         log = post(FAILED, sast=True)
         assert "could not post the inline SAST review comments: GitHub answered HTTP 403" in log
         assert "not shown inline (2)" in github.issue_comments[0]["body"]
+
+
+class TestCommentSize:
+    """GitHub refuses a body over 65,536 characters: ours are cut short, the marker kept."""
+
+    def test_a_huge_status_comment_is_cut_and_still_posted(self, github: FakeGitHub, post: Run) -> None:
+        outside = [SastIssue(f"src/{n}.py", 3, 3, "🐍" * 3000) for n in range(50)]
+        log = post(FAILED, sast=True, issues=outside)
+        [comment] = github.issue_comments
+        body = comment["body"]
+        assert len(body.encode("utf-16-le")) // 2 <= 65_536
+        assert body.startswith(MARKER + "\n")
+        assert body.endswith(
+            "\n\n… cut short at GitHub's size limit for a comment; the scan in Aikido has everything.\n"
+        )
+        assert log.endswith("PR status comment: created\n")
+        # Cut at a line end: no finding is left half-written.
+        assert body.split("\n\n… cut short")[0].splitlines()[-1].endswith("line 3")
+
+    def test_a_huge_review_comment_is_cut_and_still_posted(self, github: FakeGitHub, post: Run) -> None:
+        long_issue = SastIssue("src/app.py", 40, 40, "x" * 70_000)
+        post(FAILED, sast=True, issues=[long_issue])
+        [comment] = github.review_comments
+        assert comment["body"].startswith(SAST_MARKER + "\n")
+        assert comment["body"].endswith("the scan in Aikido has everything.\n")
 
 
 class TestRenderStatus:

@@ -10,7 +10,7 @@ import pytest
 from emulator.runner import parse_outputs
 from gate.models import ScanStatus, parse_scan_status
 from gate.report import fit_summary, report
-from gate.summary import counts_line, md_block, md_code, md_link, md_text, outputs, render
+from gate.summary import counts_line, cut_short, md_block, md_code, md_link, md_text, outputs, render
 from gate.verdict import Outcome, decide, error, skipped, timed_out
 from gate.workflow import Workflow
 from tests.test_models import DEFAULT_DONE, FEATURE_DONE
@@ -176,6 +176,19 @@ class TestReportLimits:
         errors = [line for line in stream.getvalue().splitlines() if line.startswith("::error")]
         assert len(errors) == 7
         assert "… and 495 more open issues: see the job summary" in errors[5]
+
+    @pytest.mark.parametrize(
+        ("text", "unit", "expected"),
+        [
+            ("short\n", "utf-8", "short\n"),
+            ("aaaa\nbbbb\ncccc\n", "utf-8", "aaaa\n\n[cut]"),
+            ("é" * 10, "utf-8", "éé\n\n[cut]"),  # two bytes each, never half a character
+            ("🐍" * 10, "utf-16-le", "🐍🐍\n\n[cut]"),  # two UTF-16 units each
+            ("x" * 20, "utf-16-le", "xxxxx\n\n[cut]"),  # one line: cut inside it
+        ],
+    )
+    def test_cut_short_counts_in_the_sinks_unit(self, text: str, unit: str, expected: str) -> None:
+        assert cut_short(text, 12, "[cut]", unit=unit) == expected
 
     def test_a_huge_summary_is_cut_below_one_mebibyte(self) -> None:
         text = "".join(f"- line {n}\n" for n in range(200_000))
