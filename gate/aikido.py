@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -28,6 +29,7 @@ from gate.models import (
     parse_scan_status,
     parse_upload_ack,
 )
+from gate.proxy import proxy_variable
 
 SCAN_PATH = "/api/integrations/continuous_integration/scan/repository"
 CUSTOM_PATH = "/api/integrations/continuous_integration/scan/custom"
@@ -59,6 +61,8 @@ class AikidoClient:
         self._retrier = retrier
         # Links in answers may point at Aikido's hosts or at the API's own (api-base-url).
         self._hosts = AIKIDO_HOSTS | {http.base_url.host}
+        # The variable naming the proxy between us and Aikido, for messages about it.
+        self._proxy = proxy_variable(http.base_url.scheme, http.base_url.host, os.environ)
 
     def start_scan(self, body: dict[str, Any]) -> int:
         """Start a scan and return its id."""
@@ -118,10 +122,9 @@ class AikidoClient:
                 f"{doing} failed at {host}: {gave_up.reason}; not retried, as Aikido may already have acted on it"
             )
         if gave_up.cannot_connect:
+            tried = f"({gave_up.reason}; {gave_up.attempts} attempts)"
             return AikidoUnreachable(
-                f"could not connect to Aikido at {host} while {doing} ({gave_up.reason}; {gave_up.attempts} "
-                f"attempts): check api-base-url, or leave it empty so the key's region chooses the host "
-                f"({', '.join(sorted(AIKIDO_HOSTS))})"
+                f"could not {self._connect_to(host)} while {doing} {tried}: {self._connect_hint()}"
             )
         if gave_up.deadline and gave_up.attempts == 1 and gave_up.reason.startswith("no complete answer"):
             return OutOfTime(f"Aikido at {host} gave no complete answer before the deadline while {doing}")
@@ -130,11 +133,30 @@ class AikidoClient:
             f"({gave_up.attempts} attempt{'s' if gave_up.attempts > 1 else ''} before the deadline)"
         )
 
+    def _connect_to(self, host: str) -> str:
+        return (
+            f"reach Aikido at {host} through the proxy in {self._proxy}"
+            if self._proxy
+            else f"connect to Aikido at {host}"
+        )
+
+    def _connect_hint(self) -> str:
+        if self._proxy:
+            return f"check the proxy's address and credentials in {self._proxy}"
+        hosts = ", ".join(sorted(AIKIDO_HOSTS))
+        return f"check api-base-url, or leave it empty so the key's region chooses the host ({hosts})"
+
     def _read(self, response: httpx.Response, doing: str) -> Any:
         status = response.status_code
         quote = excerpt(response.text)
         if status in (401, 403):
             raise AuthenticationFailed(f"Aikido refused the secret-key (HTTP {status}) while {doing}: {KEY_HELP}")
+        if status == 407:
+            # Only a proxy answers 407 (a plain-http api-base-url goes through it as a request, not a tunnel).
+            raise AikidoUnreachable(
+                f"the proxy in {self._proxy or 'HTTP_PROXY'} refused the request while {doing} (HTTP 407, "
+                f"proxy authentication required): check the credentials in {self._proxy or 'HTTP_PROXY'}"
+            )
         if response.is_redirect:
             target = httpx.URL(response.headers.get("Location", "")).host or "another address"
             raise UnexpectedAnswer(

@@ -7,9 +7,11 @@ could have created it.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import requests
 from github import Auth, Github, GithubException
@@ -20,6 +22,7 @@ from github.Organization import Organization
 from gate.aikido import USER_AGENT
 from gate.comment import Comment, GitHubRefused, ReviewComment
 from gate.http import Deadline, DeadlineReached, Sleep, excerpt, retry_after_seconds, wall_clock_limit
+from gate.proxy import proxy_variable
 from gate.sanitize import whole_number
 
 T = TypeVar("T")
@@ -82,6 +85,9 @@ class PyGithubPullRequest:
         self._sleep = sleep
         self._comments: dict[int, IssueComment] = {}
         self._identity: str | None = None
+        where = urlsplit(api_url)
+        proxy = proxy_variable(where.scheme, where.hostname or "", os.environ) or "the proxy variables"
+        self._proxy_refused = f"the proxy refused the connection to GitHub: check {proxy} and its credentials"
 
     def identity(self) -> str:
         if self._identity is None:
@@ -135,10 +141,14 @@ class PyGithubPullRequest:
                         f"GitHub's rate limit asks for {wait:.0f} s, more than the time left", error.status
                     ) from None
                 self._sleep(wait)
+            except requests.exceptions.ProxyError:
+                raise GitHubRefused(self._proxy_refused) from None
             except requests.RequestException as error:
                 raise GitHubRefused(f"no answer from GitHub ({type(error).__name__})") from None
 
     def _describe(self, error: GithubException) -> str:
+        if error.status == 407:
+            return self._proxy_refused
         data = error.data
         message = data.get("message") if isinstance(data, dict) else None
         text = excerpt(str(message or data or ""), limit=160)

@@ -74,8 +74,8 @@ _TRANSIENT = {
 
 def _retryable_fault(error: httpx.TransportError, safety: Safety) -> bool:
     if safety is Safety.CREATES:
-        # The request never reached the server: no connection, or no free connection.
-        return isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+        # The request never reached the server: no connection, no free connection, or a proxy said no.
+        return isinstance(error, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError))
     return isinstance(error, (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError))
 
 
@@ -103,6 +103,8 @@ def describe_fault(error: httpx.TransportError) -> str:
     """A short reason for a transport fault, e.g. `connection refused`."""
     kind = type(error).__name__
     detail = re.sub(r"^\[Errno -?\d+\]\s*", "", str(error)).strip()
+    if isinstance(error, httpx.ProxyError):
+        return f"the proxy refused the tunnel ({detail or kind})"
     return f"{kind}: {detail}" if detail else kind
 
 
@@ -223,7 +225,8 @@ class Retrier:
                     raise GaveUp(describe_fault(error), attempt, not_retried=True) from None
                 reason, last = describe_fault(error), None
                 wait = backoff_delay(attempt - 1, self.rng)
-                if isinstance(error, httpx.ConnectError):
+                # A proxy's refusal (407, no tunnel) is a connection that failed: nothing reached the server.
+                if isinstance(error, (httpx.ConnectError, httpx.ProxyError)):
                     connect_failures += 1
                     if connect_failures >= CONNECT_ATTEMPTS:
                         raise GaveUp(reason, attempt, cannot_connect=True) from None

@@ -21,6 +21,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gate.errors import ConfigError
+from gate.proxy import PROXY_VARIABLES, unusable_proxy
 from gate.sanitize import whole_number
 
 SECRET_INPUTS = ("secret-key", "github-token")
@@ -44,9 +45,6 @@ def _env_names(name: str) -> tuple[str, ...]:
 def _input(name: str, default: Any) -> Any:
     """A field read from the action input `name` (both spellings)."""
     return Field(default, validation_alias=AliasChoices(*_env_names(name)), description=name)
-
-
-PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY")
 
 
 def raw_secrets(environ: Mapping[str, str] = os.environ) -> list[str]:
@@ -304,8 +302,11 @@ def load_inputs() -> Inputs:
 
 
 def load_runner() -> Runner:
-    """Read the runner's variables; raises ConfigError naming a malformed one."""
+    """Read the runner's variables; raises ConfigError naming a malformed one (or a proxy we cannot use)."""
     try:
-        return Runner()
+        runner = Runner()
     except ValidationError as error:
         raise _explain(error, what="runner variable") from None
+    if problem := unusable_proxy(os.environ):
+        raise ConfigError(problem)
+    return runner

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import random
+import socket
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -15,6 +17,7 @@ from gate.errors import AikidoUnreachable, AuthenticationFailed, OutOfTime, Requ
 from gate.http import Deadline, Retrier
 from gate.sanitize import add_secrets
 from tests.conftest import FakeClock
+from tests.refusing_proxy import RefusingProxy
 
 KEY = "AIK_CI_" + "k" * 64
 BASE = "https://app.aikido.dev"
@@ -194,3 +197,65 @@ class TestUpload:
         httpx_mock.add_response(json={"success": 0})
         with pytest.raises(UnexpectedAnswer, match=r'the upload answer is not \{"success": 1\}'):
             client.upload(self.body(), 61, "x")
+
+
+class TestProxies:
+    """A proxy's refusal is named as the proxy's, over a real proxy on loopback."""
+
+    @pytest.fixture
+    def proxy(self) -> Iterator[RefusingProxy]:
+        with RefusingProxy() as running:
+            yield running
+
+    def _client(self, base: str, clock: FakeClock) -> AikidoClient:
+        retrier = Retrier(Deadline(clock() + 60, clock), sleep=clock.sleep, rng=random.Random(3))
+        return AikidoClient(build_http_client(base, KEY), retrier)
+
+    def test_a_refused_tunnel_is_retried_like_a_refused_connection(
+        self, proxy: RefusingProxy, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("HTTPS_PROXY", proxy.url)
+        client = self._client(BASE, clock)
+        with pytest.raises(AikidoUnreachable) as caught:
+            client.start_scan(BODY)
+        assert str(caught.value) == (
+            "could not reach Aikido at app.aikido.dev through the proxy in HTTPS_PROXY while starting the scan "
+            "(the proxy refused the tunnel (407 Proxy Authentication Required); 3 attempts): check the proxy's "
+            "address and credentials in HTTPS_PROXY"
+        )
+        # Nothing reached Aikido, so even the start may be tried again; the key never went to the proxy.
+        assert proxy.request_lines == ["CONNECT app.aikido.dev:443 HTTP/1.1"] * 3
+        assert all(KEY not in head for head in proxy.heads)
+
+    def test_a_407_to_a_forwarded_request_names_the_proxy(
+        self, proxy: RefusingProxy, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        monkeypatch.setenv("http_proxy", proxy.url)
+        client = self._client("http://aikido.internal", clock)
+        with pytest.raises(AikidoUnreachable) as caught:
+            client.scan_status(22)
+        assert str(caught.value) == (
+            "the proxy in http_proxy refused the request while polling scan 22 (HTTP 407, proxy authentication "
+            "required): check the credentials in http_proxy"
+        )
+        assert proxy.request_lines == [
+            "GET http://aikido.internal/api/integrations/continuous_integration/scan/repository?scan_id=22 HTTP/1.1"
+        ]
+
+    def test_no_proxy_hosts_go_direct_and_the_message_says_so(
+        self, proxy: RefusingProxy, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        closed = socket.create_server(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+        closed.close()
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+        client = self._client(f"http://127.0.0.1:{port}", clock)
+        with pytest.raises(AikidoUnreachable) as caught:
+            client.scan_status(22)
+        assert str(caught.value).startswith("could not connect to Aikido at 127.0.0.1 while polling scan 22 (")
+        assert str(caught.value).endswith(
+            "3 attempts): check api-base-url, or leave it empty so the key's region "
+            "chooses the host (app.aikido.dev, app.me.aikido.dev, app.us.aikido.dev)"
+        )
+        assert proxy.heads == []

@@ -23,6 +23,7 @@ from gate.verdict import Verdict, decide, error, timed_out
 from gate.workflow import Workflow
 from tests.conftest import FakeClock
 from tests.fake_github import BOT, REPO, FakeGitHub
+from tests.refusing_proxy import RefusingProxy
 from tests.test_models import FEATURE_DONE
 
 HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
@@ -158,6 +159,18 @@ class TestStatusComment:
         log = post(PASSED)
         assert "could not post the status comment: GitHub answered HTTP 502: Bad gateway" in log
         assert len(github.writes()) == 1
+
+    def test_a_refusing_proxy_is_named(self, post: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+        with RefusingProxy() as proxy:
+            monkeypatch.setenv("HTTP_PROXY", proxy.url)
+            for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+                monkeypatch.delenv(name, raising=False)
+            log = post(PASSED)
+        assert log == (
+            "::warning title=Aikido PR comment::could not post the status comment: the proxy refused the "
+            "connection to GitHub: check HTTP_PROXY and its credentials\n"
+        )
+        assert proxy.request_lines[0].startswith("GET http://127.0.0.1:")
 
     def test_enterprise_server_base_url(self, clock: FakeClock) -> None:
         with FakeGitHub(prefix="/api/v3") as ghes:

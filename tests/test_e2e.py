@@ -183,6 +183,19 @@ class TestErrors:
         assert run.returncode == 1
         assert annotations(run, "error")[0].startswith("::error title=Aikido security gate::input secret-key is empty")
 
+    def test_a_socks_proxy_is_refused_before_any_request(self, tmp_path: Path, emulator: AikidoEmulator) -> None:
+        run = act(tmp_path, emulator, env={"ALL_PROXY": "socks5://corp:hunter2@127.0.0.1:1080"})
+        assert run.returncode == 1
+        assert annotations(run, "error") == [
+            "::error title=Aikido security gate::ALL_PROXY is a SOCKS proxy (socks5://…); aikido-gate goes through "
+            "HTTP proxies only, as GitHub's runner does: set ALL_PROXY to an http:// or https:// proxy URL, or to "
+            "an empty value in this step's env"
+        ]
+        assert emulator.requests == []
+        masked = [line for line in run.stdout.splitlines() if "hunter2" in line]
+        assert masked == ["::add-mask::corp:hunter2", "::add-mask::hunter2"]
+        assert "hunter2" not in run.summary
+
     def test_malformed_payload(self, tmp_path: Path) -> None:
         payload = sample("pull_request")
         payload["pull_request"]["head"]["sha"] = "HEAD"
