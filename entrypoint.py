@@ -14,8 +14,9 @@ from gate.errors import GateError
 from gate.event import Lookups, load_payload
 from gate.http import Deadline, Retrier
 from gate.report import COMMENT_TITLE, TITLE, report
-from gate.run import RunState, Scanner, post_pr_comments, run_gate
+from gate.run import Scanner, post_pr_comments, run_gate
 from gate.settings import Inputs, Runner, load_inputs, load_runner, raw_secrets
+from gate.state import RunState
 from gate.verdict import Verdict, error
 from gate.workflow import Workflow
 
@@ -89,7 +90,8 @@ def main() -> int:
     except GateError as failure:
         workflow.error(str(failure), title=TITLE)
         return 1
-    workflow = Workflow(
+    # Built again now that the runner's files are known: the first could only print.
+    workflow = state.workflow = Workflow(
         sys.stdout,
         output_path=runner.output,
         summary_path=runner.step_summary,
@@ -105,7 +107,8 @@ def main() -> int:
         verdict = error(f"internal error ({type(failure).__name__}); please report it", scan_id=state.scan_id)
     # The verdict is written (outputs, summary, annotation) before any comment is tried, so a
     # cancellation or a hung GitHub during the comments loses nothing.
-    code = report(verdict, workflow)
+    code = state.exit_code = report(verdict, workflow)
+    state.reported = verdict
     if comments is not None:
         comments()
     return code

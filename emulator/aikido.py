@@ -1,7 +1,7 @@
 """An emulator of Aikido's CI API, faithful to its public page (../shared/aikido/ci-api.txt).
 
 The three endpoints, the `X-AIK-API-SECRET` header, both completed answer shapes, and
-named scenarios: pass, fail, slow, flaky, timeout, default-branch, html-login, hostile. Unlike the
+named scenarios: pass, fail, slow, flaky, timeout, default-branch, html-login, hostile, drip. Unlike the
 page's examples, it speaks valid JSON. Every request is recorded for the tests to read.
 """
 
@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from emulator.server import Answer, LoopbackServer, Request
+from emulator.server import Answer, Drip, LoopbackServer, Request
 
 SCAN_PATH = "/api/integrations/continuous_integration/scan/repository"
 CUSTOM_PATH = "/api/integrations/continuous_integration/scan/custom"
@@ -50,6 +50,8 @@ class Scenario:
     # Echo the key it was sent, in several spellings, with terminal escapes and bidi controls,
     # into every text of its answers, and link to another host: what a compromised server would do.
     hostile: bool = False
+    # Answer each poll one byte every half second: only a wall-clock deadline ends the wait on time.
+    drip: bool = False
 
 
 FAIL_SAST_ISSUES = (
@@ -90,6 +92,7 @@ SCENARIOS = {
         Scenario("default-branch", gate_passed=False, default_branch_shape=True),
         Scenario("html-login", html_login=True),
         Scenario("hostile", gate_passed=False, new_issues={"sast": 1}, hostile=True),
+        Scenario("drip", drip=True),
     )
 }
 
@@ -251,7 +254,8 @@ class AikidoEmulator:
             done = self._is_complete(scan)
             if done and scan.completed_at is None:
                 scan.completed_at = time.monotonic()
-        return 200, self._status(scan, done)
+        status = self._status(scan, done)
+        return 200, Drip(status) if self.scenario.drip else status
 
     def sast_issues(self, path: str) -> tuple[int, Any]:
         match = re.fullmatch(rf"{SAST_PREFIX}/(\d+)/introducedSastIssues", path)

@@ -11,7 +11,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-# Status, body (JSON, or a str sent as HTML), extra headers.
+
+@dataclass(frozen=True)
+class Drip:
+    """A JSON body sent one byte every `every` seconds after the headers: a server that never quite answers."""
+
+    body: Any
+    every: float = 0.5
+
+
+# Status, body (JSON, a str sent as HTML, or a Drip), extra headers.
 Answer = tuple[int, Any, dict[str, str]]
 
 
@@ -80,6 +89,8 @@ def _handler(handle: Callable[[Request], Answer]) -> type[BaseHTTPRequestHandler
 
         def _answer(self, answer: Answer) -> None:
             status, body, headers = answer
+            drip = body if isinstance(body, Drip) else None
+            body = drip.body if drip else body
             is_text = isinstance(body, str)
             data = body.encode() if is_text else json.dumps(body).encode()
             self.send_response(status)
@@ -88,6 +99,15 @@ def _handler(handle: Callable[[Request], Answer]) -> type[BaseHTTPRequestHandler
             for name, value in headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            self.wfile.write(data)
+            if drip is None:
+                self.wfile.write(data)
+                return
+            for byte in data:
+                self.wfile.flush()
+                time.sleep(drip.every)
+                try:
+                    self.wfile.write(bytes([byte]))
+                except OSError:  # the client gave up: that is the point
+                    return
 
     return Handler

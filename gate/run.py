@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -21,10 +21,11 @@ from gate.event import (
     resolve_target,
 )
 from gate.http import Deadline, Sleep
-from gate.models import GateOptions, SastIssue, ScanStatus, ScanTarget, UploadFile, start_body, upload_fields
+from gate.models import GateOptions, SastIssue, ScanStatus, UploadFile, start_body, upload_fields
 from gate.poll import wait_for_scan
 from gate.report import COMMENT_TITLE
 from gate.settings import CommentMode, Inputs, Runner
+from gate.state import RunState
 from gate.verdict import Verdict, decide, error, skipped, timed_out, uploaded_only
 from gate.workflow import Workflow
 
@@ -39,15 +40,6 @@ class Scanner(Protocol):
     def scan_status(self, scan_id: int) -> ScanStatus: ...
     def upload(self, body: Iterable[bytes], length: int, what: str) -> None: ...
     def introduced_sast_issues(self, scan_id: int) -> list[SastIssue]: ...
-
-
-@dataclass
-class RunState:
-    """What a cancellation or a late failure needs to know: the scan started and the files uploaded so far."""
-
-    scan_id: int | None = None
-    uploaded: list[UploadFile] = field(default_factory=list)
-    target: ScanTarget | None = None
 
 
 @dataclass(frozen=True)
@@ -131,6 +123,7 @@ def _run(inputs: Inputs, runner: Runner, payload: dict[str, Any], context: Conte
         f"(repository {target.repository_id}, minimum severity {inputs.minimum_severity})"
     )
     client = context.scanner()
+    context.state.start_sent = True
     scan_id = context.state.scan_id = client.start_scan(start_body(target, options, tuple(uploads)))
     workflow.log(f"Aikido scan {scan_id} started")
     _upload_all(client, uploads, context, scan_id=scan_id, repository_id=None)
@@ -181,6 +174,7 @@ def _upload_all(
         fields = upload_fields(upload, scan_id=scan_id, repository_id=repository_id)
         body = UploadBody(upload, fields, on_progress=progress)
         started = time.monotonic()
+        context.state.uploading = upload.shown
         try:
             client.upload(body, body.length, upload.shown)
         except AikidoError as failure:
@@ -189,6 +183,8 @@ def _upload_all(
             raise AikidoError(
                 f"{failure}; scan {scan_id} waits for this upload and cannot complete without it"
             ) from None
+        finally:
+            context.state.uploading = None
         image = f" for image {upload.image_name}" if upload.image_name else ""
         workflow.log(
             f"uploaded {upload.shown} ({upload.size / 1e6:.1f} MB) as {upload.kind.value}{image} "

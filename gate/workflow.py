@@ -67,6 +67,7 @@ class Workflow:
         self._output_path = output_path
         self._summary_path = summary_path
         self._debug = debug
+        self.group_open = False
 
     def _emit(self, line: str) -> None:
         # Defence in depth: every part was cleaned before escaping; the runner masks only its log.
@@ -100,10 +101,13 @@ class Workflow:
 
     @contextmanager
     def group(self, title: str) -> Iterator[None]:
+        """A foldable section of the log (GitHub does not nest them)."""
         self._emit(format_command("group", one_line(title)))
+        self.group_open = True
         try:
             yield
         finally:
+            self.group_open = False
             self._emit("::endgroup::")
 
     def set_outputs(self, outputs: Mapping[str, str]) -> None:

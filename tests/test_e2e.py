@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import socket
 import subprocess
@@ -16,9 +17,9 @@ from typing import Any
 import pytest
 
 from emulator.aikido import AikidoEmulator
-from emulator.runner import ENTRYPOINT, ActionRun, input_env, run_action
+from emulator.runner import ENTRYPOINT, ActionRun, input_env, prepare_run, run_action
 from emulator.server import Answer, LoopbackServer, Request
-from tests.conftest import KEY, sample
+from tests.conftest import KEY, SAMPLES, sample
 
 HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
 PARENT = "5" * 40
@@ -282,6 +283,116 @@ class TestCancel:
         assert f"::warning::cancelled ({name}); Aikido scan 1 was started and finishes on its own in Aikido" in rest
 
 
+class StallingServer:
+    """Aikido and GitHub on one loopback server, answering at once except in the phase it stalls."""
+
+    def __init__(self, stall: str) -> None:
+        self.stall = stall
+        self.arrived, self.release = threading.Event(), threading.Event()
+        self._server = LoopbackServer(self._handle)
+
+    def _phase(self, request: Request) -> str:
+        if request.path.startswith("/repos/"):
+            return "github"
+        if request.path.endswith("/custom"):
+            return "upload"
+        return "start" if request.method == "POST" else "poll"
+
+    def _handle(self, request: Request) -> Answer:
+        phase = self._phase(request)
+        if phase == self.stall:
+            self.arrived.set()
+            self.release.wait(20)
+            return 503, {"message": "released"}, {}
+        answers = {"start": {"scan_id": 7}, "upload": {"success": 1}, "poll": FEATURE_DONE_FAILED, "github": []}
+        return 200, answers[phase], {}
+
+    @property
+    def url(self) -> str:
+        return self._server.url
+
+    def __enter__(self) -> StallingServer:
+        self._server.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release.set()
+        self._server.__exit__(*exc)
+
+
+FEATURE_DONE_FAILED = {
+    "all_scans_completed": True,
+    "gate_passed": False,
+    "new_issues_found": 1,
+    "new_dependency_issues_found": 1,
+    "diff_url": "https://app.aikido.dev/featurebranch/scan/7?groupId=1",
+}
+
+
+class TestCancelSaysWhatIsTrue:
+    """A cancellation's warning says what was left behind in Aikido, in every phase, outside any log group."""
+
+    def cancel_during(self, tmp_path: Path, stall: str, **inputs: str) -> tuple[ActionRun, list[str]]:
+        with StallingServer(stall) as server:
+            values = {"secret-key": KEY, "api-base-url": server.url, **FAST} | {
+                name.replace("_", "-"): value for name, value in inputs.items()
+            }
+            run = prepare_run(
+                tmp_path,
+                event_name="pull_request",
+                payload=sample("pull_request"),
+                inputs=values,
+                extra_env={"GITHUB_API_URL": server.url},
+            )
+            with subprocess.Popen(
+                run.argv, cwd=run.cwd, env=run.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            ) as process:
+                assert server.arrived.wait(15), f"the run never reached the {stall} phase"
+                time.sleep(0.2)
+                process.send_signal(signal.SIGTERM)
+                stdout, stderr = process.communicate(timeout=5)
+        result = run.result(process.returncode, stdout, stderr)
+        assert stderr == ""
+        lines = stdout.splitlines()
+        return result, lines[lines.index(next(line for line in lines if "cancelled (SIGTERM)" in line)) - 1 :]
+
+    def test_before_the_start_answer(self, tmp_path: Path) -> None:
+        run, tail = self.cancel_during(tmp_path, "start")
+        assert tail[-1] == (
+            "::warning::cancelled (SIGTERM) while Aikido was starting the scan; one may have started, and it "
+            "finishes on its own in Aikido"
+        )
+        assert run.returncode == 1
+
+    def test_during_an_upload(self, tmp_path: Path) -> None:
+        (tmp_path / "workspace" / "build").mkdir(parents=True)
+        shutil.copy(SAMPLES / "uploads" / "syft-dir.json", tmp_path / "workspace" / "build" / "sbom.json")
+        run, tail = self.cancel_during(tmp_path, "upload", sbom_files="build/sbom.json")
+        assert tail[-1] == (
+            "::warning::cancelled (SIGTERM) while uploading build/sbom.json; Aikido scan 7 waits for this upload "
+            "and will not complete without it"
+        )
+        assert run.returncode == 1
+
+    def test_while_polling_the_open_group_is_closed_first(self, tmp_path: Path) -> None:
+        run, tail = self.cancel_during(tmp_path, "poll")
+        assert tail == [
+            "::endgroup::",
+            "::warning::cancelled (SIGTERM); Aikido scan 7 was started and finishes on its own in Aikido",
+        ]
+        assert run.returncode == 1
+
+    def test_during_the_comments_the_verdict_stands(self, tmp_path: Path) -> None:
+        run, tail = self.cancel_during(tmp_path, "github", post_scan_status_comment="on")
+        assert tail[-1] == (
+            "::warning::cancelled (SIGTERM) while posting the PR comments; the verdict (FAILED) is already in the "
+            "step's outputs and summary"
+        )
+        # Nothing lost, nothing contradicted: outputs, summary and exit code are the verdict's.
+        assert (run.returncode, run.outputs["outcome"], run.outputs["scan-id"]) == (10, "FAILED", "7")
+        assert "## ❌ Aikido security gate failed" in run.summary
+
+
 class TestLeanImports:
     """The plain path imports nothing for uploads or PR comments."""
 
@@ -315,7 +426,9 @@ class TestLeanImports:
 class TestDemo:
     """README's first command: `scripts/demo` runs `python -m emulator.demo`."""
 
-    @pytest.mark.parametrize(("scenario", "outcome", "code"), [("pass", "SUCCEEDED", 0), ("fail", "FAILED", 10)])
+    @pytest.mark.parametrize(
+        ("scenario", "outcome", "code"), [("pass", "SUCCEEDED", 0), ("fail", "FAILED", 10), ("drip", "TIMED_OUT", 1)]
+    )
     def test_demo_runs_the_action(self, scenario: str, outcome: str, code: int) -> None:
         done = subprocess.run(
             [sys.executable, "-m", "emulator.demo", scenario],

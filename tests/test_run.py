@@ -11,8 +11,9 @@ from gate.errors import AikidoUnreachable
 from gate.event import Lookups
 from gate.http import Deadline
 from gate.models import ScanStatus, parse_scan_status
-from gate.run import RunState, Scanner, run_gate
+from gate.run import Scanner, run_gate
 from gate.settings import load_inputs, load_runner
+from gate.state import RunState
 from gate.verdict import Outcome
 from gate.workflow import Workflow
 from tests.conftest import FakeClock, sample
