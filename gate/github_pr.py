@@ -21,7 +21,7 @@ from github.Organization import Organization
 
 from gate.aikido import USER_AGENT
 from gate.comment import Comment, GitHubRefused, ReviewComment
-from gate.http import Deadline, DeadlineReached, Sleep, excerpt, retry_after_seconds, wall_clock_limit
+from gate.http import MIN_RETRY_WAIT, Deadline, DeadlineReached, Sleep, excerpt, retry_after_seconds, wall_clock_limit
 from gate.proxy import proxy_variable
 from gate.sanitize import whole_number
 
@@ -136,6 +136,8 @@ class PyGithubPullRequest:
                 wait = rate_limit_wait(error.status, error.headers or {}, error.data, time.time())
                 if wait is None:
                     raise GitHubRefused(self._describe(error), error.status) from None
+                # Never hammer GitHub, whatever its Retry-After says.
+                wait = max(wait, MIN_RETRY_WAIT)
                 if wait >= self._deadline.remaining():
                     raise GitHubRefused(
                         f"GitHub's rate limit asks for {wait:.0f} s, more than the time left", error.status
