@@ -1,0 +1,256 @@
+"""This action against Aikido's own CLI, side by side, to a sink that only reads and answers.
+
+    .venv/bin/python -m benchmarks.vs_cli [--cli DIR] [--rounds 7] [--sizes 5,50,240]
+
+Uploads: a Syft JSON SBOM of each size, sent by the action in `upload-only` mode (it
+validates the file completely first) and by the CLI's `upload` command (no validation):
+wall time, spawn to the upload's first byte, send time, MB/s, and peak RSS (the process
+tree's, sampled, and `ru_maxrss` from `wait4`). Start-up: a plain pull_request gate and the
+CLI's `scan`: spawn to the first request, and the final poll answer to exit. Then the
+import breakdown of `entrypoint` (`-X importtime`, top 10).
+
+`--cli DIR` is a copy of Aikido's CLI (github.com/AikidoSec/ci-api-client) with
+`npm install --omit=dev` done; the rounds interleave the two programs, alternating which
+goes first, and the ratios compare medians of the same run. Without it, the action alone.
+The project never depends on the CLI: it is a yardstick.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.sink import Sink
+from benchmarks.upload import write_sbom
+from emulator.runner import ROOT, prepare_run
+from tests.conftest import sample
+
+KEY = "AIK_CI_benchmark"
+REPOSITORY_ID = "R_kgDOLrq3yg"
+BASE, HEAD = "9049f1265b7d0e5c8d0d6b5a0e6f8a9b1c2d3e4f", "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
+
+
+@dataclass
+class Measured:
+    """One process run: on time.monotonic(), and memory in MB."""
+
+    started: float
+    ended: float
+    code: int
+    out: str
+    maxrss_mb: float
+    tree_peak_mb: float
+
+    @property
+    def wall(self) -> float:
+        return self.ended - self.started
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """RSS of `pid` and every descendant, from /proc (0 once it is gone)."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) if "VmRSS" in status else 0  # type: ignore[union-attr]
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(child) for child in (task / "children").read_text().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
+def run(argv: list[str], env: dict[str, str], cwd: Path) -> Measured:
+    """Run to its end, sampling the process tree's RSS every 5 ms."""
+    peak = [0]
+    done = threading.Event()
+    started = time.monotonic()
+    process = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    def sample_rss() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss_kb(process.pid))
+            done.wait(0.005)
+
+    sampler = threading.Thread(target=sample_rss, daemon=True)
+    sampler.start()
+    assert process.stdout is not None
+    out = process.stdout.read().decode(errors="replace")
+    _, status, usage = os.wait4(process.pid, 0)
+    ended = time.monotonic()
+    done.set()
+    sampler.join()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Measured(started, ended, process.returncode, out, usage.ru_maxrss / 1024, peak[0] / 1024)
+
+
+@dataclass
+class Figures:
+    """Per program and measure, the values of every round."""
+
+    values: dict[tuple[str, str], list[float]] = field(default_factory=dict)
+
+    def add(self, program: str, measure: str, value: float) -> None:
+        self.values.setdefault((program, measure), []).append(value)
+
+    def median(self, program: str, measure: str) -> float | None:
+        values = self.values.get((program, measure))
+        return statistics.median(values) if values else None
+
+
+class Programs:
+    """How each program is run against the sink, in a scratch directory."""
+
+    def __init__(self, sink: Sink, scratch: Path, cli: Path | None) -> None:
+        self.sink, self.scratch, self.cli = sink, scratch, cli
+        self.home = scratch / "home"
+        self.home.mkdir()
+
+    def ours_upload(self, sbom: Path) -> Measured:
+        workdir = Path(tempfile.mkdtemp(dir=self.scratch))
+        prepared = self._prepare(workdir, {"upload-only": "true", "sbom-files": f"big-app={sbom.name}"})
+        os.link(sbom, prepared.cwd / sbom.name)  # the workspace holds the file, as actions/checkout would
+        measured = run(prepared.argv, prepared.env, prepared.cwd)
+        shutil.rmtree(workdir)
+        return measured
+
+    def cli_upload(self, sbom: Path) -> Measured:
+        assert self.cli is not None
+        argv = ["node", str(self.cli / "lib" / "index.js"), "upload", "--apikey", KEY, "--repository-id"]
+        argv += [REPOSITORY_ID, "--type", "json-sbom", "--container-image", "big-app", "--file", str(sbom)]
+        return run(argv, self._cli_env(), self.scratch)
+
+    def ours_gate(self) -> Measured:
+        workdir = Path(tempfile.mkdtemp(dir=self.scratch))
+        prepared = self._prepare(workdir, {"poll-interval-seconds": "1"})
+        measured = run(prepared.argv, prepared.env, prepared.cwd)
+        shutil.rmtree(workdir)
+        return measured
+
+    def cli_gate(self) -> Measured:
+        assert self.cli is not None
+        argv = ["node", str(self.cli / "lib" / "index.js"), "scan", "--apikey", KEY, REPOSITORY_ID, BASE, HEAD]
+        return run([*argv, "feature/login-form", "--poll-interval", "1"], self._cli_env(), self.scratch)
+
+    def _prepare(self, workdir: Path, inputs: dict[str, str]):  # type: ignore[no-untyped-def]
+        values = {"secret-key": KEY, "api-base-url": self.sink.url, "repository-id": REPOSITORY_ID, **inputs}
+        return prepare_run(workdir, event_name="pull_request", payload=sample("pull_request"), inputs=values)
+
+    def _cli_env(self) -> dict[str, str]:
+        return {"PATH": os.environ.get("PATH", ""), "HOME": str(self.home), "AIKIDO_API": self.sink.url}
+
+
+def measure_upload(figures: Figures, name: str, go: Callable[[], Measured], sink: Sink, size_mb: float) -> None:
+    sink.clear()
+    measured = go()
+    if measured.code != 0:
+        raise SystemExit(f"{name} failed:\n{measured.out}")
+    [upload] = [seen for seen in sink.seen if seen.path.endswith("/custom")]
+    figures.add(name, "wall s", measured.wall)
+    figures.add(name, "spawn → first byte s", upload.first_byte - measured.started)
+    figures.add(name, "send s", upload.last_byte - upload.first_byte)
+    figures.add(name, "MB/s (wall)", size_mb / measured.wall)
+    figures.add(name, "peak RSS MB (tree)", measured.tree_peak_mb)
+    figures.add(name, "ru_maxrss MB", measured.maxrss_mb)
+    if checked := re.search(r"checked 1 file\(s\) to upload, [\d.]+ MB, in ([\d.]+) s", measured.out):
+        figures.add(name, "validation s (log)", float(checked.group(1)))
+
+
+def measure_gate(figures: Figures, name: str, go: Callable[[], Measured], sink: Sink) -> None:
+    sink.clear()
+    measured = go()
+    if measured.code != 0:
+        raise SystemExit(f"{name} failed:\n{measured.out}")
+    figures.add(name, "spawn → first request ms", (sink.seen[0].first_byte - measured.started) * 1000)
+    figures.add(name, "final answer → exit ms", (measured.ended - sink.seen[-1].answered) * 1000)
+
+
+def table(title: str, figures: Figures, programs: list[str]) -> str:
+    measures = list(dict.fromkeys(measure for _, measure in figures.values))
+    lines = [
+        f"\n{title}",
+        f"{'':28}" + "".join(f"{p:>12}" for p in programs) + ("       ratio" if len(programs) > 1 else ""),
+    ]
+    for measure in measures:
+        medians = [figures.median(program, measure) for program in programs]
+        cells = "".join(f"{m:>12.3f}" if m is not None else f"{'–':>12}" for m in medians)
+        ratio = ""
+        if len(medians) == 2 and medians[0] is not None and medians[1]:
+            ratio = f"{medians[0] / medians[1]:>11.2f}×"
+        lines.append(f"{measure:28}{cells}{ratio}")
+    return "\n".join(lines)
+
+
+def import_breakdown(top: int = 10) -> str:
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import entrypoint"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = []
+    for line in done.stderr.splitlines():
+        if match := re.match(r"import time:\s+(\d+) \|\s+(\d+) \| ( *)(\S+)", line):
+            rows.append((int(match.group(2)), int(match.group(1)), len(match.group(3)) // 2, match.group(4)))
+    total = sum(self_us for _, self_us, _, _ in rows)
+    # Our modules and top-level packages, at whatever depth they were first imported.
+    wanted = sorted(
+        (row for row in rows if row[2] >= 1 and ("." not in row[3] or row[3].startswith("gate."))), reverse=True
+    )[:top]
+    lines = [f"\nimport entrypoint: {total / 1000:.0f} ms in {len(rows)} modules; top {top} by cumulative time"]
+    lines += [f"  {cumulative / 1000:7.1f} ms  {name} (level {level})" for cumulative, _, level, name in wanted]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cli", type=Path, help="a copy of Aikido's CLI with `npm install --omit=dev` done")
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--sizes", default="5,50,240", help="SBOM sizes in MB, comma-separated")
+    args = parser.parse_args()
+    if args.cli and not (args.cli / "lib" / "index.js").is_file():
+        raise SystemExit(f"--cli {args.cli}: no lib/index.js there")
+    names = ["action", "cli"] if args.cli else ["action"]
+    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; {args.rounds} interleaved rounds, medians")
+    sink = Sink()
+    with tempfile.TemporaryDirectory() as scratch_dir:
+        scratch = Path(scratch_dir)
+        programs = Programs(sink, scratch, args.cli)
+        gates = Figures()
+        for round_ in range(args.rounds):
+            order = names if round_ % 2 == 0 else names[::-1]
+            for name in order:
+                measure_gate(gates, name, programs.ours_gate if name == "action" else programs.cli_gate, sink)
+        print(table("start-up and exit (plain gate vs `scan`)", gates, names), flush=True)
+        for size in (int(text) for text in args.sizes.split(",")):
+            sbom = scratch / f"sbom-{size}mb.json"
+            write_sbom(sbom, size * 1_000_000)
+            size_mb = sbom.stat().st_size / 1e6
+            uploads = Figures()
+            for round_ in range(args.rounds):
+                order = names if round_ % 2 == 0 else names[::-1]
+                for name in order:
+                    go = functools.partial(programs.ours_upload if name == "action" else programs.cli_upload, sbom)
+                    measure_upload(uploads, name, go, sink, size_mb)
+            print(table(f"upload {size_mb:.0f} MB (upload-only vs `upload`)", uploads, names), flush=True)
+            sbom.unlink()
+    print(import_breakdown())
+    sink.close()
+
+
+if __name__ == "__main__":
+    main()
