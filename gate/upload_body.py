@@ -1,20 +1,21 @@
-"""The body of one upload, streamed: the JSON envelope, the file's text escaped chunk by chunk, the closing.
+"""The body of one upload, streamed: the JSON envelope, the file's bytes escaped chunk by chunk, the closing.
 
 Aikido's CLI sends `payload` as a JSON string holding the file's text; so do we, without
-ever holding the file in memory. The length is known before the first byte is sent
-(the validation pass measured the escaped text), so the request has a Content-Length.
+ever holding the file in memory (`gate.json_string` escapes UTF-8 bytes as they are read).
+The length is known before the first byte is sent (the validation pass measured the escaped
+text), so the request has a Content-Length.
 """
 
 from __future__ import annotations
 
-import codecs
 import json
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from gate.json_inspect import CHUNK
+from gate.json_string import escape
 from gate.models import UploadFile
-from gate.uploads import CHUNK, escape_text
 
 Progress = Callable[[int, int, float], None]
 PROGRESS_EVERY = 3.0
@@ -43,17 +44,13 @@ class UploadBody:
         started = shown = self._clock()
         sent = len(self._head)
         yield self._head
-        decoder = codecs.getincrementaldecoder("utf-8")()
         with self._upload.path.open("rb") as handle:
             while data := handle.read(CHUNK):
-                chunk = escape_text(decoder.decode(data)).encode("ascii")
+                chunk = escape(data)
                 sent += len(chunk)
                 yield chunk
                 now = self._clock()
                 if self._on_progress and now - shown >= PROGRESS_EVERY:
                     self._on_progress(sent, self.length, now - started)
                     shown = now
-            rest = decoder.decode(b"", final=True)
-        if rest:
-            yield escape_text(rest).encode("ascii")
         yield self._tail

@@ -1,29 +1,22 @@
 """SBOM and Checkov SARIF files: expand the inputs, validate every file before any scan starts.
 
-Files of several hundred MB are normal for SBOMs, so nothing here loads a whole file:
-one streaming pass (ijson) checks the JSON and its shape, and the same pass checks the
-text is UTF-8 and measures its length once escaped as a JSON string, which the upload
-needs for its Content-Length.
+Each file gets one streaming pass (`gate.json_inspect`) that checks it is UTF-8 JSON, learns
+what the shape checks below need, and measures its length once escaped as a JSON string,
+which the upload needs for its Content-Length.
 """
 
 from __future__ import annotations
 
-import codecs
 import glob
-import json
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import ijson
 
 from gate.errors import ConfigError
+from gate.json_inspect import JsonFacts, inspect_json
 from gate.models import UploadFile, UploadKind
 
-CHUNK = 1 << 20
 SYFT_NAME = "syft"
 SARIF_VERSION = "2.1.0"
 
@@ -35,77 +28,6 @@ IMAGE_NAME = re.compile(rf"{_DOMAIN}{_COMPONENT}(?:/{_COMPONENT})*")
 _SCHEMES = re.compile(r"^(?:docker|podman|containerd|registry|docker-archive|oci-archive|oci-dir|singularity):")
 
 _ARCHIVES = (".tar", ".tar.gz", ".tgz", ".zip")
-
-# The JSON paths whose values the shape checks need, as ijson names them.
-_WATCHED = frozenset(
-    {"", "descriptor.name", "source.name", "source.metadata.userInput", "source.metadata.tags.item", "version",
-     "runs", "runs.item.tool.driver.name"}
-)  # fmt: skip
-
-
-@dataclass
-class JsonFacts:
-    """What one streaming pass learned about a JSON file."""
-
-    top_keys: set[str] = field(default_factory=set)
-    strings: dict[str, str] = field(default_factory=dict)
-    drivers: list[str] = field(default_factory=list)
-    runs_is_array: bool = False
-    escaped_size: int = 0
-    size: int = 0
-
-
-class _EscapeCounter:
-    """A reader for ijson that also decodes UTF-8 strictly and counts the text's escaped JSON length."""
-
-    def __init__(self, raw: Any) -> None:
-        self._raw = raw
-        self._decoder = codecs.getincrementaldecoder("utf-8")()
-        self.escaped_size = 0
-
-    def read(self, size: int = -1) -> bytes:
-        data: bytes = self._raw.read(size)
-        self.escaped_size += len(escape_text(self._decoder.decode(data, final=not data)))
-        return data
-
-
-def escape_text(text: str) -> str:
-    """Text as the inside of a JSON string (ASCII only, so its length is its size in bytes)."""
-    return json.dumps(text)[1:-1]
-
-
-def inspect_json(path: Path) -> JsonFacts:
-    """Stream through a JSON file once; raises ValueError saying why it is not valid UTF-8 JSON."""
-    facts = JsonFacts()
-    with path.open("rb") as raw:
-        reader = _EscapeCounter(raw)
-        try:
-            for prefix, event, value in ijson.parse(reader, buf_size=CHUNK):
-                if prefix not in _WATCHED:
-                    continue
-                if prefix == "" and event == "map_key":
-                    facts.top_keys.add(value)
-                elif prefix == "runs.item.tool.driver.name" and isinstance(value, str):
-                    facts.drivers.append(value)
-                elif prefix == "source.metadata.tags.item" and isinstance(value, str):
-                    facts.strings.setdefault(prefix, value)
-                elif prefix == "runs" and event == "start_array":
-                    facts.runs_is_array = True
-                elif event == "string":
-                    facts.strings[prefix] = value
-            reader.read()  # let the decoder see the end: a truncated UTF-8 sequence is an error
-        except UnicodeDecodeError as error:
-            raise ValueError(f"is not UTF-8 text (byte {error.start} of a chunk)") from None
-        except ijson.JSONError as error:
-            raise ValueError(f"is not valid JSON ({_short(error)})") from None
-        except ijson.IncompleteJSONError as error:
-            raise ValueError(f"is not valid JSON ({_short(error)})") from None
-    facts.escaped_size = reader.escaped_size
-    return facts
-
-
-def _short(error: Exception) -> str:
-    return re.sub(r"\s+", " ", str(error)).strip()[:120] or type(error).__name__
 
 
 def image_name_from(reference: str) -> str | None:

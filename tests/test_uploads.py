@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from gate.errors import ConfigError
+from gate.json_inspect import CHUNK, inspect_json
 from gate.models import GateOptions, ScanTarget, UploadKind, start_body, upload_fields
 from gate.upload_body import UploadBody
-from gate.uploads import CHUNK, collect, image_name_from, inspect_json
+from gate.uploads import collect, image_name_from
 from tests.conftest import SAMPLES, FakeClock
 
 FIXTURES = SAMPLES / "uploads"
@@ -53,7 +54,8 @@ class TestInspectJson:
     def test_measures_the_escaped_text(self, tmp_path: Path) -> None:
         path = tmp_path / "x.json"
         path.write_text('{"a": "é\\n\\"x\\"\\t", "b": ["✓"]}\n', encoding="utf-8")
-        assert inspect_json(path).escaped_size == len(json.dumps(path.read_text(encoding="utf-8"))) - 2
+        text = path.read_text(encoding="utf-8")
+        assert inspect_json(path).escaped_size == len(json.dumps(text, ensure_ascii=False).encode()) - 2
 
     def test_real_checkov_sarif(self) -> None:
         facts = inspect_json(FIXTURES / "checkov.sarif")
