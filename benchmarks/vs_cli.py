@@ -114,8 +114,8 @@ class Figures:
 class Programs:
     """How each program is run against the sink, in a scratch directory."""
 
-    def __init__(self, sink: Sink, scratch: Path, cli: Path | None) -> None:
-        self.sink, self.scratch, self.cli = sink, scratch, cli
+    def __init__(self, sink: Sink, scratch: Path, cli: Path | None, python: Path) -> None:
+        self.sink, self.scratch, self.cli, self.python = sink, scratch, cli, python
         self.home = scratch / "home"
         self.home.mkdir()
 
@@ -147,7 +147,9 @@ class Programs:
 
     def _prepare(self, workdir: Path, inputs: dict[str, str]):  # type: ignore[no-untyped-def]
         values = {"secret-key": KEY, "api-base-url": self.sink.url, "repository-id": REPOSITORY_ID, **inputs}
-        return prepare_run(workdir, event_name="pull_request", payload=sample("pull_request"), inputs=values)
+        prepared = prepare_run(workdir, event_name="pull_request", payload=sample("pull_request"), inputs=values)
+        prepared.argv[0] = str(self.python)
+        return prepared
 
     def _cli_env(self) -> dict[str, str]:
         return {"PATH": os.environ.get("PATH", ""), "HOME": str(self.home), "AIKIDO_API": self.sink.url}
@@ -194,9 +196,9 @@ def table(title: str, figures: Figures, programs: list[str]) -> str:
     return "\n".join(lines)
 
 
-def import_breakdown(top: int = 10) -> str:
+def import_breakdown(python: Path, top: int = 10) -> str:
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import entrypoint"],
+        [str(python), "-X", "importtime", "-c", "import entrypoint"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -221,15 +223,23 @@ def main() -> None:
     parser.add_argument("--cli", type=Path, help="a copy of Aikido's CLI with `npm install --omit=dev` done")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--sizes", default="5,50,240", help="SBOM sizes in MB, comma-separated")
+    parser.add_argument(
+        "--python",
+        type=Path,
+        default=Path(sys.executable),
+        help="the interpreter that runs the action: best one with only requirements.txt installed, as in the image "
+        "(the dev venv's extras, such as click, make `import httpx` slower)",
+    )
     args = parser.parse_args()
     if args.cli and not (args.cli / "lib" / "index.js").is_file():
         raise SystemExit(f"--cli {args.cli}: no lib/index.js there")
     names = ["action", "cli"] if args.cli else ["action"]
-    print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; {args.rounds} interleaved rounds, medians")
+    version = subprocess.run([args.python, "--version"], capture_output=True, text=True, check=True).stdout.strip()
+    print(f"{version} ({args.python}), {os.cpu_count()} CPUs; {args.rounds} interleaved rounds, medians")
     sink = Sink()
     with tempfile.TemporaryDirectory() as scratch_dir:
         scratch = Path(scratch_dir)
-        programs = Programs(sink, scratch, args.cli)
+        programs = Programs(sink, scratch, args.cli, args.python)
         gates = Figures()
         for round_ in range(args.rounds):
             order = names if round_ % 2 == 0 else names[::-1]
@@ -248,7 +258,7 @@ def main() -> None:
                     measure_upload(uploads, name, go, sink, size_mb)
             print(table(f"upload {size_mb:.0f} MB (upload-only vs `upload`)", uploads, names), flush=True)
             sbom.unlink()
-    print(import_breakdown())
+    print(import_breakdown(args.python))
     sink.close()
 
 

@@ -19,7 +19,7 @@ from gate.errors import (
     RequestRejected,
     UnexpectedAnswer,
 )
-from gate.http import MAX_ANSWER_BYTES, AnswerTooLarge, GaveUp, Retrier, Safety, excerpt
+from gate.http import MAX_ANSWER_BYTES, AnswerTooLarge, GaveUp, Retrier, Safety, excerpt, tls_for
 from gate.models import (
     AIKIDO_HOSTS,
     SastIssue,
@@ -50,6 +50,7 @@ def build_http_client(base_url: str, secret: str) -> httpx.Client:
         # The secret header must never travel to another host.
         follow_redirects=False,
         trust_env=True,
+        verify=tls_for(base_url),
     )
 
 

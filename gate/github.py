@@ -13,7 +13,7 @@ import httpx
 
 from gate.aikido import USER_AGENT
 from gate.errors import GitHubLookupFailed
-from gate.http import AnswerTooLarge, GaveUp, Retrier, Safety, excerpt
+from gate.http import AnswerTooLarge, GaveUp, Retrier, Safety, excerpt, tls_for
 
 
 def build_github_client(api_url: str, token: str) -> httpx.Client:
@@ -25,7 +25,10 @@ def build_github_client(api_url: str, token: str) -> httpx.Client:
     }
     if token:
         headers["Authorization"] = f"Bearer {token}"
-    return httpx.Client(base_url=api_url.rstrip("/"), headers=headers, follow_redirects=False, trust_env=True)
+    base_url = api_url.rstrip("/")
+    return httpx.Client(
+        base_url=base_url, headers=headers, follow_redirects=False, trust_env=True, verify=tls_for(base_url)
+    )
 
 
 class GitHubLookups:

@@ -8,9 +8,12 @@ already have acted on it (a read timeout, a 500), or we would start two scans.
 from __future__ import annotations
 
 import email.utils
+import functools
+import os
 import random
 import re
 import signal
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +24,7 @@ from types import FrameType
 
 import httpx
 
+from gate.proxy import proxy_variable
 from gate.sanitize import clean, whole_number
 
 Clock = Callable[[], float]
@@ -91,6 +95,24 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    # Building one loads the CA bundle (tens of ms): build it once, for every client that needs it.
+    return httpx.create_ssl_context(trust_env=True)
+
+
+def tls_for(base_url: str) -> ssl.SSLContext | bool:
+    """What a client of `base_url` verifies TLS with.
+
+    Plain http with no proxy in the way (the emulator on loopback) never speaks TLS, and
+    redirects are never followed: no CA bundle to load. Everything else shares one context.
+    """
+    url = httpx.URL(base_url)
+    if url.scheme == "http" and proxy_variable("http", url.host, os.environ) is None:
+        return False
+    return _tls_context()
 
 
 def backoff_delay(attempt: int, rng: random.Random) -> float:

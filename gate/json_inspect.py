@@ -4,12 +4,14 @@ Files of several hundred MB are normal for SBOMs, so nothing here loads a whole 
 C backend parses; its events are filtered in C (`itertools.compress` over a set lookup), so
 Python code sees only the handful of watched ones.
 
-A large file is read by two processes at once, one per core. The split is a comma between two
-objects of an array that is a value of the root object (`}, {`, as between Syft's artifacts),
-and it is proven, not guessed: the first half is parsed with `]}` appended, which is valid JSON
-only if the comma sits exactly there; the second is parsed after `{"\u0000": [`, which puts the
-parser in the very state the full document has after that comma. Both valid means the whole is
-valid. When either half fails, one pass over the whole file gives the real answer.
+A large file is read by two processes at once, one per core: the first half by a lean child
+interpreter that imports only this module (a fork would count the parent's memory twice). The
+split is a comma between two objects of an array that is a value of the root object (`}, {`, as
+between Syft's artifacts), and it is proven, not guessed: the first half is parsed with `]}`
+appended, which is valid JSON only if the comma sits exactly there; the second is parsed after
+`{"\\u0000": [`, which puts the parser in the very state the full document has after that comma.
+Both valid means the whole is valid. When either half fails, one pass over the whole file gives
+the real answer.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ import contextlib
 import itertools
 import json
 import operator
-import os
 import re
-import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -148,37 +150,43 @@ def split_point(path: Path, size: int) -> int | None:
 def inspect_json(path: Path) -> JsonFacts:
     """Check `path` is valid UTF-8 JSON and learn its facts; raises ValueError saying why not."""
     size = path.stat().st_size
-    if size >= SPLIT_FROM and hasattr(os, "fork") and (split := split_point(path, size)) is not None:
+    if size >= SPLIT_FROM and (split := split_point(path, size)) is not None:
         with contextlib.suppress(ValueError, OSError):
             return _inspect_halves(path, size, split)
     return _inspect_range(path, 0, size)
 
 
+# The child: `python -I -c CHILD ROOT PATH STOP` prints the first half's facts as JSON.
+CHILD = (
+    "import sys; sys.path.insert(0, sys.argv[1]); from gate.json_inspect import first_half; "
+    "first_half(sys.argv[2], int(sys.argv[3]))"
+)
+ROOT = str(Path(__file__).resolve().parent.parent)
+
+
+def first_half(path: str, stop: int) -> None:
+    """The child's work: the facts of bytes [0, stop) closed by `]}`, as JSON on stdout (exit 1 if invalid)."""
+    try:
+        facts = _inspect_range(Path(path), 0, stop, after=_CLOSE_FIRST_HALF)
+    except (ValueError, OSError):
+        sys.exit(1)
+    json.dump(facts.__dict__ | {"top_keys": sorted(facts.top_keys)}, sys.stdout)
+
+
 def _inspect_halves(path: Path, size: int, split: int) -> JsonFacts:
-    """The first half in a forked child, the second here; ValueError or OSError if either fails."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover -- the child: measured by its result, not by coverage
-        code = 1
-        try:
-            os.close(read_end)
-            # A cancellation is the parent's to report; the child just ends with it.
-            signal.signal(signal.SIGINT, signal.SIG_DFL)
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            facts = _inspect_range(path, 0, split, after=_CLOSE_FIRST_HALF)
-            with os.fdopen(write_end, "w") as out:
-                json.dump(facts.__dict__ | {"top_keys": sorted(facts.top_keys)}, out)
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
-    with os.fdopen(read_end) as result:
+    """The first half in a child process, the second here; ValueError or OSError if either fails."""
+    with subprocess.Popen(  # noqa: S603 -- this interpreter, this module, no shell
+        [sys.executable, "-I", "-c", CHILD, ROOT, str(path), str(split)],
+        stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+    ) as child:
         try:
             second = _inspect_range(path, split + 1, size, before=_OPEN_SECOND_HALF)
-            answer = result.read()
-        finally:
-            _, status = os.waitpid(pid, 0)
-    if os.waitstatus_to_exitcode(status) != 0 or not answer:
+        except BaseException:
+            child.kill()  # its answer no longer matters
+            raise
+        answer, _ = child.communicate()
+    if child.returncode != 0 or not answer:
         raise ValueError("the first half did not parse")
     first = json.loads(answer)
     facts = JsonFacts(**(first | {"top_keys": set(first["top_keys"])}))

@@ -34,8 +34,11 @@ def escaped_length(chunk: bytes) -> int:
 def escape(chunk: bytes) -> bytes:
     """`chunk` as it goes inside a JSON string: the same as json.dumps(text, ensure_ascii=False)[1:-1], encoded."""
     out = chunk.replace(_BACKSLASH, b"\\\\").replace(_QUOTE, b'\\"')
-    if _controls(out):
+    if controls := _controls(out):
         for control, escaped in _SHORT.items():
-            out = out.replace(control, escaped)
-        out = _OTHER_CONTROL.sub(lambda match: b"\\u%04x" % match[0][0], out)
+            if found := out.count(control):  # counting first spares a copy for each one absent
+                out = out.replace(control, escaped)
+                controls -= found
+        if controls:
+            out = _OTHER_CONTROL.sub(lambda match: b"\\u%04x" % match[0][0], out)
     return out
