@@ -52,6 +52,8 @@ class Context:
     sleep: Sleep
     workflow: Workflow
     state: RunState
+    # Reads an upload file's facts (gate.uploads.Inspect); None: gate.json_inspect.inspect_json.
+    inspect: Callable[[Path], Any] | None = None
 
 
 def _skip_reason_without_secret(facts: EventFacts) -> str | None:
@@ -76,9 +78,10 @@ def run_gate(
     sleep: Sleep,
     workflow: Workflow,
     state: RunState,
+    inspect: Callable[[Path], Any] | None = None,
 ) -> Verdict:
     """Run the gate and return its verdict; a failure after the scan started keeps the scan id and uploads."""
-    context = Context(scanner, lookups, deadline, sleep, workflow, state)
+    context = Context(scanner, lookups, deadline, sleep, workflow, state, inspect)
     try:
         verdict = _run(inputs, runner, payload, context)
     except GateError as failure:
@@ -97,7 +100,7 @@ def _run(inputs: Inputs, runner: Runner, payload: dict[str, Any], context: Conte
             raise ConfigError(NO_KEY_HELP)
         return skipped(reason)
 
-    uploads = _collect_uploads(inputs, runner, workflow)
+    uploads = _collect_uploads(inputs, runner, workflow, context.inspect)
     overrides = Overrides(inputs.repository_id, inputs.base_commit, inputs.head_commit, inputs.branch_name)
     if inputs.upload_only:
         if not uploads:
@@ -142,14 +145,18 @@ def _run(inputs: Inputs, runner: Runner, payload: dict[str, Any], context: Conte
     return decide(status, scan_id=scan_id, report_only=inputs.report_only)
 
 
-def _collect_uploads(inputs: Inputs, runner: Runner, workflow: Workflow) -> list[UploadFile]:
+def _collect_uploads(
+    inputs: Inputs, runner: Runner, workflow: Workflow, inspect: Callable[[Path], Any] | None
+) -> list[UploadFile]:
     """Validate every file to upload before anything starts (the upload code loads only when needed)."""
     if not (inputs.sbom_files.strip() or inputs.checkov_sarif_files.strip()):
         return []
-    from gate.uploads import collect  # noqa: PLC0415 -- ijson stays off the plain path
+    from gate.json_inspect import inspect_json  # noqa: PLC0415 -- ijson stays off the plain path
+    from gate.uploads import collect  # noqa: PLC0415
 
     started = time.monotonic()
-    files, warnings = collect(inputs.sbom_files, inputs.checkov_sarif_files, runner.workspace or Path.cwd())
+    workspace = runner.workspace or Path.cwd()
+    files, warnings = collect(inputs.sbom_files, inputs.checkov_sarif_files, workspace, inspect or inspect_json)
     size = sum(upload.size for upload in files) / 1e6
     workflow.log(f"checked {len(files)} file(s) to upload, {size:.1f} MB, in {time.monotonic() - started:.1f} s")
     for warning in warnings:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import glob
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from gate.errors import ConfigError
 from gate.json_inspect import JsonFacts, inspect_json
 from gate.models import UploadFile, UploadKind
 
+Inspect = Callable[[Path], JsonFacts]
 SYFT_NAME = "syft"
 SARIF_VERSION = "2.1.0"
 
@@ -87,9 +88,9 @@ def _shown(path: Path, root: Path) -> str:
     return str(path.relative_to(root))
 
 
-def _sbom(path: Path, root: Path, image_name: str | None) -> UploadFile:
+def _sbom(path: Path, root: Path, image_name: str | None, inspect: Inspect) -> UploadFile:
     shown = _shown(path, root)
-    facts = _checked(path, shown, "sbom-files")
+    facts = _checked(path, shown, "sbom-files", inspect)
     if not {"artifacts", "source"} <= facts.top_keys or facts.strings.get("descriptor.name") != SYFT_NAME:
         raise ConfigError(
             f"input sbom-files: {shown} is not a Syft JSON SBOM (needs artifacts, source and descriptor.name "
@@ -116,9 +117,9 @@ def _sbom(path: Path, root: Path, image_name: str | None) -> UploadFile:
     return UploadFile(UploadKind.SBOM, path, shown, facts.size, facts.escaped_size, image_name)
 
 
-def _sarif(path: Path, root: Path, warnings: list[str]) -> UploadFile:
+def _sarif(path: Path, root: Path, warnings: list[str], inspect: Inspect) -> UploadFile:
     shown = _shown(path, root)
-    facts = _checked(path, shown, "checkov-sarif-files")
+    facts = _checked(path, shown, "checkov-sarif-files", inspect)
     if facts.strings.get("version") != SARIF_VERSION or not facts.runs_is_array:
         raise ConfigError(
             f"input checkov-sarif-files: {shown} is not a SARIF 2.1.0 file (needs version 2.1.0 and a runs array)"
@@ -129,12 +130,12 @@ def _sarif(path: Path, root: Path, warnings: list[str]) -> UploadFile:
     return UploadFile(UploadKind.CHECKOV, path, shown, facts.size, facts.escaped_size)
 
 
-def _checked(path: Path, shown: str, input_name: str) -> JsonFacts:
+def _checked(path: Path, shown: str, input_name: str, inspect: Inspect) -> JsonFacts:
     size = path.stat().st_size
     if size == 0:
         raise ConfigError(f"input {input_name}: {shown} is empty")
     try:
-        facts = inspect_json(path)
+        facts = inspect(path)
     except ValueError as error:
         raise ConfigError(f"input {input_name}: {shown} {error}") from None
     except OSError as error:
@@ -143,8 +144,13 @@ def _checked(path: Path, shown: str, input_name: str) -> JsonFacts:
     return facts
 
 
-def collect(sbom_files: str, sarif_files: str, workspace: Path) -> tuple[list[UploadFile], list[str]]:
-    """Every file to upload, validated, and warnings to show; raises ConfigError naming input and file."""
+def collect(
+    sbom_files: str, sarif_files: str, workspace: Path, inspect: Inspect = inspect_json
+) -> tuple[list[UploadFile], list[str]]:
+    """Every file to upload, validated, and warnings to show; raises ConfigError naming input and file.
+
+    `inspect` reads a file's facts: `inspect_json`, or answers a prefetch has ready (gate.prefetch).
+    """
     root = workspace.resolve()
     files: list[UploadFile] = []
     warnings: list[str] = []
@@ -155,10 +161,10 @@ def collect(sbom_files: str, sarif_files: str, workspace: Path) -> tuple[list[Up
         if sep and not image:
             raise ConfigError(f"input sbom-files: {entry} has an empty image name before =")
         for path in _new(expand(pattern, workspace, "sbom-files"), seen):
-            files.append(_sbom(path, root, image))
+            files.append(_sbom(path, root, image, inspect))
     for entry in entries(sarif_files):
         for path in _new(expand(entry, workspace, "checkov-sarif-files"), seen):
-            files.append(_sarif(path, root, warnings))
+            files.append(_sarif(path, root, warnings, inspect))
     _no_shared_image_names(files)
     return files, warnings
 

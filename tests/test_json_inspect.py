@@ -19,13 +19,13 @@ def ranges(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
     """Split every file, however small, and record the byte ranges this process parses."""
     monkeypatch.setattr(json_inspect, "SPLIT_FROM", 0)
     seen: list[tuple[int, int]] = []
-    real = json_inspect._inspect_range
+    real = json_inspect.inspect_part
 
-    def spy(path: Path, start: int, stop: int, before: bytes = b"", after: bytes = b"") -> Any:
-        seen.append((start, stop))
-        return real(path, start, stop, before, after)
+    def spy(part: json_inspect.Part) -> Any:
+        seen.append((part.start, part.stop))
+        return real(part)
 
-    monkeypatch.setattr(json_inspect, "_inspect_range", spy)
+    monkeypatch.setattr(json_inspect, "inspect_part", spy)
     return seen
 
 
