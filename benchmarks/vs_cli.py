@@ -9,7 +9,8 @@ tree's, sampled, and `ru_maxrss` from `wait4`). Start-up: a plain pull_request g
 CLI's `scan`: spawn to the first request, and the final poll answer to exit. Then the
 import breakdown of `entrypoint` (`-X importtime`, top 10).
 
-`--cli DIR` is a copy of Aikido's CLI (github.com/AikidoSec/ci-api-client) with
+`--before DIR` runs another checkout of this project as a third program, for before/after
+figures from the same run. `--cli DIR` is a copy of Aikido's CLI (github.com/AikidoSec/ci-api-client) with
 `npm install --omit=dev` done; the rounds interleave the two programs, alternating which
 goes first, and the ratios compare medians of the same run. Without it, the action alone.
 The project never depends on the CLI: it is a yardstick.
@@ -114,14 +115,14 @@ class Figures:
 class Programs:
     """How each program is run against the sink, in a scratch directory."""
 
-    def __init__(self, sink: Sink, scratch: Path, cli: Path | None, python: Path) -> None:
-        self.sink, self.scratch, self.cli, self.python = sink, scratch, cli, python
+    def __init__(self, sink: Sink, scratch: Path, cli: Path | None, python: Path, before: Path | None) -> None:
+        self.sink, self.scratch, self.cli, self.python, self.before = sink, scratch, cli, python, before
         self.home = scratch / "home"
         self.home.mkdir()
 
-    def ours_upload(self, sbom: Path) -> Measured:
+    def ours_upload(self, sbom: Path, root: Path = ROOT) -> Measured:
         workdir = Path(tempfile.mkdtemp(dir=self.scratch))
-        prepared = self._prepare(workdir, {"upload-only": "true", "sbom-files": f"big-app={sbom.name}"})
+        prepared = self._prepare(workdir, {"upload-only": "true", "sbom-files": f"big-app={sbom.name}"}, root)
         os.link(sbom, prepared.cwd / sbom.name)  # the workspace holds the file, as actions/checkout would
         measured = run(prepared.argv, prepared.env, prepared.cwd)
         shutil.rmtree(workdir)
@@ -133,9 +134,9 @@ class Programs:
         argv += [REPOSITORY_ID, "--type", "json-sbom", "--container-image", "big-app", "--file", str(sbom)]
         return run(argv, self._cli_env(), self.scratch)
 
-    def ours_gate(self) -> Measured:
+    def ours_gate(self, root: Path = ROOT) -> Measured:
         workdir = Path(tempfile.mkdtemp(dir=self.scratch))
-        prepared = self._prepare(workdir, {"poll-interval-seconds": "1"})
+        prepared = self._prepare(workdir, {"poll-interval-seconds": "1"}, root)
         measured = run(prepared.argv, prepared.env, prepared.cwd)
         shutil.rmtree(workdir)
         return measured
@@ -145,10 +146,18 @@ class Programs:
         argv = ["node", str(self.cli / "lib" / "index.js"), "scan", "--apikey", KEY, REPOSITORY_ID, BASE, HEAD]
         return run([*argv, "feature/login-form", "--poll-interval", "1"], self._cli_env(), self.scratch)
 
-    def _prepare(self, workdir: Path, inputs: dict[str, str]):  # type: ignore[no-untyped-def]
+    def before_upload(self, sbom: Path) -> Measured:
+        assert self.before is not None
+        return self.ours_upload(sbom, self.before)
+
+    def before_gate(self) -> Measured:
+        assert self.before is not None
+        return self.ours_gate(self.before)
+
+    def _prepare(self, workdir: Path, inputs: dict[str, str], root: Path):  # type: ignore[no-untyped-def]
         values = {"secret-key": KEY, "api-base-url": self.sink.url, "repository-id": REPOSITORY_ID, **inputs}
         prepared = prepare_run(workdir, event_name="pull_request", payload=sample("pull_request"), inputs=values)
-        prepared.argv[0] = str(self.python)
+        prepared.argv[:2] = [str(self.python), str(root / "entrypoint.py")]
         return prepared
 
     def _cli_env(self) -> dict[str, str]:
@@ -181,18 +190,21 @@ def measure_gate(figures: Figures, name: str, go: Callable[[], Measured], sink: 
 
 
 def table(title: str, figures: Figures, programs: list[str]) -> str:
+    """Medians per program, and each program's ratio to the last one (the CLI, when it ran)."""
     measures = list(dict.fromkeys(measure for _, measure in figures.values))
-    lines = [
-        f"\n{title}",
-        f"{'':28}" + "".join(f"{p:>12}" for p in programs) + ("       ratio" if len(programs) > 1 else ""),
-    ]
+    yardstick = programs[-1] if len(programs) > 1 else None
+    others = [program for program in programs if program != yardstick]
+    head = "".join(f"{program:>12}" for program in programs)
+    head += "".join(f"{program + '/' + yardstick:>14}" for program in others) if yardstick else ""
+    lines = [f"\n{title}", f"{'':28}{head}"]
     for measure in measures:
-        medians = [figures.median(program, measure) for program in programs]
-        cells = "".join(f"{m:>12.3f}" if m is not None else f"{'–':>12}" for m in medians)
-        ratio = ""
-        if len(medians) == 2 and medians[0] is not None and medians[1]:
-            ratio = f"{medians[0] / medians[1]:>11.2f}×"
-        lines.append(f"{measure:28}{cells}{ratio}")
+        medians = {program: figures.median(program, measure) for program in programs}
+        cells = "".join(f"{m:>12.3f}" if (m := medians[p]) is not None else f"{'–':>12}" for p in programs)
+        base = medians[yardstick] if yardstick else None
+        for program in others if base else []:
+            value = medians[program]
+            cells += f"{value / base:>13.2f}×" if value is not None and base else f"{'–':>14}"
+        lines.append(f"{measure:28}{cells}")
     return "\n".join(lines)
 
 
@@ -221,6 +233,7 @@ def import_breakdown(python: Path, top: int = 10) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cli", type=Path, help="a copy of Aikido's CLI with `npm install --omit=dev` done")
+    parser.add_argument("--before", type=Path, help="another checkout of this project (say, a git worktree of main)")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--sizes", default="5,50,240", help="SBOM sizes in MB, comma-separated")
     parser.add_argument(
@@ -233,18 +246,18 @@ def main() -> None:
     args = parser.parse_args()
     if args.cli and not (args.cli / "lib" / "index.js").is_file():
         raise SystemExit(f"--cli {args.cli}: no lib/index.js there")
-    names = ["action", "cli"] if args.cli else ["action"]
+    names = ["action", *(["before"] if args.before else []), *(["cli"] if args.cli else [])]
     version = subprocess.run([args.python, "--version"], capture_output=True, text=True, check=True).stdout.strip()
     print(f"{version} ({args.python}), {os.cpu_count()} CPUs; {args.rounds} interleaved rounds, medians")
     sink = Sink()
     with tempfile.TemporaryDirectory() as scratch_dir:
         scratch = Path(scratch_dir)
-        programs = Programs(sink, scratch, args.cli, args.python)
+        programs = Programs(sink, scratch, args.cli, args.python, args.before)
         gates = Figures()
         for round_ in range(args.rounds):
             order = names if round_ % 2 == 0 else names[::-1]
             for name in order:
-                measure_gate(gates, name, programs.ours_gate if name == "action" else programs.cli_gate, sink)
+                measure_gate(gates, name, getattr(programs, f"{name if name != 'action' else 'ours'}_gate"), sink)
         print(table("start-up and exit (plain gate vs `scan`)", gates, names), flush=True)
         for size in (int(text) for text in args.sizes.split(",")):
             sbom = scratch / f"sbom-{size}mb.json"
@@ -254,7 +267,8 @@ def main() -> None:
             for round_ in range(args.rounds):
                 order = names if round_ % 2 == 0 else names[::-1]
                 for name in order:
-                    go = functools.partial(programs.ours_upload if name == "action" else programs.cli_upload, sbom)
+                    upload = getattr(programs, f"{name if name != 'action' else 'ours'}_upload")
+                    go = functools.partial(upload, sbom)
                     measure_upload(uploads, name, go, sink, size_mb)
             print(table(f"upload {size_mb:.0f} MB (upload-only vs `upload`)", uploads, names), flush=True)
             sbom.unlink()
