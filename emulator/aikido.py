@@ -1,7 +1,8 @@
 """An emulator of Aikido's CI API, faithful to its public page (../shared/aikido/ci-api.txt).
 
 The three endpoints, the `X-AIK-API-SECRET` header, both completed answer shapes, and
-named scenarios: pass, fail, slow, flaky, timeout, default-branch, html-login, hostile, drip. Unlike the
+named scenarios: pass, fail, slow, flaky, timeout, default-branch, html-login, hostile, drip, release-fail
+(any scenario answers a release gate, `is_release_gating`, in the default-branch shape). Unlike the
 page's examples, it speaks valid JSON. Every request is recorded for the tests to read.
 """
 
@@ -21,6 +22,7 @@ SCAN_PATH = "/api/integrations/continuous_integration/scan/repository"
 CUSTOM_PATH = "/api/integrations/continuous_integration/scan/custom"
 SAST_PREFIX = "/api/integrations/continuous_integration/scan"
 REQUIRED_START_FIELDS = ("repository_id", "base_commit_id", "head_commit_id", "branch_name")
+RELEASE_START_FIELDS = ("repository_id", "head_commit_id")
 FAIL_FLAGS = ("fail_on_dependency_scan", "fail_on_sast_scan", "fail_on_iac_scan", "fail_on_secrets_scan")
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
 EMULATOR_KEY = "AIK_CI_emulator"  # the emulator's own key, accepted nowhere else
@@ -52,6 +54,8 @@ class Scenario:
     hostile: bool = False
     # Answer each poll one byte every half second: only a wall-clock deadline ends the wait on time.
     drip: bool = False
+    # Open issues (and their links) in a failing default-branch or release-gate answer.
+    open_issues: int = 2
 
 
 FAIL_SAST_ISSUES = (
@@ -93,6 +97,7 @@ SCENARIOS = {
         Scenario("html-login", html_login=True),
         Scenario("hostile", gate_passed=False, new_issues={"sast": 1}, hostile=True),
         Scenario("drip", drip=True),
+        Scenario("release-fail", gate_passed=False, default_branch_shape=True, open_issues=3),
     )
 }
 
@@ -194,7 +199,14 @@ class AikidoEmulator:
             return fault, {"error": "service unavailable"}
         if not isinstance(body, dict):
             return 400, {"error": "body must be a JSON object"}
-        problems = [name for name in REQUIRED_START_FIELDS if not isinstance(body.get(name), str) or not body[name]]
+        # A release gate (Aikido's CLI `scan-release`) names one commit: no base, no branch.
+        releasing = body.get("is_release_gating") is True
+        required = RELEASE_START_FIELDS if releasing else REQUIRED_START_FIELDS
+        problems = [name for name in required if not isinstance(body.get(name), str) or not body[name]]
+        if "is_release_gating" in body and not isinstance(body["is_release_gating"], bool):
+            problems.append("is_release_gating")
+        if "base_branch" in body and (not releasing or not isinstance(body["base_branch"], str)):
+            problems.append("base_branch")
         problems += [name for name in FAIL_FLAGS if name in body and not isinstance(body[name], bool)]
         if body.get("minimum_severity", "CRITICAL") not in SEVERITIES:
             problems.append("minimum_severity")
@@ -305,8 +317,9 @@ class AikidoEmulator:
             progress["sbom_scan_completed"] = done
         if not done:
             return {"all_scans_completed": False, **progress}
-        if scenario.default_branch_shape:
-            links = [f"https://app.aikido.dev/queue?sidebarIssue={n}" for n in (1, 2)]
+        if scenario.default_branch_shape or scan.body.get("is_release_gating"):
+            count = scenario.open_issues if not scenario.gate_passed else 0
+            links = [f"https://app.aikido.dev/queue?sidebarIssue={n}" for n in range(1, count + 1)]
             return {
                 "all_scans_completed": False,
                 **{name: name == "dependency_scan_completed" for name in SUB_SCANS},

@@ -18,12 +18,24 @@ from gate.errors import GateError
 from gate.models import SastIssue
 from gate.report import COMMENT_TITLE
 from gate.settings import CommentMode
-from gate.summary import HEADLINES, SIGNS, counts_table, cut_short, foreign_links, md_block, md_code, md_link, md_text
+from gate.summary import (
+    SIGNS,
+    counts_table,
+    cut_short,
+    foreign_links,
+    headline,
+    md_block,
+    md_code,
+    md_link,
+    md_text,
+    release_line,
+)
 from gate.verdict import Outcome, Verdict
 from gate.workflow import Workflow
 
 SAST_MARKER = "<!-- aikido-gate:sast -->"
 MAX_INLINE_COMMENTS = 20
+MAX_COMMENT_LINKS = 10
 # GitHub refuses a comment body over 65,536 characters.
 MAX_COMMENT_CHARS = 65_536
 COMMENT_CUT_NOTE = "… cut short at GitHub's size limit for a comment; the scan in Aikido has everything."
@@ -93,9 +105,10 @@ def render_status(
 ) -> str:
     """The status comment's Markdown."""
     status = verdict.status
-    lines = [marker, f"### {SIGNS[verdict.outcome]} Aikido security gate {HEADLINES[verdict.outcome]}", ""]
+    lines = [marker, f"### {SIGNS[verdict.outcome]} Aikido security gate {headline(verdict)}", ""]
     if verdict.outcome is not Outcome.SUCCEEDED:
         lines += [md_text(verdict.reason[:1].upper() + verdict.reason[1:]) + ".", ""]
+    lines += release_line(verdict)
     if status is not None:
         lines += counts_table(status)
     facts = []
@@ -109,6 +122,12 @@ def render_status(
         lines += [" · ".join(facts), ""]
     if status is not None:
         lines += foreign_links(status)
+    if status is not None and (links := status.issue_links):
+        lines += [f"**Open issues ({len(links)}):**", ""]
+        lines += [f"- {md_link(link, link)}" for link in links[:MAX_COMMENT_LINKS]]
+        if len(links) > MAX_COMMENT_LINKS:
+            lines.append(f"- … and {len(links) - MAX_COMMENT_LINKS} more in Aikido")
+        lines.append("")
     if status is not None and status.message:
         lines += ["**Aikido says:**", "", md_block(status.message), ""]
     if leftovers:

@@ -232,3 +232,21 @@ def resolve_target(facts: EventFacts, overrides: Overrides, lookups: Callable[[]
         pr_url=facts.pr_url,
         pr_title=facts.pr_title,
     )
+
+
+def resolve_release_target(
+    facts: EventFacts, overrides: Overrides, lookups: Callable[[], Lookups], *, base_branch: str | None
+) -> ScanTarget:
+    """A release gate's target: one commit (the override, else the event's head: a release's tagged
+    commit, a tag push's `after`, a run's commit, a pull request's head), and the repository."""
+    head = overrides.head_commit or facts.head_commit
+    if head is None:
+        raise EventError(f"the {facts.event or 'unknown'} event names no commit to gate as a release: set head-commit")
+    return ScanTarget(
+        repository_id=resolve_repository_id(facts, overrides, lookups),
+        base_commit=None,
+        head_commit=head,
+        branch=overrides.branch or facts.branch,
+        release_gating=True,
+        base_branch=base_branch,
+    )

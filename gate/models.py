@@ -46,14 +46,17 @@ _URL = re.compile(r"https://[^\s]+")
 
 @dataclass(frozen=True)
 class ScanTarget:
-    """What one scan covers: the repository, the two commits and the branch."""
+    """What one scan covers: the repository, the two commits and the branch; or, for a release gate, one commit."""
 
     repository_id: str
-    base_commit: str
+    base_commit: str | None
     head_commit: str
-    branch: str
+    branch: str | None
     pr_url: str | None = None
     pr_title: str | None = None
+    # Gate the head commit as a release: its open issues, not a diff (Aikido's CLI `scan-release`).
+    release_gating: bool = False
+    base_branch: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,12 +91,19 @@ class UploadFile:
 
 def start_body(target: ScanTarget, options: GateOptions, uploads: tuple[UploadFile, ...] = ()) -> dict[str, Any]:
     """The JSON body of `POST …/scan/repository`; uploads make the scan wait for self-managed scanners."""
-    body: dict[str, Any] = {
-        "version": API_VERSION,
-        "branch_name": target.branch,
-        "repository_id": target.repository_id,
-        "base_commit_id": target.base_commit,
-        "head_commit_id": target.head_commit,
+    body: dict[str, Any] = {"version": API_VERSION, "repository_id": target.repository_id}
+    if target.release_gating:
+        # The shape Aikido's CLI sends for `scan-release`: one commit, no base, no branch.
+        body |= {"is_release_gating": True, "head_commit_id": target.head_commit}
+        if target.base_branch:
+            body["base_branch"] = target.base_branch
+    else:
+        body |= {
+            "branch_name": target.branch,
+            "base_commit_id": target.base_commit,
+            "head_commit_id": target.head_commit,
+        }
+    body |= {
         "minimum_severity": options.minimum_severity,
         # JSON booleans, as the page documents (Aikido's own action sends strings).
         "fail_on_dependency_scan": options.fail_on_dependency_scan,
@@ -101,7 +111,7 @@ def start_body(target: ScanTarget, options: GateOptions, uploads: tuple[UploadFi
         "fail_on_iac_scan": options.fail_on_iac_scan,
         "fail_on_secrets_scan": options.fail_on_secrets_scan,
     }
-    if target.pr_url:
+    if target.pr_url and not target.release_gating:
         body["pull_request_metadata"] = {"url": target.pr_url, "title": target.pr_title or ""}
     kinds = [kind for kind in (UploadKind.SBOM, UploadKind.CHECKOV) if any(f.kind is kind for f in uploads)]
     if kinds:

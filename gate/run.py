@@ -17,6 +17,7 @@ from gate.event import (
     Overrides,
     pull_request_number,
     read_event,
+    resolve_release_target,
     resolve_repository_id,
     resolve_target,
 )
@@ -26,7 +27,7 @@ from gate.poll import wait_for_scan
 from gate.report import COMMENT_TITLE
 from gate.settings import CommentMode, Inputs, Runner
 from gate.state import RunState
-from gate.verdict import Verdict, decide, error, skipped, timed_out, uploaded_only
+from gate.verdict import ReleaseGate, Verdict, decide, error, skipped, timed_out, uploaded_only
 from gate.workflow import Workflow
 
 NO_KEY_HELP = (
@@ -113,7 +114,17 @@ def _run(inputs: Inputs, runner: Runner, payload: dict[str, Any], context: Conte
             "all four fail-on-* inputs are false: nothing can fail this gate", title="Aikido gate fails on nothing"
         )
 
-    target = context.state.target = resolve_target(facts, overrides, context.lookups)
+    if inputs.release_gating:
+        target = resolve_release_target(facts, overrides, context.lookups, base_branch=inputs.base_branch)
+        release = ReleaseGate(target.head_commit, inputs.minimum_severity, inputs.base_branch)
+        scope = f"release gate of commit {target.head_commit[:12]}" + (
+            f" (base branch {inputs.base_branch})" if inputs.base_branch else ""
+        )
+    else:
+        target = resolve_target(facts, overrides, context.lookups)
+        release = None
+        scope = f"scan of branch {target.branch}: {(target.base_commit or '')[:12]}..{target.head_commit[:12]}"
+    context.state.target = target
     options = GateOptions(
         inputs.minimum_severity,
         inputs.fail_on_dependency_scan,
@@ -122,8 +133,7 @@ def _run(inputs: Inputs, runner: Runner, payload: dict[str, Any], context: Conte
         inputs.fail_on_secrets_scan,
     )
     workflow.log(
-        f"Starting an Aikido scan of branch {target.branch}: {target.base_commit[:12]}..{target.head_commit[:12]} "
-        f"(repository {target.repository_id}, minimum severity {inputs.minimum_severity})"
+        f"Starting an Aikido {scope} (repository {target.repository_id}, minimum severity {inputs.minimum_severity})"
     )
     client = context.scanner()
     context.state.start_sent = True
@@ -139,10 +149,12 @@ def _run(inputs: Inputs, runner: Runner, payload: dict[str, Any], context: Conte
         workflow=workflow,
     )
     if not status.final:
-        return timed_out(
+        verdict = timed_out(
             scan_id=scan_id, seconds=inputs.timeout_seconds, fail_on_timeout=inputs.fail_on_timeout, status=status
         )
-    return decide(status, scan_id=scan_id, report_only=inputs.report_only)
+    else:
+        verdict = decide(status, scan_id=scan_id, report_only=inputs.report_only)
+    return dataclasses.replace(verdict, release=release)
 
 
 def _collect_uploads(

@@ -138,6 +138,8 @@ class Inputs(BaseSettings):
     sbom_files: str = _input("sbom-files", "")
     checkov_sarif_files: str = _input("checkov-sarif-files", "")
     upload_only: bool = _input("upload-only", False)
+    release_gating: bool = _input("release-gating", False)
+    base_branch: str | None = _input("base-branch", None)
     post_scan_status_comment: CommentMode = _input("post-scan-status-comment", CommentMode.OFF)
     post_sast_review_comments: bool = _input("post-sast-review-comments", False)
     # Tells matrix legs apart (a Docker action sees the matrix only through an input).
@@ -151,6 +153,7 @@ class Inputs(BaseSettings):
         "fail_on_timeout",
         "report_only",
         "upload_only",
+        "release_gating",
         mode="before",
     )(_parse_bool)
     _ints = field_validator("timeout_seconds", "poll_interval_seconds", mode="before")(_parse_positive_int)
@@ -218,7 +221,7 @@ class Inputs(BaseSettings):
             raise ValueError("must be an https:// URL such as https://app.aikido.dev")
         return text
 
-    @field_validator("repository_id", "branch_name", mode="before")
+    @field_validator("repository_id", "branch_name", "base_branch", mode="before")
     @classmethod
     def _text(cls, value: Any) -> Any:
         if value is None:  # BaseSettings validates defaults too

@@ -28,6 +28,33 @@ HEADLINES = {
     Outcome.ERROR: "could not decide",
 }
 
+# A release gate blocks a release, not a change.
+_RELEASE_FAILED = "failed: open issues in this commit block the release"
+# The job summary lists this many issue links, then a count.
+MAX_LISTED_LINKS = 50
+
+
+def headline(verdict: Verdict) -> str:
+    """What the summary's and the comment's heading says after "Aikido security gate"."""
+    if verdict.outcome is Outcome.FAILED and verdict.release is not None:
+        return _RELEASE_FAILED
+    return HEADLINES[verdict.outcome]
+
+
+def release_line(verdict: Verdict) -> list[str]:
+    """What a release gate checked, as a Markdown paragraph (with a blank line), or nothing."""
+    release = verdict.release
+    if release is None:
+        return []
+    line = (
+        f"**Release gate** of commit {md_code(release.commit[:12])}: open issues at or above "
+        f"{md_code(release.minimum_severity)}"
+    )
+    if release.base_branch:
+        line += f", base branch {md_code(release.base_branch)}"
+    return [line, ""]
+
+
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
 # Markers that start a block (heading, list, quote, rule) where they begin a line.
 _BLOCK_START = re.compile(r"^([#+\-=]|\d+[.)])")
@@ -131,14 +158,16 @@ def outputs(verdict: Verdict) -> dict[str, str]:
     for name in COUNTS:
         value = status.counts.get(name) if status else None
         values[name.replace("_", "-")] = "" if value is None else str(value)
+    values["issue-links"] = "\n".join(status.issue_links) if status else ""
     values["uploaded-files"] = str(len(verdict.uploads))
     return values
 
 
 def render(verdict: Verdict) -> str:
     """The job summary in Markdown."""
-    lines = [f"## {SIGNS[verdict.outcome]} Aikido security gate {HEADLINES[verdict.outcome]}", ""]
+    lines = [f"## {SIGNS[verdict.outcome]} Aikido security gate {headline(verdict)}", ""]
     lines += [f"**Outcome:** `{verdict.outcome.value}`: {md_text(verdict.reason)}", ""]
+    lines += release_line(verdict)
     if verdict.scan_id is not None:
         lines += [f"**Scan:** {verdict.scan_id}", ""]
     status = verdict.status
@@ -184,9 +213,11 @@ def _status_lines(status: ScanStatus) -> list[str]:
         lines += [f"**Results:** {md_link('open the scan in Aikido', status.diff_url)}", ""]
     lines += foreign_links(status)
     lines += counts_table(status)
-    if status.issue_links:
-        lines += [f"**Issues ({len(status.issue_links)}):**", ""]
-        lines += [f"- {md_link(link, link)}" for link in status.issue_links]
+    if links := status.issue_links:
+        lines += [f"**Issues ({len(links)}):**", ""]
+        lines += [f"- {md_link(link, link)}" for link in links[:MAX_LISTED_LINKS]]
+        if len(links) > MAX_LISTED_LINKS:
+            lines.append(f"- … and {len(links) - MAX_LISTED_LINKS} more in Aikido")
         lines.append("")
     if status.sub_scans and not status.final:
         lines += [f"**Progress when the wait ended:** {md_text(status.progress())}", ""]

@@ -23,6 +23,15 @@ EXIT_GATE_FAILED = 10
 
 
 @dataclass(frozen=True)
+class ReleaseGate:
+    """What a release gate checked: one commit's open issues, from a severity up."""
+
+    commit: str
+    minimum_severity: str
+    base_branch: str | None = None
+
+
+@dataclass(frozen=True)
 class Verdict:
     """The step's result: what the user reads, and how the step ends."""
 
@@ -33,6 +42,7 @@ class Verdict:
     status: ScanStatus | None = None
     report_only: bool = False
     uploads: tuple[UploadFile, ...] = ()
+    release: ReleaseGate | None = None
 
     @property
     def passed_step(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Iterator
 
@@ -19,7 +20,7 @@ from gate.github_pr import PyGithubPullRequest, rate_limit_wait
 from gate.http import Deadline
 from gate.models import SastIssue, parse_scan_status
 from gate.settings import CommentMode
-from gate.verdict import Verdict, decide, error, timed_out
+from gate.verdict import ReleaseGate, Verdict, decide, error, timed_out
 from gate.workflow import Workflow
 from tests.conftest import FakeClock
 from tests.fake_github import BOT, REPO, FakeGitHub
@@ -346,6 +347,21 @@ class TestRenderStatus:
         assert "commit `ec26c3e57ca3`" in body
         assert "\\*\\*1 new\\*\\* issue &lt;script&gt;x&lt;/script&gt;" in body
         assert "<script>" not in body
+
+    def test_a_release_gate_says_so_and_lists_a_handful_of_open_issues(self) -> None:
+        links = [f"https://app.aikido.dev/queue?sidebarIssue={n}" for n in range(1, 14)]
+        answer = {"gate_passed": False, "open_issues_found": 13, "issue_links": links}
+        verdict = dataclasses.replace(
+            decide(parse_scan_status(answer), scan_id=7, report_only=False),
+            release=ReleaseGate(HEAD, "HIGH", "main"),
+        )
+        body = render_status(verdict, marker=MARKER, head_commit=HEAD, leftovers=[], job="aikido")
+        assert "### ❌ Aikido security gate failed: open issues in this commit block the release" in body
+        assert "**Release gate** of commit `ec26c3e57ca3`: open issues at or above `HIGH`, base branch `main`" in body
+        assert "**Open issues (13):**" in body
+        assert f"- [{links[9]}]({links[9]})" in body
+        assert links[10] not in body
+        assert "- … and 3 more in Aikido" in body
 
     def test_timeout_and_error_say_so(self) -> None:
         late = render_status(

@@ -210,6 +210,68 @@ class TestErrors:
         assert "the issue_comment event is not supported; use one of pull_request" in run.stdout
 
 
+class TestReleaseGating:
+    """release-gating: one commit's open issues, on the events a release runs on."""
+
+    RUN_SHA = "c0ffee0000000000000000000000000000000001"
+
+    @use("release-fail")
+    def test_a_release_event_gates_the_tagged_commit(self, tmp_path: Path, scenario: AikidoEmulator) -> None:
+        run = act(
+            tmp_path,
+            scenario,
+            event="release",
+            env={"GITHUB_REF": "refs/tags/v1.2.0"},
+            release_gating="true",
+            base_branch="main",
+            minimum_severity="HIGH",
+        )
+        assert (run.returncode, run.outputs["outcome"], run.outputs["open-issues-found"]) == (10, "FAILED", "3")
+        assert run.outputs["issue-links"].splitlines() == [
+            f"https://app.aikido.dev/queue?sidebarIssue={n}" for n in (1, 2, 3)
+        ]
+        start = scenario.requests[0].body
+        assert start["is_release_gating"] is True
+        assert (start["head_commit_id"], start["base_branch"], start["minimum_severity"]) == (
+            self.RUN_SHA,
+            "main",
+            "HIGH",
+        )
+        assert "base_commit_id" not in start
+        assert "branch_name" not in start
+        assert "## ❌ Aikido security gate failed: open issues in this commit block the release" in run.summary
+        assert (
+            "**Release gate** of commit `c0ffee000000`: open issues at or above `HIGH`, base branch `main`"
+            in run.summary
+        )
+        assert "**Issues (3):**" in run.summary
+        assert "Starting an Aikido release gate of commit c0ffee000000 (base branch main)" in run.stdout
+
+    @use("pass")
+    def test_a_tag_push_gates_after_without_asking_github(self, tmp_path: Path, scenario: AikidoEmulator) -> None:
+        run = act(tmp_path, scenario, event="push", payload=sample("push_tag"), release_gating="true")
+        assert (run.returncode, run.outputs["outcome"], run.outputs["gate-passed"]) == (0, "SUCCEEDED", "true")
+        assert run.outputs["issue-links"] == ""
+        start = scenario.requests[0].body
+        assert start["head_commit_id"] == HEAD
+        assert "base_branch" not in start
+        # GITHUB_API_URL points nowhere: a base-commit look-up would have failed the run.
+
+    @use("release-fail")
+    def test_report_only_and_a_pull_request_head(self, tmp_path: Path, scenario: AikidoEmulator) -> None:
+        run = act(tmp_path, scenario, release_gating="true", report_only="true")
+        assert (run.returncode, run.outputs["outcome"]) == (0, "FAILED")
+        assert scenario.requests[0].body["head_commit_id"] == HEAD
+        assert "pull_request_metadata" not in scenario.requests[0].body
+
+    def test_a_bad_base_branch_names_the_input(self, tmp_path: Path) -> None:
+        run = act(tmp_path, None, release_gating="true", base_branch="main\u0007")
+        assert run.returncode == 1
+        assert annotations(run, "error") == [
+            "::error title=Aikido security gate::input base-branch: must be one line of at most 255 characters"
+        ]
+
+
 class TestSkips:
     """Runs that have nothing to scan, or no secret by GitHub's design."""
 

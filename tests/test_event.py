@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from gate.errors import EventError
-from gate.event import EventFacts, Overrides, load_payload, read_event, resolve_target
+from gate.event import EventFacts, Overrides, load_payload, read_event, resolve_release_target, resolve_target
 from tests.conftest import sample
 
 BASE = "9049f1265b7d61be4a8904a9a27120d2064dab3b"
@@ -163,6 +163,43 @@ class TestResolveTarget:
         overrides = Overrides("R_1", "3" * 40, "4" * 40, "main")
         target = resolve_target(EventFacts("issue_comment", supported=False), overrides, FakeLookups)
         assert target.branch == "main"
+
+
+class TestResolveReleaseTarget:
+    """resolve_release_target: one commit, never a base or a look-up for one"""
+
+    @pytest.mark.parametrize(
+        ("event", "sample_name", "head"),
+        [
+            ("release", "release", RUN_SHA),  # the payload only names the tag; the runner gives the commit
+            ("push", "push_tag", HEAD),  # a tag push: `after`, though `before` is all zeros
+            ("workflow_dispatch", "workflow_dispatch", RUN_SHA),
+            ("push", "push", HEAD),
+            ("pull_request", "pull_request", HEAD),
+        ],
+    )
+    def test_the_commit_of_each_event(self, event: str, sample_name: str, head: str) -> None:
+        lookups = FakeLookups()
+        facts = read_event(event, sample(sample_name), sha=RUN_SHA, ref="refs/tags/v1.2.0")
+        target = resolve_release_target(facts, Overrides(), lambda: lookups, base_branch="main")
+        assert (target.head_commit, target.base_commit, target.release_gating, target.base_branch) == (
+            head,
+            None,
+            True,
+            "main",
+        )
+        assert target.repository_id == "R_kgDOLrq3yg"
+        assert lookups.calls == []
+
+    def test_head_commit_input_wins(self) -> None:
+        facts = read_event("release", sample("release"), sha=RUN_SHA)
+        target = resolve_release_target(facts, Overrides(head_commit="3" * 40), FakeLookups, base_branch=None)
+        assert target.head_commit == "3" * 40
+
+    def test_an_event_without_a_commit_says_which_input_to_set(self) -> None:
+        facts = read_event("issue_comment", sample("issue_comment"))
+        with pytest.raises(EventError, match="the issue_comment event names no commit to gate as a release: set head"):
+            resolve_release_target(facts, Overrides(), FakeLookups, base_branch=None)
 
 
 class TestLoadPayload:

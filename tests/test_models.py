@@ -131,6 +131,24 @@ class TestParseScanId:
 class TestStartBody:
     """start_body"""
 
+    def test_a_release_gate_sends_what_aikidos_cli_sends(self) -> None:
+        target = ScanTarget("R_1", None, "b" * 40, "main", "https://github.com/o/r/pull/1", "Title", True, "main")
+        body = start_body(target, GateOptions("HIGH", True, True, False, False))
+        assert body == {
+            "version": "1.0.5",
+            "repository_id": "R_1",
+            "is_release_gating": True,
+            "head_commit_id": "b" * 40,
+            "base_branch": "main",
+            "minimum_severity": "HIGH",
+            "fail_on_dependency_scan": True,
+            "fail_on_sast_scan": True,
+            "fail_on_iac_scan": False,
+            "fail_on_secrets_scan": False,
+        }
+        no_branch = ScanTarget("R_1", None, "b" * 40, None, release_gating=True)
+        assert "base_branch" not in start_body(no_branch, GateOptions("HIGH", True, True, False, False))
+
     def test_page_fields_with_json_booleans(self) -> None:
         target = ScanTarget("R_1", "a" * 40, "b" * 40, "feature", "https://github.com/o/r/pull/1", "Title")
         body = start_body(target, GateOptions("HIGH", True, False, True, False))

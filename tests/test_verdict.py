@@ -62,8 +62,15 @@ class TestOutputs:
             "new-iac-issues-found": "0",
             "new-leaked-secret-issues-found": "0",
             "open-issues-found": "",
+            "issue-links": "",
             "uploaded-files": "0",
         }
+
+    def test_issue_links_one_per_line(self) -> None:
+        values = outputs(decide(DEFAULT_FAILED, scan_id=5, report_only=False))
+        assert values["issue-links"] == (
+            "https://app.aikido.dev/queue?sidebarIssue=1\nhttps://app.aikido.dev/queue?sidebarIssue=2"
+        )
 
     def test_error_has_only_the_outcome(self) -> None:
         values = outputs(error("boom"))
@@ -106,6 +113,15 @@ class TestMarkdown:
         assert "[open the scan in Aikido](https://app.aikido.dev/featurebranch/scan/1?groupId=1)" in text
         assert "| New dependency issues | 1 |" in text
         assert "Open issues" not in text
+
+    def test_summary_lists_fifty_issue_links_then_a_count(self) -> None:
+        links = [f"https://app.aikido.dev/queue?sidebarIssue={n}" for n in range(1, 61)]
+        status = parse_scan_status({"gate_passed": False, "open_issues_found": 60, "issue_links": links})
+        text = render(decide(status, scan_id=5, report_only=False))
+        assert "**Issues (60):**" in text
+        assert f"- [{links[49]}]({links[49]})" in text
+        assert links[50] not in text
+        assert "- … and 10 more in Aikido" in text
 
     def test_summary_lists_every_issue_link(self) -> None:
         text = render(decide(DEFAULT_FAILED, scan_id=5, report_only=False))
