@@ -27,7 +27,7 @@ from gate.errors import GateError  # noqa: E402
 from gate.event import Lookups, load_payload  # noqa: E402
 from gate.http import Deadline, Retrier  # noqa: E402
 from gate.report import COMMENT_TITLE, TITLE, report  # noqa: E402
-from gate.run import Scanner, post_pr_comments, run_gate  # noqa: E402
+from gate.run import SARIF_TITLE, Scanner, export_sarif, once, post_pr_comments, run_gate  # noqa: E402
 from gate.settings import Inputs, Runner, load_inputs, load_runner, raw_secrets  # noqa: E402
 from gate.state import RunState  # noqa: E402
 from gate.verdict import Verdict, error  # noqa: E402
@@ -38,6 +38,15 @@ def _debug_traceback(workflow: Workflow, failure: BaseException) -> None:
     workflow.debug("".join(traceback.format_exception(failure)))
 
 
+def _guarded(workflow: Workflow, what: str, title: str, step: Callable[[], None]) -> None:
+    """Run a step after the verdict: whatever it meets is a warning, never a change of the verdict."""
+    try:
+        step()
+    except Exception as failure:  # noqa: BLE001 -- the last line of defence after the verdict
+        _debug_traceback(workflow, failure)
+        workflow.warning(f"could not {what} (internal error {type(failure).__name__})", title=title)
+
+
 def _retrier(deadline: Deadline, workflow: Workflow) -> Retrier:
     def on_retry(reason: str, delay: float) -> None:
         workflow.log(f"transient fault ({reason}); retrying in {delay:.1f} s")
@@ -46,7 +55,7 @@ def _retrier(deadline: Deadline, workflow: Workflow) -> Retrier:
 
 
 def _gate(inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState) -> tuple[Verdict, Callable[[], None]]:
-    """The verdict, and the PR comments to post once the verdict has been reported."""
+    """The verdict, and what comes after it is reported: the SARIF file, then the PR comments."""
     deadline = Deadline.after(inputs.timeout_seconds)
     retrier = _retrier(deadline, workflow)
     secret = inputs.secret_key.get_secret_value()
@@ -64,32 +73,44 @@ def _gate(inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState) -
         http = build_github_client(runner.api_url, token)
         return GitHubLookups(http, retrier, runner.repository)
 
-    payload = load_payload(runner.event_path)
-    verdict = run_gate(
-        inputs,
-        runner,
-        payload,
-        scanner=scanner,
-        lookups=lookups,
-        deadline=deadline,
-        sleep=time.sleep,
-        workflow=workflow,
-        state=state,
-        inspect=PREFETCH.inspect if PREFETCH else None,
-    )
+    try:
+        payload = load_payload(runner.event_path)
+    except GateError as failure:
+        # Still an "after": a sarif-file asked for gets its empty run, so a later upload step does not fail.
+        payload, verdict = {}, error(str(failure))
+    else:
+        verdict = run_gate(
+            inputs,
+            runner,
+            payload,
+            scanner=scanner,
+            lookups=lookups,
+            deadline=deadline,
+            sleep=time.sleep,
+            workflow=workflow,
+            state=state,
+            inspect=PREFETCH.inspect if PREFETCH else None,
+        )
+    # Fetched once, for the SARIF file and the review comments alike.
+    sast_issues = once(lambda: scanner().introduced_sast_issues(verdict.scan_id or 0))
 
-    def comments() -> None:
-        try:
-            post_pr_comments(
-                verdict, inputs, runner, payload, scanner=scanner, deadline=deadline, workflow=workflow, state=state
-            )
-        except Exception as failure:  # noqa: BLE001 -- a comment must never change the gate's outcome
-            _debug_traceback(workflow, failure)
-            workflow.warning(
-                f"could not post the PR comment (internal error {type(failure).__name__})", title=COMMENT_TITLE
-            )
+    def after() -> None:
+        sarif = functools.partial(export_sarif, verdict, inputs, runner, sast_issues=sast_issues, workflow=workflow)
+        _guarded(workflow, "write the SARIF file", SARIF_TITLE, sarif)
+        comments = functools.partial(
+            post_pr_comments,
+            verdict,
+            inputs,
+            runner,
+            payload,
+            sast_issues=sast_issues,
+            deadline=deadline,
+            workflow=workflow,
+            state=state,
+        )
+        _guarded(workflow, "post the PR comment", COMMENT_TITLE, comments)
 
-    return verdict, comments
+    return verdict, after
 
 
 def main() -> int:
@@ -117,9 +138,9 @@ def main() -> int:
         summary_path=runner.step_summary,
         debug=runner.runner_debug,
     )
-    comments: Callable[[], None] | None = None
+    after: Callable[[], None] | None = None
     try:
-        verdict, comments = _gate(load_inputs(), runner, workflow, state)
+        verdict, after = _gate(load_inputs(), runner, workflow, state)
     except GateError as failure:
         verdict = error(str(failure), scan_id=state.scan_id)
     except Exception as failure:  # noqa: BLE001 -- the last line of defence: one line, never a traceback
@@ -129,8 +150,8 @@ def main() -> int:
     # cancellation or a hung GitHub during the comments loses nothing.
     code = state.exit_code = report(verdict, workflow)
     state.reported = verdict
-    if comments is not None:
-        comments()
+    if after is not None:
+        after()
     return code
 
 

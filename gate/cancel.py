@@ -17,8 +17,8 @@ def _what_happened(state: RunState) -> str:
     """The end of the cancellation line: what is true on Aikido's side now (latest phase first)."""
     if state.reported is not None:
         return (
-            f" while posting the PR comments; the verdict ({state.reported.outcome.value}) is already in the step's "
-            "outputs and summary"
+            f" after the verdict (SARIF file, PR comments); the verdict ({state.reported.outcome.value}) is already "
+            "in the step's outputs and summary"
         )
     if state.uploading is not None:
         if state.scan_id is None:

@@ -97,7 +97,7 @@ def _where(issue: SastIssue) -> str:
         if issue.start_line == issue.end_line
         else f"lines {issue.start_line}–{issue.end_line}"
     )
-    return f"{md_code(issue.file)} {lines}"
+    return f"{md_code(issue.path)} {lines}"
 
 
 def render_status(
@@ -173,7 +173,7 @@ def post_review_comments(
     leftovers: list[SastIssue] = []
     posted = 0
     for index, issue in enumerate(issues):
-        if (issue.file, issue.end_line) in ours:
+        if (issue.path, issue.end_line) in ours:
             continue
         if posted >= MAX_INLINE_COMMENTS:
             leftovers.append(issue)
@@ -182,18 +182,18 @@ def post_review_comments(
             pr.create_review_comment(
                 render_review(issue, diff_url),
                 commit=head_commit,
-                path=issue.file,
+                path=issue.path,
                 start_line=issue.start_line,
                 end_line=issue.end_line,
             )
         except GitHubRefused as refusal:
             if refusal.status != 422:
                 # No permission or GitHub in trouble: the rest would fare no better.
-                leftovers += [rest for rest in issues[index:] if (rest.file, rest.end_line) not in ours]
+                leftovers += [rest for rest in issues[index:] if (rest.path, rest.end_line) not in ours]
                 raise _Interrupted(refusal, leftovers) from None
             leftovers.append(issue)  # a line outside the diff: GitHub takes no comment there
             continue
-        ours.add((issue.file, issue.end_line))
+        ours.add((issue.path, issue.end_line))
         posted += 1
     if posted:
         workflow.log(f"posted {posted} inline SAST review comment(s)")

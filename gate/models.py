@@ -230,7 +230,7 @@ def parse_scan_status(answer: Any, hosts: frozenset[str] = AIKIDO_HOSTS) -> Scan
 
 @dataclass(frozen=True)
 class SastIssue:
-    """One SAST issue the scan found introduced by the change."""
+    """One SAST issue the scan found introduced by the change; `file` as Aikido gave it."""
 
     file: str
     start_line: int
@@ -238,6 +238,15 @@ class SastIssue:
     title: str
     description: str = ""
     remediation: str = ""
+    start_column: int | None = None
+    end_column: int | None = None
+    # Aikido's hash of the code, stable while the code is: what keeps an alert the same alert.
+    snippet_hash: str | None = None
+
+    @property
+    def path(self) -> str:
+        """The file relative to the repository root, as GitHub's review comments want it."""
+        return self.file.lstrip("/")
 
 
 def _line(value: Any) -> int | None:
@@ -258,15 +267,19 @@ def parse_sast_issues(answer: Any) -> list[SastIssue]:
         start, end = _line(entry.get("start_line")), _line(entry.get("end_line"))
         if not isinstance(file, str) or not file or not isinstance(title, str) or start is None:
             continue
-        description, remediation = (entry.get(key) for key in ("description", "remediation"))
+        description, remediation, snippet = (entry.get(key) for key in ("description", "remediation", "snippet_hash"))
+        start_column, end_column = _line(entry.get("start_column")), _line(entry.get("end_column"))
         parsed.append(
             SastIssue(
-                file.lstrip("/"),
+                file,
                 start,
                 max(end or start, start),
                 title,
                 description if isinstance(description, str) else "",
                 remediation if isinstance(remediation, str) else "",
+                start_column,
+                end_column,
+                snippet if isinstance(snippet, str) and snippet else None,
             )
         )
     return parsed

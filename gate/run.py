@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from gate.errors import AikidoError, ConfigError, GateError
 from gate.event import (
@@ -28,8 +29,9 @@ from gate.report import COMMENT_TITLE
 from gate.settings import CommentMode, Inputs, Runner
 from gate.state import RunState
 from gate.verdict import ReleaseGate, Verdict, decide, error, skipped, timed_out, uploaded_only
-from gate.workflow import Workflow
+from gate.workflow import Workflow, write_atomically
 
+SARIF_TITLE = "Aikido SARIF"
 NO_KEY_HELP = (
     "input secret-key is empty: pass the Aikido CI token, e.g. `secret-key: ${{ secrets.AIKIDO_SECRET_KEY }}`, "
     "and check that the secret exists in this repository or organization"
@@ -92,6 +94,8 @@ def run_gate(
 
 def _run(inputs: Inputs, runner: Runner, payload: dict[str, Any], context: Context) -> Verdict:
     workflow = context.workflow
+    if inputs.sarif_file:
+        sarif_target(inputs.sarif_file, runner)  # refused before anything starts
     facts = read_event(runner.event_name, payload, sha=runner.sha, ref=runner.ref, actor=runner.actor)
     if facts.deleted and not inputs.upload_only:
         return skipped("the push deleted a branch or tag: there is nothing to scan")
@@ -223,7 +227,7 @@ def post_pr_comments(
     runner: Runner,
     payload: dict[str, Any],
     *,
-    scanner: Callable[[], Scanner],
+    sast_issues: Callable[[], list[SastIssue]],
     deadline: Deadline,
     workflow: Workflow,
     state: RunState,
@@ -258,5 +262,78 @@ def post_pr_comments(
         job=runner.job,
         head_commit=state.target.head_commit if state.target else None,
     )
-    scan_id = verdict.scan_id or 0
-    post_comments(verdict, plan, pr, lambda: scanner().introduced_sast_issues(scan_id), workflow)
+    post_comments(verdict, plan, pr, sast_issues, workflow)
+
+
+T = TypeVar("T")
+
+
+def once(compute: Callable[[], T]) -> Callable[[], T]:
+    """`compute` run at most once: later calls get its result, or raise its exception, again."""
+    done: list[T] = []
+    failed: list[BaseException] = []
+
+    def get() -> T:
+        if not done and not failed:
+            try:
+                done.append(compute())
+            except GateError as failure:
+                failed.append(failure)
+        if failed:
+            raise failed[0]
+        return done[0]
+
+    return get
+
+
+def sarif_target(sarif_file: str, runner: Runner) -> Path:
+    """Where `sarif-file` is written: inside the workspace, through no symlink that leads out of it."""
+    root = (runner.workspace or Path.cwd()).resolve()
+    target = root / sarif_file
+    if not target.parent.resolve().is_relative_to(root) or target.is_dir():
+        raise ConfigError(f"input sarif-file: {sarif_file} leads outside the workspace or names a directory")
+    return target
+
+
+def export_sarif(
+    verdict: Verdict,
+    inputs: Inputs,
+    runner: Runner,
+    *,
+    sast_issues: Callable[[], list[SastIssue]],
+    workflow: Workflow,
+) -> None:
+    """Write `sarif-file`: the scan's introduced SAST issues, or an empty run when there is no final result."""
+    if not inputs.sarif_file:
+        return
+    from gate import sarif  # noqa: PLC0415 -- off the plain path
+
+    try:
+        target = sarif_target(inputs.sarif_file, runner)
+    except ConfigError as refused:
+        workflow.warning(str(refused), title=SARIF_TITLE)
+        return
+    status = verdict.status
+    issues: list[SastIssue] = []
+    if verdict.scan_id is not None and status is not None and status.final:
+        try:
+            issues = sast_issues()
+        except GateError as failure:
+            workflow.warning(
+                f"could not read the scan's SAST issues ({failure}); {inputs.sarif_file} lists none", title=SARIF_TITLE
+            )
+    automation = sarif.automation_id(runner.workflow, runner.job, inputs.comment_key)
+    blocking = inputs.fail_on_sast_scan and not inputs.report_only
+    document, dropped = sarif.render(
+        issues, blocking=blocking, scan_url=status.diff_url if status else None, automation_id=automation
+    )
+    for file in dropped:
+        workflow.warning(f"a SAST finding's file {file} leads outside the repository; left out of {inputs.sarif_file}")
+    try:
+        write_atomically(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    except OSError as error:
+        workflow.warning(f"could not write {inputs.sarif_file} ({error.strerror})", title=SARIF_TITLE)
+        return
+    results = len(document["runs"][0]["results"])
+    workflow.log(f"wrote {results} SAST finding(s) to {inputs.sarif_file} (SARIF 2.1.0)")
+    workflow.set_outputs({"sarif-file": inputs.sarif_file})

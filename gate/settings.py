@@ -139,6 +139,7 @@ class Inputs(BaseSettings):
     checkov_sarif_files: str = _input("checkov-sarif-files", "")
     upload_only: bool = _input("upload-only", False)
     release_gating: bool = _input("release-gating", False)
+    sarif_file: str = _input("sarif-file", "")
     base_branch: str | None = _input("base-branch", None)
     post_scan_status_comment: CommentMode = _input("post-scan-status-comment", CommentMode.OFF)
     post_sast_review_comments: bool = _input("post-sast-review-comments", False)
@@ -219,6 +220,15 @@ class Inputs(BaseSettings):
         secure = parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK)
         if not secure or not parts.hostname or parts.query or parts.fragment or parts.username:
             raise ValueError("must be an https:// URL such as https://app.aikido.dev")
+        return text
+
+    @field_validator("sarif_file", mode="before")
+    @classmethod
+    def _sarif_file(cls, value: Any) -> Any:
+        text = str(value or "").strip()
+        parts = text.replace("\\", "/").split("/")
+        if re.search(r"[\x00-\x1f\x7f]", text) or len(text) > 1024 or text.startswith("/") or ".." in parts:
+            raise ValueError("must be a path inside the workspace, relative to it, such as results/aikido.sarif")
         return text
 
     @field_validator("repository_id", "branch_name", "base_branch", mode="before")

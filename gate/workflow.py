@@ -7,7 +7,10 @@ neither become a command of its own nor inject another output.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import tempfile
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -125,3 +128,21 @@ class Workflow:
             return
         with self._summary_path.open("a", encoding="utf-8") as handle:
             handle.write(clean(markdown, multiline=True).rstrip("\n") + "\n")
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `path` whole or not at all (temp file, then rename), readable by the job's later steps.
+
+    The container runs as root and the steps after it as the runner's user; a temp file is 0600.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        raise

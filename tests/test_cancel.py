@@ -26,7 +26,7 @@ from gate.workflow import Workflow
         (RunState(start_sent=True, scan_id=3), "cancelled (SIGINT); Aikido scan 3 was started"),
         (
             RunState(reported=skipped("nothing to scan")),
-            "cancelled (SIGINT) while posting the PR comments; the verdict (SKIPPED) is already in",
+            "cancelled (SIGINT) after the verdict (SARIF file, PR comments); the verdict (SKIPPED) is already in",
         ),
     ],
 )

@@ -447,8 +447,8 @@ class TestCancelSaysWhatIsTrue:
     def test_during_the_comments_the_verdict_stands(self, tmp_path: Path) -> None:
         run, tail = self.cancel_during(tmp_path, "github", post_scan_status_comment="on")
         assert tail[-1] == (
-            "::warning::cancelled (SIGTERM) while posting the PR comments; the verdict (FAILED) is already in the "
-            "step's outputs and summary"
+            "::warning::cancelled (SIGTERM) after the verdict (SARIF file, PR comments); the verdict (FAILED) is "
+            "already in the step's outputs and summary"
         )
         # Nothing lost, nothing contradicted: outputs, summary and exit code are the verdict's.
         assert (run.returncode, run.outputs["outcome"], run.outputs["scan-id"]) == (10, "FAILED", "7")
