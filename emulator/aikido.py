@@ -1,7 +1,7 @@
 """An emulator of Aikido's CI API, faithful to its public page (../shared/aikido/ci-api.txt).
 
 The three endpoints, the `X-AIK-API-SECRET` header, both completed answer shapes, and
-named scenarios: pass, fail, slow, flaky, timeout, default-branch, html-login, hostile, drip, release-fail
+named scenarios: pass, fail, slow, flaky, timeout, default-branch, html-login, hostile, drip, release-fail, sast-odd
 (any scenario answers a release gate, `is_release_gating`, in the default-branch shape). Unlike the
 page's examples, it speaks valid JSON. Every request is recorded for the tests to read.
 """
@@ -79,6 +79,24 @@ FAIL_SAST_ISSUES = (
     },
 )
 
+# What a real answer may hold and SARIF must survive: paths that leave the repository, spaces and
+# non-ASCII in paths, columns, and texts far longer than a screen.
+ODD_SAST_ISSUES = (
+    {**FAIL_SAST_ISSUES[0], "start_column": 9, "end_column": 41},
+    {
+        "file": "src/with space/données.py",
+        "start_line": 4,
+        "end_line": 6,
+        "start_column": 1,
+        "snippet_hash": "c3d4",
+        "title": "Path traversal",
+        "description": "A path built from user input. " * 400,
+        "remediation": "Resolve the path and check it stays in the base directory.",
+    },
+    {**FAIL_SAST_ISSUES[1], "file": "../outside/escape.py", "snippet_hash": "0000"},
+    {**FAIL_SAST_ISSUES[1], "file": "/etc/passwd", "snippet_hash": "0001"},
+)
+
 SCENARIOS = {
     scenario.name: scenario
     for scenario in (
@@ -98,6 +116,7 @@ SCENARIOS = {
         Scenario("hostile", gate_passed=False, new_issues={"sast": 1}, hostile=True),
         Scenario("drip", drip=True),
         Scenario("release-fail", gate_passed=False, default_branch_shape=True, open_issues=3),
+        Scenario("sast-odd", gate_passed=False, new_issues={"sast": 4}, sast_issues=ODD_SAST_ISSUES),
     )
 }
 

@@ -28,17 +28,21 @@ def main(argv: list[str]) -> int:
             "api-base-url": emulator.url,
             "poll-interval-seconds": "1",
             "timeout-seconds": "8",
+            "sarif-file": "aikido.sarif",
         }
         print(f"== scenario {scenario}: Aikido emulator at {emulator.url}; running entrypoint.py as the runner would\n")
         run = run_action(
             Path(scratch), event_name="pull_request", payload=json.loads(PAYLOAD.read_text()), inputs=inputs
         )
+        sarif = Path(scratch) / "workspace" / "aikido.sarif"
+        sarif_text = sarif.read_text() if sarif.is_file() else "(not written)\n"
     print(run.stdout, end="")
     print(run.stderr, end="", file=sys.stderr)
     print(f"\n== exit code {run.returncode}\n== outputs")
     for name, value in run.outputs.items():
         print(f"  {name}={value}")
     print("== job summary\n" + run.summary)
+    print("== aikido.sarif (sarif-file, for github/codeql-action/upload-sarif)\n" + sarif_text)
     # The action's own exit code, so `scripts/demo fail; echo $?` shows what the step would do.
     return run.returncode
 

@@ -328,7 +328,10 @@ def export_sarif(
         issues, blocking=blocking, scan_url=status.diff_url if status else None, automation_id=automation
     )
     for file in dropped:
-        workflow.warning(f"a SAST finding's file {file} leads outside the repository; left out of {inputs.sarif_file}")
+        workflow.warning(
+            f"a SAST finding's file {file} leads outside the repository; left out of {inputs.sarif_file}",
+            title=SARIF_TITLE,
+        )
     try:
         write_atomically(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     except OSError as error:
