@@ -46,6 +46,12 @@ def artifact_uri(file: str) -> str | None:
     return quote(normal, safe="/-._~")
 
 
+def _pascal(title: str) -> str:
+    """A rule's friendly name as SARIF recommends it: a Pascal-case identifier (`SqlInjection`)."""
+    name = "".join(word[:1].upper() + word[1:].lower() for word in re.findall(r"[A-Za-z0-9]+", title))[:_MAX_ID]
+    return name if name[:1].isalpha() else f"Finding{name}"
+
+
 def _text(value: str) -> str:
     text = clean(value, multiline=True).strip()
     return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 1] + "…"
@@ -57,7 +63,7 @@ def _rule(issue: SastIssue, help_uri: str | None) -> dict[str, Any]:
     remediation = _text(issue.remediation) or description
     rule: dict[str, Any] = {
         "id": rule_id(issue.title),
-        "name": title[:_MAX_ID],
+        "name": _pascal(title),
         "shortDescription": {"text": title},
         "fullDescription": {"text": description},
         # GitHub renders `markdown`: escaped like every other Markdown sink, so it shows as written.

@@ -80,3 +80,19 @@ class TestExamples:
         done = _run(ROOT / "scripts" / "actionlint", *workflows)
         assert done.returncode == 0, done.stdout + done.stderr
         assert f"actionlint: {len(workflows)} file(s), clean" in done.stdout
+
+
+class TestReference:
+    """README's tables and lists against action.yml: a user reads the README, the runner reads action.yml."""
+
+    def test_every_input_has_a_table_row(self) -> None:
+        rows = "\n".join(line for line in README.splitlines() if line.startswith("| `"))
+        missing = [name for name in action_defaults() if f"`{name}`" not in rows]
+        assert missing == []
+
+    def test_every_output_is_named(self) -> None:
+        outputs = re.search(r"^outputs:\n((?:  .*\n)+)", (ROOT / "action.yml").read_text(encoding="utf-8"), re.M)
+        assert outputs is not None
+        names = re.findall(r"^  ([\w-]+):$", outputs.group(1), re.MULTILINE)
+        assert len(names) >= 14
+        assert [name for name in names if f"`{name}`" not in README] == []

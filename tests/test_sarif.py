@@ -61,6 +61,7 @@ class TestRender:
         assert [rule["shortDescription"]["text"] for rule in driver["rules"]] == ["SQL injection", "Hard-coded secret"]
         first = driver["rules"][0]
         assert first["fullDescription"]["text"] == "User input reaches a query."
+        assert [rule["name"] for rule in driver["rules"]] == ["SqlInjection", "HardCodedSecret"]
         assert first["help"] == {"text": "Use parameters.", "markdown": "Use parameters."}
         assert first["helpUri"] == SCAN_URL
         assert run["automationDetails"] == {"id": "aikido/CI/scan/"}
