@@ -3,7 +3,7 @@
 Each case starts the emulator on loopback, runs `docker run` with the runner's mounts,
 `--workdir /github/workspace` and every input with its hyphens kept (see
 `emulator.runner.prepare_run`), and checks the exit code, the step outputs and the job
-summary: pass, fail, an SBOM upload into the scan, and SIGTERM while polling.
+summary: pass, fail, an SBOM upload into the scan, a SARIF file for the later steps, and SIGTERM while polling.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -26,7 +27,7 @@ from emulator.runner import ROOT, ActionRun, prepare_run, run_action
 PAYLOAD = json.loads((ROOT / "tests" / "samples" / "pull_request.json").read_text())
 SBOM = ROOT / "tests" / "samples" / "uploads" / "syft-image.json"
 
-Check = Callable[[ActionRun, AikidoEmulator], list[str]]
+Check = Callable[[ActionRun, AikidoEmulator, Path], list[str]]
 
 
 def _inputs(emulator: AikidoEmulator, **more: str) -> dict[str, str]:
@@ -62,14 +63,14 @@ def _run_case(image: str, scenario: str, inputs: Callable[[AikidoEmulator], dict
         (workdir / "workspace" / "build").mkdir(parents=True)
         shutil.copy(SBOM, workdir / "workspace" / "build" / "web.syft.json")
         run = run_action(workdir, event_name="pull_request", payload=PAYLOAD, inputs=inputs(emulator), image=image)
-        problems = check(run, emulator)
+        problems = check(run, emulator, workdir / "workspace")
         if problems:
             print(run.stdout, run.stderr, sep="\n", file=sys.stderr)
         return problems
 
 
 def case_pass(image: str) -> list[str]:
-    def check(run: ActionRun, emulator: AikidoEmulator) -> list[str]:
+    def check(run: ActionRun, emulator: AikidoEmulator, workspace: Path) -> list[str]:
         problems = _expect(run, 0, "SUCCEEDED", "## ✅ Aikido security gate passed")
         if run.outputs.get("gate-passed") != "true":
             problems.append(f"output gate-passed={run.outputs.get('gate-passed')!r}, expected true")
@@ -79,7 +80,7 @@ def case_pass(image: str) -> list[str]:
 
 
 def case_fail(image: str) -> list[str]:
-    def check(run: ActionRun, emulator: AikidoEmulator) -> list[str]:
+    def check(run: ActionRun, emulator: AikidoEmulator, workspace: Path) -> list[str]:
         problems = _expect(run, 10, "FAILED", "## ❌ Aikido security gate failed")
         if run.outputs.get("new-issues-found") != "4":
             problems.append(f"output new-issues-found={run.outputs.get('new-issues-found')!r}, expected 4")
@@ -89,7 +90,7 @@ def case_fail(image: str) -> list[str]:
 
 
 def case_upload(image: str) -> list[str]:
-    def check(run: ActionRun, emulator: AikidoEmulator) -> list[str]:
+    def check(run: ActionRun, emulator: AikidoEmulator, workspace: Path) -> list[str]:
         problems = _expect(run, 0, "SUCCEEDED", "| `build/web.syft.json` | json-sbom |")
         if run.outputs.get("uploaded-files") != "1":
             problems.append(f"output uploaded-files={run.outputs.get('uploaded-files')!r}, expected 1")
@@ -99,6 +100,23 @@ def case_upload(image: str) -> list[str]:
         return problems
 
     return _run_case(image, "pass", lambda emulator: _inputs(emulator, **{"sbom-files": "build/web.syft.json"}), check)
+
+
+def case_sarif(image: str) -> list[str]:
+    def check(run: ActionRun, emulator: AikidoEmulator, workspace: Path) -> list[str]:
+        problems = _expect(run, 10, "FAILED", "## ❌ Aikido security gate failed")
+        path = workspace / "results" / "aikido.sarif"
+        if run.outputs.get("sarif-file") != "results/aikido.sarif" or not path.is_file():
+            return [*problems, "no SARIF file at results/aikido.sarif, or output sarif-file does not name it"]
+        # Written by the container's root, read by the job's later steps as the runner's user.
+        if stat.S_IMODE(path.stat().st_mode) != 0o644:
+            problems.append(f"the SARIF file has mode {stat.S_IMODE(path.stat().st_mode):o}, not 644")
+        results = json.loads(path.read_text())["runs"][0]["results"]
+        if len(results) != 2:
+            problems.append(f"the SARIF file has {len(results)} results, expected the scenario's 2")
+        return problems
+
+    return _run_case(image, "fail", lambda emulator: _inputs(emulator, **{"sarif-file": "results/aikido.sarif"}), check)
 
 
 def case_sigterm(image: str) -> list[str]:
@@ -154,7 +172,7 @@ def case_sigterm(image: str) -> list[str]:
     return problems
 
 
-CASES = {"pass": case_pass, "fail": case_fail, "upload": case_upload, "sigterm": case_sigterm}
+CASES = {"pass": case_pass, "fail": case_fail, "upload": case_upload, "sarif": case_sarif, "sigterm": case_sigterm}
 
 
 def main(argv: list[str] | None = None) -> int:
