@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from gate import __version__
+from gate import DOCS, USER_AGENT
 from gate.errors import (
     AikidoError,
     AikidoUnreachable,
@@ -33,12 +33,22 @@ from gate.proxy import proxy_variable
 
 SCAN_PATH = "/api/integrations/continuous_integration/scan/repository"
 CUSTOM_PATH = "/api/integrations/continuous_integration/scan/custom"
-USER_AGENT = f"aikido-gate/{__version__} (+https://github.com/aikido-gate/aikido-gate)"
 T = TypeVar("T")
 
 KEY_HELP = (
     "the key is invalid, rotated or revoked. Create a new one in Aikido under "
-    "Settings > Integrations > CI/CD and store it as the secret given to secret-key"
+    f"Settings > Integrations > CI/CD and store it as the secret given to secret-key (see {DOCS}#troubleshooting)"
+)
+NOT_CONNECTED_HELP = (
+    "Aikido does not know this repository for this key: the repository is not connected to Aikido, or the key "
+    "belongs to another Aikido workspace. Check that the repository is listed under Repositories in the "
+    "workspace where the CI token was made (Settings > Integrations > CI/CD), or set repository-id "
+    f"(see {DOCS}#troubleshooting)"
+)
+HTML_HELP = (
+    "an HTML page instead of Aikido's JSON usually means a wrong api-base-url, a proxy or captive portal "
+    "answering in Aikido's place, or a key for another region ({hosts}; leave api-base-url empty to choose by "
+    f"the key) (see {DOCS}#troubleshooting)"
 )
 
 
@@ -68,7 +78,7 @@ class AikidoClient:
     def start_scan(self, body: dict[str, Any]) -> int:
         """Start a scan and return its id."""
         request = self._http.build_request("POST", SCAN_PATH, json=body)
-        return self._call(request, Safety.CREATES, "starting the scan", parse_scan_id)
+        return self._call(request, Safety.CREATES, "starting the scan", parse_scan_id, not_found=NOT_CONNECTED_HELP)
 
     def scan_status(self, scan_id: int) -> ScanStatus:
         """Poll a scan once."""
@@ -90,7 +100,14 @@ class AikidoClient:
         self._call(request, Safety.CREATES, f"uploading {what}", parse_upload_ack, patient=True)
 
     def _call(
-        self, request: httpx.Request, safety: Safety, doing: str, parse: Callable[[Any], T], *, patient: bool = False
+        self,
+        request: httpx.Request,
+        safety: Safety,
+        doing: str,
+        parse: Callable[[Any], T],
+        *,
+        patient: bool = False,
+        not_found: str = "",
     ) -> T:
         try:
             response = self._retrier.send(self._http, request, safety, patient=patient)
@@ -101,7 +118,7 @@ class AikidoClient:
                 f"Aikido's answer while {doing} is larger than {MAX_ANSWER_BYTES // 2**20} MB; it was cut off "
                 "unread: check api-base-url"
             ) from None
-        answer = self._read(response, doing)
+        answer = self._read(response, doing, not_found)
         try:
             return parse(answer)
         except UnexpectedAnswer as error:
@@ -147,7 +164,7 @@ class AikidoClient:
         hosts = ", ".join(sorted(AIKIDO_HOSTS))
         return f"check api-base-url, or leave it empty so the key's region chooses the host ({hosts})"
 
-    def _read(self, response: httpx.Response, doing: str) -> Any:
+    def _read(self, response: httpx.Response, doing: str, not_found: str) -> Any:
         status = response.status_code
         quote = excerpt(response.text)
         if status in (401, 403):
@@ -165,16 +182,16 @@ class AikidoClient:
                 "so the key never leaves for another host: check api-base-url"
             )
         if 400 <= status < 500:
-            hint = ""
-            if status == 404 and doing == "starting the scan":
-                hint = " Check repository-id (is the repository connected to Aikido?) and the commits."
-            raise RequestRejected(f"Aikido refused {doing} (HTTP {status}): {quote or 'empty answer'}.{hint}", status)
+            hint = f": {not_found}" if status == 404 and not_found else ""
+            raise RequestRejected(f"Aikido refused {doing} (HTTP {status}: {quote or 'empty answer'}){hint}", status)
         if not response.is_success:
             raise AikidoUnreachable(f"Aikido failed while {doing} (HTTP {status}): {quote or 'empty answer'}")
         try:
             return json.loads(response.content)
         except (ValueError, UnicodeDecodeError, RecursionError):
+            kind = response.headers.get("Content-Type", "no content type")
+            html = "html" in kind.lower() or response.content.lstrip()[:1] == b"<"
+            hint = "; " + HTML_HELP.format(hosts=", ".join(sorted(AIKIDO_HOSTS))) if html else ""
             raise UnexpectedAnswer(
-                f"Aikido's answer while {doing} is not JSON (HTTP {status}, "
-                f"{response.headers.get('Content-Type', 'no content type')}): {quote or 'empty answer'}"
+                f"Aikido's answer while {doing} is not JSON (HTTP {status}, {kind}): {quote or 'empty answer'}{hint}"
             ) from None

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import httpx
 
-from gate.aikido import USER_AGENT
+from gate import USER_AGENT
 from gate.errors import GitHubLookupFailed
 from gate.http import AnswerTooLarge, GaveUp, Retrier, Safety, excerpt, tls_for
 

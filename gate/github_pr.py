@@ -19,7 +19,7 @@ from github.IssueComment import IssueComment
 from github.NamedUser import NamedUser
 from github.Organization import Organization
 
-from gate.aikido import USER_AGENT
+from gate import USER_AGENT
 from gate.comment import Comment, GitHubRefused, ReviewComment
 from gate.http import MIN_RETRY_WAIT, Deadline, DeadlineReached, Sleep, excerpt, retry_after_seconds, wall_clock_limit
 from gate.proxy import proxy_variable

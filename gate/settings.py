@@ -9,6 +9,7 @@ empty values fall back to the default.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -20,11 +21,13 @@ from urllib.parse import unquote, urlsplit
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from gate import DOCS
 from gate.errors import ConfigError
 from gate.proxy import PROXY_VARIABLES, unusable_proxy
-from gate.sanitize import whole_number
+from gate.sanitize import redact, whole_number
 
 SECRET_INPUTS = ("secret-key", "github-token")
+INPUTS_HELP = f" (see {DOCS}#inputs)"
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
 _SHA = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
 _REPOSITORY_ID = re.compile(r"[A-Za-z0-9_=+/.-]{1,200}")
@@ -220,6 +223,11 @@ class Inputs(BaseSettings):
         secure = parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK)
         if not secure or not parts.hostname or parts.query or parts.fragment or parts.username:
             raise ValueError("must be an https:// URL such as https://app.aikido.dev")
+        if parts.path:
+            # The API paths (/api/integrations/…) are the action's to add: a base with a path only gets 404s.
+            raise ValueError(
+                f"must be the host only, such as {parts.scheme}://{parts.netloc}, without {parts.path} or any path"
+            )
         return text
 
     @field_validator("sarif_file", mode="before")
@@ -300,10 +308,22 @@ def _name(loc: tuple[int | str, ...]) -> str:
 
 
 def _explain(error: ValidationError, *, what: str) -> ConfigError:
-    # Never include the offending value: it may be the secret.
-    first = error.errors(include_input=False, include_url=False)[0]
-    message = str(first["msg"]).removeprefix("Value error, ")
-    return ConfigError(f"{what} {_name(first['loc'])}: {message}")
+    """Every bad value at once, each naming the input, what was given (never a secret's) and what is accepted."""
+    problems = []
+    for item in error.errors(include_url=False):
+        name = _name(item["loc"])
+        message = str(item["msg"]).removeprefix("Value error, ")
+        given = item.get("input")
+        shown = (
+            # JSON-quoted and ASCII: a newline, an escape or a bidi control shows as what it is.
+            f" is {json.dumps(redact(given)[:60])}:"
+            if what == "input" and name not in SECRET_INPUTS and isinstance(given, str)
+            else ":"
+        )
+        problems.append(f"{what} {name}{shown} {message}")
+    if len(problems) == 1:
+        return ConfigError(problems[0] + INPUTS_HELP)
+    return ConfigError(f"{len(problems)} {what}s are wrong: " + "; ".join(problems) + INPUTS_HELP)
 
 
 def load_inputs() -> Inputs:

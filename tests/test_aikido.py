@@ -55,24 +55,46 @@ class TestStartScan:
         )
         assert len(httpx_mock.get_requests()) == 1
 
-    def test_404_hints_at_repository_and_commits(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+    def test_404_says_the_repository_is_not_connected_or_the_key_is_another_workspaces(
+        self, httpx_mock: HTTPXMock, client: AikidoClient
+    ) -> None:
         httpx_mock.add_response(status_code=404, json={"error": "repository not found"})
         with pytest.raises(RequestRejected) as caught:
             client.start_scan(BODY)
         assert str(caught.value) == (
-            'Aikido refused starting the scan (HTTP 404): {"error":"repository not found"}. '
-            "Check repository-id (is the repository connected to Aikido?) and the commits."
+            'Aikido refused starting the scan (HTTP 404: {"error":"repository not found"}): Aikido does not know this '
+            "repository for this key: the repository is not connected to Aikido, or the key belongs to another "
+            "Aikido workspace. Check that the repository is listed under Repositories in the workspace where the CI "
+            "token was made (Settings > Integrations > CI/CD), or set repository-id "
+            "(see https://github.com/aikido-gate/aikido-gate#troubleshooting)"
         )
         assert caught.value.status == 404
 
-    def test_html_login_page_is_an_error_with_an_excerpt(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+    def test_404_on_a_poll_has_no_such_hint(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+        httpx_mock.add_response(status_code=404, json={"error": "scan not found"})
+        with pytest.raises(RequestRejected) as caught:
+            client.scan_status(22)
+        assert str(caught.value) == 'Aikido refused polling scan 22 (HTTP 404: {"error":"scan not found"})'
+
+    def test_html_login_page_is_an_error_with_an_excerpt_and_the_likely_causes(
+        self, httpx_mock: HTTPXMock, client: AikidoClient
+    ) -> None:
         httpx_mock.add_response(html="<!DOCTYPE html><title>Log in</title>")
         with pytest.raises(UnexpectedAnswer) as caught:
             client.start_scan(BODY)
         assert str(caught.value) == (
             "Aikido's answer while starting the scan is not JSON (HTTP 200, text/html; charset=utf-8): "
-            "<!DOCTYPE html><title>Log in</title>"
+            "<!DOCTYPE html><title>Log in</title>; an HTML page instead of Aikido's JSON usually means a wrong "
+            "api-base-url, a proxy or captive portal answering in Aikido's place, or a key for another region "
+            "(app.aikido.dev, app.me.aikido.dev, app.us.aikido.dev; leave api-base-url empty to choose by the key) "
+            "(see https://github.com/aikido-gate/aikido-gate#troubleshooting)"
         )
+
+    def test_other_non_json_has_no_html_hint(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
+        httpx_mock.add_response(text="oops", headers={"Content-Type": "text/plain"})
+        with pytest.raises(UnexpectedAnswer) as caught:
+            client.start_scan(BODY)
+        assert str(caught.value) == "Aikido's answer while starting the scan is not JSON (HTTP 200, text/plain): oops"
 
     def test_missing_scan_id(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
         httpx_mock.add_response(json={"id": 22})

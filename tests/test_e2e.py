@@ -153,7 +153,10 @@ class TestErrors:
         assert annotations(run, "error") == [
             "::error title=Aikido security gate::Aikido's answer while starting the scan is not JSON "
             "(HTTP 200, text/html; charset=utf-8): <!DOCTYPE html><html><head><title>Log in | Aikido</title>"
-            "</head><body>Log in</body></html>"
+            "</head><body>Log in</body></html>; an HTML page instead of Aikido's JSON usually means a wrong "
+            "api-base-url, a proxy or captive portal answering in Aikido's place, or a key for another region "
+            "(app.aikido.dev, app.me.aikido.dev, app.us.aikido.dev; leave api-base-url empty to choose by the key) "
+            "(see https://github.com/aikido-gate/aikido-gate#troubleshooting)"
         ]
         assert "## ⚠️ Aikido security gate could not decide" in run.summary
 
@@ -171,11 +174,13 @@ class TestErrors:
         assert run.returncode == 1
         assert "could not reach Aikido at 127.0.0.1 while starting the scan: ConnectError" in run.stdout
 
-    def test_bad_input_names_it(self, tmp_path: Path) -> None:
-        run = act(tmp_path, None, timeout_seconds="soon")
+    def test_every_bad_input_is_named_in_one_line(self, tmp_path: Path) -> None:
+        run = act(tmp_path, None, timeout_seconds="soon", minimum_severity="banana")
         assert run.returncode == 1
         assert annotations(run, "error") == [
-            "::error title=Aikido security gate::input timeout-seconds: must be a positive whole number of seconds"
+            '::error title=Aikido security gate::2 inputs are wrong: input minimum-severity is "banana": must be one '
+            'of LOW, MEDIUM, HIGH, CRITICAL (any case); input timeout-seconds is "soon": must be a positive whole '
+            "number of seconds (see https://github.com/aikido-gate/aikido-gate#inputs)"
         ]
         assert run.outputs["outcome"] == "ERROR"
 
@@ -268,7 +273,8 @@ class TestReleaseGating:
         run = act(tmp_path, None, release_gating="true", base_branch="main\u0007")
         assert run.returncode == 1
         assert annotations(run, "error") == [
-            "::error title=Aikido security gate::input base-branch: must be one line of at most 255 characters"
+            '::error title=Aikido security gate::input base-branch is "main\\u0007": must be one line of at most 255 '
+            "characters (see https://github.com/aikido-gate/aikido-gate#inputs)"
         ]
 
 

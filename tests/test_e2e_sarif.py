@@ -92,8 +92,8 @@ class TestSarifFile:
         run = act(tmp_path, emulator, sarif_file=value)
         assert run.returncode == 1
         assert annotations(run, "error") == [
-            "::error title=Aikido security gate::input sarif-file: must be a path inside the workspace, relative to "
-            "it, such as results/aikido.sarif"
+            f"::error title=Aikido security gate::input sarif-file is {json.dumps(value)}: must be a path inside the "
+            "workspace, relative to it, such as results/aikido.sarif (see https://github.com/aikido-gate/aikido-gate#inputs)"
         ]
         assert emulator.requests == []
 

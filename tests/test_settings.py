@@ -52,17 +52,31 @@ class TestLoadInputs:
     @pytest.mark.parametrize(
         ("name", "value", "message"),
         [
-            ("fail-on-sast-scan", "yes", "input fail-on-sast-scan: must be true or false"),
-            ("report-only", "1", "input report-only: must be true or false"),
-            ("timeout-seconds", "0", "input timeout-seconds: must be a positive whole number of seconds"),
-            ("poll-interval-seconds", "2.5", "input poll-interval-seconds: must be a positive whole number"),
-            ("timeout-seconds", "99999", "input timeout-seconds: must be at most 21600"),
-            ("minimum-severity", "SEVERE", "input minimum-severity: must be one of LOW, MEDIUM, HIGH, CRITICAL"),
-            ("base-commit", "main", "input base-commit: must be a full commit SHA"),
-            ("api-base-url", "http://app.aikido.dev", "input api-base-url: must be an https:// URL"),
-            ("api-base-url", "ftp://x", "input api-base-url: must be an https:// URL"),
-            ("repository-id", "R_kg DO", "input repository-id: must be the repository's node id"),
-            ("branch-name", "a\nb", "input branch-name: must be one line"),
+            ("fail-on-sast-scan", "yes", 'input fail-on-sast-scan is "yes": must be true or false'),
+            ("report-only", "1", 'input report-only is "1": must be true or false'),
+            ("timeout-seconds", "0", 'input timeout-seconds is "0": must be a positive whole number of seconds'),
+            ("poll-interval-seconds", "2.5", 'input poll-interval-seconds is "2.5": must be a positive whole number'),
+            ("timeout-seconds", "99999", 'input timeout-seconds is "99999": must be at most 21600'),
+            (
+                "minimum-severity",
+                "SEVERE",
+                'input minimum-severity is "SEVERE": must be one of LOW, MEDIUM, HIGH, CRITICAL',
+            ),
+            ("base-commit", "main", 'input base-commit is "main": must be a full commit SHA'),
+            (
+                "api-base-url",
+                "http://app.aikido.dev",
+                'input api-base-url is "http://app.aikido.dev": must be an https:// URL',
+            ),
+            ("api-base-url", "ftp://x", 'input api-base-url is "ftp://x": must be an https:// URL'),
+            (
+                "api-base-url",
+                "https://app.aikido.dev/api",
+                'input api-base-url is "https://app.aikido.dev/api": must be the host only, such as '
+                "https://app.aikido.dev, without /api or any path",
+            ),
+            ("repository-id", "R_kg DO", 'input repository-id is "R_kg DO": must be the repository\'s node id'),
+            ("branch-name", "a\nb", 'input branch-name is "a\\nb": must be one line'),
         ],
     )
     def test_bad_value_names_the_input(self, action_env: Any, name: str, value: str, message: str) -> None:
@@ -70,6 +84,17 @@ class TestLoadInputs:
         with pytest.raises(ConfigError) as caught:
             load_inputs()
         assert str(caught.value).startswith(message)
+        assert str(caught.value).endswith(" (see https://github.com/aikido-gate/aikido-gate#inputs)")
+
+    def test_every_bad_input_at_once(self, action_env: Any) -> None:
+        action_env(**{"minimum-severity": "banana", "fail-on-sast-scan": "yes", "secret-key": "AIK_CI_x y"})
+        with pytest.raises(ConfigError) as caught:
+            load_inputs()
+        assert str(caught.value) == (
+            "3 inputs are wrong: input secret-key: contains whitespace or characters a key cannot have; paste the key "
+            'again; input minimum-severity is "banana": must be one of LOW, MEDIUM, HIGH, CRITICAL (any case); '
+            'input fail-on-sast-scan is "yes": must be true or false (see https://github.com/aikido-gate/aikido-gate#inputs)'
+        )
 
     def test_secret_never_appears_in_an_error(self, action_env: Any) -> None:
         action_env(**{"secret-key": "AIK_CI_abc def"})
@@ -194,8 +219,12 @@ class TestCommentInputs:
     @pytest.mark.parametrize(
         ("name", "value", "message"),
         [
-            ("post-scan-status-comment", "sometimes", "input post-scan-status-comment: must be on, off or only_if"),
-            ("post-sast-review-comments", "yes", "input post-sast-review-comments: must be on or off"),
+            (
+                "post-scan-status-comment",
+                "sometimes",
+                'input post-scan-status-comment is "sometimes": must be on, off or',
+            ),
+            ("post-sast-review-comments", "yes", 'input post-sast-review-comments is "yes": must be on or off'),
         ],
     )
     def test_bad_values(self, action_env: Any, name: str, value: str, message: str) -> None:
