@@ -22,7 +22,7 @@ import time  # noqa: E402
 import traceback  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 
-from gate import cancel, sanitize  # noqa: E402
+from gate import ISSUES, cancel, sanitize  # noqa: E402
 from gate.errors import GateError  # noqa: E402
 from gate.event import Lookups, load_payload  # noqa: E402
 from gate.http import Deadline, Retrier  # noqa: E402
@@ -145,7 +145,12 @@ def main() -> int:
         verdict = error(str(failure), scan_id=state.scan_id)
     except Exception as failure:  # noqa: BLE001 -- the last line of defence: one line, never a traceback
         _debug_traceback(workflow, failure)
-        verdict = error(f"internal error ({type(failure).__name__}); please report it", scan_id=state.scan_id)
+        verdict = error(
+            f"internal error ({type(failure).__name__}); please report it at {ISSUES} with the step's log from a run "
+            "with debug logging on (re-run with 'Enable debug logging', or set the secret RUNNER_DEBUG to 1); the "
+            "key is masked in it",
+            scan_id=state.scan_id,
+        )
     # The verdict is written (outputs, summary, annotation) before any comment is tried, so a
     # cancellation or a hung GitHub during the comments loses nothing.
     code = state.exit_code = report(verdict, workflow)

@@ -160,9 +160,12 @@ class AikidoClient:
 
     def _connect_hint(self) -> str:
         if self._proxy:
-            return f"check the proxy's address and credentials in {self._proxy}"
+            return f"check the proxy's address and credentials in {self._proxy} (see {DOCS}#retries-and-safety)"
         hosts = ", ".join(sorted(AIKIDO_HOSTS))
-        return f"check api-base-url, or leave it empty so the key's region chooses the host ({hosts})"
+        return (
+            f"check api-base-url, or leave it empty so the key's region chooses the host ({hosts}) "
+            f"(see {DOCS}#troubleshooting)"
+        )
 
     def _read(self, response: httpx.Response, doing: str, not_found: str) -> Any:
         status = response.status_code

@@ -19,7 +19,6 @@ from gate.models import SastIssue
 from gate.report import COMMENT_TITLE
 from gate.settings import CommentMode
 from gate.summary import (
-    SIGNS,
     counts_table,
     cut_short,
     foreign_links,
@@ -29,6 +28,7 @@ from gate.summary import (
     md_link,
     md_text,
     release_line,
+    sign,
 )
 from gate.verdict import Outcome, Verdict
 from gate.workflow import Workflow
@@ -105,7 +105,7 @@ def render_status(
 ) -> str:
     """The status comment's Markdown."""
     status = verdict.status
-    lines = [marker, f"### {SIGNS[verdict.outcome]} Aikido security gate {headline(verdict)}", ""]
+    lines = [marker, f"### {sign(verdict)} Aikido security gate {headline(verdict)}", ""]
     if verdict.outcome is not Outcome.SUCCEEDED:
         lines += [md_text(verdict.reason[:1].upper() + verdict.reason[1:]) + ".", ""]
     lines += release_line(verdict)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from gate import DOCS
 from gate.errors import EventError
 from gate.models import ScanTarget
 from gate.sanitize import clean, valid_unicode
@@ -214,7 +215,7 @@ def resolve_target(facts: EventFacts, overrides: Overrides, lookups: Callable[[]
     if not facts.supported and not overrides.complete:
         raise EventError(
             f"the {facts.event or 'unknown'} event is not supported; use one of {', '.join(SUPPORTED_EVENTS)}, "
-            "or set repository-id, base-commit, head-commit and branch-name"
+            f"or set repository-id, base-commit, head-commit and branch-name (see {DOCS}#triggers)"
         )
     head = overrides.head_commit or facts.head_commit
     branch = overrides.branch or facts.branch

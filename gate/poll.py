@@ -17,6 +17,16 @@ class ScanSource(Protocol):
     def scan_status(self, scan_id: int) -> ScanStatus: ...
 
 
+def _state(status: ScanStatus) -> str:
+    """How far the scan is, agreeing with the sub-scans listed after it."""
+    if not status.final:
+        return "scan running"
+    if all(status.sub_scans.values()):
+        return "scan complete"
+    # A default-branch or release answer decides while some sub-scans still run in Aikido.
+    return "gate decided, some sub-scans still running in Aikido"
+
+
 def wait_for_scan(
     source: ScanSource,
     scan_id: int,
@@ -44,8 +54,7 @@ def wait_for_scan(
             now = deadline.clock()
             progress = status.progress()
             if status.final or progress != shown or now - shown_at >= HEARTBEAT_SECONDS:
-                state = "complete" if status.final else "running"
-                workflow.log(f"[{now - started:5.0f}s] scan {state}: {progress}")
+                workflow.log(f"[{now - started:5.0f}s] {_state(status)}: {progress}")
                 shown, shown_at = progress, now
             remaining = deadline.remaining()
             if status.final or remaining <= 0:

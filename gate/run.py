@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from gate import DOCS
 from gate.errors import AikidoError, ConfigError, GateError
 from gate.event import (
     PULL_REQUEST_EVENTS,
@@ -34,7 +35,7 @@ from gate.workflow import Workflow, write_atomically
 SARIF_TITLE = "Aikido SARIF"
 NO_KEY_HELP = (
     "input secret-key is empty: pass the Aikido CI token, e.g. `secret-key: ${{ secrets.AIKIDO_SECRET_KEY }}`, "
-    "and check that the secret exists in this repository or organization"
+    f"and check that the secret exists in this repository or organization (see {DOCS}#troubleshooting)"
 )
 
 

@@ -28,17 +28,25 @@ HEADLINES = {
     Outcome.ERROR: "could not decide",
 }
 
-# A release gate blocks a release, not a change.
+# A release gate blocks a release, not a change; report-only blocks nothing.
 _RELEASE_FAILED = "failed: open issues in this commit block the release"
+_REPORTED = "found issues: reported, not enforced (report-only)"
 # The job summary lists this many issue links, then a count.
 MAX_LISTED_LINKS = 50
 
 
 def headline(verdict: Verdict) -> str:
     """What the summary's and the comment's heading says after "Aikido security gate"."""
+    if verdict.outcome is Outcome.FAILED and verdict.report_only:
+        return _REPORTED
     if verdict.outcome is Outcome.FAILED and verdict.release is not None:
         return _RELEASE_FAILED
     return HEADLINES[verdict.outcome]
+
+
+def sign(verdict: Verdict) -> str:
+    """The heading's symbol: report-only findings warn, they do not fail."""
+    return SIGNS[Outcome.ERROR] if verdict.outcome is Outcome.FAILED and verdict.report_only else SIGNS[verdict.outcome]
 
 
 def release_line(verdict: Verdict) -> list[str]:
@@ -165,7 +173,7 @@ def outputs(verdict: Verdict) -> dict[str, str]:
 
 def render(verdict: Verdict) -> str:
     """The job summary in Markdown."""
-    lines = [f"## {SIGNS[verdict.outcome]} Aikido security gate {headline(verdict)}", ""]
+    lines = [f"## {sign(verdict)} Aikido security gate {headline(verdict)}", ""]
     lines += [f"**Outcome:** `{verdict.outcome.value}`: {md_text(verdict.reason)}", ""]
     lines += release_line(verdict)
     if verdict.scan_id is not None:

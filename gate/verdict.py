@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from gate import DOCS
 from gate.models import ScanStatus, UploadFile
 
 
@@ -54,15 +55,26 @@ def decide(status: ScanStatus, *, scan_id: int, report_only: bool) -> Verdict:
     if status.gate_passed:
         return Verdict(Outcome.SUCCEEDED, EXIT_OK, "the Aikido gate passed", scan_id, status)
     code = EXIT_OK if report_only else EXIT_GATE_FAILED
-    reason = "the Aikido gate failed" + (" (report-only: the step does not fail)" if report_only else "")
+    reason = (
+        "the Aikido scan found issues that would fail the gate; report-only: they are reported, not enforced"
+        if report_only
+        else "the Aikido gate failed"
+    )
     return Verdict(Outcome.FAILED, code, reason, scan_id, status, report_only)
 
 
 def timed_out(*, scan_id: int, seconds: int, fail_on_timeout: bool, status: ScanStatus | None = None) -> Verdict:
-    """The verdict when the scan did not finish within `timeout-seconds`."""
-    reason = f"the Aikido scan did not finish within {seconds} s"
-    if not fail_on_timeout:
-        reason += " (fail-on-timeout is false: the step does not fail)"
+    """The verdict when the scan did not finish within `timeout-seconds`: where it goes on, and what to change."""
+    reason = (
+        f"the Aikido scan did not finish within {seconds} s (timeout-seconds); it goes on in Aikido as scan {scan_id}"
+    )
+    if fail_on_timeout:
+        reason += (
+            ". Raise timeout-seconds to wait longer, or set fail-on-timeout to false so a slow scan does not fail "
+            f"the step (see {DOCS}#troubleshooting)"
+        )
+    else:
+        reason += ". fail-on-timeout is false: the step does not fail; raise timeout-seconds to wait for the result"
     return Verdict(Outcome.TIMED_OUT, EXIT_ERROR if fail_on_timeout else EXIT_OK, reason, scan_id, status)
 
 

@@ -243,7 +243,7 @@ class TestProxies:
         assert str(caught.value) == (
             "could not reach Aikido at app.aikido.dev through the proxy in HTTPS_PROXY while starting the scan "
             "(the proxy refused the tunnel (407 Proxy Authentication Required); 3 attempts): check the proxy's "
-            "address and credentials in HTTPS_PROXY"
+            "address and credentials in HTTPS_PROXY (see https://github.com/aikido-gate/aikido-gate#retries-and-safety)"
         )
         # Nothing reached Aikido, so even the start may be tried again; the key never went to the proxy.
         assert proxy.request_lines == ["CONNECT app.aikido.dev:443 HTTP/1.1"] * 3
@@ -278,6 +278,7 @@ class TestProxies:
         assert str(caught.value).startswith("could not connect to Aikido at 127.0.0.1 while polling scan 22 (")
         assert str(caught.value).endswith(
             "3 attempts): check api-base-url, or leave it empty so the key's region "
-            "chooses the host (app.aikido.dev, app.me.aikido.dev, app.us.aikido.dev)"
+            "chooses the host (app.aikido.dev, app.me.aikido.dev, app.us.aikido.dev) "
+            "(see https://github.com/aikido-gate/aikido-gate#troubleshooting)"
         )
         assert proxy.heads == []

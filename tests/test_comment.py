@@ -372,7 +372,8 @@ class TestRenderStatus:
             job="",
         )
         assert "### ⏱️ Aikido security gate timed out" in late
-        assert "The Aikido scan did not finish within 300 s." in late
+        assert "The Aikido scan did not finish within 300 s (timeout-seconds); it goes on in Aikido as scan 7." in late
+        assert "Raise timeout-seconds to wait longer, or set fail-on-timeout to false" in late
         broken = render_status(error("Aikido refused <b>"), marker=MARKER, head_commit=None, leftovers=[], job="")
         assert "Aikido refused &lt;b&gt;." in broken
 

@@ -156,7 +156,7 @@ class TestResolveTarget:
         assert str(caught.value) == (
             "the issue_comment event is not supported; use one of pull_request, pull_request_target, push, "
             "merge_group, workflow_dispatch, schedule, release, or set repository-id, base-commit, head-commit "
-            "and branch-name"
+            "and branch-name (see https://github.com/aikido-gate/aikido-gate#triggers)"
         )
 
     def test_unsupported_event_with_every_override(self) -> None:

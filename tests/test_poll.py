@@ -46,6 +46,20 @@ class TestWaitForScan:
             "::endgroup::",
         ]
 
+    def test_a_decided_gate_with_sub_scans_still_running_does_not_say_complete(self, clock: FakeClock) -> None:
+        decided = parse_scan_status(
+            {"all_scans_completed": False, "dependency_scan_completed": True, "sast_scan_completed": False,
+             "gate_passed": False, "open_issues_found": 2}
+        )  # fmt: skip
+        stream = io.StringIO()
+        wait_for_scan(
+            Answers(decided), 7, interval=5, deadline=Deadline(clock() + 60, clock), sleep=clock.sleep,
+            workflow=Workflow(stream),
+        )  # fmt: skip
+        assert stream.getvalue().splitlines()[1] == (
+            "[    0s] gate decided, some sub-scans still running in Aikido: dependencies ✓, SAST …"
+        )
+
     def test_returns_the_last_answer_at_the_deadline(self, clock: FakeClock) -> None:
         source = Answers(RUNNING)
         status = wait_for_scan(

@@ -34,12 +34,37 @@ class TestDecide:
     def test_report_only_keeps_the_outcome_but_passes_the_step(self) -> None:
         verdict = decide(FAILED, scan_id=1, report_only=True)
         assert (verdict.outcome, verdict.exit_code) == (Outcome.FAILED, 0)
-        assert verdict.reason == "the Aikido gate failed (report-only: the step does not fail)"
+        assert verdict.reason == (
+            "the Aikido scan found issues that would fail the gate; report-only: they are reported, not enforced"
+        )
+        summary = render(verdict)
+        assert summary.startswith("## ⚠️ Aikido security gate found issues: reported, not enforced (report-only)\n")
+        assert "block this change" not in summary
 
-    @pytest.mark.parametrize(("fail_on_timeout", "code"), [(True, 1), (False, 0)])
-    def test_timeout_follows_fail_on_timeout(self, fail_on_timeout: bool, code: int) -> None:
-        verdict = timed_out(scan_id=1, seconds=300, fail_on_timeout=fail_on_timeout)
+    @pytest.mark.parametrize(
+        ("fail_on_timeout", "code", "next_step"),
+        [
+            (
+                True,
+                1,
+                ". Raise timeout-seconds to wait longer, or set fail-on-timeout to false so a slow scan does not fail "
+                "the step (see https://github.com/aikido-gate/aikido-gate#troubleshooting)",
+            ),
+            (
+                False,
+                0,
+                ". fail-on-timeout is false: the step does not fail; raise timeout-seconds to wait for the result",
+            ),
+        ],
+    )
+    def test_timeout_says_how_long_where_the_scan_goes_on_and_what_to_change(
+        self, fail_on_timeout: bool, code: int, next_step: str
+    ) -> None:
+        verdict = timed_out(scan_id=12, seconds=300, fail_on_timeout=fail_on_timeout)
         assert (verdict.outcome, verdict.exit_code) == (Outcome.TIMED_OUT, code)
+        assert verdict.reason == (
+            "the Aikido scan did not finish within 300 s (timeout-seconds); it goes on in Aikido as scan 12" + next_step
+        )
 
     def test_skip_and_error(self) -> None:
         assert (skipped("x").outcome, skipped("x").exit_code) == (Outcome.SKIPPED, 0)
