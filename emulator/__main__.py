@@ -1,4 +1,12 @@
-"""`python -m emulator --scenario fail --port 8080`: serve the emulated Aikido CI API until Ctrl-C."""
+"""Serve the emulated Aikido CI API on loopback until Ctrl-C, to point your own runs of the action at.
+
+A run reaches it with `api-base-url: http://127.0.0.1:PORT` (plain http is accepted for loopback only)
+and `secret-key` set to the key below. The runner's variables the action reads are GITHUB_EVENT_NAME,
+GITHUB_EVENT_PATH (a webhook payload; tests/samples has one per event), GITHUB_OUTPUT and
+GITHUB_STEP_SUMMARY (files), GITHUB_WORKSPACE, GITHUB_SHA, GITHUB_REF, GITHUB_REPOSITORY and
+GITHUB_API_URL, and each input as INPUT_<NAME> with its hyphens kept (INPUT_SECRET-KEY);
+emulator/runner.py lays all of that out, as `scripts/demo` does.
+"""
 
 from __future__ import annotations
 
@@ -10,10 +18,18 @@ from emulator.aikido import EMULATOR_KEY, SCENARIOS, AikidoEmulator
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scenario", choices=sorted(SCENARIOS), default="pass")
-    parser.add_argument("--port", type=int, default=8080)
-    parser.add_argument("--secret", default=EMULATOR_KEY, help="the key the emulator accepts")
+    parser = argparse.ArgumentParser(
+        prog="python -m emulator",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--scenario", choices=sorted(SCENARIOS), default="pass", help="how scans behave (default: pass)"
+    )
+    parser.add_argument("--port", type=int, default=8080, help="loopback port (default: 8080; 0 picks a free one)")
+    parser.add_argument(
+        "--secret", default=EMULATOR_KEY, help=f"the only key the emulator accepts (default: {EMULATOR_KEY})"
+    )
     args = parser.parse_args()
     with AikidoEmulator(args.scenario, secret=args.secret, port=args.port) as emulator:
         print(f"Aikido CI API emulator ({args.scenario}) at {emulator.url}; Ctrl-C to stop", flush=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from emulator.aikido import SCENARIOS
 from emulator.runner import action_defaults
 from release.readme_pins import pins
 
@@ -96,3 +97,23 @@ class TestReference:
         names = re.findall(r"^  ([\w-]+):$", outputs.group(1), re.MULTILINE)
         assert len(names) >= 14
         assert [name for name in names if f"`{name}`" not in README] == []
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+class TestLinks:
+    """The README sections that messages and the README itself link to exist."""
+
+    def test_every_anchor_used_exists(self) -> None:
+        anchors = {_slug(heading) for heading in re.findall(r"^#+ (.+)$", README, re.MULTILINE)}
+        sources = [README, *(path.read_text(encoding="utf-8") for path in (ROOT / "gate").glob("*.py"))]
+        used = {anchor for text in sources for anchor in re.findall(r"(?:\]\(|DOCS\}|aikido-gate)#([a-z0-9-]+)", text)}
+        assert {"inputs", "troubleshooting", "triggers", "retries-and-safety"} <= used
+        assert used - anchors == set()
+
+    def test_every_demo_scenario_is_in_the_table(self) -> None:
+        rows = {row.split("|")[1].strip(" `").split("`")[0] for row in README.splitlines() if row.startswith("| `")}
+        assert set(SCENARIOS) - rows == set()
