@@ -496,6 +496,21 @@ class TestLeanImports:
 class TestDemo:
     """README's first command: `scripts/demo` runs `python -m emulator.demo`."""
 
+    def test_the_emulators_help_says_the_key_the_variables_and_the_defaults(self) -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "emulator", "--help"],
+            cwd=ENTRYPOINT.parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        text = " ".join(done.stdout.split())
+        assert "(default: AIK_CI_emulator)" in text
+        assert "(default: pass)" in text
+        assert "(default: 8080; 0 picks a free one)" in text
+        assert "INPUT_<NAME> with its hyphens kept" in text
+        assert "GITHUB_EVENT_PATH" in text
+
     @pytest.mark.parametrize(
         ("scenario", "outcome", "code"), [("pass", "SUCCEEDED", 0), ("fail", "FAILED", 10), ("drip", "TIMED_OUT", 1)]
     )
