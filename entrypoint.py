@@ -23,9 +23,10 @@ import traceback  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 
 from gate import ISSUES, cancel, sanitize  # noqa: E402
+from gate.clock import Deadline  # noqa: E402
 from gate.errors import GateError  # noqa: E402
 from gate.event import Lookups, load_payload  # noqa: E402
-from gate.http import Deadline, Retrier  # noqa: E402
+from gate.http import Retrier  # noqa: E402
 from gate.report import COMMENT_TITLE, TITLE, report  # noqa: E402
 from gate.run import SARIF_TITLE, Scanner, export_sarif, once, post_pr_comments, run_gate  # noqa: E402
 from gate.settings import Inputs, Runner, load_inputs, load_runner, raw_secrets  # noqa: E402

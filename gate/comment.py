@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
 from gate import __version__
+from gate.comment_plan import CommentMode, CommentPlan
 from gate.errors import GateError
 from gate.models import SastIssue
 from gate.report import COMMENT_TITLE
-from gate.settings import CommentMode
 from gate.summary import (
     counts_table,
     cut_short,
@@ -223,17 +223,6 @@ def upsert_status(pr: PullRequest, body: str, marker: str, *, create: bool, work
         return "not needed"
     pr.create_issue_comment(body)
     return "created"
-
-
-@dataclass(frozen=True)
-class CommentPlan:
-    """What to post, from the inputs and the runner."""
-
-    mode: CommentMode
-    sast: bool
-    marker: str
-    job: str
-    head_commit: str | None
 
 
 def post_comments(

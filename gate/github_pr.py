@@ -20,8 +20,9 @@ from github.NamedUser import NamedUser
 from github.Organization import Organization
 
 from gate import USER_AGENT
+from gate.clock import Deadline, Sleep
 from gate.comment import Comment, GitHubRefused, ReviewComment
-from gate.http import MIN_RETRY_WAIT, Deadline, DeadlineReached, Sleep, excerpt, retry_after_seconds, wall_clock_limit
+from gate.http import MIN_RETRY_WAIT, DeadlineReached, excerpt, retry_after_seconds, wall_clock_limit
 from gate.proxy import proxy_variable
 from gate.sanitize import whole_number
 

@@ -24,11 +24,9 @@ from types import FrameType
 
 import httpx
 
+from gate.clock import Deadline, Sleep
 from gate.proxy import proxy_variable
 from gate.sanitize import clean, whole_number
-
-Clock = Callable[[], float]
-Sleep = Callable[[float], None]
 
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 30.0
@@ -36,29 +34,15 @@ BACKOFF_BASE = 1.0
 BACKOFF_CAP = 20.0
 
 
-@dataclass
-class Deadline:
-    """A point in time on `clock` that every wait and request must respect."""
+def request_timeout(deadline: Deadline, *, patient: bool = False) -> httpx.Timeout:
+    """Per-request timeouts, cut to what is left (at least a second, so a last try can land).
 
-    at: float
-    clock: Clock = time.monotonic
-
-    @classmethod
-    def after(cls, seconds: float, clock: Clock = time.monotonic) -> Deadline:
-        return cls(clock() + seconds, clock)
-
-    def remaining(self) -> float:
-        return self.at - self.clock()
-
-    def request_timeout(self, *, patient: bool = False) -> httpx.Timeout:
-        """Per-request timeouts, cut to what is left (at least a second, so a last try can land).
-
-        A patient request may wait for its answer as long as the deadline allows: Aikido may
-        take a while to answer a large upload, and an upload cut short cannot be retried.
-        """
-        left = max(self.remaining(), 1.0)
-        read = left if patient else min(READ_TIMEOUT, left)
-        return httpx.Timeout(read, connect=min(CONNECT_TIMEOUT, left))
+    A patient request may wait for its answer as long as the deadline allows: Aikido may
+    take a while to answer a large upload, and an upload cut short cannot be retried.
+    """
+    left = max(deadline.remaining(), 1.0)
+    read = left if patient else min(READ_TIMEOUT, left)
+    return httpx.Timeout(read, connect=min(CONNECT_TIMEOUT, left))
 
 
 class Safety(Enum):
@@ -232,7 +216,7 @@ class Retrier:
         attempt = connect_failures = 0
         while True:
             attempt += 1
-            request.extensions["timeout"] = self.deadline.request_timeout(patient=patient).as_dict()
+            request.extensions["timeout"] = request_timeout(self.deadline, patient=patient).as_dict()
             try:
                 with wall_clock_limit(self.deadline):
                     response = client.send(request, stream=True)

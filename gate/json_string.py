@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 
+# Reads of 256 KB parse and escape faster than of 1 MB (they stay in the CPU cache) and keep memory flat.
+CHUNK = 1 << 18
 _QUOTE, _BACKSLASH = b'"', b"\\"
 _CONTROLS = bytes(range(0x20))
 # The controls JSON has a two-character escape for; the others become \u00XX.

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from gate.clock import Deadline, Sleep
 from gate.errors import OutOfTime
-from gate.http import Deadline, Sleep
 from gate.models import ScanStatus
 from gate.workflow import Workflow
 

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from gate import DOCS
+from gate.clock import Deadline, Sleep
+from gate.comment_plan import CommentMode, CommentPlan
 from gate.errors import AikidoError, ConfigError, GateError
 from gate.event import (
     PULL_REQUEST_EVENTS,
@@ -23,11 +25,10 @@ from gate.event import (
     resolve_repository_id,
     resolve_target,
 )
-from gate.http import Deadline, Sleep
 from gate.models import GateOptions, SastIssue, ScanStatus, UploadFile, start_body, upload_fields
 from gate.poll import wait_for_scan
 from gate.report import COMMENT_TITLE
-from gate.settings import CommentMode, Inputs, Runner
+from gate.settings import Inputs, Runner
 from gate.state import RunState
 from gate.verdict import ReleaseGate, Verdict, decide, error, skipped, timed_out, uploaded_only
 from gate.workflow import Workflow, write_atomically
@@ -244,7 +245,7 @@ def post_pr_comments(
     if not token:
         workflow.warning("no github-token: cannot post the PR comment", title=COMMENT_TITLE)
         return
-    from gate.comment import CommentPlan, post_comments, status_marker  # noqa: PLC0415 -- off the plain path
+    from gate.comment import post_comments, status_marker  # noqa: PLC0415 -- off the plain path
     from gate.github_pr import PyGithubPullRequest  # noqa: PLC0415 -- PyGithub is heavy
 
     comment_deadline = Deadline.after(COMMENT_BUDGET_SECONDS, deadline.clock)

@@ -13,7 +13,6 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -22,6 +21,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gate import DOCS
+from gate.comment_plan import CommentMode
 from gate.errors import ConfigError
 from gate.proxy import PROXY_VARIABLES, unusable_proxy
 from gate.sanitize import redact, whole_number
@@ -71,12 +71,6 @@ def _proxy_credentials(url: str) -> list[str]:
         return []
     password = userinfo.partition(":")[2]
     return [userinfo, password, unquote(password)] if password else []
-
-
-class CommentMode(StrEnum):
-    OFF = "off"
-    ON = "on"
-    ONLY_IF_NEW_FINDINGS = "only_if_new_findings"
 
 
 def _parse_switch(value: Any) -> Any:

@@ -13,8 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from gate.json_inspect import CHUNK
-from gate.json_string import escape
+from gate.json_string import CHUNK, escape
 from gate.models import UploadFile
 
 Progress = Callable[[int, int, float], None]

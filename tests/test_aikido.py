@@ -13,8 +13,9 @@ from pytest_httpx import HTTPXMock
 
 from gate import __version__
 from gate.aikido import AikidoClient, build_http_client
+from gate.clock import Deadline
 from gate.errors import AikidoUnreachable, AuthenticationFailed, OutOfTime, RequestRejected, UnexpectedAnswer
-from gate.http import Deadline, Retrier
+from gate.http import Retrier
 from gate.sanitize import add_secrets
 from tests.conftest import FakeClock
 from tests.refusing_proxy import RefusingProxy

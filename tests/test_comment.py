@@ -8,18 +8,17 @@ from collections.abc import Iterator
 
 import pytest
 
+from gate.clock import Deadline
 from gate.comment import (
     MAX_INLINE_COMMENTS,
     SAST_MARKER,
-    CommentPlan,
     post_comments,
     render_status,
     status_marker,
 )
+from gate.comment_plan import CommentMode, CommentPlan
 from gate.github_pr import PyGithubPullRequest, rate_limit_wait
-from gate.http import Deadline
 from gate.models import SastIssue, parse_scan_status
-from gate.settings import CommentMode
 from gate.verdict import ReleaseGate, Verdict, decide, error, timed_out
 from gate.workflow import Workflow
 from tests.conftest import FakeClock

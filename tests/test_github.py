@@ -7,9 +7,10 @@ import random
 import pytest
 from pytest_httpx import HTTPXMock
 
+from gate.clock import Deadline
 from gate.errors import GitHubLookupFailed
 from gate.github import GitHubLookups, build_github_client
-from gate.http import Deadline, Retrier
+from gate.http import Retrier
 from tests.conftest import FakeClock
 
 API = "https://ghe.example.com/api/v3"

@@ -8,7 +8,8 @@ import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
-from gate.http import Deadline, GaveUp, Retrier, Safety, backoff_delay, excerpt, retry_after_seconds
+from gate.clock import Deadline
+from gate.http import GaveUp, Retrier, Safety, backoff_delay, excerpt, retry_after_seconds
 from gate.sanitize import add_secrets
 from tests.conftest import FakeClock
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from gate.http import Deadline
+from gate.clock import Deadline
 from gate.models import ScanStatus, parse_scan_status
 from gate.poll import wait_for_scan
 from gate.workflow import Workflow

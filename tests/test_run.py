@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from gate.clock import Deadline
 from gate.errors import AikidoUnreachable
 from gate.event import Lookups
-from gate.http import Deadline
 from gate.models import ScanStatus, parse_scan_status
 from gate.run import Scanner, run_gate
 from gate.settings import load_inputs, load_runner

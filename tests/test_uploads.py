@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from gate.errors import ConfigError
-from gate.json_inspect import CHUNK, inspect_json
+from gate.json_inspect import inspect_json
+from gate.json_string import CHUNK
 from gate.models import GateOptions, ScanTarget, UploadKind, start_body, upload_fields
 from gate.upload_body import UploadBody
 from gate.uploads import collect, image_name_from
