@@ -14,12 +14,14 @@ from gate import DOCS, USER_AGENT
 from gate.errors import (
     AikidoError,
     AikidoUnreachable,
+    AnswerTooLarge,
     AuthenticationFailed,
+    GaveUp,
     OutOfTime,
     RequestRejected,
     UnexpectedAnswer,
 )
-from gate.http import MAX_ANSWER_BYTES, AnswerTooLarge, GaveUp, Retrier, Safety, excerpt, tls_for
+from gate.http import MAX_ANSWER_BYTES, Answer, Retrier, Safety, excerpt, tls_for
 from gate.models import (
     AIKIDO_HOSTS,
     SastIssue,
@@ -118,7 +120,7 @@ class AikidoClient:
                 f"Aikido's answer while {doing} is larger than {MAX_ANSWER_BYTES // 2**20} MB; it was cut off "
                 "unread: check api-base-url"
             ) from None
-        answer = self._read(response, doing, not_found)
+        answer = decipher(Answer.of(response), doing=doing, not_found=not_found, proxy=self._proxy)
         try:
             return parse(answer)
         except UnexpectedAnswer as error:
@@ -167,34 +169,42 @@ class AikidoClient:
             f"(see {DOCS}#troubleshooting)"
         )
 
-    def _read(self, response: httpx.Response, doing: str, not_found: str) -> Any:
-        status = response.status_code
-        quote = excerpt(response.text)
-        if status in (401, 403):
-            raise AuthenticationFailed(f"Aikido refused the secret-key (HTTP {status}) while {doing}: {KEY_HELP}")
-        if status == 407:
-            # Only a proxy answers 407 (a plain-http api-base-url goes through it as a request, not a tunnel).
-            raise AikidoUnreachable(
-                f"the proxy in {self._proxy or 'HTTP_PROXY'} refused the request while {doing} (HTTP 407, "
-                f"proxy authentication required): check the credentials in {self._proxy or 'HTTP_PROXY'}"
-            )
-        if response.is_redirect:
-            target = httpx.URL(response.headers.get("Location", "")).host or "another address"
-            raise UnexpectedAnswer(
-                f"Aikido answered HTTP {status} redirecting to {target} while {doing}; redirects are not followed "
-                "so the key never leaves for another host: check api-base-url"
-            )
-        if 400 <= status < 500:
-            hint = f": {not_found}" if status == 404 and not_found else ""
-            raise RequestRejected(f"Aikido refused {doing} (HTTP {status}: {quote or 'empty answer'}){hint}", status)
-        if not response.is_success:
-            raise AikidoUnreachable(f"Aikido failed while {doing} (HTTP {status}): {quote or 'empty answer'}")
-        try:
-            return json.loads(response.content)
-        except (ValueError, UnicodeDecodeError, RecursionError):
-            kind = response.headers.get("Content-Type", "no content type")
-            html = "html" in kind.lower() or response.content.lstrip()[:1] == b"<"
-            hint = "; " + HTML_HELP.format(hosts=", ".join(sorted(AIKIDO_HOSTS))) if html else ""
-            raise UnexpectedAnswer(
-                f"Aikido's answer while {doing} is not JSON (HTTP {status}, {kind}): {quote or 'empty answer'}{hint}"
-            ) from None
+
+def decipher(answer: Answer, *, doing: str, not_found: str = "", proxy: str | None = None) -> Any:
+    """Aikido's answer as JSON, or the exception that says what went wrong and what to do. Pure.
+
+    `not_found`: what a 404 means for this request. `proxy`: the variable naming the proxy in the way.
+    """
+    status, headers = answer.status, {name.lower(): value for name, value in answer.headers.items()}
+    quote = excerpt(answer.content.decode("utf-8", errors="replace"))
+    if status in (401, 403):
+        raise AuthenticationFailed(f"Aikido refused the secret-key (HTTP {status}) while {doing}: {KEY_HELP}", status)
+    if status == 407:
+        # Only a proxy answers 407 (a plain-http api-base-url goes through it as a request, not a tunnel).
+        raise AikidoUnreachable(
+            f"the proxy in {proxy or 'HTTP_PROXY'} refused the request while {doing} (HTTP 407, "
+            f"proxy authentication required): check the credentials in {proxy or 'HTTP_PROXY'}",
+            status,
+        )
+    if status in (301, 302, 303, 307, 308) and "location" in headers:
+        target = httpx.URL(headers["location"]).host or "another address"
+        raise UnexpectedAnswer(
+            f"Aikido answered HTTP {status} redirecting to {target} while {doing}; redirects are not followed "
+            "so the key never leaves for another host: check api-base-url",
+            status,
+        )
+    if 400 <= status < 500:
+        hint = f": {not_found}" if status == 404 and not_found else ""
+        raise RequestRejected(f"Aikido refused {doing} (HTTP {status}: {quote or 'empty answer'}){hint}", status)
+    if not 200 <= status < 300:
+        raise AikidoUnreachable(f"Aikido failed while {doing} (HTTP {status}): {quote or 'empty answer'}", status)
+    try:
+        return json.loads(answer.content)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        kind = headers.get("content-type", "no content type")
+        html = "html" in kind.lower() or answer.content.lstrip()[:1] == b"<"
+        hint = "; " + HTML_HELP.format(hosts=", ".join(sorted(AIKIDO_HOSTS))) if html else ""
+        raise UnexpectedAnswer(
+            f"Aikido's answer while {doing} is not JSON (HTTP {status}, {kind}): {quote or 'empty answer'}{hint}",
+            status,
+        ) from None

@@ -15,7 +15,7 @@ from typing import Protocol, TypeVar
 
 from gate import __version__
 from gate.comment_plan import CommentMode, CommentPlan
-from gate.errors import GateError
+from gate.errors import CommentsInterrupted, GateError, GitHubRefused
 from gate.models import SastIssue
 from gate.report import COMMENT_TITLE
 from gate.summary import (
@@ -41,14 +41,6 @@ MAX_COMMENT_CHARS = 65_536
 COMMENT_CUT_NOTE = "… cut short at GitHub's size limit for a comment; the scan in Aikido has everything."
 _Authored = TypeVar("_Authored", "Comment", "ReviewComment")
 PERMISSION_HINT = "give the job `permissions: pull-requests: write` (fork pull requests only get a read-only token)"
-
-
-class GitHubRefused(Exception):
-    """GitHub refused or failed a request; `status` is the HTTP status, 0 when there was no answer."""
-
-    def __init__(self, message: str, status: int = 0) -> None:
-        super().__init__(message)
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -156,15 +148,6 @@ def _fit(body: str) -> str:
     return cut_short(body, MAX_COMMENT_CHARS, COMMENT_CUT_NOTE + "\n", unit="utf-16-le")
 
 
-class _Interrupted(Exception):
-    """Posting stopped at a refusal other than 422; carries what was not shown inline."""
-
-    def __init__(self, refusal: GitHubRefused, leftovers: list[SastIssue]) -> None:
-        super().__init__(str(refusal))
-        self.refusal = refusal
-        self.leftovers = leftovers
-
-
 def post_review_comments(
     pr: PullRequest, issues: list[SastIssue], *, head_commit: str, diff_url: str | None, workflow: Workflow
 ) -> list[SastIssue]:
@@ -190,7 +173,7 @@ def post_review_comments(
             if refusal.status != 422:
                 # No permission or GitHub in trouble: the rest would fare no better.
                 leftovers += [rest for rest in issues[index:] if (rest.path, rest.end_line) not in ours]
-                raise _Interrupted(refusal, leftovers) from None
+                raise CommentsInterrupted(refusal, leftovers) from None
             leftovers.append(issue)  # a line outside the diff: GitHub takes no comment there
             continue
         ours.add((issue.path, issue.end_line))
@@ -243,7 +226,7 @@ def post_comments(
             )
         except GateError as failure:
             workflow.warning(f"could not read the scan's SAST issues: {failure}", title=COMMENT_TITLE)
-        except _Interrupted as interrupted:
+        except CommentsInterrupted as interrupted:
             leftovers = interrupted.leftovers
             _warn(workflow, "the inline SAST review comments", interrupted.refusal)
         except GitHubRefused as refusal:

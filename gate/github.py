@@ -6,14 +6,15 @@ is imported only when a PR comment is to be posted.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from gate import USER_AGENT
-from gate.errors import GitHubLookupFailed
-from gate.http import AnswerTooLarge, GaveUp, Retrier, Safety, excerpt, tls_for
+from gate.errors import AnswerTooLarge, GaveUp, GitHubLookupFailed
+from gate.http import Answer, Retrier, Safety, excerpt, tls_for
 
 
 def build_github_client(api_url: str, token: str) -> httpx.Client:
@@ -65,22 +66,37 @@ class GitHubLookups:
 
     def _get(self, path: str, what: str, override: str) -> dict[str, Any]:
         request = self._http.build_request("GET", path)
-        fix = f"set the {override} input, or give the job a token that can read the repository"
         try:
             response = self._retrier.send(self._http, request, Safety.IDEMPOTENT)
         except GaveUp as gave_up:
-            raise GitHubLookupFailed(f"could not ask the GitHub API for {what}: {gave_up.reason}; {fix}") from None
-        except AnswerTooLarge:
-            raise GitHubLookupFailed(f"the GitHub API's answer for {what} is implausibly large; {fix}") from None
-        if not response.is_success:
-            quote_ = excerpt(response.text, limit=120)
             raise GitHubLookupFailed(
-                f"the GitHub API refused to tell {what} (HTTP {response.status_code}: {quote_}); {fix}"
-            )
-        try:
-            answer = response.json()
-        except (ValueError, RecursionError):
-            answer = None
-        if not isinstance(answer, dict):
-            raise GitHubLookupFailed(f"the GitHub API's answer for {what} is not a JSON object; {fix}")
-        return answer
+                f"could not ask the GitHub API for {what}: {gave_up.reason}; {fix_for(override)}"
+            ) from None
+        except AnswerTooLarge:
+            raise GitHubLookupFailed(
+                f"the GitHub API's answer for {what} is implausibly large; {fix_for(override)}"
+            ) from None
+        return decipher(Answer.of(response), what=what, override=override)
+
+
+def fix_for(override: str) -> str:
+    return f"set the {override} input, or give the job a token that can read the repository"
+
+
+def decipher(answer: Answer, *, what: str, override: str) -> dict[str, Any]:
+    """A look-up's answer as a JSON object, or GitHubLookupFailed saying which input avoids the look-up. Pure."""
+    if not 200 <= answer.status < 300:
+        quote = excerpt(answer.text(), limit=120)
+        raise GitHubLookupFailed(
+            f"the GitHub API refused to tell {what} (HTTP {answer.status}: {quote}); {fix_for(override)}",
+            answer.status,
+        )
+    try:
+        value = json.loads(answer.content)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        value = None
+    if not isinstance(value, dict):
+        raise GitHubLookupFailed(
+            f"the GitHub API's answer for {what} is not a JSON object; {fix_for(override)}", answer.status
+        )
+    return value

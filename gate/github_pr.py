@@ -21,8 +21,9 @@ from github.Organization import Organization
 
 from gate import USER_AGENT
 from gate.clock import Deadline, Sleep
-from gate.comment import Comment, GitHubRefused, ReviewComment
-from gate.http import MIN_RETRY_WAIT, DeadlineReached, excerpt, retry_after_seconds, wall_clock_limit
+from gate.comment import Comment, ReviewComment
+from gate.errors import DeadlineReached, GitHubRefused
+from gate.http import MIN_RETRY_WAIT, excerpt, retry_after_seconds, wall_clock_limit
 from gate.proxy import proxy_variable
 from gate.sanitize import whole_number
 

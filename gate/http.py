@@ -16,7 +16,7 @@ import signal
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
@@ -25,6 +25,7 @@ from types import FrameType
 import httpx
 
 from gate.clock import Deadline, Sleep
+from gate.errors import AnswerTooLarge, DeadlineReached, GaveUp
 from gate.proxy import proxy_variable
 from gate.sanitize import clean, whole_number
 
@@ -32,6 +33,22 @@ CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 30.0
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 20.0
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An HTTP answer as plain values, so each service's `decipher` reads it without a socket."""
+
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+
+    @classmethod
+    def of(cls, response: httpx.Response) -> Answer:
+        return cls(response.status_code, response.headers, response.content)
+
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
 
 
 def request_timeout(deadline: Deadline, *, patient: bool = False) -> httpx.Timeout:
@@ -129,14 +146,6 @@ CONNECT_ATTEMPTS = 3
 CONNECT_RETRY_BASE = 5.0
 
 
-class DeadlineReached(Exception):
-    """The wall-clock deadline passed while a request was still under way."""
-
-
-class AnswerTooLarge(Exception):
-    """The answer was cut off at MAX_ANSWER_BYTES."""
-
-
 @contextmanager
 def wall_clock_limit(deadline: Deadline) -> Iterator[None]:
     """Interrupt whatever blocks inside (a dripping read, a stalled send) once the deadline has passed.
@@ -178,26 +187,6 @@ def read_capped(response: httpx.Response, limit: int = MAX_ANSWER_BYTES) -> http
         (k, v) for k, v in response.headers.multi_items() if k.lower() not in ("content-encoding", "content-length")
     ]
     return httpx.Response(response.status_code, headers=headers, content=b"".join(chunks), request=response.request)
-
-
-@dataclass
-class GaveUp(Exception):
-    """No usable answer: retries ran out at the deadline, or a fault forbids retrying.
-
-    `response` is the last answer if any. Exactly one of the flags may say why it stopped early.
-    """
-
-    reason: str
-    attempts: int
-    response: httpx.Response | None = None
-    # The fault may have reached the server, so retrying could act twice.
-    not_retried: bool = False
-    # The wall-clock deadline passed during a request (however slowly the server answered).
-    deadline: bool = False
-    # The server asked for a wait (Retry-After, seconds) that ends past the deadline.
-    asked_for: float | None = None
-    # CONNECT_ATTEMPTS connections were refused or their host did not resolve.
-    cannot_connect: bool = False
 
 
 @dataclass

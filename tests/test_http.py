@@ -9,7 +9,8 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from gate.clock import Deadline
-from gate.http import GaveUp, Retrier, Safety, backoff_delay, excerpt, retry_after_seconds
+from gate.errors import GaveUp
+from gate.http import Retrier, Safety, backoff_delay, excerpt, retry_after_seconds
 from gate.sanitize import add_secrets
 from tests.conftest import FakeClock
 
