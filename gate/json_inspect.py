@@ -163,7 +163,7 @@ def inspect_part(part: Part) -> JsonFacts:
                     facts.runs_is_array = True
                 elif event == "string":
                     facts.strings[prefix] = value
-        except (ijson.JSONError, ijson.IncompleteJSONError) as error:
+        except ijson.JSONError as error:  # IncompleteJSONError too: it is one
             raise ValueError(f"is not valid JSON ({_short(error)})") from None
     facts.escaped_size = reader.escaped_size
     return facts

@@ -118,11 +118,6 @@ def render(
     return _document(rules, results, automation_id), dropped
 
 
-def empty(automation_id: str) -> dict[str, Any]:
-    """A valid run with no results: what a skipped or failed run leaves, so an upload step does not fail."""
-    return _document([], [], automation_id)
-
-
 def _document(rules: list[dict[str, Any]], results: list[dict[str, Any]], automation_id: str) -> dict[str, Any]:
     driver = {
         "name": "aikido-gate",

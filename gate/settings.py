@@ -282,7 +282,6 @@ class Runner(BaseSettings):
     workflow: str = ""
     job: str = ""
     api_url: str = "https://api.github.com"
-    server_url: str = "https://github.com"
     runner_debug: bool = Field(False, validation_alias="RUNNER_DEBUG")
 
     @field_validator("runner_debug", mode="before")

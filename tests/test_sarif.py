@@ -13,7 +13,7 @@ import pytest
 from gate import __version__
 from gate.models import SastIssue
 from gate.sanitize import add_secrets
-from gate.sarif import FINGERPRINT, artifact_uri, automation_id, empty, render, rule_id
+from gate.sarif import FINGERPRINT, artifact_uri, automation_id, render, rule_id
 
 SCHEMA_PATH = Path(__file__).parent / "schemas" / "sarif-2.1.0.json"
 SCHEMA_SHA256 = "1c49a0f2b60444c71bb14878e21e0d882198eff4c539861b133093ad89ed798c"
@@ -122,7 +122,7 @@ class TestRender:
         assert "\\[click\\](javascript:x)" in markdown  # brackets escaped: shown as text, never a link
 
     def test_an_empty_run_is_valid(self) -> None:
-        document = empty("aikido/CI/scan/")
+        document, _ = render([], blocking=True, scan_url=None, automation_id="aikido/CI/scan/")
         check(document)
         assert document["runs"][0]["results"] == []
 
