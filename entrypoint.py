@@ -69,7 +69,7 @@ def _gate(inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState) -
         return AikidoClient(build_http_client(inputs.aikido_url, secret), retrier)
 
     def lookups() -> Lookups:
-        from gate.github import GitHubLookups, build_github_client  # noqa: PLC0415 -- rarely needed
+        from gate.github_lookups import GitHubLookups, build_github_client  # noqa: PLC0415 -- rarely needed
 
         http = build_github_client(runner.api_url, token)
         return GitHubLookups(http, retrier, runner.repository)

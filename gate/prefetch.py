@@ -3,7 +3,7 @@
 Importing pydantic-settings and httpx keeps one core busy for about 0.2 s before the inputs
 can even be validated, while validating a large SBOM needs both cores for seconds. Validation
 needs the file names only, so the entry point starts it first: the upload inputs are read raw
-from the environment, expanded by the very rules of `gate.uploads`, and each file (each half
+from the environment, expanded by the very rules of `gate.upload_files`, and each file (each half
 of a large one) goes to one of two lean worker interpreters. When `collect` has validated the
 inputs and chosen its files, it asks `Prefetch.inspect` for each one's facts. A worker's
 answer counts only for the very file it read (same device, inode, size and modification time);
@@ -128,7 +128,7 @@ def start(environ: Mapping[str, str] = os.environ) -> Prefetch | None:
 def planned_files(sbom: str, sarif: str, workspace: Path) -> list[Path]:
     """The files `collect` would choose, by its own rules; an entry it would refuse is skipped."""
     from gate.errors import ConfigError  # noqa: PLC0415
-    from gate.uploads import entries, expand  # noqa: PLC0415
+    from gate.upload_files import entries, expand  # noqa: PLC0415
 
     files: list[Path] = []
     for text, name, named in ((sbom, "sbom-files", True), (sarif, "checkov-sarif-files", False)):

@@ -57,7 +57,7 @@ class Context:
     sleep: Sleep
     workflow: Workflow
     state: RunState
-    # Reads an upload file's facts (gate.uploads.Inspect); None: gate.json_inspect.inspect_json.
+    # Reads an upload file's facts (gate.upload_files.Inspect); None: gate.json_inspect.inspect_json.
     inspect: Callable[[Path], Any] | None = None
 
 
@@ -170,7 +170,7 @@ def _collect_uploads(
     if not (inputs.sbom_files.strip() or inputs.checkov_sarif_files.strip()):
         return []
     from gate.json_inspect import inspect_json  # noqa: PLC0415 -- ijson stays off the plain path
-    from gate.uploads import collect  # noqa: PLC0415
+    from gate.upload_files import collect  # noqa: PLC0415
 
     started = time.monotonic()
     workspace = runner.workspace or Path.cwd()
@@ -246,7 +246,7 @@ def post_pr_comments(
         workflow.warning("no github-token: cannot post the PR comment", title=COMMENT_TITLE)
         return
     from gate.comment import post_comments, status_marker  # noqa: PLC0415 -- off the plain path
-    from gate.github_pr import PyGithubPullRequest  # noqa: PLC0415 -- PyGithub is heavy
+    from gate.github_comments import PyGithubPullRequest  # noqa: PLC0415 -- PyGithub is heavy
 
     comment_deadline = Deadline.after(COMMENT_BUDGET_SECONDS, deadline.clock)
     pr = PyGithubPullRequest(

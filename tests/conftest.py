@@ -74,6 +74,13 @@ def action_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Any:
 
 
 @pytest.fixture
+def scenario(request: pytest.FixtureRequest) -> Iterator[AikidoEmulator]:
+    """The emulator in the scenario a test names with `tests.support.action.use`."""
+    with AikidoEmulator(request.param) as running:
+        yield running
+
+
+@pytest.fixture
 def emulator() -> Iterator[AikidoEmulator]:
     with AikidoEmulator("pass") as running:
         yield running

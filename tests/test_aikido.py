@@ -18,7 +18,7 @@ from gate.errors import AikidoUnreachable, AuthenticationFailed, OutOfTime, Requ
 from gate.http import Answer, Retrier
 from gate.sanitize import add_secrets
 from tests.conftest import FakeClock
-from tests.refusing_proxy import RefusingProxy
+from tests.support.refusing_proxy import RefusingProxy
 
 KEY = "AIK_CI_" + "k" * 64
 BASE = "https://app.aikido.dev"

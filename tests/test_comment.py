@@ -17,14 +17,14 @@ from gate.comment import (
     status_marker,
 )
 from gate.comment_plan import CommentMode, CommentPlan
-from gate.github_pr import PyGithubPullRequest, rate_limit_wait
+from gate.github_comments import PyGithubPullRequest, rate_limit_wait
 from gate.models import SastIssue, parse_scan_status
 from gate.verdict import ReleaseGate, Verdict, decide, error, timed_out
 from gate.workflow import Workflow
 from tests.conftest import FakeClock
-from tests.fake_github import BOT, REPO, FakeGitHub
-from tests.refusing_proxy import RefusingProxy
-from tests.test_models import FEATURE_DONE
+from tests.support.answers import FEATURE_DONE
+from tests.support.fake_github import BOT, REPO, FakeGitHub
+from tests.support.refusing_proxy import RefusingProxy
 
 HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
 TOKEN = "ghs_" + "x" * 36

@@ -10,55 +10,19 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from emulator.aikido import AikidoEmulator
-from emulator.runner import ENTRYPOINT, ActionRun, input_env, prepare_run, run_action
+from emulator.runner import ENTRYPOINT, ActionRun, input_env, prepare_run
 from emulator.server import Answer, LoopbackServer, Request
 from tests.conftest import KEY, SAMPLES, sample
+from tests.support.action import FAST, act, annotations, use
 
 HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
 PARENT = "5" * 40
-FAST = {"poll-interval-seconds": "1", "timeout-seconds": "20"}
-
-
-def act(
-    tmp_path: Path,
-    emulator: AikidoEmulator | None,
-    *,
-    event: str = "pull_request",
-    payload: dict[str, Any] | None = None,
-    env: dict[str, str] | None = None,
-    **inputs: str,
-) -> ActionRun:
-    values = {"secret-key": KEY, **FAST, **({"api-base-url": emulator.url} if emulator else {})}
-    values |= {name.replace("_", "-"): value for name, value in inputs.items()}
-    run = run_action(
-        tmp_path, event_name=event, payload=sample(event) if payload is None else payload, inputs=values, extra_env=env
-    )
-    assert run.stderr == "", run.stderr  # never a traceback
-    for line in run.stdout.splitlines():
-        assert KEY not in line or line == f"::add-mask::{KEY}", line
-    assert KEY not in run.summary + json.dumps(run.outputs)
-    return run
-
-
-def annotations(run: ActionRun, kind: str) -> list[str]:
-    return [line for line in run.stdout.splitlines() if line.startswith(f"::{kind}")]
-
-
-@pytest.fixture
-def scenario(request: pytest.FixtureRequest) -> Iterator[AikidoEmulator]:
-    with AikidoEmulator(request.param) as running:
-        yield running
-
-
-def use(name: str) -> Any:
-    return pytest.mark.parametrize("scenario", [name], indirect=True)
 
 
 class TestGate:
@@ -481,7 +445,7 @@ class TestLeanImports:
             "real_exit = os._exit\n"
             "def probe(code):\n"
             "    heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('ijson', 'github', 'requests')"
-            " or m in ('gate.uploads', 'gate.upload_body', 'gate.comment'))\n"
+            " or m in ('gate.upload_files', 'gate.upload_body', 'gate.comment'))\n"
             "    print('HEAVY', heavy, code, flush=True)\n"
             "    real_exit(code)\n"
             "os._exit = probe\n"

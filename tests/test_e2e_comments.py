@@ -8,8 +8,8 @@ import pytest
 
 from emulator.aikido import AikidoEmulator
 from tests.conftest import KEY
-from tests.fake_github import REPO, FakeGitHub
-from tests.test_e2e import act, annotations
+from tests.support.action import act, annotations
+from tests.support.fake_github import REPO, FakeGitHub
 
 JOB_TOKEN = "ghs_fakeJobToken0000"
 

@@ -12,18 +12,8 @@ import pytest
 
 from emulator.aikido import AikidoEmulator
 from tests.conftest import KEY, sample
-from tests.test_e2e import act, annotations
-from tests.test_sarif import check
-
-
-@pytest.fixture
-def scenario(request: pytest.FixtureRequest) -> Any:
-    with AikidoEmulator(request.param) as running:
-        yield running
-
-
-def use(name: str) -> Any:
-    return pytest.mark.parametrize("scenario", [name], indirect=True)
+from tests.support.action import act, annotations, use
+from tests.support.sarif import check
 
 
 def sarif(tmp_path: Path, name: str = "build/aikido.sarif") -> dict[str, Any]:

@@ -10,7 +10,7 @@ import pytest
 
 from emulator.aikido import AikidoEmulator
 from tests.conftest import SAMPLES
-from tests.test_e2e import act, annotations
+from tests.support.action import act, annotations
 
 FIXTURES = SAMPLES / "uploads"
 

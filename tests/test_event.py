@@ -10,25 +10,11 @@ import pytest
 from gate.errors import EventError
 from gate.event import EventFacts, Overrides, load_payload, read_event, resolve_release_target, resolve_target
 from tests.conftest import sample
+from tests.support.lookups import FakeLookups
 
 BASE = "9049f1265b7d61be4a8904a9a27120d2064dab3b"
 HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
 RUN_SHA = "c0ffee0000000000000000000000000000000001"
-
-
-class FakeLookups:
-    """Answers the GitHub look-ups and counts them."""
-
-    def __init__(self) -> None:
-        self.calls: list[str] = []
-
-    def parent_of(self, sha: str) -> str:
-        self.calls.append(f"parent_of {sha}")
-        return "1" * 40
-
-    def repository_node_id(self) -> str:
-        self.calls.append("repository_node_id")
-        return "R_fromApi"
 
 
 class TestReadEvent:

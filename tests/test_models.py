@@ -8,6 +8,7 @@ import pytest
 
 from gate.errors import UnexpectedAnswer
 from gate.models import GateOptions, ScanTarget, parse_scan_id, parse_scan_status, start_body
+from tests.support.answers import DEFAULT_DONE, FEATURE_DONE
 
 # The page's examples, made valid JSON.
 IN_PROGRESS = {
@@ -17,30 +18,6 @@ IN_PROGRESS = {
     "iac_scan_completed": False,
     "secrets_scan_completed": False,
     "sbom_scan_completed": False,
-}
-FEATURE_DONE = {
-    "all_scans_completed": True,
-    "dependency_scan_completed": True,
-    "sast_scan_completed": True,
-    "iac_scan_completed": True,
-    "secrets_scan_completed": True,
-    "new_issues_found": 1,
-    "new_dependency_issues_found": 1,
-    "new_sast_issues_found": 0,
-    "new_iac_issues_found": 0,
-    "new_leaked_secret_issues_found": 0,
-    "diff_url": "https://app.aikido.dev/featurebranch/scan/1?groupId=1",
-    "gate_passed": False,
-}
-DEFAULT_DONE = {
-    "all_scans_completed": False,
-    "dependency_scan_completed": True,
-    "sast_scan_completed": False,
-    "iac_scan_completed": False,
-    "secrets_scan_completed": False,
-    "open_issues_found": 2,
-    "issue_links": ["https://app.aikido.dev/queue?sidebarIssue=1", "https://app.aikido.dev/queue?sidebarIssue=2"],
-    "gate_passed": False,
 }
 
 

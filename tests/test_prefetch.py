@@ -14,7 +14,7 @@ from gate import json_inspect, prefetch
 from gate.errors import ConfigError
 from gate.json_inspect import inspect_json
 from gate.prefetch import Prefetch, planned_files
-from gate.uploads import collect
+from gate.upload_files import collect
 
 SYFT = {"source": {"name": "ghcr.io/o/web:1"}, "descriptor": {"name": "syft"}}
 

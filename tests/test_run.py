@@ -17,7 +17,7 @@ from gate.state import RunState
 from gate.verdict import Outcome
 from gate.workflow import Workflow
 from tests.conftest import FakeClock, sample
-from tests.test_event import FakeLookups
+from tests.support.lookups import FakeLookups
 
 
 class FakeScanner:

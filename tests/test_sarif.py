@@ -4,42 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
-from typing import Any
 
-import jsonschema
 import pytest
 
 from gate import __version__
 from gate.models import SastIssue
 from gate.sanitize import add_secrets
 from gate.sarif import FINGERPRINT, artifact_uri, automation_id, render, rule_id
+from tests.support.sarif import SCHEMA_PATH, SCHEMA_SHA256, check
 
-SCHEMA_PATH = Path(__file__).parent / "schemas" / "sarif-2.1.0.json"
-SCHEMA_SHA256 = "1c49a0f2b60444c71bb14878e21e0d882198eff4c539861b133093ad89ed798c"
 SCAN_URL = "https://app.aikido.dev/featurebranch/scan/7?groupId=1"
 ISSUES = [
     SastIssue("src/app.py", 10, 12, "SQL injection", "User input reaches a query.", "Use parameters.", 5, 30, "5f2c"),
     SastIssue("./src/with space/é.py", 3, 3, "SQL injection", "Again.", "", None, None, "9a1b"),
     SastIssue("src/util.py", 7, 7, "Hard-coded secret"),
 ]
-
-
-def check(document: dict[str, Any]) -> None:
-    """Valid SARIF 2.1.0, and what GitHub's upload requires on top of the schema."""
-    schema = json.loads(SCHEMA_PATH.read_text())
-    jsonschema.Draft202012Validator(schema).validate(document)
-    for run in document["runs"]:
-        rules = run["tool"]["driver"]["rules"]
-        ids = [rule["id"] for rule in rules]
-        assert len(ids) == len(set(ids))
-        for result in run["results"]:
-            assert ids[result["ruleIndex"]] == result["ruleId"]  # every rule id is defined in the driver
-            [location] = result["locations"]  # a location per result
-            uri = location["physicalLocation"]["artifactLocation"]["uri"]
-            assert not uri.startswith(("/", "./")), uri  # relative to the repository root
-            assert ".." not in uri.split("/")
-            assert " " not in uri
 
 
 def test_the_vendored_schema_is_the_one_described() -> None:

@@ -13,7 +13,7 @@ from gate.report import fit_summary, report
 from gate.summary import counts_line, cut_short, md_block, md_code, md_link, md_text, outputs, render
 from gate.verdict import Outcome, decide, error, skipped, timed_out
 from gate.workflow import Workflow
-from tests.test_models import DEFAULT_DONE, FEATURE_DONE
+from tests.support.answers import DEFAULT_DONE, FEATURE_DONE
 
 PASSED = parse_scan_status(FEATURE_DONE | {"gate_passed": True, "new_issues_found": 0})
 FAILED = parse_scan_status(FEATURE_DONE)

@@ -13,7 +13,7 @@ from gate.json_inspect import inspect_json
 from gate.json_string import CHUNK
 from gate.models import GateOptions, ScanTarget, UploadKind, start_body, upload_fields
 from gate.upload_body import UploadBody
-from gate.uploads import collect, image_name_from
+from gate.upload_files import collect, image_name_from
 from tests.conftest import SAMPLES, FakeClock
 
 FIXTURES = SAMPLES / "uploads"

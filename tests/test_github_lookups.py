@@ -9,7 +9,7 @@ from pytest_httpx import HTTPXMock
 
 from gate.clock import Deadline
 from gate.errors import GitHubLookupFailed
-from gate.github import GitHubLookups, build_github_client, decipher
+from gate.github_lookups import GitHubLookups, build_github_client, decipher
 from gate.http import Answer, Retrier
 from tests.conftest import FakeClock
 
@@ -75,7 +75,7 @@ class TestRepositoryNodeId:
 
 
 class TestDecipherLookup:
-    """gate.github.decipher: a look-up's answer without a socket."""
+    """gate.github_lookups.decipher: a look-up's answer without a socket."""
 
     @pytest.mark.parametrize(
         ("status", "content", "says"),

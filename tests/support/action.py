@@ -1,0 +1,44 @@
+"""The action run as the runner runs it (entrypoint.py in a subprocess), with the checks every run must pass."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from emulator.aikido import AikidoEmulator
+from emulator.runner import ActionRun, run_action
+from tests.conftest import KEY, sample
+
+FAST = {"poll-interval-seconds": "1", "timeout-seconds": "20"}
+
+
+def act(
+    tmp_path: Path,
+    emulator: AikidoEmulator | None,
+    *,
+    event: str = "pull_request",
+    payload: dict[str, Any] | None = None,
+    env: dict[str, str] | None = None,
+    **inputs: str,
+) -> ActionRun:
+    values = {"secret-key": KEY, **FAST, **({"api-base-url": emulator.url} if emulator else {})}
+    values |= {name.replace("_", "-"): value for name, value in inputs.items()}
+    run = run_action(
+        tmp_path, event_name=event, payload=sample(event) if payload is None else payload, inputs=values, extra_env=env
+    )
+    assert run.stderr == "", run.stderr  # never a traceback
+    for line in run.stdout.splitlines():
+        assert KEY not in line or line == f"::add-mask::{KEY}", line
+    assert KEY not in run.summary + json.dumps(run.outputs)
+    return run
+
+
+def annotations(run: ActionRun, kind: str) -> list[str]:
+    return [line for line in run.stdout.splitlines() if line.startswith(f"::{kind}")]
+
+
+def use(name: str) -> Any:
+    return pytest.mark.parametrize("scenario", [name], indirect=True)
