@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -84,3 +85,13 @@ def scenario(request: pytest.FixtureRequest) -> Iterator[AikidoEmulator]:
 def emulator() -> Iterator[AikidoEmulator]:
     with AikidoEmulator("pass") as running:
         yield running
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    """A workspace holding the real Syft and Checkov outputs under build/."""
+    root = tmp_path / "workspace"
+    (root / "build").mkdir(parents=True)
+    for name in ("syft-dir.json", "syft-image.json", "checkov.sarif", "ruff.sarif"):
+        shutil.copy(SAMPLES / "uploads" / name, root / "build" / name)
+    return root

@@ -17,7 +17,7 @@ from gate.comment import (
     status_marker,
 )
 from gate.comment_plan import CommentMode, CommentPlan
-from gate.github_comments import PyGithubPullRequest, rate_limit_wait
+from gate.github_comments import PyGithubPullRequest
 from gate.models import SastIssue, parse_scan_status
 from gate.verdict import ReleaseGate, Verdict, decide, error, timed_out
 from gate.workflow import Workflow
@@ -380,20 +380,3 @@ class TestRenderStatus:
         marker = status_marker("CI -->", "job", "null")
         assert marker.startswith("<!-- aikido-gate:status:")
         assert marker.count("-->") == 1
-
-
-class TestRateLimitWait:
-    """rate_limit_wait"""
-
-    @pytest.mark.parametrize(
-        ("status", "headers", "message", "wait"),
-        [
-            (429, {"Retry-After": "5"}, "", 5.0),
-            (403, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1010"}, "API rate limit exceeded", 11.0),
-            (403, {}, "You have exceeded a secondary rate limit", 60.0),
-            (403, {}, "Resource not accessible by integration", None),
-            (500, {"Retry-After": "5"}, "", None),
-        ],
-    )
-    def test_waits(self, status: int, headers: dict[str, str], message: str, wait: float | None) -> None:
-        assert rate_limit_wait(status, headers, {"message": message}, now=1000.0) == wait

@@ -10,6 +10,7 @@ import pytest
 
 from gate import json_inspect
 from gate.json_inspect import inspect_json, split_point
+from tests.conftest import SAMPLES
 
 SYFT_TAIL = {"source": {"name": "web", "metadata": {"tags": ["ghcr.io/o/web:1"]}}, "descriptor": {"name": "syft"}}
 
@@ -107,3 +108,32 @@ class TestHalves:
         path = write(tmp_path, json.dumps({"a": "x" * 5000}))
         inspect_json(path)
         assert ranges == [(0, path.stat().st_size)]
+
+
+class TestInspectJson:
+    """inspect_json"""
+
+    def test_measures_the_escaped_text(self, tmp_path: Path) -> None:
+        path = tmp_path / "x.json"
+        path.write_text('{"a": "é\\n\\"x\\"\\t", "b": ["✓"]}\n', encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
+        assert inspect_json(path).escaped_size == len(json.dumps(text, ensure_ascii=False).encode()) - 2
+
+    def test_real_checkov_sarif(self) -> None:
+        facts = inspect_json(SAMPLES / "uploads" / "checkov.sarif")
+        assert (facts.strings["version"], facts.runs_is_array, facts.drivers) == ("2.1.0", True, ["Checkov"])
+
+    @pytest.mark.parametrize(
+        ("content", "message"),
+        [
+            (b'{"a": 1,}', "is not valid JSON"),
+            (b'{"a": 1} {"b": 2}', "is not valid JSON"),
+            (b'{"a": "\xff"}', "is not UTF-8 text"),
+            (b'{"a": "\xc3"}', "is not UTF-8 text"),
+        ],
+    )
+    def test_invalid(self, tmp_path: Path, content: bytes, message: str) -> None:
+        path = tmp_path / "x.json"
+        path.write_bytes(content)
+        with pytest.raises(ValueError, match=message):
+            inspect_json(path)

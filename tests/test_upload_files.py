@@ -2,31 +2,16 @@
 
 from __future__ import annotations
 
-import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from gate.errors import ConfigError
-from gate.json_inspect import inspect_json
-from gate.json_string import CHUNK
-from gate.models import GateOptions, ScanTarget, UploadKind, start_body, upload_fields
-from gate.upload_body import UploadBody
+from gate.models import GateOptions, ScanTarget, UploadKind, start_body
 from gate.upload_files import collect, image_name_from
-from tests.conftest import SAMPLES, FakeClock
+from tests.conftest import SAMPLES
 
 FIXTURES = SAMPLES / "uploads"
-
-
-@pytest.fixture
-def workspace(tmp_path: Path) -> Path:
-    """A workspace holding the real Syft and Checkov outputs under build/."""
-    root = tmp_path / "workspace"
-    (root / "build").mkdir(parents=True)
-    for name in ("syft-dir.json", "syft-image.json", "checkov.sarif", "ruff.sarif"):
-        shutil.copy(FIXTURES / name, root / "build" / name)
-    return root
 
 
 class TestImageNameFrom:
@@ -47,35 +32,6 @@ class TestImageNameFrom:
     )
     def test_names(self, reference: str, name: str | None) -> None:
         assert image_name_from(reference) == name
-
-
-class TestInspectJson:
-    """inspect_json"""
-
-    def test_measures_the_escaped_text(self, tmp_path: Path) -> None:
-        path = tmp_path / "x.json"
-        path.write_text('{"a": "é\\n\\"x\\"\\t", "b": ["✓"]}\n', encoding="utf-8")
-        text = path.read_text(encoding="utf-8")
-        assert inspect_json(path).escaped_size == len(json.dumps(text, ensure_ascii=False).encode()) - 2
-
-    def test_real_checkov_sarif(self) -> None:
-        facts = inspect_json(FIXTURES / "checkov.sarif")
-        assert (facts.strings["version"], facts.runs_is_array, facts.drivers) == ("2.1.0", True, ["Checkov"])
-
-    @pytest.mark.parametrize(
-        ("content", "message"),
-        [
-            (b'{"a": 1,}', "is not valid JSON"),
-            (b'{"a": 1} {"b": 2}', "is not valid JSON"),
-            (b'{"a": "\xff"}', "is not UTF-8 text"),
-            (b'{"a": "\xc3"}', "is not UTF-8 text"),
-        ],
-    )
-    def test_invalid(self, tmp_path: Path, content: bytes, message: str) -> None:
-        path = tmp_path / "x.json"
-        path.write_bytes(content)
-        with pytest.raises(ValueError, match=message):
-            inspect_json(path)
 
 
 class TestCollect:
@@ -145,57 +101,6 @@ class TestCollect:
         (workspace / "build" / "bad.json").write_bytes(content)
         with pytest.raises(ConfigError, match=f"^input sbom-files: build/bad.json {problem}"):
             collect("build/bad.json", "", workspace)
-
-
-class TestUploadBody:
-    """UploadBody"""
-
-    def test_body_is_the_envelope_with_the_files_text_as_a_string(self, workspace: Path) -> None:
-        files, _ = collect("build/syft-image.json", "", workspace)
-        body = UploadBody(files[0], upload_fields(files[0], scan_id=22, repository_id=None))
-        data = b"".join(body)
-        assert len(data) == body.length
-        sent = json.loads(data)
-        assert sent == {
-            "scan_id": 22,
-            "payload_type": "json-sbom",
-            "container_image_name": "ghcr.io/octo-org/web",
-            "payload": (FIXTURES / "syft-image.json").read_text(encoding="utf-8"),
-        }
-        assert b"".join(body) == data  # a retry sends the same bytes again
-
-    def test_multibyte_characters_across_chunk_boundaries(self, tmp_path: Path) -> None:
-        text = (
-            '{"artifacts": [], "source": {}, "descriptor": {"name": "syft"}, "pad": "' + "é✓\\n" * (CHUNK // 2) + '"}'
-        )
-        path = tmp_path / "big.json"
-        path.write_text(text, encoding="utf-8")
-        files, _ = collect("web=big.json", "", tmp_path)
-        body = UploadBody(files[0], upload_fields(files[0], scan_id=None, repository_id="R_1"))
-        data = b"".join(body)
-        assert len(data) == body.length
-        assert json.loads(data)["payload"] == text
-        assert json.loads(data)["repository_id"] == "R_1"
-
-    def test_progress_every_few_seconds(self, tmp_path: Path) -> None:
-        path = tmp_path / "big.json"
-        path.write_text(
-            '{"artifacts": [], "source": {}, "descriptor": {"name": "syft"}, "x": "' + "a" * 3 * CHUNK + '"}'
-        )
-        files, _ = collect("web=big.json", "", tmp_path)
-        clock, seen = FakeClock(), []
-
-        def tick() -> float:
-            clock.now += 2
-            return clock.now
-
-        body = UploadBody(files[0], {}, on_progress=lambda *args: seen.append(args), clock=tick)
-        b"".join(body)
-        # The clock moves 2 s a chunk and a line is due every 3 s: after the 2nd and the 4th (last) chunk.
-        assert len(seen) == 2
-        assert 2 * CHUNK < seen[0][0] < 3 * CHUNK
-        assert seen[1][:2] == (body.length - len(b'"}'), body.length)
-        assert seen[1][2] == 8
 
 
 class TestStartBodyWithUploads:
