@@ -142,21 +142,21 @@ class TestStatusComment:
     def test_rate_limit_is_waited_out_and_the_comment_sent_once(
         self, github: FakeGitHub, post: Run, clock: FakeClock
     ) -> None:
-        github.refuse("POST", "/comments$", 403, "API rate limit exceeded", **{"Retry-After": "7"})
+        github.refuse("POST", "/comments$", 403, "API rate limit exceeded", headers={"Retry-After": "7"})
         assert post(PASSED) == "PR status comment: created\n"
         assert clock.sleeps == [7.0]
         assert [w.method for w in github.writes()] == ["POST", "POST"]
         assert len(github.issue_comments) == 1
 
     def test_retry_after_zero_still_waits_a_second(self, github: FakeGitHub, post: Run, clock: FakeClock) -> None:
-        github.refuse("POST", "/comments$", 429, "slow down", times=1000, **{"Retry-After": "0"})
+        github.refuse("POST", "/comments$", 429, "slow down", times=1000, headers={"Retry-After": "0"})
         log = post(PASSED, seconds=30)
         assert "could not post the status comment: GitHub's rate limit asks for 1 s, more than the time left" in log
         assert clock.sleeps == [1.0] * 29
         assert len(github.writes()) == 30
 
     def test_rate_limit_past_the_deadline_gives_up(self, github: FakeGitHub, post: Run) -> None:
-        github.refuse("POST", "/comments$", 429, "slow down", **{"Retry-After": "120"})
+        github.refuse("POST", "/comments$", 429, "slow down", headers={"Retry-After": "120"})
         log = post(PASSED, seconds=30)
         assert "GitHub's rate limit asks for 120 s, more than the time left" in log
         assert len(github.writes()) == 1

@@ -19,7 +19,7 @@ from emulator.aikido import AikidoEmulator
 from emulator.runner import ENTRYPOINT, ActionRun, input_env, prepare_run
 from emulator.server import Answer, LoopbackServer, Request
 from tests.conftest import KEY, SAMPLES, sample
-from tests.support.action import FAST, act, annotations, use
+from tests.support.action import FAST, act, annotations_of, use
 
 HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
 PARENT = "5" * 40
@@ -66,7 +66,7 @@ class TestGate:
         assert run.returncode == 10
         assert run.outputs["outcome"] == "FAILED"
         assert (run.outputs["new-dependency-issues-found"], run.outputs["new-sast-issues-found"]) == ("2", "2")
-        assert annotations(run, "error") == [
+        assert annotations_of(run, "error") == [
             "::error title=Aikido security gate::the Aikido gate failed. 4 new issues (2 dependency, 2 SAST, 0 IaC, "
             "0 leaked secrets). https://app.aikido.dev/featurebranch/scan/1?groupId=1"
         ]
@@ -77,8 +77,8 @@ class TestGate:
     def test_report_only(self, tmp_path: Path, scenario: AikidoEmulator) -> None:
         run = act(tmp_path, scenario, report_only="true")
         assert (run.returncode, run.outputs["outcome"]) == (0, "FAILED")
-        assert annotations(run, "error") == []
-        assert len(annotations(run, "warning")) == 1
+        assert annotations_of(run, "error") == []
+        assert len(annotations_of(run, "warning")) == 1
 
     @use("default-branch")
     def test_default_branch_shape(self, tmp_path: Path, scenario: AikidoEmulator) -> None:
@@ -86,7 +86,7 @@ class TestGate:
         assert run.returncode == 10
         assert run.outputs["open-issues-found"] == "2"
         assert run.outputs["new-issues-found"] == ""
-        assert annotations(run, "error")[:2] == [
+        assert annotations_of(run, "error")[:2] == [
             "::error title=Aikido issue::Open issue: https://app.aikido.dev/queue?sidebarIssue=1",
             "::error title=Aikido issue::Open issue: https://app.aikido.dev/queue?sidebarIssue=2",
         ]
@@ -114,7 +114,7 @@ class TestErrors:
     def test_html_answer(self, tmp_path: Path, scenario: AikidoEmulator) -> None:
         run = act(tmp_path, scenario)
         assert (run.returncode, run.outputs["outcome"]) == (1, "ERROR")
-        assert annotations(run, "error") == [
+        assert annotations_of(run, "error") == [
             "::error title=Aikido security gate::Aikido's answer while starting the scan is not JSON "
             "(HTTP 200, text/html; charset=utf-8): <!DOCTYPE html><html><head><title>Log in | Aikido</title>"
             "</head><body>Log in</body></html>; an HTML page instead of Aikido's JSON usually means a wrong "
@@ -128,7 +128,7 @@ class TestErrors:
     def test_wrong_key(self, tmp_path: Path, scenario: AikidoEmulator) -> None:
         run = act(tmp_path, scenario, secret_key="AIK_CI_" + "w" * 64)
         assert run.returncode == 1
-        assert "Aikido refused the secret-key (HTTP 401)" in annotations(run, "error")[0]
+        assert "Aikido refused the secret-key (HTTP 401)" in annotations_of(run, "error")[0]
         assert "AIK_CI_www" not in run.stdout.replace("::add-mask::AIK_CI_" + "w" * 64, "")
 
     def test_unreachable_aikido_ends_at_the_deadline(self, tmp_path: Path) -> None:
@@ -141,7 +141,7 @@ class TestErrors:
     def test_every_bad_input_is_named_in_one_line(self, tmp_path: Path) -> None:
         run = act(tmp_path, None, timeout_seconds="soon", minimum_severity="banana")
         assert run.returncode == 1
-        assert annotations(run, "error") == [
+        assert annotations_of(run, "error") == [
             '::error title=Aikido security gate::2 inputs are wrong: input minimum-severity is "banana": must be one '
             'of LOW, MEDIUM, HIGH, CRITICAL (any case); input timeout-seconds is "soon": must be a positive whole '
             "number of seconds (see https://github.com/aikido-gate/aikido-gate#inputs)"
@@ -151,12 +151,14 @@ class TestErrors:
     def test_missing_secret_is_an_error_on_an_ordinary_run(self, tmp_path: Path) -> None:
         run = act(tmp_path, None, event="push", secret_key="")
         assert run.returncode == 1
-        assert annotations(run, "error")[0].startswith("::error title=Aikido security gate::input secret-key is empty")
+        assert annotations_of(run, "error")[0].startswith(
+            "::error title=Aikido security gate::input secret-key is empty"
+        )
 
     def test_a_socks_proxy_is_refused_before_any_request(self, tmp_path: Path, emulator: AikidoEmulator) -> None:
         run = act(tmp_path, emulator, env={"ALL_PROXY": "socks5://corp:hunter2@127.0.0.1:1080"})
         assert run.returncode == 1
-        assert annotations(run, "error") == [
+        assert annotations_of(run, "error") == [
             "::error title=Aikido security gate::ALL_PROXY is a SOCKS proxy (socks5://…); aikido-gate goes through "
             "HTTP proxies only, as GitHub's runner does: set ALL_PROXY to an http:// or https:// proxy URL, or to "
             "an empty value in this step's env"
@@ -236,7 +238,7 @@ class TestReleaseGating:
     def test_a_bad_base_branch_names_the_input(self, tmp_path: Path) -> None:
         run = act(tmp_path, None, release_gating="true", base_branch="main\u0007")
         assert run.returncode == 1
-        assert annotations(run, "error") == [
+        assert annotations_of(run, "error") == [
             '::error title=Aikido security gate::input base-branch is "main\\u0007": must be one line of at most 255 '
             "characters (see https://github.com/aikido-gate/aikido-gate#inputs)"
         ]
@@ -250,7 +252,7 @@ class TestSkips:
         run = act(tmp_path, emulator, payload=sample(case), secret_key="")
         assert (run.returncode, run.outputs["outcome"]) == (0, "SKIPPED")
         assert emulator.requests == []
-        assert annotations(run, "notice")[0].startswith("::notice title=Aikido security gate::no secret-key on a")
+        assert annotations_of(run, "notice")[0].startswith("::notice title=Aikido security gate::no secret-key on a")
 
     def test_fork_with_pull_request_target_is_not_skipped_without_secret(self, tmp_path: Path) -> None:
         run = act(tmp_path, None, event="pull_request_target", secret_key="")
@@ -547,7 +549,7 @@ class TestOneWallClockDeadline:
     def test_a_dripping_poll_answer_ends_as_timed_out_on_time(self, tmp_path: Path, drip_headers: bool) -> None:
         server = DrippingAikido(drip_headers=drip_headers)
         try:
-            run = act(tmp_path, None, **{"api-base-url": server.url, "timeout-seconds": "4"})
+            run = act(tmp_path, None, api_base_url=server.url, timeout_seconds="4")
             ended = time.monotonic()
         finally:
             server.close()

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from emulator.aikido import AikidoEmulator
 from tests.conftest import KEY
-from tests.support.action import act, annotations
+from tests.support.action import act, annotations_of
 from tests.support.fake_github import REPO, FakeGitHub
 
 JOB_TOKEN = "ghs_fakeJobToken0000"
@@ -27,7 +28,7 @@ def runner_env(github: FakeGitHub) -> dict[str, str]:
 class TestComments:
     """The comments a developer sees on the pull request."""
 
-    def test_failed_gate_comments_inline_and_in_the_status(self, tmp_path, github: FakeGitHub) -> None:
+    def test_failed_gate_comments_inline_and_in_the_status(self, tmp_path: Path, github: FakeGitHub) -> None:
         with AikidoEmulator("fail") as emulator:
             run = act(
                 tmp_path,
@@ -50,28 +51,28 @@ class TestComments:
         assert "PR status comment: created" in run.stdout
         assert JOB_TOKEN not in run.stdout.replace(f"::add-mask::{JOB_TOKEN}", "")
 
-    def test_fork_token_cannot_write_and_the_gate_still_passes(self, tmp_path, github: FakeGitHub) -> None:
+    def test_fork_token_cannot_write_and_the_gate_still_passes(self, tmp_path: Path, github: FakeGitHub) -> None:
         github.refuse("POST", "/comments$", 403, "Resource not accessible by integration")
         with AikidoEmulator("pass") as emulator:
             run = act(tmp_path, emulator, env=runner_env(github), post_scan_status_comment="true")
         assert (run.returncode, run.outputs["outcome"]) == (0, "SUCCEEDED")
-        [warning] = annotations(run, "warning")
+        [warning] = annotations_of(run, "warning")
         assert "permissions: pull-requests: write" in warning
 
-    def test_only_if_new_findings_stays_quiet_on_a_pass(self, tmp_path, github: FakeGitHub) -> None:
+    def test_only_if_new_findings_stays_quiet_on_a_pass(self, tmp_path: Path, github: FakeGitHub) -> None:
         with AikidoEmulator("pass") as emulator:
             run = act(tmp_path, emulator, env=runner_env(github), post_scan_status_comment="only_if_new_findings")
         assert run.returncode == 0
         assert github.writes() == []
         assert [r.path for r in github.requests] == [f"/repos/{REPO}/issues/42/comments"]
 
-    def test_no_comment_outside_pull_requests(self, tmp_path, github: FakeGitHub) -> None:
+    def test_no_comment_outside_pull_requests(self, tmp_path: Path, github: FakeGitHub) -> None:
         with AikidoEmulator("pass") as emulator:
             run = act(tmp_path, emulator, event="push", env=runner_env(github), post_scan_status_comment="on")
         assert run.returncode == 0
         assert github.requests == []
 
-    def test_error_replaces_a_stale_pass(self, tmp_path, github: FakeGitHub) -> None:
+    def test_error_replaces_a_stale_pass(self, tmp_path: Path, github: FakeGitHub) -> None:
         with AikidoEmulator("html-login") as emulator:
             run = act(tmp_path, emulator, env=runner_env(github), post_scan_status_comment="on")
         assert run.outputs["outcome"] == "ERROR"
@@ -81,7 +82,7 @@ class TestComments:
 class TestHostileServer:
     """A compromised Aikido answer echoes the key (in several spellings), terminal escapes, bidi and a foreign link."""
 
-    def test_nothing_of_it_reaches_any_sink(self, tmp_path, github: FakeGitHub) -> None:
+    def test_nothing_of_it_reaches_any_sink(self, tmp_path: Path, github: FakeGitHub) -> None:
         with AikidoEmulator("hostile") as emulator:
             run = act(
                 tmp_path,

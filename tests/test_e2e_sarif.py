@@ -12,7 +12,7 @@ import pytest
 
 from emulator.aikido import AikidoEmulator
 from tests.conftest import KEY, sample
-from tests.support.action import act, annotations, use
+from tests.support.action import act, annotations_of, use
 from tests.support.sarif import check
 
 
@@ -38,7 +38,7 @@ class TestSarifFile:
         ]
         assert {r["level"] for r in results} == {"error"}
         assert sarif_run["automationDetails"]["id"].startswith("aikido/CI/aikido/")
-        warnings = annotations(run, "warning")
+        warnings = annotations_of(run, "warning")
         assert (
             "::warning title=Aikido SARIF::a SAST finding's file ../outside/escape.py leads outside the repository"
             in (warnings[0])
@@ -81,7 +81,7 @@ class TestSarifFile:
     ) -> None:
         run = act(tmp_path, emulator, sarif_file=value)
         assert run.returncode == 1
-        assert annotations(run, "error") == [
+        assert annotations_of(run, "error") == [
             f"::error title=Aikido security gate::input sarif-file is {json.dumps(value)}: must be a path inside the "
             "workspace, relative to it, such as results/aikido.sarif (see https://github.com/aikido-gate/aikido-gate#inputs)"
         ]
@@ -94,7 +94,7 @@ class TestSarifFile:
         os.symlink(tmp_path, tmp_path / "workspace" / "out")
         run = act(tmp_path, emulator, sarif_file="out/aikido.sarif")
         assert run.returncode == 1
-        assert "input sarif-file: out/aikido.sarif leads outside the workspace" in annotations(run, "error")[0]
+        assert "input sarif-file: out/aikido.sarif leads outside the workspace" in annotations_of(run, "error")[0]
         assert emulator.requests == []
         assert not (tmp_path / "aikido.sarif").exists()
         assert KEY not in run.stdout.replace(f"::add-mask::{KEY}", "")

@@ -10,7 +10,7 @@ import pytest
 
 from emulator.aikido import AikidoEmulator
 from tests.conftest import SAMPLES
-from tests.support.action import act, annotations
+from tests.support.action import act, annotations_of
 
 FIXTURES = SAMPLES / "uploads"
 
@@ -73,16 +73,16 @@ class TestBadFiles:
     @pytest.mark.parametrize(
         ("inputs", "message"),
         [
-            ({"sbom_files": "build/nothing-*.json"}, "input sbom-files: build/nothing-*.json matches no file"),
-            ({"sbom_files": "web:2=build/syft-image.json"}, "input sbom-files: the image name web:2 of build/syft-"),
-            ({"checkov_sarif_files": "../../etc/passwd"}, "input checkov-sarif-files: ../../etc/passwd leads outside"),
-            ({"upload_only": "true"}, "input upload-only is true, but sbom-files and checkov-sarif-files name no file"),
+            ({"sbom-files": "build/nothing-*.json"}, "input sbom-files: build/nothing-*.json matches no file"),
+            ({"sbom-files": "web:2=build/syft-image.json"}, "input sbom-files: the image name web:2 of build/syft-"),
+            ({"checkov-sarif-files": "../../etc/passwd"}, "input checkov-sarif-files: ../../etc/passwd leads outside"),
+            ({"upload-only": "true"}, "input upload-only is true, but sbom-files and checkov-sarif-files name no file"),
         ],
     )
     def test_no_scan_is_started(
         self, workdir: Path, emulator: AikidoEmulator, inputs: dict[str, str], message: str
     ) -> None:
-        run = act(workdir, emulator, **inputs)
+        run = act(workdir, emulator, inputs=inputs)
         assert (run.returncode, run.outputs["outcome"]) == (1, "ERROR")
-        assert annotations(run, "error")[0].startswith(f"::error title=Aikido security gate::{message}")
+        assert annotations_of(run, "error")[0].startswith(f"::error title=Aikido security gate::{message}")
         assert emulator.requests == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -10,7 +11,7 @@ import pytest
 from gate.clock import Deadline
 from gate.errors import AikidoUnreachable
 from gate.event import Lookups
-from gate.models import ScanStatus, parse_scan_status
+from gate.models import SastIssue, ScanStatus, parse_scan_status
 from gate.run import Scanner, run_gate
 from gate.settings import load_inputs, load_runner
 from gate.state import RunState
@@ -34,6 +35,12 @@ class FakeScanner:
         if isinstance(answer, Exception):
             raise answer
         return answer
+
+    def upload(self, body: Iterable[bytes], length: int, what: str) -> None:
+        raise AssertionError("these runs upload nothing")
+
+    def introduced_sast_issues(self, scan_id: int) -> list[SastIssue]:
+        return []
 
 
 def gate(clock: FakeClock, scanner: FakeScanner, event: str = "pull_request") -> tuple[Any, str, RunState]:

@@ -12,6 +12,8 @@ from gate.upload_files import collect, image_name_from
 from tests.conftest import SAMPLES
 
 FIXTURES = SAMPLES / "uploads"
+TARGET = ScanTarget("R", "a" * 40, "b" * 40, "m")
+OPTIONS = GateOptions("LOW", True, True, True, True)
 
 
 class TestImageNameFrom:
@@ -108,12 +110,16 @@ class TestStartBodyWithUploads:
 
     def test_self_managed_scanners_and_expected_sboms(self, workspace: Path) -> None:
         files, _ = collect("build/syft-image.json\nb=build/syft-dir.json", "build/checkov.sarif", workspace)
-        body = start_body(ScanTarget("R", "a" * 40, "b" * 40, "m"), GateOptions("LOW", True, True, True, True), files)
+        body = start_body(
+            ScanTarget("R", "a" * 40, "b" * 40, "m"), GateOptions("LOW", True, True, True, True), tuple(files)
+        )
         assert body["self_managed_scanners"] == ["json-sbom", "checkov"]
         assert body["expected_amount_json_sboms"] == 2
 
     def test_checkov_alone(self, workspace: Path) -> None:
         files, _ = collect("", "build/checkov.sarif", workspace)
-        body = start_body(ScanTarget("R", "a" * 40, "b" * 40, "m"), GateOptions("LOW", True, True, True, True), files)
+        body = start_body(
+            ScanTarget("R", "a" * 40, "b" * 40, "m"), GateOptions("LOW", True, True, True, True), tuple(files)
+        )
         assert body["self_managed_scanners"] == ["checkov"]
         assert "expected_amount_json_sboms" not in body

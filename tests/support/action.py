@@ -22,10 +22,12 @@ def act(
     event: str = "pull_request",
     payload: dict[str, Any] | None = None,
     env: dict[str, str] | None = None,
-    **inputs: str,
+    inputs: dict[str, str] | None = None,
+    **named: str,
 ) -> ActionRun:
-    values = {"secret-key": KEY, **FAST, **({"api-base-url": emulator.url} if emulator else {})}
-    values |= {name.replace("_", "-"): value for name, value in inputs.items()}
+    """Run the action once; `inputs` by their names, `named` in snake case (timeout_seconds=...)."""
+    values = {"secret-key": KEY, **FAST, **({"api-base-url": emulator.url} if emulator else {}), **(inputs or {})}
+    values |= {name.replace("_", "-"): value for name, value in named.items()}
     run = run_action(
         tmp_path, event_name=event, payload=sample(event) if payload is None else payload, inputs=values, extra_env=env
     )
@@ -36,9 +38,10 @@ def act(
     return run
 
 
-def annotations(run: ActionRun, kind: str) -> list[str]:
+def annotations_of(run: ActionRun, kind: str) -> list[str]:
     return [line for line in run.stdout.splitlines() if line.startswith(f"::{kind}")]
 
 
-def use(name: str) -> Any:
+def use(name: str) -> pytest.MarkDecorator:
+    """Run a test against the emulator in scenario `name` (the `scenario` fixture in conftest)."""
     return pytest.mark.parametrize("scenario", [name], indirect=True)

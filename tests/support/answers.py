@@ -1,6 +1,10 @@
 """Completed poll answers in both of the API's shapes, as the tests share them."""
 
-FEATURE_DONE = {
+from __future__ import annotations
+
+from typing import Any
+
+FEATURE_DONE: dict[str, Any] = {
     "all_scans_completed": True,
     "dependency_scan_completed": True,
     "sast_scan_completed": True,
@@ -14,7 +18,7 @@ FEATURE_DONE = {
     "diff_url": "https://app.aikido.dev/featurebranch/scan/1?groupId=1",
     "gate_passed": False,
 }
-DEFAULT_DONE = {
+DEFAULT_DONE: dict[str, Any] = {
     "all_scans_completed": False,
     "dependency_scan_completed": True,
     "sast_scan_completed": False,

@@ -114,8 +114,17 @@ class FakeGitHub:
             seen for seen in self.requests if seen.method in ("POST", "PATCH") and not seen.path.endswith("/graphql")
         ]
 
-    def refuse(self, method: str, path_pattern: str, status: int, message: str, times: int = 1, **headers: str) -> None:
-        self.refusals.append(Refusal(method, path_pattern, status, {"message": message}, headers, times))
+    def refuse(
+        self,
+        method: str,
+        path_pattern: str,
+        status: int,
+        message: str,
+        *,
+        times: int = 1,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.refusals.append(Refusal(method, path_pattern, status, {"message": message}, headers or {}, times))
 
     def _refusal(self, method: str, path: str) -> Refusal | None:
         with self._lock:
