@@ -14,6 +14,7 @@ from gate import prefetch  # noqa: E402
 # of one core), on the other cores; gate.prefetch says why that is safe.
 PREFETCH = prefetch.start() if __name__ == "__main__" else None
 
+import dataclasses  # noqa: E402
 import functools  # noqa: E402
 import io  # noqa: E402
 import os  # noqa: E402
@@ -21,6 +22,7 @@ import sys  # noqa: E402
 import time  # noqa: E402
 import traceback  # noqa: E402
 from collections.abc import Callable  # noqa: E402
+from typing import TYPE_CHECKING, Any  # noqa: E402
 
 from gate import ISSUES, cancel, sanitize  # noqa: E402
 from gate.clock import Deadline  # noqa: E402
@@ -28,11 +30,22 @@ from gate.errors import GateError  # noqa: E402
 from gate.event import Lookups, load_payload  # noqa: E402
 from gate.http import Retrier  # noqa: E402
 from gate.report import COMMENT_TITLE, TITLE, report  # noqa: E402
-from gate.run import SARIF_TITLE, Scanner, export_sarif, once, post_pr_comments, run_gate  # noqa: E402
+from gate.run import (  # noqa: E402
+    SARIF_TITLE,
+    Collaborators,
+    Scanner,
+    export_sarif,
+    once,
+    post_pr_comments,
+    reach_verdict,
+)
 from gate.settings import Inputs, Runner, load_inputs, load_runner, raw_secrets  # noqa: E402
 from gate.state import RunState  # noqa: E402
 from gate.verdict import Verdict, error  # noqa: E402
 from gate.workflow import Workflow  # noqa: E402
+
+if TYPE_CHECKING:
+    from gate.comment import PullRequest
 
 
 def _debug_traceback(workflow: Workflow, failure: BaseException) -> None:
@@ -55,8 +68,8 @@ def _retrier(deadline: Deadline, workflow: Workflow) -> Retrier:
     return Retrier(deadline, sleep=time.sleep, on_retry=on_retry)
 
 
-def _gate(inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState) -> tuple[Verdict, Callable[[], None]]:
-    """The verdict, and what comes after it is reported: the SARIF file, then the PR comments."""
+def wire(inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState) -> Collaborators:
+    """Every collaborator of one run, built here and nowhere else; clients are made when first needed."""
     deadline = Deadline.after(inputs.timeout_seconds)
     retrier = _retrier(deadline, workflow)
     secret = inputs.secret_key.get_secret_value()
@@ -71,47 +84,25 @@ def _gate(inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState) -
     def lookups() -> Lookups:
         from gate.github_lookups import GitHubLookups, build_github_client  # noqa: PLC0415 -- rarely needed
 
-        http = build_github_client(runner.api_url, token)
-        return GitHubLookups(http, retrier, runner.repository)
+        return GitHubLookups(build_github_client(runner.api_url, token), retrier, runner.repository)
 
-    try:
-        payload = load_payload(runner.event_path)
-    except GateError as failure:
-        # Still an "after": a sarif-file asked for gets its empty run, so a later upload step does not fail.
-        payload, verdict = {}, error(str(failure))
-    else:
-        verdict = run_gate(
-            inputs,
-            runner,
-            payload,
-            scanner=scanner,
-            lookups=lookups,
-            deadline=deadline,
-            sleep=time.sleep,
-            workflow=workflow,
-            state=state,
-            inspect=PREFETCH.inspect if PREFETCH else None,
-        )
-    # Fetched once, for the SARIF file and the review comments alike.
-    sast_issues = once(lambda: scanner().introduced_sast_issues(verdict.scan_id or 0))
+    def pull_request(number: int, budget: Deadline) -> PullRequest:
+        from gate.github_comments import PyGithubPullRequest  # noqa: PLC0415 -- PyGithub is heavy
 
-    def after() -> None:
-        sarif = functools.partial(export_sarif, verdict, inputs, runner, sast_issues=sast_issues, workflow=workflow)
-        _guarded(workflow, "write the SARIF file", SARIF_TITLE, sarif)
-        comments = functools.partial(
-            post_pr_comments,
-            verdict,
-            inputs,
-            runner,
-            payload,
-            sast_issues=sast_issues,
-            deadline=deadline,
-            workflow=workflow,
-            state=state,
-        )
-        _guarded(workflow, "post the PR comment", COMMENT_TITLE, comments)
+        return PyGithubPullRequest(runner.api_url, token, runner.repository, number, deadline=budget)
 
-    return verdict, after
+    inspect = PREFETCH.inspect if PREFETCH else None
+    return Collaborators(scanner, lookups, pull_request, deadline, time.sleep, workflow, state, inspect)
+
+
+def _internal_error(workflow: Workflow, failure: Exception, state: RunState) -> Verdict:
+    _debug_traceback(workflow, failure)
+    return error(
+        f"internal error ({type(failure).__name__}); please report it at {ISSUES} with the step's log from a run "
+        "with debug logging on (re-run with 'Enable debug logging', or set the secret RUNNER_DEBUG to 1); the "
+        "key is masked in it",
+        scan_id=state.scan_id,
+    )
 
 
 def main() -> int:
@@ -132,33 +123,50 @@ def main() -> int:
     except GateError as failure:
         workflow.error(str(failure), title=TITLE)
         return 1
-    # Built again now that the runner's files are known: the first could only print.
+    # Built again now that the runner's files are known: the first, made before they could be
+    # read, could only mask the secrets and print.
     workflow = state.workflow = Workflow(
         sys.stdout,
         output_path=runner.output,
         summary_path=runner.step_summary,
         debug=runner.runner_debug,
     )
-    after: Callable[[], None] | None = None
+    inputs: Inputs | None = None
+    wiring: Collaborators | None = None
+    payload: dict[str, Any] = {}
+    # The one place a failure becomes the verdict.
     try:
-        verdict, after = _gate(load_inputs(), runner, workflow, state)
+        inputs = load_inputs()
+        wiring = wire(inputs, runner, workflow, state)
+        payload = load_payload(runner.event_path)
+        verdict = reach_verdict(inputs, runner, payload, wiring)
     except GateError as failure:
-        verdict = error(str(failure), scan_id=state.scan_id)
+        verdict = dataclasses.replace(error(str(failure), scan_id=state.scan_id), uploads=tuple(state.uploaded))
     except Exception as failure:  # noqa: BLE001 -- the last line of defence: one line, never a traceback
-        _debug_traceback(workflow, failure)
-        verdict = error(
-            f"internal error ({type(failure).__name__}); please report it at {ISSUES} with the step's log from a run "
-            "with debug logging on (re-run with 'Enable debug logging', or set the secret RUNNER_DEBUG to 1); the "
-            "key is masked in it",
-            scan_id=state.scan_id,
-        )
-    # The verdict is written (outputs, summary, annotation) before any comment is tried, so a
-    # cancellation or a hung GitHub during the comments loses nothing.
+        verdict = _internal_error(workflow, failure, state)
+    # The verdict is written (outputs, summary, annotation) before anything else is tried, so a
+    # cancellation or a hung GitHub afterwards loses nothing.
     code = state.exit_code = report(verdict, workflow)
     state.reported = verdict
-    if after is not None:
-        after()
+    if inputs is not None and wiring is not None:
+        after_the_verdict(verdict, inputs, runner, payload, wiring)
     return code
+
+
+def after_the_verdict(
+    verdict: Verdict, inputs: Inputs, runner: Runner, payload: dict[str, Any], wiring: Collaborators
+) -> None:
+    """The SARIF file, then the PR comments: each may only warn, never change the verdict (the one place)."""
+    # Fetched once, for the SARIF file and the review comments alike.
+    scanner = wiring.scanner
+    sast_issues = once(lambda: scanner().introduced_sast_issues(verdict.scan_id or 0))
+    workflow = wiring.workflow
+    sarif = functools.partial(export_sarif, verdict, inputs, runner, sast_issues=sast_issues, workflow=workflow)
+    _guarded(workflow, "write the SARIF file", SARIF_TITLE, sarif)
+    comments = functools.partial(
+        post_pr_comments, verdict, inputs, runner, payload, sast_issues=sast_issues, wiring=wiring
+    )
+    _guarded(workflow, "post the PR comment", COMMENT_TITLE, comments)
 
 
 def _exit(code: int) -> None:

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from gate import DOCS
 from gate.clock import Deadline, Sleep
@@ -30,10 +30,13 @@ from gate.poll import wait_for_scan
 from gate.report import COMMENT_TITLE
 from gate.settings import Inputs, Runner
 from gate.state import RunState
-from gate.verdict import ReleaseGate, Verdict, decide, error, skipped, timed_out, uploaded_only
+from gate.verdict import ReleaseGate, Verdict, decide, skipped, timed_out, uploaded_only
 from gate.workflow import Workflow, write_atomically
 
 SARIF_TITLE = "Aikido SARIF"
+if TYPE_CHECKING:
+    from gate.comment import PullRequest
+
 NO_KEY_HELP = (
     "input secret-key is empty: pass the Aikido CI token, e.g. `secret-key: ${{ secrets.AIKIDO_SECRET_KEY }}`, "
     f"and check that the secret exists in this repository or organization (see {DOCS}#troubleshooting)"
@@ -48,11 +51,13 @@ class Scanner(Protocol):
 
 
 @dataclass(frozen=True)
-class Context:
-    """The collaborators of one run."""
+class Collaborators:
+    """Everything one run works with, built in one place (entrypoint.py); the flow builds nothing itself."""
 
     scanner: Callable[[], Scanner]
     lookups: Callable[[], Lookups]
+    # The comments' port to pull request N, bounded by a deadline of its own (gate.github_comments).
+    pull_request: Callable[[int, Deadline], PullRequest]
     deadline: Deadline
     sleep: Sleep
     workflow: Workflow
@@ -72,29 +77,16 @@ def _skip_reason_without_secret(facts: EventFacts) -> str | None:
     return None
 
 
-def run_gate(
-    inputs: Inputs,
-    runner: Runner,
-    payload: dict[str, Any],
-    *,
-    scanner: Callable[[], Scanner],
-    lookups: Callable[[], Lookups],
-    deadline: Deadline,
-    sleep: Sleep,
-    workflow: Workflow,
-    state: RunState,
-    inspect: Callable[[Path], Any] | None = None,
-) -> Verdict:
-    """Run the gate and return its verdict; a failure after the scan started keeps the scan id and uploads."""
-    context = Context(scanner, lookups, deadline, sleep, workflow, state, inspect)
-    try:
-        verdict = _run(inputs, runner, payload, context)
-    except GateError as failure:
-        verdict = error(str(failure), scan_id=state.scan_id)
-    return dataclasses.replace(verdict, uploads=tuple(state.uploaded))
+def reach_verdict(inputs: Inputs, runner: Runner, payload: dict[str, Any], wiring: Collaborators) -> Verdict:
+    """Read the event, start the scan, upload into it, wait for it and decide; raises GateError when it cannot.
+
+    The caller turns a GateError into the ERROR verdict (entrypoint.main, the one place that does).
+    """
+    verdict = _scan_and_decide(inputs, runner, payload, wiring)
+    return dataclasses.replace(verdict, uploads=tuple(wiring.state.uploaded))
 
 
-def _run(inputs: Inputs, runner: Runner, payload: dict[str, Any], context: Context) -> Verdict:
+def _scan_and_decide(inputs: Inputs, runner: Runner, payload: dict[str, Any], context: Collaborators) -> Verdict:
     workflow = context.workflow
     if inputs.sarif_file:
         sarif_target(inputs.sarif_file, runner)  # refused before anything starts
@@ -183,7 +175,12 @@ def _collect_uploads(
 
 
 def _upload_all(
-    client: Scanner, uploads: list[UploadFile], context: Context, *, scan_id: int | None, repository_id: str | None
+    client: Scanner,
+    uploads: list[UploadFile],
+    context: Collaborators,
+    *,
+    scan_id: int | None,
+    repository_id: str | None,
 ) -> None:
     if not uploads:
         return
@@ -230,33 +227,22 @@ def post_pr_comments(
     payload: dict[str, Any],
     *,
     sast_issues: Callable[[], list[SastIssue]],
-    deadline: Deadline,
-    workflow: Workflow,
-    state: RunState,
-    seconds_between_writes: float = 1.0,
+    wiring: Collaborators,
 ) -> None:
-    """Post the PR comments the inputs ask for (PyGithub loads only here); failures become warnings."""
+    """Post the PR comments the inputs ask for (their code loads only here); failures become warnings."""
+    workflow = wiring.workflow
     if inputs.post_scan_status_comment is CommentMode.OFF and not inputs.post_sast_review_comments:
         return
     number = pull_request_number(payload)
     if runner.event_name not in PULL_REQUEST_EVENTS or number is None:
         return  # comments belong to pull requests only
-    token = inputs.github_token.get_secret_value()
-    if not token:
+    if not inputs.github_token.get_secret_value():
         workflow.warning("no github-token: cannot post the PR comment", title=COMMENT_TITLE)
         return
     from gate.comment import post_comments, status_marker  # noqa: PLC0415 -- off the plain path
-    from gate.github_comments import PyGithubPullRequest  # noqa: PLC0415 -- PyGithub is heavy
 
-    comment_deadline = Deadline.after(COMMENT_BUDGET_SECONDS, deadline.clock)
-    pr = PyGithubPullRequest(
-        runner.api_url,
-        token,
-        runner.repository,
-        number,
-        deadline=comment_deadline,
-        seconds_between_writes=seconds_between_writes,
-    )
+    pr = wiring.pull_request(number, Deadline.after(COMMENT_BUDGET_SECONDS, wiring.deadline.clock))
+    state = wiring.state
     plan = CommentPlan(
         mode=inputs.post_scan_status_comment,
         sast=inputs.post_sast_review_comments,

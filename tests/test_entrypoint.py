@@ -37,7 +37,7 @@ def test_an_internal_error_says_where_to_report_it_and_what_to_attach(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise KeyError(KEY)  # a bug whose text carries the key
 
-    monkeypatch.setattr(entrypoint, "run_gate", broken)
+    monkeypatch.setattr(entrypoint, "reach_verdict", broken)
     assert entrypoint.main() == 1
     out = capsys.readouterr().out
     errors = [line for line in out.splitlines() if line.startswith("::error")]

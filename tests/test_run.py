@@ -1,4 +1,4 @@
-"""run_gate with fake collaborators: the flow's decisions without a network."""
+"""gate.run with fake collaborators: the flow's decisions, and the PR comments over a fake port, without a network."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 
 from gate.clock import Deadline
+from gate.comment import Comment, PullRequest, ReviewComment
 from gate.errors import AikidoUnreachable
-from gate.event import Lookups
 from gate.models import SastIssue, ScanStatus, parse_scan_status
-from gate.run import Scanner, run_gate
+from gate.run import Collaborators, post_pr_comments, reach_verdict
 from gate.settings import load_inputs, load_runner
 from gate.state import RunState
-from gate.verdict import Outcome
+from gate.verdict import Outcome, decide
 from gate.workflow import Workflow
 from tests.conftest import FakeClock, sample
 from tests.support.lookups import FakeLookups
@@ -43,36 +43,65 @@ class FakeScanner:
         return []
 
 
-def gate(clock: FakeClock, scanner: FakeScanner, event: str = "pull_request") -> tuple[Any, str, RunState]:
-    stream, state = io.StringIO(), RunState()
+class FakePullRequest:
+    """The comments' port in memory: what a flow posts, without GitHub."""
 
-    def make_scanner() -> Scanner:
-        return scanner
+    def __init__(self) -> None:
+        self.created: list[str] = []
 
-    def make_lookups() -> Lookups:
-        return FakeLookups()
+    def identity(self) -> str:
+        return "github-actions[bot]"
 
-    inputs = load_inputs()
-    verdict = run_gate(
-        inputs,
-        load_runner(),
-        sample(event),
-        scanner=make_scanner,
-        lookups=make_lookups,
-        deadline=Deadline(clock() + inputs.timeout_seconds, clock),
+    def issue_comments(self) -> list[Comment]:
+        return []
+
+    def create_issue_comment(self, body: str) -> None:
+        self.created.append(body)
+
+    def edit_issue_comment(self, comment_id: int, body: str) -> None:
+        raise AssertionError("nothing to edit")
+
+    def review_comments(self) -> list[ReviewComment]:
+        return []
+
+    def create_review_comment(self, body: str, *, commit: str, path: str, start_line: int, end_line: int) -> None:
+        raise AssertionError("no review comments asked for")
+
+
+def wiring(
+    clock: FakeClock, scanner: FakeScanner, stream: io.StringIO, pr: FakePullRequest | None = None
+) -> Collaborators:
+    opened: list[int] = []
+
+    def pull_request(number: int, budget: Deadline) -> PullRequest:
+        opened.append(number)
+        assert pr is not None, "this run should not comment"
+        return pr
+
+    return Collaborators(
+        scanner=lambda: scanner,
+        lookups=FakeLookups,
+        pull_request=pull_request,
+        deadline=Deadline(clock() + load_inputs().timeout_seconds, clock),
         sleep=clock.sleep,
         workflow=Workflow(stream),
-        state=state,
+        state=RunState(),
     )
-    return verdict, stream.getvalue(), state
+
+
+def gate(clock: FakeClock, scanner: FakeScanner, event: str = "pull_request") -> tuple[Any, str, RunState]:
+    stream = io.StringIO()
+    wired = wiring(clock, scanner, stream)
+    verdict = reach_verdict(load_inputs(), load_runner(), sample(event), wired)
+    return verdict, stream.getvalue(), wired.state
 
 
 DONE = parse_scan_status({"all_scans_completed": True, "gate_passed": True})
 RUNNING = parse_scan_status({"all_scans_completed": False})
 
 
-class TestRunGate:
-    """run_gate"""
+class TestReachVerdict:
+    """reach_verdict"""
 
     def test_fails_on_nothing_warns(self, action_env: Any, clock: FakeClock) -> None:
         action_env(**{"secret-key": "AIK_CI_x", "fail-on-dependency-scan": "false"})
@@ -83,10 +112,12 @@ class TestRunGate:
             "nothing can fail this gate" in log.splitlines()
         )
 
-    def test_error_after_start_keeps_the_scan_id(self, action_env: Any, clock: FakeClock) -> None:
+    def test_an_error_after_the_start_is_raised_with_the_scan_id_kept(self, action_env: Any, clock: FakeClock) -> None:
         action_env(**{"secret-key": "AIK_CI_x"})
-        verdict, _, state = gate(clock, FakeScanner(RUNNING, AikidoUnreachable("gone")))
-        assert (verdict.outcome, verdict.scan_id, verdict.reason, state.scan_id) == (Outcome.ERROR, 9, "gone", 9)
+        wired = wiring(clock, FakeScanner(RUNNING, AikidoUnreachable("gone")), io.StringIO())
+        with pytest.raises(AikidoUnreachable, match="gone"):
+            reach_verdict(load_inputs(), load_runner(), sample("pull_request"), wired)
+        assert wired.state.scan_id == 9
 
     def test_timeout_spends_the_whole_deadline(self, action_env: Any, clock: FakeClock) -> None:
         action_env(**{"secret-key": "AIK_CI_x", "timeout-seconds": "12", "poll-interval-seconds": "5"})
@@ -103,3 +134,34 @@ class TestRunGate:
         verdict, _, _ = gate(clock, scanner, event="schedule")
         assert verdict.outcome is Outcome.SUCCEEDED
         assert (scanner.bodies[0]["repository_id"], scanner.bodies[0]["base_commit_id"]) == ("R_fromApi", "1" * 40)
+
+
+class TestPostPrComments:
+    """post_pr_comments over a fake port: which runs comment, and how."""
+
+    def comment(self, clock: FakeClock, event: str, pr: FakePullRequest | None = None) -> str:
+        stream = io.StringIO()
+        verdict = decide(DONE, scan_id=9, report_only=False)
+        wired = wiring(clock, FakeScanner(), stream, pr)
+        post_pr_comments(verdict, load_inputs(), load_runner(), sample(event), sast_issues=list, wiring=wired)
+        return stream.getvalue()
+
+    def test_a_pull_request_gets_its_status_comment(self, action_env: Any, clock: FakeClock) -> None:
+        action_env(**{"secret-key": "AIK_CI_x", "post-scan-status-comment": "on", "github-token": "ghs_x"})
+        pr = FakePullRequest()
+        assert self.comment(clock, "pull_request", pr) == "PR status comment: created\n"
+        [body] = pr.created
+        assert "### ✅ Aikido security gate passed" in body
+
+    def test_no_pull_request_no_comment(self, action_env: Any, clock: FakeClock, monkeypatch: Any) -> None:
+        monkeypatch.setenv("GITHUB_EVENT_NAME", "push")
+        action_env(**{"secret-key": "AIK_CI_x", "post-scan-status-comment": "on"})
+        assert self.comment(clock, "push") == ""
+
+    def test_no_token_is_a_warning(self, action_env: Any, clock: FakeClock, monkeypatch: Any) -> None:
+        action_env(**{"secret-key": "AIK_CI_x", "post-scan-status-comment": "on"})
+        monkeypatch.delenv("INPUT_GITHUB-TOKEN", raising=False)
+        monkeypatch.delenv("INPUT_GITHUB_TOKEN", raising=False)
+        assert self.comment(clock, "pull_request") == (
+            "::warning title=Aikido PR comment::no github-token: cannot post the PR comment\n"
+        )
