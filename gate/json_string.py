@@ -1,6 +1,7 @@
 """A file's UTF-8 bytes as the inside of a JSON string, at C speed, without decoding them.
 
-Aikido's CLI sends an upload's `payload` as `JSON.stringify` of the file's text: non-ASCII
+Aikido's CLI (github.com/AikidoSec/ci-api-client, `src/commands/upload.ts`) sends an upload's
+`payload` as `JSON.stringify` of the file's text: non-ASCII
 characters as they are (UTF-8), and only what JSON requires escaped: the quote, the backslash
 and the C0 controls. So do we, chunk by chunk. No byte of a multi-byte UTF-8 sequence is below
 0x80, so a chunk can be cut anywhere without splitting an escape; `bytes.replace`, `count` and

@@ -54,7 +54,8 @@ class ScanTarget:
     branch: str | None
     pr_url: str | None = None
     pr_title: str | None = None
-    # Gate the head commit as a release: its open issues, not a diff (Aikido's CLI `scan-release`).
+    # Gate the head commit as a release: its open issues, not a diff (Aikido's CLI `scan-release`:
+    # https://github.com/AikidoSec/ci-api-client/blob/main/src/commands/scanRelease.ts).
     release_gating: bool = False
     base_branch: str | None = None
 
@@ -105,7 +106,8 @@ def start_body(target: ScanTarget, options: GateOptions, uploads: tuple[UploadFi
         }
     body |= {
         "minimum_severity": options.minimum_severity,
-        # JSON booleans, as the page documents (Aikido's own action sends strings).
+        # JSON booleans, as the page documents (Aikido's own action sends strings:
+        # https://github.com/AikidoSec/github-actions-workflow).
         "fail_on_dependency_scan": options.fail_on_dependency_scan,
         "fail_on_sast_scan": options.fail_on_sast_scan,
         "fail_on_iac_scan": options.fail_on_iac_scan,

@@ -74,7 +74,7 @@ def _proxy_credentials(url: str) -> list[str]:
 
 
 def _parse_switch(value: Any) -> Any:
-    """on/off, with true/false accepted as Aikido's action takes them."""
+    """on/off, with true/false accepted as Aikido's action takes them (github.com/AikidoSec/github-actions-workflow)."""
     if isinstance(value, str):
         text = {"true": "on", "false": "off"}.get(value.strip().lower(), value.strip().lower())
         if text in ("on", "off"):

@@ -1,6 +1,7 @@
 """The body of one upload, streamed: the JSON envelope, the file's bytes escaped chunk by chunk, the closing.
 
-Aikido's CLI sends `payload` as a JSON string holding the file's text; so do we, without
+Aikido's CLI sends `payload` as a JSON string holding the file's text (`upload` in
+https://github.com/AikidoSec/ci-api-client/blob/main/src/commands/upload.ts); so do we, without
 ever holding the file in memory (`gate.json_string` escapes UTF-8 bytes as they are read).
 The length is known before the first byte is sent (the validation pass measured the escaped
 text), so the request has a Content-Length.

@@ -17,7 +17,7 @@ class Outcome(StrEnum):
     ERROR = "ERROR"  # the gate could not decide
 
 
-# The same codes as Aikido's CLI.
+# The same codes as Aikido's CLI (https://github.com/AikidoSec/ci-api-client#how-it-works).
 EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_GATE_FAILED = 10

@@ -25,12 +25,13 @@ _PLAIN_VALUE = re.compile(r"[A-Za-z0-9_.,:/?&=+@%~#-]*")
 
 
 def escape_data(text: str) -> str:
-    """Escape a command's message the way @actions/core does (`escapeData`)."""
+    """Escape a command's message the way @actions/core does (`escapeData` in
+    https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts)."""
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
-    """Escape a command property value (`escapeProperty`): data rules plus `:` and `,`."""
+    """Escape a command property value (`escapeProperty`, same file): data rules plus `:` and `,`."""
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
