@@ -29,6 +29,7 @@ from gate.clock import Deadline  # noqa: E402
 from gate.errors import GateError  # noqa: E402
 from gate.event import Lookups, load_payload  # noqa: E402
 from gate.http import Retrier  # noqa: E402
+from gate.plan import RunPlan  # noqa: E402
 from gate.report import COMMENT_TITLE, TITLE, report  # noqa: E402
 from gate.run import (  # noqa: E402
     SARIF_TITLE,
@@ -131,15 +132,16 @@ def main() -> int:
         summary_path=runner.step_summary,
         debug=runner.runner_debug,
     )
-    inputs: Inputs | None = None
+    plan: RunPlan | None = None
     wiring: Collaborators | None = None
     payload: dict[str, Any] = {}
     # The one place a failure becomes the verdict.
     try:
         inputs = load_inputs()
+        plan = RunPlan.from_inputs(inputs)
         wiring = wire(inputs, runner, workflow, state)
         payload = load_payload(runner.event_path)
-        verdict = reach_verdict(inputs, runner, payload, wiring)
+        verdict = reach_verdict(plan, runner, payload, wiring)
     except GateError as failure:
         verdict = dataclasses.replace(error(str(failure), scan_id=state.scan_id), uploads=tuple(state.uploaded))
     except Exception as failure:  # noqa: BLE001 -- the last line of defence: one line, never a traceback
@@ -148,23 +150,23 @@ def main() -> int:
     # cancellation or a hung GitHub afterwards loses nothing.
     code = state.exit_code = report(verdict, workflow)
     state.reported = verdict
-    if inputs is not None and wiring is not None:
-        after_the_verdict(verdict, inputs, runner, payload, wiring)
+    if plan is not None and wiring is not None:
+        after_the_verdict(verdict, plan, runner, payload, wiring)
     return code
 
 
 def after_the_verdict(
-    verdict: Verdict, inputs: Inputs, runner: Runner, payload: dict[str, Any], wiring: Collaborators
+    verdict: Verdict, plan: RunPlan, runner: Runner, payload: dict[str, Any], wiring: Collaborators
 ) -> None:
     """The SARIF file, then the PR comments: each may only warn, never change the verdict (the one place)."""
     # Fetched once, for the SARIF file and the review comments alike.
     scanner = wiring.scanner
     sast_issues = once(lambda: scanner().introduced_sast_issues(verdict.scan_id or 0))
     workflow = wiring.workflow
-    sarif = functools.partial(export_sarif, verdict, inputs, runner, sast_issues=sast_issues, workflow=workflow)
+    sarif = functools.partial(export_sarif, verdict, plan, runner, sast_issues=sast_issues, workflow=workflow)
     _guarded(workflow, "write the SARIF file", SARIF_TITLE, sarif)
     comments = functools.partial(
-        post_pr_comments, verdict, inputs, runner, payload, sast_issues=sast_issues, wiring=wiring
+        post_pr_comments, verdict, plan, runner, payload, sast_issues=sast_issues, wiring=wiring
     )
     _guarded(workflow, "post the PR comment", COMMENT_TITLE, comments)
 

@@ -18,17 +18,17 @@ from gate.event import (
     PULL_REQUEST_EVENTS,
     EventFacts,
     Lookups,
-    Overrides,
     pull_request_number,
     read_event,
     resolve_release_target,
     resolve_repository_id,
     resolve_target,
 )
-from gate.models import GateOptions, SastIssue, ScanStatus, UploadFile, start_body, upload_fields
+from gate.models import SastIssue, ScanStatus, UploadFile, start_body, upload_fields
+from gate.plan import RunPlan
 from gate.poll import wait_for_scan
 from gate.report import COMMENT_TITLE
-from gate.settings import Inputs, Runner
+from gate.settings import Runner
 from gate.state import RunState
 from gate.verdict import ReleaseGate, Verdict, decide, skipped, timed_out, uploaded_only
 from gate.workflow import Workflow, write_atomically
@@ -77,61 +77,55 @@ def _skip_reason_without_secret(facts: EventFacts) -> str | None:
     return None
 
 
-def reach_verdict(inputs: Inputs, runner: Runner, payload: dict[str, Any], wiring: Collaborators) -> Verdict:
+def reach_verdict(plan: RunPlan, runner: Runner, payload: dict[str, Any], wiring: Collaborators) -> Verdict:
     """Read the event, start the scan, upload into it, wait for it and decide; raises GateError when it cannot.
 
     The caller turns a GateError into the ERROR verdict (entrypoint.main, the one place that does).
     """
-    verdict = _scan_and_decide(inputs, runner, payload, wiring)
+    verdict = _scan_and_decide(plan, runner, payload, wiring)
     return dataclasses.replace(verdict, uploads=tuple(wiring.state.uploaded))
 
 
-def _scan_and_decide(inputs: Inputs, runner: Runner, payload: dict[str, Any], context: Collaborators) -> Verdict:
+def _scan_and_decide(plan: RunPlan, runner: Runner, payload: dict[str, Any], context: Collaborators) -> Verdict:
     workflow = context.workflow
-    if inputs.sarif_file:
-        sarif_target(inputs.sarif_file, runner)  # refused before anything starts
+    if plan.sarif_file:
+        sarif_target(plan.sarif_file, runner)  # refused before anything starts
     facts = read_event(runner.event_name, payload, sha=runner.sha, ref=runner.ref, actor=runner.actor)
-    if facts.deleted and not inputs.upload_only:
+    if facts.deleted and not plan.upload_only:
         return skipped("the push deleted a branch or tag: there is nothing to scan")
-    if not inputs.secret_key.get_secret_value():
+    if not plan.secret_given:
         reason = _skip_reason_without_secret(facts)
         if reason is None:
             raise ConfigError(NO_KEY_HELP)
         return skipped(reason)
 
-    uploads = _collect_uploads(inputs, runner, workflow, context.inspect)
-    overrides = Overrides(inputs.repository_id, inputs.base_commit, inputs.head_commit, inputs.branch_name)
-    if inputs.upload_only:
+    uploads = _collect_uploads(plan, runner, workflow, context.inspect)
+    overrides = plan.overrides
+    if plan.upload_only:
         if not uploads:
             raise ConfigError("input upload-only is true, but sbom-files and checkov-sarif-files name no file")
         repository_id = resolve_repository_id(facts, overrides, context.lookups)
         _upload_all(context.scanner(), uploads, context, scan_id=None, repository_id=repository_id)
         return uploaded_only(len(uploads))
-    if inputs.fails_on_nothing:
+    if plan.fails_on_nothing:
         workflow.warning(
             "all four fail-on-* inputs are false: nothing can fail this gate", title="Aikido gate fails on nothing"
         )
 
-    if inputs.release_gating:
-        target = resolve_release_target(facts, overrides, context.lookups, base_branch=inputs.base_branch)
-        release = ReleaseGate(target.head_commit, inputs.minimum_severity, inputs.base_branch)
+    options = plan.options
+    if plan.release_gating:
+        target = resolve_release_target(facts, overrides, context.lookups, base_branch=plan.base_branch)
+        release = ReleaseGate(target.head_commit, options.minimum_severity, plan.base_branch)
         scope = f"release gate of commit {target.head_commit[:12]}" + (
-            f" (base branch {inputs.base_branch})" if inputs.base_branch else ""
+            f" (base branch {plan.base_branch})" if plan.base_branch else ""
         )
     else:
         target = resolve_target(facts, overrides, context.lookups)
         release = None
         scope = f"scan of branch {target.branch}: {(target.base_commit or '')[:12]}..{target.head_commit[:12]}"
     context.state.target = target
-    options = GateOptions(
-        inputs.minimum_severity,
-        inputs.fail_on_dependency_scan,
-        inputs.fail_on_sast_scan,
-        inputs.fail_on_iac_scan,
-        inputs.fail_on_secrets_scan,
-    )
     workflow.log(
-        f"Starting an Aikido {scope} (repository {target.repository_id}, minimum severity {inputs.minimum_severity})"
+        f"Starting an Aikido {scope} (repository {target.repository_id}, minimum severity {options.minimum_severity})"
     )
     client = context.scanner()
     context.state.start_sent = True
@@ -141,32 +135,32 @@ def _scan_and_decide(inputs: Inputs, runner: Runner, payload: dict[str, Any], co
     status = wait_for_scan(
         client,
         scan_id,
-        interval=inputs.poll_interval_seconds,
+        interval=plan.poll_interval_seconds,
         deadline=context.deadline,
         sleep=context.sleep,
         workflow=workflow,
     )
     if not status.final:
         verdict = timed_out(
-            scan_id=scan_id, seconds=inputs.timeout_seconds, fail_on_timeout=inputs.fail_on_timeout, status=status
+            scan_id=scan_id, seconds=plan.timeout_seconds, fail_on_timeout=plan.fail_on_timeout, status=status
         )
     else:
-        verdict = decide(status, scan_id=scan_id, report_only=inputs.report_only)
+        verdict = decide(status, scan_id=scan_id, report_only=plan.report_only)
     return dataclasses.replace(verdict, release=release)
 
 
 def _collect_uploads(
-    inputs: Inputs, runner: Runner, workflow: Workflow, inspect: Callable[[Path], Any] | None
+    plan: RunPlan, runner: Runner, workflow: Workflow, inspect: Callable[[Path], Any] | None
 ) -> list[UploadFile]:
     """Validate every file to upload before anything starts (the upload code loads only when needed)."""
-    if not (inputs.sbom_files.strip() or inputs.checkov_sarif_files.strip()):
+    if not (plan.sbom_files.strip() or plan.checkov_sarif_files.strip()):
         return []
     from gate.json_inspect import inspect_json  # noqa: PLC0415 -- ijson stays off the plain path
     from gate.upload_files import collect  # noqa: PLC0415
 
     started = time.monotonic()
     workspace = runner.workspace or Path.cwd()
-    files, warnings = collect(inputs.sbom_files, inputs.checkov_sarif_files, workspace, inspect or inspect_json)
+    files, warnings = collect(plan.sbom_files, plan.checkov_sarif_files, workspace, inspect or inspect_json)
     size = sum(upload.size for upload in files) / 1e6
     workflow.log(f"checked {len(files)} file(s) to upload, {size:.1f} MB, in {time.monotonic() - started:.1f} s")
     for warning in warnings:
@@ -222,7 +216,7 @@ COMMENT_BUDGET_SECONDS = 30.0
 
 def post_pr_comments(
     verdict: Verdict,
-    inputs: Inputs,
+    plan: RunPlan,
     runner: Runner,
     payload: dict[str, Any],
     *,
@@ -231,26 +225,26 @@ def post_pr_comments(
 ) -> None:
     """Post the PR comments the inputs ask for (their code loads only here); failures become warnings."""
     workflow = wiring.workflow
-    if inputs.post_scan_status_comment is CommentMode.OFF and not inputs.post_sast_review_comments:
+    if plan.comment_mode is CommentMode.OFF and not plan.review_comments:
         return
     number = pull_request_number(payload)
     if runner.event_name not in PULL_REQUEST_EVENTS or number is None:
         return  # comments belong to pull requests only
-    if not inputs.github_token.get_secret_value():
+    if not plan.github_token_given:
         workflow.warning("no github-token: cannot post the PR comment", title=COMMENT_TITLE)
         return
     from gate.comment import post_comments, status_marker  # noqa: PLC0415 -- off the plain path
 
     pr = wiring.pull_request(number, Deadline.after(COMMENT_BUDGET_SECONDS, wiring.deadline.clock))
     state = wiring.state
-    plan = CommentPlan(
-        mode=inputs.post_scan_status_comment,
-        sast=inputs.post_sast_review_comments,
-        marker=status_marker(runner.workflow, runner.job, inputs.comment_key),
+    comments = CommentPlan(
+        mode=plan.comment_mode,
+        sast=plan.review_comments,
+        marker=status_marker(runner.workflow, runner.job, plan.comment_key),
         job=runner.job,
         head_commit=state.target.head_commit if state.target else None,
     )
-    post_comments(verdict, plan, pr, sast_issues, workflow)
+    post_comments(verdict, comments, pr, sast_issues, workflow)
 
 
 T = TypeVar("T")
@@ -285,19 +279,19 @@ def sarif_target(sarif_file: str, runner: Runner) -> Path:
 
 def export_sarif(
     verdict: Verdict,
-    inputs: Inputs,
+    plan: RunPlan,
     runner: Runner,
     *,
     sast_issues: Callable[[], list[SastIssue]],
     workflow: Workflow,
 ) -> None:
     """Write `sarif-file`: the scan's introduced SAST issues, or an empty run when there is no final result."""
-    if not inputs.sarif_file:
+    if not plan.sarif_file:
         return
     from gate import sarif  # noqa: PLC0415 -- off the plain path
 
     try:
-        target = sarif_target(inputs.sarif_file, runner)
+        target = sarif_target(plan.sarif_file, runner)
     except ConfigError as refused:
         workflow.warning(str(refused), title=SARIF_TITLE)
         return
@@ -308,23 +302,22 @@ def export_sarif(
             issues = sast_issues()
         except GateError as failure:
             workflow.warning(
-                f"could not read the scan's SAST issues ({failure}); {inputs.sarif_file} lists none", title=SARIF_TITLE
+                f"could not read the scan's SAST issues ({failure}); {plan.sarif_file} lists none", title=SARIF_TITLE
             )
-    automation = sarif.automation_id(runner.workflow, runner.job, inputs.comment_key)
-    blocking = inputs.fail_on_sast_scan and not inputs.report_only
+    automation = sarif.automation_id(runner.workflow, runner.job, plan.comment_key)
     document, dropped = sarif.render(
-        issues, blocking=blocking, scan_url=status.diff_url if status else None, automation_id=automation
+        issues, blocking=plan.sast_blocks, scan_url=status.diff_url if status else None, automation_id=automation
     )
     for file in dropped:
         workflow.warning(
-            f"a SAST finding's file {file} leads outside the repository; left out of {inputs.sarif_file}",
+            f"a SAST finding's file {file} leads outside the repository; left out of {plan.sarif_file}",
             title=SARIF_TITLE,
         )
     try:
         write_atomically(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     except OSError as error:
-        workflow.warning(f"could not write {inputs.sarif_file} ({error.strerror})", title=SARIF_TITLE)
+        workflow.warning(f"could not write {plan.sarif_file} ({error.strerror})", title=SARIF_TITLE)
         return
     results = len(document["runs"][0]["results"])
-    workflow.log(f"wrote {results} SAST finding(s) to {inputs.sarif_file} (SARIF 2.1.0)")
-    workflow.set_outputs({"sarif-file": inputs.sarif_file})
+    workflow.log(f"wrote {results} SAST finding(s) to {plan.sarif_file} (SARIF 2.1.0)")
+    workflow.set_outputs({"sarif-file": plan.sarif_file})

@@ -258,12 +258,6 @@ class Inputs(BaseSettings):
         key = self.secret_key.get_secret_value()
         return next((url for prefix, url in REGION_URLS.items() if key.startswith(prefix)), DEFAULT_API_URL)
 
-    @property
-    def fails_on_nothing(self) -> bool:
-        return not (
-            self.fail_on_dependency_scan or self.fail_on_sast_scan or self.fail_on_iac_scan or self.fail_on_secrets_scan
-        )
-
 
 class Runner(BaseSettings):
     """What the runner tells every step through `GITHUB_*` and `RUNNER_*` variables."""

@@ -12,6 +12,7 @@ from gate.clock import Deadline
 from gate.comment import Comment, PullRequest, ReviewComment
 from gate.errors import AikidoUnreachable
 from gate.models import SastIssue, ScanStatus, parse_scan_status
+from gate.plan import RunPlan
 from gate.run import Collaborators, post_pr_comments, reach_verdict
 from gate.settings import load_inputs, load_runner
 from gate.state import RunState
@@ -92,7 +93,7 @@ def wiring(
 def gate(clock: FakeClock, scanner: FakeScanner, event: str = "pull_request") -> tuple[Any, str, RunState]:
     stream = io.StringIO()
     wired = wiring(clock, scanner, stream)
-    verdict = reach_verdict(load_inputs(), load_runner(), sample(event), wired)
+    verdict = reach_verdict(RunPlan.from_inputs(load_inputs()), load_runner(), sample(event), wired)
     return verdict, stream.getvalue(), wired.state
 
 
@@ -116,7 +117,7 @@ class TestReachVerdict:
         action_env(**{"secret-key": "AIK_CI_x"})
         wired = wiring(clock, FakeScanner(RUNNING, AikidoUnreachable("gone")), io.StringIO())
         with pytest.raises(AikidoUnreachable, match="gone"):
-            reach_verdict(load_inputs(), load_runner(), sample("pull_request"), wired)
+            reach_verdict(RunPlan.from_inputs(load_inputs()), load_runner(), sample("pull_request"), wired)
         assert wired.state.scan_id == 9
 
     def test_timeout_spends_the_whole_deadline(self, action_env: Any, clock: FakeClock) -> None:
@@ -143,7 +144,9 @@ class TestPostPrComments:
         stream = io.StringIO()
         verdict = decide(DONE, scan_id=9, report_only=False)
         wired = wiring(clock, FakeScanner(), stream, pr)
-        post_pr_comments(verdict, load_inputs(), load_runner(), sample(event), sast_issues=list, wiring=wired)
+        post_pr_comments(
+            verdict, RunPlan.from_inputs(load_inputs()), load_runner(), sample(event), sast_issues=list, wiring=wired
+        )
         return stream.getvalue()
 
     def test_a_pull_request_gets_its_status_comment(self, action_env: Any, clock: FakeClock) -> None:

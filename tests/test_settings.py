@@ -124,10 +124,6 @@ class TestLoadInputs:
         action_env(**{"secret-key": "AIK_CI_US_abc", "api-base-url": "http://127.0.0.1:8080/"})
         assert load_inputs().aikido_url == "http://127.0.0.1:8080"
 
-    def test_fails_on_nothing(self, action_env: Any) -> None:
-        action_env(**{"fail-on-dependency-scan": "false"})
-        assert load_inputs().fails_on_nothing is True
-
 
 class TestRawSecrets:
     """raw_secrets"""
