@@ -1,7 +1,8 @@
 """Start-up and exit latency of the action, against the emulator, as the runner runs it.
 
-(a) process start -> first API request (budget 250 ms on a 2-core machine);
-(b) scan complete -> process exit (budget one poll interval + 100 ms).
+(a) process start -> first API request; (b) scan complete -> process exit (at most one poll
+interval plus the exit). Figures only: compare them as ratios in one run, as
+`benchmarks/vs_cli.py` does against Aikido's CLI and against another checkout (`--before`).
 
     .venv/bin/python -m benchmarks.latency [--runs 7] [--interval 1]
 """
@@ -62,17 +63,13 @@ def main() -> None:
             start, exit_ = one_run(Path(scratch), args.interval, 1.0 + args.interval * run / args.runs)
             starts.append(start * 1000)
             exits.append(exit_ * 1000)
-    budget_b = args.interval * 1000 + 100
     results = {
         "runs": args.runs,
         "poll_interval_s": args.interval,
         "start_to_first_request_ms": {"median": round(statistics.median(starts)), "max": round(max(starts))},
         "complete_to_exit_ms": {"median": round(statistics.median(exits)), "max": round(max(exits))},
-        "budgets_ms": {"start_to_first_request": 250, "complete_to_exit": budget_b},
     }
     print(json.dumps(results, indent=2))
-    within = statistics.median(starts) <= 250 and statistics.median(exits) <= budget_b
-    print("within budget" if within else "OVER BUDGET")
 
 
 if __name__ == "__main__":

@@ -15,21 +15,6 @@ from tests.conftest import SAMPLES
 SYFT_TAIL = {"source": {"name": "web", "metadata": {"tags": ["ghcr.io/o/web:1"]}}, "descriptor": {"name": "syft"}}
 
 
-@pytest.fixture
-def ranges(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
-    """Split every file, however small, and record the byte ranges this process parses."""
-    monkeypatch.setattr(json_inspect, "SPLIT_FROM", 0)
-    seen: list[tuple[int, int]] = []
-    real = json_inspect.inspect_part
-
-    def spy(part: json_inspect.Part) -> Any:
-        seen.append((part.start, part.stop))
-        return real(part)
-
-    monkeypatch.setattr(json_inspect, "inspect_part", spy)
-    return seen
-
-
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "doc.json"
     path.write_text(text, encoding="utf-8")
@@ -48,14 +33,14 @@ def one_pass(path: Path, monkeypatch: pytest.MonkeyPatch) -> json_inspect.JsonFa
 
 class TestHalves:
     def test_two_halves_learn_what_one_pass_learns(
-        self, tmp_path: Path, ranges: list[tuple[int, int]], monkeypatch: pytest.MonkeyPatch
+        self, tmp_path: Path, parsed_here: list[tuple[int, int]], monkeypatch: pytest.MonkeyPatch
     ) -> None:
         path = write(tmp_path, sbom([{"id": n, "name": f"pkg-é-{n}", "text": 'a "quoted"\n'} for n in range(400)]))
         facts = inspect_json(path)
         size = path.stat().st_size
         split = split_point(path, size)
         assert split is not None
-        assert ranges == [(split + 1, size)]  # the first half went to the child, and no second pass was needed
+        assert parsed_here == [(split + 1, size)]  # the first half went to the child, and no second pass was needed
         assert facts == one_pass(path, monkeypatch)
         assert facts.top_keys == {"artifacts", "source", "descriptor"}
         assert (facts.size, facts.escaped_size) == (
@@ -71,16 +56,16 @@ class TestHalves:
         ],
     )
     def test_a_wrong_split_is_caught_and_one_pass_answers(
-        self, tmp_path: Path, ranges: list[tuple[int, int]], monkeypatch: pytest.MonkeyPatch, middle: Any
+        self, tmp_path: Path, parsed_here: list[tuple[int, int]], monkeypatch: pytest.MonkeyPatch, middle: Any
     ) -> None:
         path = write(tmp_path, sbom([{"id": 1}, middle, {"id": 2}]))
         facts = inspect_json(path)
-        assert ranges[-1] == (0, path.stat().st_size)
+        assert parsed_here[-1] == (0, path.stat().st_size)
         assert facts == one_pass(path, monkeypatch)
 
     @pytest.mark.parametrize("where", ["first", "second"])
     def test_invalid_json_in_either_half_is_an_error(
-        self, tmp_path: Path, ranges: list[tuple[int, int]], where: str
+        self, tmp_path: Path, parsed_here: list[tuple[int, int]], where: str
     ) -> None:
         artifacts = [{"id": n} for n in range(400)]
         text = sbom(artifacts)
@@ -89,7 +74,7 @@ class TestHalves:
         with pytest.raises(ValueError, match="is not valid JSON"):
             inspect_json(path)
 
-    def test_invalid_utf8_names_its_offset(self, tmp_path: Path, ranges: list[tuple[int, int]]) -> None:
+    def test_invalid_utf8_names_its_offset(self, tmp_path: Path, parsed_here: list[tuple[int, int]]) -> None:
         path = tmp_path / "doc.json"
         data = sbom([{"id": n} for n in range(400)]).encode()
         at = len(data) * 3 // 4
@@ -98,16 +83,16 @@ class TestHalves:
             inspect_json(path)
 
     def test_a_root_array_is_never_split_wrongly(
-        self, tmp_path: Path, ranges: list[tuple[int, int]], monkeypatch: pytest.MonkeyPatch
+        self, tmp_path: Path, parsed_here: list[tuple[int, int]], monkeypatch: pytest.MonkeyPatch
     ) -> None:
         path = write(tmp_path, json.dumps([{"id": n} for n in range(400)]))
         assert inspect_json(path) == one_pass(path, monkeypatch)
-        assert ranges[-1] == (0, path.stat().st_size)
+        assert parsed_here[-1] == (0, path.stat().st_size)
 
-    def test_no_comma_between_objects_means_one_pass(self, tmp_path: Path, ranges: list[tuple[int, int]]) -> None:
+    def test_no_comma_between_objects_means_one_pass(self, tmp_path: Path, parsed_here: list[tuple[int, int]]) -> None:
         path = write(tmp_path, json.dumps({"a": "x" * 5000}))
         inspect_json(path)
-        assert ranges == [(0, path.stat().st_size)]
+        assert parsed_here == [(0, path.stat().st_size)]
 
 
 class TestInspectJson:

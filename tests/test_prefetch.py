@@ -6,7 +6,6 @@ import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -22,21 +21,6 @@ SYFT = {"source": {"name": "ghcr.io/o/web:1"}, "descriptor": {"name": "syft"}}
 def sbom(path: Path, count: int = 300) -> Path:
     path.write_text(json.dumps({"artifacts": [{"id": n, "name": f"é-{n}"} for n in range(count)], **SYFT}))
     return path
-
-
-@pytest.fixture
-def parsed_here(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
-    """Split every file, and record the parts this process (not a worker) parses."""
-    monkeypatch.setattr(json_inspect, "SPLIT_FROM", 0)
-    seen: list[tuple[int, int]] = []
-    real = json_inspect.inspect_part
-
-    def spy(part: json_inspect.Part) -> Any:
-        seen.append((part.start, part.stop))
-        return real(part)
-
-    monkeypatch.setattr(json_inspect, "inspect_part", spy)
-    return seen
 
 
 @pytest.fixture
