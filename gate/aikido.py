@@ -176,7 +176,7 @@ def decipher(answer: Answer, *, doing: str, not_found: str = "", proxy: str | No
     `not_found`: what a 404 means for this request. `proxy`: the variable naming the proxy in the way.
     """
     status, headers = answer.status, {name.lower(): value for name, value in answer.headers.items()}
-    quote = excerpt(answer.content.decode("utf-8", errors="replace"))
+    quote = excerpt(answer.text())
     if status in (401, 403):
         raise AuthenticationFailed(f"Aikido refused the secret-key (HTTP {status}) while {doing}: {KEY_HELP}", status)
     if status == 407:

@@ -70,6 +70,12 @@ class GateOptions:
     fail_on_iac_scan: bool
     fail_on_secrets_scan: bool
 
+    @property
+    def fails_on_nothing(self) -> bool:
+        return not (
+            self.fail_on_dependency_scan or self.fail_on_sast_scan or self.fail_on_iac_scan or self.fail_on_secrets_scan
+        )
+
 
 class UploadKind(StrEnum):
     """The API's payload_type of an upload."""

@@ -65,13 +65,7 @@ class RunPlan:
 
     @property
     def fails_on_nothing(self) -> bool:
-        options = self.options
-        return not (
-            options.fail_on_dependency_scan
-            or options.fail_on_sast_scan
-            or options.fail_on_iac_scan
-            or options.fail_on_secrets_scan
-        )
+        return self.options.fails_on_nothing
 
     @property
     def sast_blocks(self) -> bool:
