@@ -10,7 +10,9 @@ CLI's `scan`: spawn to the first request, and the final poll answer to exit. The
 import breakdown of `entrypoint` (`-X importtime`, top 10).
 
 `--before DIR` runs another checkout of this project as a third program, for before/after
-figures from the same run. `--cli DIR` is a copy of Aikido's CLI (github.com/AikidoSec/ci-api-client) with
+figures from the same run. `--floor` adds `benchmarks/floor.py` to the start-up rounds: the
+least a program using httpx and pydantic-settings does before its first request, which is
+what those libraries alone cost. `--cli DIR` is a copy of Aikido's CLI (github.com/AikidoSec/ci-api-client) with
 `npm install --omit=dev` done; the rounds interleave the two programs, alternating which
 goes first, and the ratios compare medians of the same run. Without it, the action alone.
 The project never depends on the CLI: it is a yardstick.
@@ -41,7 +43,10 @@ from tests.conftest import sample
 KEY = "AIK_CI_benchmark"
 # The Dockerfile's ENTRYPOINT is `python -I -u -B -m entrypoint` with /app on sys.path through a
 # .pth file; here the checkout given as the last argument stands in for /app.
-AS_THE_IMAGE = ["-I", "-u", "-B", "-c", "import sys, runpy; sys.path.insert(0, sys.argv[1]); runpy._run_module_as_main('entrypoint')"]
+def as_the_image(module: str, directory: Path) -> list[str]:
+    """Interpreter arguments that run `module` from `directory` as the image runs the entrypoint."""
+    run = f"import sys, runpy; sys.path.insert(0, sys.argv[1]); runpy._run_module_as_main({module!r})"
+    return ["-I", "-u", "-B", "-c", run, str(directory)]
 REPOSITORY_ID = "R_kgDOLrq3yg"
 BASE, HEAD = "9049f1265b7d0e5c8d0d6b5a0e6f8a9b1c2d3e4f", "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
 
@@ -149,6 +154,14 @@ class Programs:
         argv = ["node", str(self.cli / "lib" / "index.js"), "scan", "--apikey", KEY, REPOSITORY_ID, BASE, HEAD]
         return run([*argv, "feature/login-form", "--poll-interval", "1"], self._cli_env(), self.scratch)
 
+    def floor_gate(self) -> Measured:
+        workdir = Path(tempfile.mkdtemp(dir=self.scratch))
+        prepared = self._prepare(workdir, {}, ROOT)
+        prepared.argv[1:] = as_the_image("floor", ROOT / "benchmarks")
+        measured = run(prepared.argv, prepared.env, prepared.cwd)
+        shutil.rmtree(workdir)
+        return measured
+
     def before_upload(self, sbom: Path) -> Measured:
         assert self.before is not None
         return self.ours_upload(sbom, self.before)
@@ -160,7 +173,7 @@ class Programs:
     def _prepare(self, workdir: Path, inputs: dict[str, str], root: Path):  # type: ignore[no-untyped-def]
         values = {"secret-key": KEY, "api-base-url": self.sink.url, "repository-id": REPOSITORY_ID, **inputs}
         prepared = prepare_run(workdir, event_name="pull_request", payload=sample("pull_request"), inputs=values)
-        prepared.argv[:2] = [str(self.python), *AS_THE_IMAGE, str(root)]
+        prepared.argv[:2] = [str(self.python), *as_the_image("entrypoint", root)]
         return prepared
 
     def _cli_env(self) -> dict[str, str]:
@@ -237,6 +250,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cli", type=Path, help="a copy of Aikido's CLI with `npm install --omit=dev` done")
     parser.add_argument("--before", type=Path, help="another checkout of this project (say, a git worktree of main)")
+    parser.add_argument("--floor", action="store_true", help="add the libraries' floor to the start-up rounds")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--sizes", default="5,50,240", help="SBOM sizes in MB, comma-separated")
     parser.add_argument(
@@ -258,11 +272,13 @@ def main() -> None:
         scratch = Path(scratch_dir)
         programs = Programs(sink, scratch, args.cli, args.python, args.before)
         gates = Figures()
+        # The CLI stays last: it is the yardstick of the ratios.
+        starters = [name for name in names if name != "cli"] + ["floor"] * args.floor + ["cli"] * bool(args.cli)
         for round_ in range(args.rounds):
-            order = names if round_ % 2 == 0 else names[::-1]
+            order = starters if round_ % 2 == 0 else starters[::-1]
             for name in order:
                 measure_gate(gates, name, getattr(programs, f"{name if name != 'action' else 'ours'}_gate"), sink)
-        print(table("start-up and exit (plain gate vs `scan`)", gates, names), flush=True)
+        print(table("start-up and exit (plain gate vs `scan`)", gates, starters), flush=True)
         for size in (int(text) for text in args.sizes.split(",")):
             sbom = scratch / f"sbom-{size}mb.json"
             write_sbom(sbom, size * 1_000_000)
