@@ -25,7 +25,7 @@ class Inputs(BaseSettings):
 
 
 def main() -> None:
-    inputs = Inputs()  # type: ignore[call-arg]  # read from the environment
+    inputs = Inputs()  # read from the environment
     headers = {"X-AIK-API-SECRET": inputs.secret_key.get_secret_value()}
     with httpx.Client(base_url=inputs.api_base_url, headers=headers) as client:
         body = {"repository_id": inputs.repository_id, "start_commit_id": "a" * 40, "end_commit_id": "b" * 40}
