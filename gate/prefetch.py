@@ -14,13 +14,14 @@ the real error. Nothing here prints, raises or decides anything.
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import subprocess
+
     from gate.json_inspect import JsonFacts, Part
 
 # The inputs as the runner passes them (both spellings, as gate.settings reads them).
@@ -65,7 +66,9 @@ class Prefetch:
         self._workers: list[_Worker] = []
 
     def start(self, files: list[Path]) -> None:
-        from gate.json_inspect import parts, worker_command  # noqa: PLC0415 -- only when there are files
+        import subprocess  # noqa: PLC0415 -- only when there are files (a plain gate never starts a process)
+
+        from gate.json_inspect import parts, worker_command  # noqa: PLC0415
 
         plans: tuple[list[Part], list[Part]] = ([], [])
         loads = [0, 0]
