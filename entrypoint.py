@@ -35,6 +35,12 @@ from gate.clock import Deadline  # noqa: E402
 from gate.errors import GateError  # noqa: E402
 from gate.event import Lookups, load_payload  # noqa: E402
 from gate.http import Retrier  # noqa: E402
+
+# Run as the action, the TLS context is built on another core while pydantic-settings is
+# imported below (gate.prefetch.warm_tls).
+if __name__ == "__main__":
+    prefetch.warm_tls()
+
 from gate.plan import RunPlan  # noqa: E402
 from gate.report import COMMENT_TITLE, TITLE, report  # noqa: E402
 from gate.run import (  # noqa: E402

@@ -3,12 +3,15 @@
 Unlike the emulator it parses nothing, so what a benchmark measures is the client's own
 cost. It answers a start with a scan id, a poll with a final passed status, an upload with
 `{"success": 1}`, and records when each request began and ended and when its answer left.
+Given a TLS context it speaks https (emulator.tls makes a certificate for 127.0.0.1), so a
+start-up is measured with the TLS work a run against Aikido does.
 """
 
 from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass
@@ -40,9 +43,10 @@ class Seen:
 class Sink:
     """Serves on 127.0.0.1 in daemon threads; `seen` lists every request in arrival order."""
 
-    def __init__(self) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
         self._server = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
+        self._tls = tls
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self._server.getsockname()[1]}"
         self.seen: list[Seen] = []
         self._lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
@@ -60,6 +64,12 @@ class Sink:
             threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
 
     def _serve(self, connection: socket.socket) -> None:
+        if self._tls is not None:
+            try:
+                connection = self._tls.wrap_socket(connection, server_side=True)
+            except OSError:
+                connection.close()
+                return
         with connection, connection.makefile("rb") as stream:
             while line := stream.readline():
                 first = time.monotonic()

@@ -6,8 +6,9 @@ Uploads: a Syft JSON SBOM of each size, sent by the action in `upload-only` mode
 validates the file completely first) and by the CLI's `upload` command (no validation):
 wall time, spawn to the upload's first byte, send time, MB/s, and peak RSS (the process
 tree's, sampled, and `ru_maxrss` from `wait4`). Start-up: a plain pull_request gate and the
-CLI's `scan`: spawn to the first request, and the final poll answer to exit. Then the
-import breakdown of `entrypoint` (`-X importtime`, top 10).
+CLI's `scan`: spawn to the first request, and the final poll answer to exit, over plain http
+and over https (each program loading its CA roots and making the handshake, as against
+Aikido). Then the import breakdown of `entrypoint` (`-X importtime`, top 10).
 
 `--before DIR` runs another checkout of this project as a third program, for before/after
 figures from the same run. `--floor` adds `benchmarks/floor.py` to the start-up rounds: the
@@ -35,9 +36,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import certifi
+
 from benchmarks.sink import Sink
 from benchmarks.upload import write_sbom
 from emulator.runner import ROOT, prepare_run
+from emulator.tls import Certificate
 from tests.conftest import sample
 
 KEY = "AIK_CI_benchmark"
@@ -125,10 +129,22 @@ class Figures:
 class Programs:
     """How each program is run against the sink, in a scratch directory."""
 
-    def __init__(self, sink: Sink, scratch: Path, cli: Path | None, python: Path, before: Path | None) -> None:
+    def __init__(
+        self, sink: Sink, scratch: Path, cli: Path | None, python: Path, before: Path | None, *, ca: Path | None = None
+    ) -> None:
         self.sink, self.scratch, self.cli, self.python, self.before = sink, scratch, cli, python, before
         self.home = scratch / "home"
         self.home.mkdir()
+        # Over https each program trusts the sink's certificate the way it trusts Aikido's: the
+        # Python ones through SSL_CERT_FILE, a bundle of certifi's roots plus the sink's (so
+        # loading it costs what loading certifi's does), Node through NODE_EXTRA_CA_CERTS.
+        self.python_env: dict[str, str] = {}
+        self.node_env: dict[str, str] = {}
+        if ca is not None:
+            bundle = scratch / "bundle.pem"
+            bundle.write_bytes(Path(certifi.where()).read_bytes() + ca.read_bytes())
+            self.python_env["SSL_CERT_FILE"] = str(bundle)
+            self.node_env["NODE_EXTRA_CA_CERTS"] = str(ca)
 
     def ours_upload(self, sbom: Path, root: Path = ROOT) -> Measured:
         workdir = Path(tempfile.mkdtemp(dir=self.scratch))
@@ -174,12 +190,19 @@ class Programs:
 
     def _prepare(self, workdir: Path, inputs: dict[str, str], root: Path):  # type: ignore[no-untyped-def]
         values = {"secret-key": KEY, "api-base-url": self.sink.url, "repository-id": REPOSITORY_ID, **inputs}
-        prepared = prepare_run(workdir, event_name="pull_request", payload=sample("pull_request"), inputs=values)
+        prepared = prepare_run(
+            workdir, event_name="pull_request", payload=sample("pull_request"), inputs=values, extra_env=self.python_env
+        )
         prepared.argv[:2] = [str(self.python), *as_the_image("entrypoint", root)]
         return prepared
 
     def _cli_env(self) -> dict[str, str]:
-        return {"PATH": os.environ.get("PATH", ""), "HOME": str(self.home), "AIKIDO_API": self.sink.url}
+        return {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(self.home),
+            "AIKIDO_API": self.sink.url,
+            **self.node_env,
+        }
 
 
 def measure_upload(figures: Figures, name: str, go: Callable[[], Measured], sink: Sink, size_mb: float) -> None:
@@ -205,6 +228,15 @@ def measure_gate(figures: Figures, name: str, go: Callable[[], Measured], sink: 
         raise SystemExit(f"{name} failed:\n{measured.out}")
     figures.add(name, "spawn → first request ms", (sink.seen[0].first_byte - measured.started) * 1000)
     figures.add(name, "final answer → exit ms", (measured.ended - sink.seen[-1].answered) * 1000)
+
+
+def start_up(programs: Programs, sink: Sink, names: list[str], rounds: int) -> Figures:
+    """Each program's plain gate, `rounds` times, interleaved, alternating the order."""
+    figures = Figures()
+    for round_ in range(rounds):
+        for name in names if round_ % 2 == 0 else names[::-1]:
+            measure_gate(figures, name, getattr(programs, f"{name if name != 'action' else 'ours'}_gate"), sink)
+    return figures
 
 
 def table(title: str, figures: Figures, programs: list[str]) -> str:
@@ -282,14 +314,17 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch_dir:
         scratch = Path(scratch_dir)
         programs = Programs(sink, scratch, args.cli, args.python, args.before)
-        gates = Figures()
         # The CLI stays last: it is the yardstick of the ratios.
         starters = [name for name in names if name != "cli"] + ["floor"] * args.floor + ["cli"] * bool(args.cli)
-        for round_ in range(args.rounds):
-            order = starters if round_ % 2 == 0 else starters[::-1]
-            for name in order:
-                measure_gate(gates, name, getattr(programs, f"{name if name != 'action' else 'ours'}_gate"), sink)
-        print(table("start-up and exit (plain gate vs `scan`)", gates, starters), flush=True)
+        gates = start_up(programs, sink, starters, args.rounds)
+        print(table("start-up and exit, plain http (plain gate vs `scan`)", gates, starters), flush=True)
+        certificate = Certificate.make(scratch)
+        secure_sink = Sink(certificate.server())
+        (scratch / "https").mkdir()
+        secure = Programs(secure_sink, scratch / "https", args.cli, args.python, args.before, ca=certificate.ca)
+        gates = start_up(secure, secure_sink, starters, args.rounds)
+        print(table("start-up and exit over https, as against Aikido", gates, starters), flush=True)
+        secure_sink.close()
         for size in (int(text) for text in args.sizes.split(",") if text):
             sbom = scratch / f"sbom-{size}mb.json"
             write_sbom(sbom, size * 1_000_000)

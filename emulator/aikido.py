@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import ssl
 import threading
 import time
 from dataclasses import dataclass, field
@@ -166,7 +167,14 @@ class Scan:
 class AikidoEmulator:
     """Serves the emulated API on loopback in a background thread."""
 
-    def __init__(self, scenario: str | Scenario = "pass", *, secret: str = EMULATOR_KEY, port: int = 0) -> None:
+    def __init__(
+        self,
+        scenario: str | Scenario = "pass",
+        *,
+        secret: str = EMULATOR_KEY,
+        port: int = 0,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.scenario = SCENARIOS[scenario] if isinstance(scenario, str) else scenario
         self.secret = secret
         self.requests: list[Request] = []
@@ -174,7 +182,7 @@ class AikidoEmulator:
         self.live_feed: list[Upload] = []
         self._faults = {"start": list(self.scenario.start_faults), "poll": list(self.scenario.poll_faults)}
         self._lock = threading.Lock()
-        self._server = LoopbackServer(self._handle, port=port)
+        self._server = LoopbackServer(self._handle, port=port, tls=tls)
 
     @property
     def url(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -39,14 +40,19 @@ class Request:
 class LoopbackServer:
     """Calls `handle` for each request on 127.0.0.1; a context manager runs it."""
 
-    def __init__(self, handle: Callable[[Request], Answer], *, port: int = 0) -> None:
+    def __init__(
+        self, handle: Callable[[Request], Answer], *, port: int = 0, tls: ssl.SSLContext | None = None
+    ) -> None:
         self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(handle))
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+        self._scheme = "https" if tls else "http"
         # A short poll interval, so leaving the context is quick.
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"{self._scheme}://127.0.0.1:{self._server.server_address[1]}"
 
     def __enter__(self) -> LoopbackServer:
         self._thread.start()

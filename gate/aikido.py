@@ -141,10 +141,11 @@ class AikidoClient:
             return AikidoUnreachable(
                 f"{doing} failed at {host}: {gave_up.reason}; not retried, as Aikido may already have acted on it"
             )
-        if gave_up.cannot_connect:
-            tried = f"({gave_up.reason}; {gave_up.attempts} attempts)"
+        if gave_up.cannot_connect or gave_up.untrusted:
+            tried = "" if gave_up.untrusted else f"; {gave_up.attempts} attempts"
+            hint = self._tls_hint() if gave_up.untrusted else self._connect_hint()
             return AikidoUnreachable(
-                f"could not {self._connect_to(host)} while {doing} {tried}: {self._connect_hint()}"
+                f"could not {self._connect_to(host)} while {doing} ({gave_up.reason}{tried}): {hint}"
             )
         if gave_up.deadline and gave_up.attempts == 1 and gave_up.reason.startswith("no complete answer"):
             return OutOfTime(f"Aikido at {host} gave no complete answer before the deadline while {doing}")
@@ -158,6 +159,13 @@ class AikidoClient:
             f"reach Aikido at {host} through the proxy in {self._proxy}"
             if self._proxy
             else f"connect to Aikido at {host}"
+        )
+
+    def _tls_hint(self) -> str:
+        answering = f"the proxy in {self._proxy}" if self._proxy else "a proxy or firewall that inspects TLS"
+        return (
+            f"most often {answering} answers in Aikido's place: give the runner its CA certificate with "
+            f"SSL_CERT_FILE (a PEM file), or check api-base-url (see {DOCS}#troubleshooting)"
         )
 
     def _connect_hint(self) -> str:

@@ -123,3 +123,5 @@ class GaveUp(GateFault):
     asked_for: float | None = None
     # CONNECT_ATTEMPTS connections were refused or their host did not resolve.
     cannot_connect: bool = False
+    # The server's TLS certificate could not be verified: no retry would change that.
+    untrusted: bool = False

@@ -8,7 +8,6 @@ already have acted on it (a read timeout, a 500), or we would start two scans.
 from __future__ import annotations
 
 import email.utils
-import functools
 import os
 import random
 import re
@@ -17,15 +16,16 @@ import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from enum import Enum
 from types import FrameType
 
 import httpx
 
+from gate import DOCS
 from gate.clock import Deadline, Sleep
-from gate.errors import AnswerTooLarge, DeadlineReached, GaveUp
+from gate.errors import AnswerTooLarge, ConfigError, DeadlineReached, GaveUp
 from gate.proxy import proxy_variable
 from gate.sanitize import clean, whole_number
 
@@ -98,10 +98,50 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    # Building one loads the CA bundle (tens of ms): build it once, for every client that needs it.
-    return httpx.create_ssl_context(trust_env=True)
+_tls_lock = threading.Lock()
+_tls_context: ssl.SSLContext | None = None
+
+
+def shared_tls_context() -> ssl.SSLContext:
+    """The one TLS context: loading its CA bundle takes ~25 ms, so it is built once, by whoever asks first."""
+    global _tls_context  # noqa: PLW0603 -- one per process, like the bundle it holds
+    with _tls_lock:
+        if _tls_context is None:
+            try:
+                _tls_context = httpx.create_ssl_context(trust_env=True)
+            except OSError as failure:  # ssl.SSLError included: a file that holds no certificate
+                raise ConfigError(unusable_ca(os.environ, failure)) from None
+        return _tls_context
+
+
+def unusable_ca(environ: Mapping[str, str], failure: OSError) -> str:
+    """Why no CA certificates could be loaded, naming the variable that chose them (as httpx reads them)."""
+    # OpenSSL's own words (X509: NO_CERTIFICATE_OR_CRL_FOUND), or the system's (No such file or directory).
+    library, code = getattr(failure, "library", None), getattr(failure, "reason", None)
+    reason = f"{library}: {code}" if library and code else failure.strerror or str(failure)
+    for name in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
+        if environ.get(name):
+            return (
+                f"{name} is {environ[name]!r}, which gives no CA certificates ({reason}); point it at a PEM file "
+                f"of the certificates to trust, or unset it to trust the usual public ones (see {DOCS}#troubleshooting)"
+            )
+    return f"the CA certificates to verify TLS with could not be loaded ({reason})"
+
+
+def build_tls_context_aside() -> threading.Thread:
+    """Start building the shared context on a thread; a failure is left for the first client to meet.
+
+    OpenSSL parses the CA bundle without holding the GIL, so the imports that follow go on
+    meanwhile on another core. A client asking before it is done waits for it.
+    """
+
+    def build() -> None:
+        with suppress(Exception):  # the client's own call raises it again, where it is reported
+            shared_tls_context()
+
+    thread = threading.Thread(target=build, name="tls-context", daemon=True)
+    thread.start()
+    return thread
 
 
 def tls_for(base_url: str) -> ssl.SSLContext | bool:
@@ -113,7 +153,7 @@ def tls_for(base_url: str) -> ssl.SSLContext | bool:
     url = httpx.URL(base_url)
     if url.scheme == "http" and proxy_variable("http", url.host, os.environ) is None:
         return False
-    return _tls_context()
+    return shared_tls_context()
 
 
 def backoff_delay(attempt: int, rng: random.Random) -> float:
@@ -122,8 +162,20 @@ def backoff_delay(attempt: int, rng: random.Random) -> float:
     return ceiling / 2 + rng.uniform(0, ceiling / 2)
 
 
+def untrusted_certificate(error: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate verification failure behind a transport fault (httpx wraps httpcore's, which wraps ssl's)."""
+    seen: BaseException | None = error
+    for _ in range(8):  # a chain of causes is short; never follow a cycle
+        if seen is None or isinstance(seen, ssl.SSLCertVerificationError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 def describe_fault(error: httpx.TransportError) -> str:
     """A short reason for a transport fault, e.g. `connection refused`."""
+    if (untrusted := untrusted_certificate(error)) is not None:
+        return f"its TLS certificate could not be verified: {untrusted.verify_message or untrusted.reason}"
     kind = type(error).__name__
     detail = re.sub(r"^\[Errno -?\d+\]\s*", "", str(error)).strip()
     if isinstance(error, httpx.ProxyError):
@@ -216,6 +268,8 @@ class Retrier:
             except DeadlineReached:
                 raise GaveUp("no complete answer before the deadline", attempt, deadline=True) from None
             except httpx.TransportError as error:
+                if untrusted_certificate(error) is not None:
+                    raise GaveUp(describe_fault(error), attempt, untrusted=True) from None
                 if not _retryable_fault(error, safety):
                     raise GaveUp(describe_fault(error), attempt, not_retried=True) from None
                 reason, last = describe_fault(error), None

@@ -1,6 +1,6 @@
-"""Upload files validated while the interpreter is still importing: speculative, and checked before it is trusted.
+"""Work started while the interpreter is still importing: speculative, and checked before it is trusted.
 
-Importing pydantic-settings and httpx keeps one core busy for about 0.2 s before the inputs
+Importing pydantic-settings and httpx keeps one core busy for about 0.15 s before the inputs
 can even be validated, while validating a large SBOM needs both cores for seconds. Validation
 needs the file names only, so the entry point starts it first: the upload inputs are read raw
 from the environment, expanded by the very rules of `gate.upload_files`, and each file (each half
@@ -8,7 +8,9 @@ of a large one) goes to one of two lean worker interpreters. When `collect` has 
 inputs and chosen its files, it asks `Prefetch.inspect` for each one's facts. A worker's
 answer counts only for the very file it read (same device, inode, size and modification time);
 a failure, a mismatch or a file not planned is inspected again by `inspect_json`, which gives
-the real error. Nothing here prints, raises or decides anything.
+the real error. Likewise `warm_tls` has the TLS context built on a thread during the imports
+when the raw `api-base-url` says https will be needed. Nothing here prints, raises or decides
+anything.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 # The inputs as the runner passes them (both spellings, as gate.settings reads them).
 SBOM_INPUTS = ("INPUT_SBOM-FILES", "INPUT_SBOM_FILES")
 SARIF_INPUTS = ("INPUT_CHECKOV-SARIF-FILES", "INPUT_CHECKOV_SARIF_FILES")
+API_BASE_INPUTS = ("INPUT_API-BASE-URL", "INPUT_API_BASE_URL")
 
 FileKey = tuple[int, int, int, int]
 
@@ -126,6 +129,22 @@ def start(environ: Mapping[str, str] = os.environ) -> Prefetch | None:
     except Exception:  # noqa: BLE001 -- speculative: whatever goes wrong, collect() does the work itself
         return None
     return prefetch
+
+
+def warm_tls(environ: Mapping[str, str] = os.environ) -> bool:
+    """Start building the TLS context when Aikido will be reached over https (its own hosts, the default).
+
+    Call it once httpx is imported and before the long imports: they hide the ~25 ms of the CA
+    bundle. A plain-http `api-base-url` (the emulator) needs no context; a wrong guess costs a
+    context built for nothing, and a failure is met again, and reported, by the client itself.
+    """
+    base = _raw(environ, API_BASE_INPUTS).strip()
+    if base and not base.lower().startswith("https://"):
+        return False
+    from gate.http import build_tls_context_aside  # noqa: PLC0415 -- the caller has imported it already
+
+    build_tls_context_aside()
+    return True
 
 
 def planned_files(sbom: str, sarif: str, workspace: Path) -> list[Path]:

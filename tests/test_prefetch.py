@@ -101,3 +101,24 @@ def test_close_stops_workers_still_reading(tmp_path: Path, monkeypatch: pytest.M
     for pid in pids:
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)  # reaped: no such child any more
+
+
+@pytest.mark.parametrize(
+    ("base", "warmed"),
+    [
+        (None, True),
+        ("", True),
+        ("https://app.us.aikido.dev", True),
+        (" HTTPS://x.example ", True),
+        ("http://127.0.0.1:9", False),
+    ],
+)
+def test_tls_is_warmed_when_aikido_will_be_over_https(
+    monkeypatch: pytest.MonkeyPatch, base: str | None, warmed: bool
+) -> None:
+    """Aikido's own hosts (the default) are https; only the emulator is reached over plain http."""
+    started: list[bool] = []
+    monkeypatch.setattr("gate.http.build_tls_context_aside", lambda: started.append(True))
+    environ = {} if base is None else {"INPUT_API-BASE-URL": base}
+    assert prefetch.warm_tls(environ) is warmed
+    assert started == ([True] if warmed else [])
