@@ -9,6 +9,7 @@ from pathlib import Path
 
 from emulator.aikido import AikidoEmulator
 from emulator.runner import prepare_run
+from emulator.tls import Certificate
 from gate import startup
 from tests.conftest import KEY, sample
 from tests.support.action import FAST
@@ -50,16 +51,27 @@ def test_a_module_already_imported_is_left_alone() -> None:
     assert done.stderr.strip() == "['idna']"
 
 
-def test_a_whole_gate_run_never_uses_a_deferred_module(tmp_path: Path, emulator: AikidoEmulator) -> None:
-    """Every deferred module is still a stand-in when the verdict is written: the run never paid for them."""
-    inputs = {"secret-key": KEY, **FAST, "api-base-url": emulator.url}
-    run = prepare_run(tmp_path, event_name="pull_request", payload=sample("pull_request"), inputs=inputs)
-    code = (
-        "import entrypoint, json\n"
-        "code = entrypoint.main()\n"
-        "print(json.dumps({'exit': code, 'pending': startup.pending()}), file=sys.stderr)"
-    )
-    seen = json.loads(python(code, env=run.env, cwd=run.cwd).splitlines()[-1])
+def test_a_whole_gate_run_never_uses_a_deferred_module(tmp_path: Path) -> None:
+    """Every deferred module is still a stand-in when the verdict is written: the run never paid for them.
+
+    Over https, as against Aikido: the TLS handshake and the host name are on the way too.
+    """
+    certificate = Certificate.make(tmp_path)
+    with AikidoEmulator("pass", tls=certificate.server()) as emulator:
+        inputs = {"secret-key": KEY, **FAST, "api-base-url": emulator.url}
+        run = prepare_run(
+            tmp_path / "run",
+            event_name="pull_request",
+            payload=sample("pull_request"),
+            inputs=inputs,
+            extra_env={"SSL_CERT_FILE": str(certificate.ca)},
+        )
+        code = (
+            "import entrypoint, json\n"
+            "code = entrypoint.main()\n"
+            "print(json.dumps({'exit': code, 'pending': startup.pending()}), file=sys.stderr)"
+        )
+        seen = json.loads(python(code, env=run.env, cwd=run.cwd).splitlines()[-1])
     assert seen == {"exit": 0, "pending": list(startup.DEFERRED)}
     assert "Aikido security gate passed" in run.summary_path.read_text()
 
