@@ -100,9 +100,10 @@ def wire(inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState) ->
         return GitHubLookups(build_github_client(runner.api_url, token), retrier, runner.repository)
 
     def pull_request(number: int, budget: Deadline) -> PullRequest:
-        from gate.github_comments import PyGithubPullRequest  # noqa: PLC0415 -- PyGithub is heavy
+        from gate.github_comments import PyGithubPullRequest, trusted_cas  # noqa: PLC0415 -- PyGithub is heavy
 
-        return PyGithubPullRequest(runner.api_url, token, runner.repository, number, deadline=budget)
+        verify = trusted_cas(os.environ)
+        return PyGithubPullRequest(runner.api_url, token, runner.repository, number, deadline=budget, verify=verify)
 
     inspect = PREFETCH.inspect if PREFETCH else None
     return Collaborators(scanner, lookups, pull_request, deadline, time.sleep, workflow, state, inspect)

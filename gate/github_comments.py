@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -55,6 +55,19 @@ def rate_limit_wait(status: int, headers: dict[str, Any], data: Any, now: float)
     return SECONDARY_LIMIT_WAIT
 
 
+def trusted_cas(environ: Mapping[str, str]) -> bool | str:
+    """What requests, under PyGithub, verifies TLS with: the CA certificates the Aikido client trusts.
+
+    httpx reads SSL_CERT_FILE and SSL_CERT_DIR; requests reads only REQUESTS_CA_BUNDLE and
+    CURL_CA_BUNDLE. A runner set up for a TLS-inspecting proxy with SSL_CERT_FILE would reach
+    Aikido and then fail to comment. Requests' own variables still win where they are set.
+    """
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR"):
+        if value := environ.get(name):
+            return value
+    return True
+
+
 class PyGithubPullRequest:
     """One pull request's comments through PyGithub (GitHub.com or Enterprise Server at `api_url`)."""
 
@@ -68,6 +81,7 @@ class PyGithubPullRequest:
         deadline: Deadline,
         sleep: Sleep = time.sleep,
         seconds_between_writes: float = 1.0,
+        verify: bool | str = True,
     ) -> None:
         self._github = Github(
             auth=Auth.Token(token),
@@ -79,6 +93,7 @@ class PyGithubPullRequest:
             lazy=True,
             seconds_between_requests=None,
             seconds_between_writes=seconds_between_writes or None,
+            verify=verify,
         )
         repo = self._github.get_repo(repository)
         self._issue = repo.get_issue(number)

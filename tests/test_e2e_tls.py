@@ -11,6 +11,7 @@ from emulator.aikido import AikidoEmulator
 from emulator.tls import Certificate
 from tests.conftest import KEY
 from tests.support.action import act, annotations_of
+from tests.support.fake_github import FakeGitHub
 
 
 @pytest.fixture(scope="module")
@@ -62,3 +63,17 @@ def test_an_unusable_ca_file_is_named(tmp_path: Path, secure: AikidoEmulator, co
     assert f"SSL_CERT_FILE is '{ca}', which gives no CA certificates ({reason})" in error
     assert "#troubleshooting" in error
     assert secure.requests == []
+
+
+def test_the_pr_comment_trusts_what_the_aikido_client_trusts(tmp_path: Path, certificate: Certificate) -> None:
+    """A runner set up with SSL_CERT_FILE (say, for a TLS-inspecting proxy) comments too: requests is told of it."""
+    with (
+        AikidoEmulator("pass", tls=certificate.server()) as aikido,
+        FakeGitHub(tls=certificate.server()) as github,
+    ):
+        env = {"SSL_CERT_FILE": str(certificate.ca), "GITHUB_API_URL": github.api_url}
+        run = act(tmp_path, aikido, env=env, post_scan_status_comment="on")
+    assert run.returncode == 0
+    assert annotations_of(run, "warning") == []
+    [status] = github.issue_comments
+    assert "### ✅ Aikido security gate passed" in status["body"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gate.github_comments import rate_limit_wait
+from gate.github_comments import rate_limit_wait, trusted_cas
 
 
 class TestRateLimitWait:
@@ -22,3 +22,18 @@ class TestRateLimitWait:
     )
     def test_waits(self, status: int, headers: dict[str, str], message: str, wait: float | None) -> None:
         assert rate_limit_wait(status, headers, {"message": message}, now=1000.0) == wait
+
+
+@pytest.mark.parametrize(
+    ("environ", "verify"),
+    [
+        ({}, True),
+        ({"SSL_CERT_FILE": "/etc/corp/ca.pem"}, "/etc/corp/ca.pem"),
+        ({"SSL_CERT_DIR": "/etc/corp/certs"}, "/etc/corp/certs"),
+        ({"SSL_CERT_FILE": "/etc/corp/ca.pem", "REQUESTS_CA_BUNDLE": "/etc/requests.pem"}, "/etc/requests.pem"),
+        ({"SSL_CERT_FILE": "/etc/corp/ca.pem", "CURL_CA_BUNDLE": "/etc/curl.pem"}, "/etc/curl.pem"),
+        ({"SSL_CERT_FILE": ""}, True),
+    ],
+)
+def test_requests_trusts_what_httpx_trusts_unless_told_otherwise(environ: dict[str, str], verify: bool | str) -> None:
+    assert trusted_cas(environ) == verify

@@ -9,6 +9,7 @@ on lines outside the diff, and queued refusals (rate limits, 403, 5xx) for the t
 from __future__ import annotations
 
 import re
+import ssl
 import threading
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +43,7 @@ class FakeGitHub:
         prefix: str = "",
         diff_lines: set[tuple[str, int]] | None = None,
         viewer: dict[str, Any] = BOT,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.number = number
         self.prefix = prefix
@@ -54,7 +56,7 @@ class FakeGitHub:
         self.refusals: list[Refusal] = []
         self._next_id = 1000
         self._lock = threading.Lock()
-        self._server = LoopbackServer(self._handle)
+        self._server = LoopbackServer(self._handle, tls=tls)
 
     @property
     def origin(self) -> str:
