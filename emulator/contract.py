@@ -3,7 +3,9 @@
 Each case starts the emulator on loopback, runs `docker run` with the runner's mounts,
 `--workdir /github/workspace` and every input with its hyphens kept (see
 `emulator.runner.prepare_run`), and checks the exit code, the step outputs and the job
-summary: pass, fail, an SBOM upload into the scan, a SARIF file for the later steps, and SIGTERM while polling.
+summary: pass, fail, an SBOM upload into the scan, a SARIF file for the later steps, a gate over
+https trusting the emulator's certificate through SSL_CERT_FILE (skipped where the `cryptography`
+package is missing to make one), and SIGTERM while polling.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from emulator.aikido import EMULATOR_KEY, AikidoEmulator
-from emulator.runner import ROOT, ActionRun, prepare_run, run_action
+from emulator.runner import CONTAINER_PATHS, ROOT, ActionRun, prepare_run, run_action
+from emulator.tls import Certificate
 
 PAYLOAD = json.loads((ROOT / "tests" / "samples" / "pull_request.json").read_text())
 SBOM = ROOT / "tests" / "samples" / "uploads" / "syft-image.json"
@@ -57,12 +60,40 @@ def _expect(run: ActionRun, code: int, outcome: str, headline: str) -> list[str]
     return problems
 
 
-def _run_case(image: str, scenario: str, inputs: Callable[[AikidoEmulator], dict[str, str]], check: Check) -> list[str]:
-    with AikidoEmulator(scenario) as emulator, tempfile.TemporaryDirectory() as scratch:
+class Skipped(Exception):
+    """A case that cannot run on this machine, and why."""
+
+
+def _run_case(
+    image: str,
+    scenario: str,
+    inputs: Callable[[AikidoEmulator], dict[str, str]],
+    check: Check,
+    *,
+    https: bool = False,
+) -> list[str]:
+    with tempfile.TemporaryDirectory() as scratch:
         workdir = Path(scratch)
         (workdir / "workspace" / "build").mkdir(parents=True)
         shutil.copy(SBOM, workdir / "workspace" / "build" / "web.syft.json")
-        run = run_action(workdir, event_name="pull_request", payload=PAYLOAD, inputs=inputs(emulator), image=image)
+        extra_env, tls = {}, None
+        if https:
+            try:
+                certificate = Certificate.make(workdir / "workspace")
+            except ImportError as missing:
+                raise Skipped(f"needs the {missing.name} package to make a certificate") from None
+            # The workspace is mounted at /github/workspace, where the container finds the file.
+            extra_env["SSL_CERT_FILE"] = f"{CONTAINER_PATHS['workspace']}/{certificate.ca.name}"
+            tls = certificate.server()
+        with AikidoEmulator(scenario, tls=tls) as emulator:
+            run = run_action(
+                workdir,
+                event_name="pull_request",
+                payload=PAYLOAD,
+                inputs=inputs(emulator),
+                image=image,
+                extra_env=extra_env,
+            )
         problems = check(run, emulator, workdir / "workspace")
         if problems:
             print(run.stdout, run.stderr, sep="\n", file=sys.stderr)
@@ -119,6 +150,18 @@ def case_sarif(image: str) -> list[str]:
     return _run_case(image, "fail", lambda emulator: _inputs(emulator, **{"sarif-file": "results/aikido.sarif"}), check)
 
 
+def case_https(image: str) -> list[str]:
+    """As against Aikido: TLS to the emulator, its certificate trusted through SSL_CERT_FILE (a corporate CA's way)."""
+
+    def check(run: ActionRun, emulator: AikidoEmulator, workspace: Path) -> list[str]:
+        problems = _expect(run, 0, "SUCCEEDED", "## ✅ Aikido security gate passed")
+        if not emulator.url.startswith("https://") or not emulator.requests:
+            problems.append("no request reached the emulator over https")
+        return problems
+
+    return _run_case(image, "pass", _inputs, check, https=True)
+
+
 def case_sigterm(image: str) -> list[str]:
     """SIGTERM mid-poll (as `docker stop` sends on cancellation): PID 1 must exit at once, naming the scan."""
     name = f"aikido-gate-contract-{uuid.uuid4().hex[:12]}"
@@ -172,7 +215,14 @@ def case_sigterm(image: str) -> list[str]:
     return problems
 
 
-CASES = {"pass": case_pass, "fail": case_fail, "upload": case_upload, "sarif": case_sarif, "sigterm": case_sigterm}
+CASES = {
+    "pass": case_pass,
+    "fail": case_fail,
+    "upload": case_upload,
+    "sarif": case_sarif,
+    "https": case_https,
+    "sigterm": case_sigterm,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -182,14 +232,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if unknown := [case for case in args.cases if case not in CASES]:
         parser.error(f"unknown case {', '.join(unknown)}; choose from {', '.join(CASES)}")
-    failed = 0
+    failed = skipped = 0
     for case in args.cases or list(CASES):
         started = time.monotonic()
-        problems = CASES[case](args.image)
+        try:
+            problems = CASES[case](args.image)
+        except Skipped as why:
+            print(f"skip {case} ({why})")
+            skipped += 1
+            continue
         took = time.monotonic() - started
         print(f"{'FAIL' if problems else 'ok  '} {case} ({took:.1f} s)" + "".join(f"\n     {p}" for p in problems))
         failed += bool(problems)
-    print(f"{len(args.cases or CASES) - failed} passed, {failed} failed")
+    ran = len(args.cases or CASES) - skipped
+    print(f"{ran - failed} passed, {failed} failed" + (f", {skipped} skipped" if skipped else ""))
     return 1 if failed else 0
 
 
