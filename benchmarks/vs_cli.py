@@ -147,12 +147,7 @@ class Programs:
             self.node_env["NODE_EXTRA_CA_CERTS"] = str(ca)
 
     def ours_upload(self, sbom: Path, root: Path = ROOT) -> Measured:
-        workdir = Path(tempfile.mkdtemp(dir=self.scratch))
-        prepared = self._prepare(workdir, {"upload-only": "true", "sbom-files": f"big-app={sbom.name}"}, root)
-        os.link(sbom, prepared.cwd / sbom.name)  # the workspace holds the file, as actions/checkout would
-        measured = run(prepared.argv, prepared.env, prepared.cwd)
-        shutil.rmtree(workdir)
-        return measured
+        return self._ours({"upload-only": "true", "sbom-files": f"big-app={sbom.name}"}, root, holding=sbom)
 
     def cli_upload(self, sbom: Path) -> Measured:
         assert self.cli is not None
@@ -161,11 +156,7 @@ class Programs:
         return run(argv, self._cli_env(), self.scratch)
 
     def ours_gate(self, root: Path = ROOT) -> Measured:
-        workdir = Path(tempfile.mkdtemp(dir=self.scratch))
-        prepared = self._prepare(workdir, {"poll-interval-seconds": "1"}, root)
-        measured = run(prepared.argv, prepared.env, prepared.cwd)
-        shutil.rmtree(workdir)
-        return measured
+        return self._ours({"poll-interval-seconds": "1"}, root)
 
     def cli_gate(self) -> Measured:
         assert self.cli is not None
@@ -173,12 +164,7 @@ class Programs:
         return run([*argv, "feature/login-form", "--poll-interval", "1"], self._cli_env(), self.scratch)
 
     def floor_gate(self) -> Measured:
-        workdir = Path(tempfile.mkdtemp(dir=self.scratch))
-        prepared = self._prepare(workdir, {}, ROOT)
-        prepared.argv[1:] = as_the_image("floor", ROOT / "benchmarks")
-        measured = run(prepared.argv, prepared.env, prepared.cwd)
-        shutil.rmtree(workdir)
-        return measured
+        return self._ours({}, ROOT / "benchmarks", module="floor")
 
     def before_upload(self, sbom: Path) -> Measured:
         assert self.before is not None
@@ -188,13 +174,21 @@ class Programs:
         assert self.before is not None
         return self.ours_gate(self.before)
 
-    def _prepare(self, workdir: Path, inputs: dict[str, str], root: Path):  # type: ignore[no-untyped-def]
+    def _ours(
+        self, inputs: dict[str, str], root: Path, *, module: str = "entrypoint", holding: Path | None = None
+    ) -> Measured:
+        """`module` from `root`, run as the image runs it, in a runner layout of its own (holding a file, if given)."""
+        workdir = Path(tempfile.mkdtemp(dir=self.scratch))
         values = {"secret-key": KEY, "api-base-url": self.sink.url, "repository-id": REPOSITORY_ID, **inputs}
         prepared = prepare_run(
             workdir, event_name="pull_request", payload=sample("pull_request"), inputs=values, extra_env=self.python_env
         )
-        prepared.argv[:2] = [str(self.python), *as_the_image("entrypoint", root)]
-        return prepared
+        prepared.argv[:2] = [str(self.python), *as_the_image(module, root)]
+        if holding is not None:
+            os.link(holding, prepared.cwd / holding.name)  # the workspace holds the file, as actions/checkout would
+        measured = run(prepared.argv, prepared.env, prepared.cwd)
+        shutil.rmtree(workdir)
+        return measured
 
     def _cli_env(self) -> dict[str, str]:
         return {

@@ -64,6 +64,11 @@ class Skipped(Exception):
     """A case that cannot run on this machine, and why."""
 
 
+def _output(run: ActionRun, name: str, expected: str) -> list[str]:
+    value = run.outputs.get(name)
+    return [] if value == expected else [f"output {name}={value!r}, expected {expected}"]
+
+
 def _run_case(
     image: str,
     scenario: str,
@@ -102,20 +107,14 @@ def _run_case(
 
 def case_pass(image: str) -> list[str]:
     def check(run: ActionRun, emulator: AikidoEmulator, workspace: Path) -> list[str]:
-        problems = _expect(run, 0, "SUCCEEDED", "## ✅ Aikido security gate passed")
-        if run.outputs.get("gate-passed") != "true":
-            problems.append(f"output gate-passed={run.outputs.get('gate-passed')!r}, expected true")
-        return problems
+        return _expect(run, 0, "SUCCEEDED", "## ✅ Aikido security gate passed") + _output(run, "gate-passed", "true")
 
     return _run_case(image, "pass", _inputs, check)
 
 
 def case_fail(image: str) -> list[str]:
     def check(run: ActionRun, emulator: AikidoEmulator, workspace: Path) -> list[str]:
-        problems = _expect(run, 10, "FAILED", "## ❌ Aikido security gate failed")
-        if run.outputs.get("new-issues-found") != "4":
-            problems.append(f"output new-issues-found={run.outputs.get('new-issues-found')!r}, expected 4")
-        return problems
+        return _expect(run, 10, "FAILED", "## ❌ Aikido security gate failed") + _output(run, "new-issues-found", "4")
 
     return _run_case(image, "fail", _inputs, check)
 
@@ -123,8 +122,7 @@ def case_fail(image: str) -> list[str]:
 def case_upload(image: str) -> list[str]:
     def check(run: ActionRun, emulator: AikidoEmulator, workspace: Path) -> list[str]:
         problems = _expect(run, 0, "SUCCEEDED", "| `build/web.syft.json` | json-sbom |")
-        if run.outputs.get("uploaded-files") != "1":
-            problems.append(f"output uploaded-files={run.outputs.get('uploaded-files')!r}, expected 1")
+        problems += _output(run, "uploaded-files", "1")
         uploads = [upload for scan in emulator.scans.values() for upload in scan.uploads]
         if [upload.payload for upload in uploads] != [json.loads(SBOM.read_text())]:
             problems.append("the emulator did not receive the SBOM, whole and unchanged, into the scan")

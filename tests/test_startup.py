@@ -17,9 +17,9 @@ from tests.support.action import FAST
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def python(code: str, *, env: dict[str, str] | None = None, cwd: Path = ROOT) -> str:
-    """Run `code` in a fresh interpreter that has trimmed its start-up first; its standard error."""
-    prologue = f"import sys; sys.path.insert(0, {str(ROOT)!r}); from gate import startup; startup.trim()\n"
+def python(code: str, *, before: str = "", env: dict[str, str] | None = None, cwd: Path = ROOT) -> str:
+    """Run `code` in a fresh interpreter that has trimmed its start-up first (after `before`); its standard error."""
+    prologue = f"import sys; sys.path.insert(0, {str(ROOT)!r}); {before}from gate import startup; startup.trim()\n"
     done = subprocess.run(
         [sys.executable, "-c", prologue + code], cwd=cwd, env=env, capture_output=True, text=True, check=False
     )
@@ -43,12 +43,7 @@ def test_a_submodule_is_imported_through_a_stand_in() -> None:
 
 
 def test_a_module_already_imported_is_left_alone() -> None:
-    code = "print(startup.pending(), file=sys.stderr)"
-    prologue = (
-        f"import sys; sys.path.insert(0, {str(ROOT)!r}); import asyncio; from gate import startup; startup.trim()\n"
-    )
-    done = subprocess.run([sys.executable, "-c", prologue + code], capture_output=True, text=True, check=True)
-    assert done.stderr.strip() == "['idna']"
+    assert python("print(startup.pending(), file=sys.stderr)", before="import asyncio; ").strip() == "['idna']"
 
 
 def test_a_whole_gate_run_never_uses_a_deferred_module(tmp_path: Path) -> None:
