@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import gc
 
-from gate import startup
+from gate.boot import startup
 
 # Only when run as the action: a test importing this module keeps its collector and modules.
 # Start-up allocates tens of thousands of objects that live as long as the run: collecting
 # them while importing only costs time (~10 ms); main() freezes them and turns it back on.
-# Modules the run never uses are not imported (gate.startup says which, and why that is safe).
+# Modules the run never uses are not imported (gate.boot.startup says which, and why that is safe).
 if __name__ == "__main__":
     gc.disable()
     startup.trim()
 
-from gate import prefetch
+from gate.boot import prefetch
 
 # Run as the action, validation of the files to upload starts before the imports below (0.2 s
-# of one core), on the other cores; gate.prefetch says why that is safe.
+# of one core), on the other cores; gate.boot.prefetch says why that is safe.
 PREFETCH = prefetch.start() if __name__ == "__main__" else None
 
 import dataclasses  # noqa: E402
@@ -30,42 +30,45 @@ import traceback  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
-from gate import ISSUES, cancel, sanitize  # noqa: E402
-from gate.clock import Deadline  # noqa: E402
-from gate.errors import GateError  # noqa: E402
-from gate.event import Lookups, load_payload  # noqa: E402
-from gate.http import Retrier  # noqa: E402
+from gate import ISSUES  # noqa: E402
+from gate.core import sanitize  # noqa: E402
+from gate.core.clock import Deadline  # noqa: E402
+from gate.core.errors import GateError  # noqa: E402
+from gate.core.event import Lookups, load_payload  # noqa: E402
+from gate.net.http import Retrier  # noqa: E402
+from gate.runner import cancel  # noqa: E402
 
 # Run as the action, the TLS context is built on another core while pydantic-settings is
-# imported below (gate.prefetch.warm_tls).
+# imported below (gate.boot.prefetch.warm_tls).
 if __name__ == "__main__":
     prefetch.warm_tls()
 
-from gate.plan import RunPlan  # noqa: E402
-from gate.report import COMMENT_TITLE, TITLE, report  # noqa: E402
-from gate.run import (  # noqa: E402
+from gate.boot.settings import Inputs, Runner, load_inputs, load_runner, raw_secrets, run_plan  # noqa: E402
+from gate.core.plan import RunPlan  # noqa: E402
+from gate.core.verdict import Verdict, error  # noqa: E402
+from gate.flow import ports  # noqa: E402
+from gate.flow.ports import Scanner, Uploads  # noqa: E402
+from gate.flow.report import COMMENT_TITLE, TITLE, report  # noqa: E402
+from gate.flow.run import (  # noqa: E402
     SARIF_TITLE,
     Collaborators,
-    Scanner,
     export_sarif,
     once,
     post_pr_comments,
     reach_verdict,
 )
-from gate.settings import Inputs, Runner, load_inputs, load_runner, raw_secrets  # noqa: E402
-from gate.state import RunState  # noqa: E402
-from gate.verdict import Verdict, error  # noqa: E402
-from gate.workflow import Workflow  # noqa: E402
+from gate.flow.state import RunState  # noqa: E402
+from gate.runner.workflow import AtomicFiles, Workflow  # noqa: E402
 
 if TYPE_CHECKING:
-    from gate.comment import PullRequest
+    from gate.flow.comment import PullRequest
 
 
-def _debug_traceback(workflow: Workflow, failure: BaseException) -> None:
+def _debug_traceback(workflow: ports.Workflow, failure: BaseException) -> None:
     workflow.debug("".join(traceback.format_exception(failure)))
 
 
-def _guarded(workflow: Workflow, what: str, title: str, step: Callable[[], None]) -> None:
+def _guarded(workflow: ports.Workflow, what: str, title: str, step: Callable[[], None]) -> None:
     """Run a step after the verdict: whatever it meets is a warning, never a change of the verdict."""
     try:
         step()
@@ -90,26 +93,32 @@ def wire(inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState) ->
 
     @functools.cache
     def scanner() -> Scanner:
-        from gate.aikido import AikidoClient, build_http_client  # noqa: PLC0415 -- not needed on a skip
+        from gate.aikido.client import AikidoClient, build_http_client  # noqa: PLC0415 -- not needed on a skip
 
         return AikidoClient(build_http_client(inputs.aikido_url, secret), retrier)
 
     def lookups() -> Lookups:
-        from gate.github_lookups import GitHubLookups, build_github_client  # noqa: PLC0415 -- rarely needed
+        from gate.github.lookups import GitHubLookups, build_github_client  # noqa: PLC0415 -- rarely needed
 
         return GitHubLookups(build_github_client(runner.api_url, token), retrier, runner.repository)
 
     def pull_request(number: int, budget: Deadline) -> PullRequest:
-        from gate.github_comments import PyGithubPullRequest, trusted_cas  # noqa: PLC0415 -- PyGithub is heavy
+        from gate.github.comments import PyGithubPullRequest, trusted_cas  # noqa: PLC0415 -- PyGithub is heavy
 
         verify = trusted_cas(os.environ)
         return PyGithubPullRequest(runner.api_url, token, runner.repository, number, deadline=budget, verify=verify)
 
-    inspect = PREFETCH.inspect if PREFETCH else None
-    return Collaborators(scanner, lookups, pull_request, deadline, time.sleep, workflow, state, inspect)
+    def uploads() -> Uploads:
+        from gate.uploads.workspace import WorkspaceUploads  # noqa: PLC0415 -- ijson only when there are files
+
+        return WorkspaceUploads(PREFETCH.inspect if PREFETCH else None)
+
+    return Collaborators(
+        scanner, lookups, pull_request, deadline, time.sleep, workflow, state, uploads, files=AtomicFiles()
+    )
 
 
-def _internal_error(workflow: Workflow, failure: Exception, state: RunState) -> Verdict:
+def _internal_error(workflow: ports.Workflow, failure: Exception, state: RunState) -> Verdict:
     _debug_traceback(workflow, failure)
     return error(
         f"internal error ({type(failure).__name__}); please report it at {ISSUES} with the step's log from a run "
@@ -151,10 +160,10 @@ def main() -> int:
     # The one place a failure becomes the verdict.
     try:
         inputs = load_inputs()
-        plan = RunPlan.from_inputs(inputs)
+        plan = run_plan(inputs, runner)
         wiring = wire(inputs, runner, workflow, state)
         payload = load_payload(runner.event_path)
-        verdict = reach_verdict(plan, runner, payload, wiring)
+        verdict = reach_verdict(plan, payload, wiring)
     except GateError as failure:
         verdict = dataclasses.replace(error(str(failure), scan_id=state.scan_id), uploads=tuple(state.uploaded))
     except Exception as failure:  # noqa: BLE001 -- the last line of defence: one line, never a traceback
@@ -164,23 +173,19 @@ def main() -> int:
     code = state.exit_code = report(verdict, workflow)
     state.reported = verdict
     if plan is not None and wiring is not None:
-        after_the_verdict(verdict, plan, runner, payload, wiring)
+        after_the_verdict(verdict, plan, payload, wiring)
     return code
 
 
-def after_the_verdict(
-    verdict: Verdict, plan: RunPlan, runner: Runner, payload: dict[str, Any], wiring: Collaborators
-) -> None:
+def after_the_verdict(verdict: Verdict, plan: RunPlan, payload: dict[str, Any], wiring: Collaborators) -> None:
     """The SARIF file, then the PR comments: each may only warn, never change the verdict (the one place)."""
     # Fetched once, for the SARIF file and the review comments alike.
     scanner = wiring.scanner
     sast_issues = once(lambda: scanner().introduced_sast_issues(verdict.scan_id or 0))
     workflow = wiring.workflow
-    sarif = functools.partial(export_sarif, verdict, plan, runner, sast_issues=sast_issues, workflow=workflow)
+    sarif = functools.partial(export_sarif, verdict, plan, sast_issues=sast_issues, wiring=wiring)
     _guarded(workflow, "write the SARIF file", SARIF_TITLE, sarif)
-    comments = functools.partial(
-        post_pr_comments, verdict, plan, runner, payload, sast_issues=sast_issues, wiring=wiring
-    )
+    comments = functools.partial(post_pr_comments, verdict, plan, payload, sast_issues=sast_issues, wiring=wiring)
     _guarded(workflow, "post the PR comment", COMMENT_TITLE, comments)
 
 

@@ -254,8 +254,8 @@ def table(title: str, figures: Figures, programs: list[str]) -> str:
 
 def import_breakdown(python: Path, top: int = 10) -> str:
     done = subprocess.run(
-        # As the action starts: without the modules gate.startup defers.
-        [str(python), "-X", "importtime", "-c", "from gate import startup; startup.trim(); import entrypoint"],
+        # As the action starts: without the modules gate.boot.startup defers.
+        [str(python), "-X", "importtime", "-c", "from gate.boot import startup; startup.trim(); import entrypoint"],
         cwd=ROOT,
         capture_output=True,
         text=True,

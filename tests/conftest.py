@@ -12,15 +12,15 @@ import pytest
 
 from emulator.aikido import EMULATOR_KEY, AikidoEmulator
 from emulator.runner import input_env
-from gate import json_inspect
-from gate.sanitize import forget_secrets
+from gate.core.sanitize import forget_secrets
+from gate.uploads import inspect as json_inspect
 
 SAMPLES = Path(__file__).parent / "samples"
 
 
 @pytest.fixture(autouse=True)
 def _fresh_secret_registry() -> Iterator[None]:
-    """Each test starts with no registered secret (gate.sanitize keeps them per process)."""
+    """Each test starts with no registered secret (gate.core.sanitize keeps them per process)."""
     forget_secrets()
     yield
     forget_secrets()

@@ -109,7 +109,7 @@ class TestLinks:
 
     def test_every_anchor_used_exists(self) -> None:
         anchors = {_slug(heading) for heading in re.findall(r"^#+ (.+)$", README, re.MULTILINE)}
-        sources = [README, *(path.read_text(encoding="utf-8") for path in (ROOT / "gate").glob("*.py"))]
+        sources = [README, *(path.read_text(encoding="utf-8") for path in (ROOT / "gate").rglob("*.py"))]
         used = {anchor for text in sources for anchor in re.findall(r"(?:\]\(|DOCS\}|aikido-gate)#([a-z0-9-]+)", text)}
         assert {"inputs", "troubleshooting", "triggers", "retries-and-safety"} <= used
         assert used - anchors == set()

@@ -1,0 +1,1 @@
+"""The adapter for Aikido's CI API over httpx."""

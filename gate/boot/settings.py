@@ -1,0 +1,373 @@
+"""The only place that reads `INPUT_*` and `GITHUB_*` variables.
+
+A Docker action gets each input as `INPUT_<NAME>`: upper-cased with hyphens KEPT
+(`INPUT_SECRET-KEY`). An `env_prefix` alone would look for `INPUT_SECRET_KEY`, so each
+field lists both spellings as aliases. The runner passes every declared input, with an
+empty string for one the workflow left unset (also `vars.X` that does not exist), so
+empty values fall back to the default.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from gate import DOCS
+from gate.core.comment_plan import CommentMode
+from gate.core.errors import ConfigError
+from gate.core.event import Overrides
+from gate.core.models import GateOptions
+from gate.core.plan import Job, RunPlan
+from gate.core.sanitize import redact, whole_number
+from gate.net.proxy import PROXY_VARIABLES, unusable_proxy
+
+SECRET_INPUTS = ("secret-key", "github-token")
+INPUTS_HELP = f" (see {DOCS}#inputs)"
+SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
+_SHA = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
+_REPOSITORY_ID = re.compile(r"[A-Za-z0-9_=+/.-]{1,200}")
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+REGION_URLS = {
+    "AIK_CI_US_": "https://app.us.aikido.dev",
+    "AIK_CI_ME_": "https://app.me.aikido.dev",
+}
+DEFAULT_API_URL = "https://app.aikido.dev"
+
+
+def _env_names(name: str) -> tuple[str, ...]:
+    upper = name.upper().replace(" ", "_")
+    return (f"INPUT_{upper}", f"INPUT_{upper.replace('-', '_')}")
+
+
+def _input(name: str, default: Any) -> Any:
+    """A field read from the action input `name` (both spellings)."""
+    return Field(default, validation_alias=AliasChoices(*_env_names(name)), description=name)
+
+
+def raw_secrets(environ: Mapping[str, str] = os.environ) -> list[str]:
+    """The secrets as given (secret inputs, proxy credentials), to mask them before anything is validated or printed."""
+    values = []
+    for name in SECRET_INPUTS:
+        for env in _env_names(name):
+            if value := environ.get(env, ""):
+                values.append(value)
+                values.append(value.strip())
+    for name in PROXY_VARIABLES:
+        for env in (name, name.lower()):
+            values += _proxy_credentials(environ.get(env, ""))
+    return [value for value in dict.fromkeys(values) if value]
+
+
+def _proxy_credentials(url: str) -> list[str]:
+    """The password (and user:password) of a proxy URL such as http://user:pass@proxy:3128."""
+    userinfo, at, _ = url.partition("://")[2].rpartition("@")
+    if not at or ":" not in userinfo:
+        return []
+    password = userinfo.partition(":")[2]
+    return [userinfo, password, unquote(password)] if password else []
+
+
+def _parse_switch(value: Any) -> Any:
+    """on/off, with true/false accepted as Aikido's action takes them (github.com/AikidoSec/github-actions-workflow)."""
+    if isinstance(value, str):
+        text = {"true": "on", "false": "off"}.get(value.strip().lower(), value.strip().lower())
+        if text in ("on", "off"):
+            return text
+        raise ValueError("must be on or off")
+    return value
+
+
+def _parse_bool(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("true", "false"):
+            return text == "true"
+        raise ValueError("must be true or false")
+    return value
+
+
+def _parse_positive_int(value: Any) -> Any:
+    if isinstance(value, str):
+        text = value.strip()
+        number = whole_number(text)
+        if number is None or number <= 0:
+            raise ValueError("must be a positive whole number of seconds")
+        return number
+    return value
+
+
+def _parse_sha(value: Any) -> Any:
+    if isinstance(value, str) and value.strip():
+        text = value.strip()
+        if not _SHA.fullmatch(text):
+            raise ValueError("must be a full commit SHA (40 or 64 hexadecimal characters)")
+        return text.lower()
+    return None
+
+
+class Inputs(BaseSettings):
+    """The action's inputs, validated; field names are the input names in snake case."""
+
+    model_config = SettingsConfigDict(env_ignore_empty=True, extra="ignore", frozen=True)
+
+    secret_key: SecretStr = _input("secret-key", SecretStr(""))
+    minimum_severity: str = _input("minimum-severity", "CRITICAL")
+    fail_on_dependency_scan: bool = _input("fail-on-dependency-scan", True)
+    fail_on_sast_scan: bool = _input("fail-on-sast-scan", False)
+    fail_on_iac_scan: bool = _input("fail-on-iac-scan", False)
+    fail_on_secrets_scan: bool = _input("fail-on-secrets-scan", False)
+    fail_on_timeout: bool = _input("fail-on-timeout", True)
+    timeout_seconds: int = _input("timeout-seconds", 300)
+    poll_interval_seconds: int = _input("poll-interval-seconds", 5)
+    report_only: bool = _input("report-only", False)
+    api_base_url: str = _input("api-base-url", "")
+    repository_id: str | None = _input("repository-id", None)
+    base_commit: str | None = _input("base-commit", None)
+    head_commit: str | None = _input("head-commit", None)
+    branch_name: str | None = _input("branch-name", None)
+    github_token: SecretStr = _input("github-token", SecretStr(""))
+    sbom_files: str = _input("sbom-files", "")
+    checkov_sarif_files: str = _input("checkov-sarif-files", "")
+    upload_only: bool = _input("upload-only", False)
+    release_gating: bool = _input("release-gating", False)
+    sarif_file: str = _input("sarif-file", "")
+    base_branch: str | None = _input("base-branch", None)
+    post_scan_status_comment: CommentMode = _input("post-scan-status-comment", CommentMode.OFF)
+    post_sast_review_comments: bool = _input("post-sast-review-comments", False)
+    # Tells matrix legs apart (a Docker action sees the matrix only through an input).
+    comment_key: str = _input("comment-key", "")
+
+    _bools = field_validator(
+        "fail_on_dependency_scan",
+        "fail_on_sast_scan",
+        "fail_on_iac_scan",
+        "fail_on_secrets_scan",
+        "fail_on_timeout",
+        "report_only",
+        "upload_only",
+        "release_gating",
+        mode="before",
+    )(_parse_bool)
+    _ints = field_validator("timeout_seconds", "poll_interval_seconds", mode="before")(_parse_positive_int)
+    _shas = field_validator("base_commit", "head_commit", mode="before")(_parse_sha)
+
+    @field_validator("secret_key", "github_token", mode="before")
+    @classmethod
+    def _strip_secret(cls, value: Any) -> Any:
+        # A key pasted with a trailing newline is common; inner blanks can never be valid.
+        if isinstance(value, str):
+            value = value.strip()
+            # It travels in an HTTP header: printable ASCII only, and never echoed back.
+            if not (value.isascii() and value.isprintable()) or " " in value:
+                raise ValueError("contains whitespace or characters a key cannot have; paste the key again")
+        return value
+
+    @field_validator("post_scan_status_comment", mode="before")
+    @classmethod
+    def _comment_mode(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip().lower().replace("-", "_")
+            text = {"true": "on", "false": "off"}.get(text, text)
+            if text not in set(CommentMode):
+                raise ValueError("must be on, off or only_if_new_findings")
+            return CommentMode(text)
+        return value
+
+    @field_validator("post_sast_review_comments", mode="before")
+    @classmethod
+    def _sast_switch(cls, value: Any) -> Any:
+        return _parse_switch(value) == "on" if isinstance(value, str) else value
+
+    @field_validator("minimum_severity", mode="before")
+    @classmethod
+    def _severity(cls, value: Any) -> Any:
+        text = str(value).strip().upper()
+        if text not in SEVERITIES:
+            raise ValueError(f"must be one of {', '.join(SEVERITIES)} (any case)")
+        return text
+
+    @field_validator("timeout_seconds")
+    @classmethod
+    def _timeout_cap(cls, value: int) -> int:
+        if value > 6 * 3600:
+            raise ValueError("must be at most 21600 (6 hours, the longest a job may run)")
+        return value
+
+    @field_validator("poll_interval_seconds")
+    @classmethod
+    def _interval_cap(cls, value: int) -> int:
+        if value > 3600:
+            raise ValueError("must be at most 3600")
+        return value
+
+    @field_validator("api_base_url", mode="before")
+    @classmethod
+    def _base_url(cls, value: Any) -> Any:
+        text = str(value).strip().rstrip("/")
+        if not text:
+            return ""
+        parts = urlsplit(text)
+        # The key travels in a header: plain http only to this machine (the emulator).
+        secure = parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK)
+        if not secure or not parts.hostname or parts.query or parts.fragment or parts.username:
+            raise ValueError("must be an https:// URL such as https://app.aikido.dev")
+        if parts.path:
+            # The API paths (/api/integrations/…) are the action's to add: a base with a path only gets 404s.
+            raise ValueError(
+                f"must be the host only, such as {parts.scheme}://{parts.netloc}, without {parts.path} or any path"
+            )
+        return text
+
+    @field_validator("sarif_file", mode="before")
+    @classmethod
+    def _sarif_file(cls, value: Any) -> Any:
+        text = str(value or "").strip()
+        parts = text.replace("\\", "/").split("/")
+        if re.search(r"[\x00-\x1f\x7f]", text) or len(text) > 1024 or text.startswith("/") or ".." in parts:
+            raise ValueError("must be a path inside the workspace, relative to it, such as results/aikido.sarif")
+        return text
+
+    @field_validator("repository_id", "branch_name", "base_branch", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        if value is None:  # BaseSettings validates defaults too
+            return None
+        text = str(value).strip()
+        if re.search(r"[\x00-\x1f\x7f]", text) or len(text) > 255:
+            raise ValueError("must be one line of at most 255 characters")
+        return text or None
+
+    @field_validator("repository_id")
+    @classmethod
+    def _repository_id(cls, value: str | None) -> str | None:
+        if value is not None and not _REPOSITORY_ID.fullmatch(value):
+            raise ValueError("must be the repository's node id, such as R_kgDOJf6H8g")
+        return value
+
+    @property
+    def aikido_url(self) -> str:
+        """The API base: the input, else the region the key's prefix names."""
+        if self.api_base_url:
+            return self.api_base_url
+        key = self.secret_key.get_secret_value()
+        return next((url for prefix, url in REGION_URLS.items() if key.startswith(prefix)), DEFAULT_API_URL)
+
+
+class Runner(BaseSettings):
+    """What the runner tells every step through `GITHUB_*` and `RUNNER_*` variables."""
+
+    model_config = SettingsConfigDict(env_prefix="GITHUB_", env_ignore_empty=True, extra="ignore", frozen=True)
+
+    event_name: str = ""
+    event_path: Path | None = None
+    output: Path | None = None
+    step_summary: Path | None = None
+    workspace: Path | None = None
+    repository: str = ""
+    sha: str = ""
+    ref: str = ""
+    actor: str = ""
+    workflow: str = ""
+    job: str = ""
+    api_url: str = "https://api.github.com"
+    runner_debug: bool = Field(False, validation_alias="RUNNER_DEBUG")
+
+    @field_validator("runner_debug", mode="before")
+    @classmethod
+    def _debug(cls, value: Any) -> Any:
+        return str(value).strip() == "1"
+
+
+def _name(loc: tuple[int | str, ...]) -> str:
+    """The input or variable a validation error is about, spelled as the user knows it."""
+    key = str(loc[0]) if loc else "?"
+    if key.upper().startswith("INPUT_"):
+        return key[len("INPUT_") :].lower().replace("_", "-")
+    if field := Inputs.model_fields.get(key):
+        return field.description or key
+    return key.upper() if key.upper().startswith("RUNNER_") else f"GITHUB_{key.upper()}"
+
+
+def _explain(error: ValidationError, *, what: str) -> ConfigError:
+    """Every bad value at once, each naming the input, what was given (never a secret's) and what is accepted."""
+    problems = []
+    for item in error.errors(include_url=False):
+        name = _name(item["loc"])
+        message = str(item["msg"]).removeprefix("Value error, ")
+        given = item.get("input")
+        shown = (
+            # JSON-quoted and ASCII: a newline, an escape or a bidi control shows as what it is.
+            f" is {json.dumps(redact(given)[:60])}:"
+            if what == "input" and name not in SECRET_INPUTS and isinstance(given, str)
+            else ":"
+        )
+        problems.append(f"{what} {name}{shown} {message}")
+    if len(problems) == 1:
+        return ConfigError(problems[0] + INPUTS_HELP)
+    return ConfigError(f"{len(problems)} {what}s are wrong: " + "; ".join(problems) + INPUTS_HELP)
+
+
+def load_inputs() -> Inputs:
+    """Read and validate the inputs; a bad one raises ConfigError naming it."""
+    try:
+        return Inputs()
+    except ValidationError as error:
+        raise _explain(error, what="input") from None
+
+
+def load_runner() -> Runner:
+    """Read the runner's variables; raises ConfigError naming a malformed one (or a proxy we cannot use)."""
+    try:
+        runner = Runner()
+    except ValidationError as error:
+        raise _explain(error, what="runner variable") from None
+    if problem := unusable_proxy(os.environ):
+        raise ConfigError(problem)
+    return runner
+
+
+def run_plan(inputs: Inputs, runner: Runner) -> RunPlan:
+    """The frozen plan the flow follows: plain values of the inputs and the runner, the secrets left out."""
+    return RunPlan(
+        options=GateOptions(
+            inputs.minimum_severity,
+            inputs.fail_on_dependency_scan,
+            inputs.fail_on_sast_scan,
+            inputs.fail_on_iac_scan,
+            inputs.fail_on_secrets_scan,
+        ),
+        overrides=Overrides(inputs.repository_id, inputs.base_commit, inputs.head_commit, inputs.branch_name),
+        secret_given=bool(inputs.secret_key.get_secret_value()),
+        github_token_given=bool(inputs.github_token.get_secret_value()),
+        sbom_files=inputs.sbom_files,
+        checkov_sarif_files=inputs.checkov_sarif_files,
+        upload_only=inputs.upload_only,
+        release_gating=inputs.release_gating,
+        base_branch=inputs.base_branch,
+        poll_interval_seconds=inputs.poll_interval_seconds,
+        timeout_seconds=inputs.timeout_seconds,
+        fail_on_timeout=inputs.fail_on_timeout,
+        report_only=inputs.report_only,
+        sarif_file=inputs.sarif_file,
+        comment_mode=inputs.post_scan_status_comment,
+        review_comments=inputs.post_sast_review_comments,
+        comment_key=inputs.comment_key,
+        job=Job(
+            event_name=runner.event_name,
+            sha=runner.sha,
+            ref=runner.ref,
+            actor=runner.actor,
+            workflow=runner.workflow,
+            job=runner.job,
+            workspace=runner.workspace or Path.cwd(),
+        ),
+    )

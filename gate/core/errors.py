@@ -1,0 +1,80 @@
+"""Every exception the gate raises, in one hierarchy.
+
+`GateFault` is the root. A `GateError` ends the run as ERROR with its message, one line safe to
+show. A `GitHubRefused` during the PR comments is a warning and never touches the verdict. The
+transport's faults (`gate.net.faults`) never leave the API clients, which turn them into a
+`ServiceError` saying what to do.
+"""
+
+from __future__ import annotations
+
+
+class GateFault(Exception):
+    """Anything the gate raises on purpose."""
+
+
+class GateError(GateFault):
+    """The gate could not decide. The message is one line, safe to show the user."""
+
+
+class ConfigError(GateError):
+    """An input or the runner's environment is wrong; the message names the input."""
+
+
+class EventError(GateError):
+    """The event payload lacks something the scan needs, or is malformed."""
+
+
+class ServiceError(GateError):
+    """An API failed or refused: which service, and the HTTP status (0 when there was no answer)."""
+
+    service = "a service"
+
+    def __init__(self, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class GitHubLookupFailed(ServiceError):
+    """The GitHub API could not tell us a commit's parent or the repository id."""
+
+    service = "GitHub"
+
+
+class AikidoError(ServiceError):
+    """Aikido's API failed, refused the request or answered something unexpected."""
+
+    service = "Aikido"
+
+
+class AuthenticationFailed(AikidoError):
+    """Aikido refused the secret key (401/403)."""
+
+
+class RequestRejected(AikidoError):
+    """Aikido refused the request with a 4xx other than 401/403."""
+
+
+class UnexpectedAnswer(AikidoError):
+    """A 2xx answer that is not what the API page says (HTML, missing fields)."""
+
+
+class AikidoUnreachable(AikidoError):
+    """Transient faults lasted until the deadline: no answer we could use."""
+
+
+class OutOfTime(AikidoUnreachable):
+    """The deadline passed before Aikido gave a usable answer (while waiting for the scan: a timeout)."""
+
+
+class GitHubRefused(GateFault):
+    """GitHub refused or failed a comment request; `status` is the HTTP status, 0 when there was no answer.
+
+    Not a GateError: a comment never changes the verdict, so nothing that handles those may catch it.
+    """
+
+    service = "GitHub"
+
+    def __init__(self, message: str, status: int = 0) -> None:
+        super().__init__(message)
+        self.status = status

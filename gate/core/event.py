@@ -1,0 +1,253 @@
+"""From the event payload to the scan's target: which repository, which two commits, which branch.
+
+`read_event` is pure: it reads the payload and the runner's variables and never
+calls out. `resolve_target` fills what the payload cannot give (a new branch's base,
+a `schedule` run's repository id) from the overrides, then from the GitHub API.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from gate import DOCS
+from gate.core.errors import EventError
+from gate.core.models import ScanTarget
+from gate.core.sanitize import clean, valid_unicode
+
+PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
+SUPPORTED_EVENTS = (*PULL_REQUEST_EVENTS, "push", "merge_group", "workflow_dispatch", "schedule", "release")
+DEPENDABOT = "dependabot[bot]"
+_SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
+_ZERO = re.compile(r"0+")
+_PAYLOAD_LIMIT = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB.
+
+
+@dataclass(frozen=True)
+class EventFacts:
+    """What one event tells about the scan; None where it cannot say."""
+
+    event: str
+    repository_id: str | None = None
+    base_commit: str | None = None
+    head_commit: str | None = None
+    branch: str | None = None
+    pr_url: str | None = None
+    pr_title: str | None = None
+    is_fork: bool = False
+    is_dependabot: bool = False
+    deleted: bool = False
+    supported: bool = True
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """The override inputs; each wins over what the event gives."""
+
+    repository_id: str | None = None
+    base_commit: str | None = None
+    head_commit: str | None = None
+    branch: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        return None not in (self.repository_id, self.base_commit, self.head_commit, self.branch)
+
+
+class Lookups(Protocol):
+    def parent_of(self, sha: str) -> str: ...
+    def repository_node_id(self) -> str: ...
+
+
+def load_payload(path: Path | None) -> dict[str, Any]:
+    """The webhook payload at GITHUB_EVENT_PATH, as a JSON object."""
+    if path is None:
+        raise EventError("GITHUB_EVENT_PATH is not set: run this action in a GitHub Actions job")
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(_PAYLOAD_LIMIT + 1)
+    except OSError as error:
+        raise EventError(f"cannot read the event payload at GITHUB_EVENT_PATH ({error.strerror})") from None
+    if len(raw) > _PAYLOAD_LIMIT:
+        raise EventError("the event payload at GITHUB_EVENT_PATH is larger than GitHub ever sends (25 MB)")
+    try:
+        # Invalid UTF-8 (a title cut mid-character) is replaced, not fatal: the scan can still start.
+        payload = json.loads(raw.decode("utf-8", errors="replace"))
+    except ValueError as error:
+        raise EventError(f"the event payload at GITHUB_EVENT_PATH is not valid JSON ({error})") from None
+    except RecursionError:
+        raise EventError("the event payload at GITHUB_EVENT_PATH is nested too deeply for a webhook payload") from None
+    if not isinstance(payload, dict):
+        raise EventError("the event payload at GITHUB_EVENT_PATH is not a JSON object")
+    return payload
+
+
+def pull_request_number(payload: dict[str, Any]) -> int | None:
+    """The pull request's number, or None where the payload has none."""
+    number = _at(payload, "pull_request.number")
+    return number if isinstance(number, int) and not isinstance(number, bool) and number > 0 else None
+
+
+def _at(payload: dict[str, Any], path: str) -> Any:
+    """The value at a dotted path, or None where any step is missing or not an object."""
+    value: Any = payload
+    for key in path.split("."):
+        value = value.get(key) if isinstance(value, dict) else None
+    return value
+
+
+def _text(payload: dict[str, Any], path: str, *, required: bool = True) -> str | None:
+    value = _at(payload, path)
+    if isinstance(value, str) and value.strip() and not re.search(r"[\x00-\x1f\x7f]", value):
+        return valid_unicode(value)
+    if value is None and not required:
+        return None
+    raise EventError(f"the event payload's {path} is missing or not a one-line string")
+
+
+def _sha(payload: dict[str, Any], path: str) -> str:
+    value = _at(payload, path)
+    if not isinstance(value, str) or not _SHA.fullmatch(value):
+        raise EventError(f"the event payload's {path} is missing or not a commit SHA")
+    return value
+
+
+def _sha_or_zero(value: str) -> str | None:
+    return None if _ZERO.fullmatch(value) else value
+
+
+def branch_from_ref(ref: str) -> str:
+    """`refs/heads/main` -> `main`, `refs/tags/v1` -> `v1`; anything else unchanged."""
+    for prefix in ("refs/heads/", "refs/tags/"):
+        if ref.startswith(prefix):
+            return ref[len(prefix) :]
+    return ref
+
+
+def _title(payload: dict[str, Any]) -> str | None:
+    title = _at(payload, "pull_request.title")
+    return clean(title) if isinstance(title, str) else None
+
+
+def _pull_request(name: str, payload: dict[str, Any], actor: str) -> EventFacts:
+    head_repo = _at(payload, "pull_request.head.repo")
+    head_name = head_repo.get("full_name") if isinstance(head_repo, dict) else None
+    return EventFacts(
+        event=name,
+        repository_id=_text(payload, "repository.node_id", required=False),
+        base_commit=_sha(payload, "pull_request.base.sha"),
+        head_commit=_sha(payload, "pull_request.head.sha"),
+        branch=_text(payload, "pull_request.head.ref"),
+        pr_url=_text(payload, "pull_request.html_url", required=False),
+        pr_title=_title(payload),
+        # A deleted fork shows as head.repo null.
+        is_fork=head_name is None or head_name != _at(payload, "repository.full_name"),
+        is_dependabot=DEPENDABOT in (_at(payload, "pull_request.user.login"), actor),
+    )
+
+
+def _push(payload: dict[str, Any], actor: str) -> EventFacts:
+    after = _sha_or_zero(_sha(payload, "after"))
+    return EventFacts(
+        event="push",
+        repository_id=_text(payload, "repository.node_id", required=False),
+        # A new branch has `before` all zeros: its base is the parent of `after`.
+        base_commit=_sha_or_zero(_sha(payload, "before")),
+        head_commit=after,
+        branch=branch_from_ref(_text(payload, "ref") or ""),
+        is_dependabot=actor == DEPENDABOT,
+        deleted=after is None,
+    )
+
+
+def _merge_group(payload: dict[str, Any], actor: str) -> EventFacts:
+    return EventFacts(
+        event="merge_group",
+        repository_id=_text(payload, "repository.node_id", required=False),
+        base_commit=_sha(payload, "merge_group.base_sha"),
+        head_commit=_sha(payload, "merge_group.head_sha"),
+        branch=branch_from_ref(_text(payload, "merge_group.head_ref") or ""),
+        is_dependabot=actor == DEPENDABOT,
+    )
+
+
+def _commit_run(name: str, payload: dict[str, Any], sha: str, ref: str, actor: str) -> EventFacts:
+    if not _SHA.fullmatch(sha):
+        raise EventError(f"GITHUB_SHA is missing or not a commit SHA on a {name} run: set head-commit")
+    return EventFacts(
+        event=name,
+        repository_id=_text(payload, "repository.node_id", required=False),
+        head_commit=sha,
+        branch=branch_from_ref(ref) or None,
+        is_dependabot=actor == DEPENDABOT,
+    )
+
+
+def read_event(name: str, payload: dict[str, Any], *, sha: str = "", ref: str = "", actor: str = "") -> EventFacts:
+    """What the event `name` with this payload says about the scan."""
+    if name in PULL_REQUEST_EVENTS:
+        return _pull_request(name, payload, actor)
+    if name == "push":
+        return _push(payload, actor)
+    if name == "merge_group":
+        return _merge_group(payload, actor)
+    if name in ("workflow_dispatch", "schedule", "release"):
+        return _commit_run(name, payload, sha, ref, actor)
+    return EventFacts(
+        event=name,
+        repository_id=_text(payload, "repository.node_id", required=False),
+        supported=False,
+        is_dependabot=actor == DEPENDABOT,
+    )
+
+
+def resolve_repository_id(facts: EventFacts, overrides: Overrides, lookups: Callable[[], Lookups]) -> str:
+    """The repository's node id: the override, the payload, else the GitHub API."""
+    return overrides.repository_id or facts.repository_id or lookups().repository_node_id()
+
+
+def resolve_target(facts: EventFacts, overrides: Overrides, lookups: Callable[[], Lookups]) -> ScanTarget:
+    """The scan's target: overrides first, then the event, then the GitHub API."""
+    if not facts.supported and not overrides.complete:
+        raise EventError(
+            f"the {facts.event or 'unknown'} event is not supported; use one of {', '.join(SUPPORTED_EVENTS)}, "
+            f"or set repository-id, base-commit, head-commit and branch-name (see {DOCS}#triggers)"
+        )
+    head = overrides.head_commit or facts.head_commit
+    branch = overrides.branch or facts.branch
+    if head is None:
+        raise EventError(f"the {facts.event} event names no head commit: set head-commit")
+    if branch is None:
+        raise EventError(f"the {facts.event} event names no branch: set branch-name")
+    base = overrides.base_commit or facts.base_commit or lookups().parent_of(head)
+    repository_id = resolve_repository_id(facts, overrides, lookups)
+    return ScanTarget(
+        repository_id=repository_id,
+        base_commit=base,
+        head_commit=head,
+        branch=branch,
+        pr_url=facts.pr_url,
+        pr_title=facts.pr_title,
+    )
+
+
+def resolve_release_target(
+    facts: EventFacts, overrides: Overrides, lookups: Callable[[], Lookups], *, base_branch: str | None
+) -> ScanTarget:
+    """A release gate's target: one commit (the override, else the event's head: a release's tagged
+    commit, a tag push's `after`, a run's commit, a pull request's head), and the repository."""
+    head = overrides.head_commit or facts.head_commit
+    if head is None:
+        raise EventError(f"the {facts.event or 'unknown'} event names no commit to gate as a release: set head-commit")
+    return ScanTarget(
+        repository_id=resolve_repository_id(facts, overrides, lookups),
+        base_commit=None,
+        head_commit=head,
+        branch=overrides.branch or facts.branch,
+        release_gating=True,
+        base_branch=base_branch,
+    )

@@ -1,0 +1,232 @@
+"""The job summary and annotations of a verdict, as text. Pure: the caller writes them.
+
+Everything from the API or the payload is escaped for Markdown, and links are only
+ever http(s) URLs with the characters that could end them percent-encoded.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from gate.core.models import COUNTS, ScanStatus, UploadFile
+from gate.core.sanitize import clean
+from gate.core.verdict import Outcome, Verdict
+
+SIGNS = {
+    Outcome.SUCCEEDED: "✅",
+    Outcome.FAILED: "❌",
+    Outcome.TIMED_OUT: "⏱️",
+    Outcome.SKIPPED: "⏭️",
+    Outcome.ERROR: "⚠️",
+}
+HEADLINES = {
+    Outcome.SUCCEEDED: "passed",
+    Outcome.FAILED: "failed: the scan found issues that block this change",
+    Outcome.TIMED_OUT: "timed out",
+    Outcome.SKIPPED: "skipped",
+    Outcome.ERROR: "could not decide",
+}
+
+# A release gate blocks a release, not a change; report-only blocks nothing.
+_RELEASE_FAILED = "failed: open issues in this commit block the release"
+_REPORTED = "found issues: reported, not enforced (report-only)"
+# The job summary lists this many issue links, then a count.
+MAX_LISTED_LINKS = 50
+
+
+def headline(verdict: Verdict) -> str:
+    """What the summary's and the comment's heading says after "Aikido security gate"."""
+    if verdict.outcome is Outcome.FAILED and verdict.report_only:
+        return _REPORTED
+    if verdict.outcome is Outcome.FAILED and verdict.release is not None:
+        return _RELEASE_FAILED
+    return HEADLINES[verdict.outcome]
+
+
+def sign(verdict: Verdict) -> str:
+    """The heading's symbol: report-only findings warn, they do not fail."""
+    return SIGNS[Outcome.ERROR] if verdict.outcome is Outcome.FAILED and verdict.report_only else SIGNS[verdict.outcome]
+
+
+def release_line(verdict: Verdict) -> list[str]:
+    """What a release gate checked, as a Markdown paragraph (with a blank line), or nothing."""
+    release = verdict.release
+    if release is None:
+        return []
+    line = (
+        f"**Release gate** of commit {md_code(release.commit[:12])}: open issues at or above "
+        f"{md_code(release.minimum_severity)}"
+    )
+    if release.base_branch:
+        line += f", base branch {md_code(release.base_branch)}"
+    return [line, ""]
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
+# Markers that start a block (heading, list, quote, rule) where they begin a line.
+_BLOCK_START = re.compile(r"^([#+\-=]|\d+[.)])")
+
+
+def cut_short(markdown: str, limit: int, note: str, *, unit: str = "utf-8") -> str:
+    """`markdown` and then `note`, cut at a line end so that the whole stays within `limit`.
+
+    `limit` counts code units of the encoding `unit`: bytes for "utf-8" (the job summary),
+    UTF-16 units for "utf-16-le", never fewer than the characters GitHub counts in a comment.
+    The start is kept, so a marker on the first line survives.
+    """
+    width = 2 if unit == "utf-16-le" else 1
+    encoded = markdown.encode(unit)
+    if len(encoded) <= limit * width:
+        return markdown
+    room = limit - len(note.encode(unit)) // width - 2
+    head = encoded[: max(room, 0) * width].decode(unit, errors="ignore")
+    if (line_end := head.rfind("\n")) > 0:
+        head = head[:line_end]
+    return f"{head}\n\n{note}"
+
+
+def md_text(text: str) -> str:
+    """Untrusted text as inert one-line Markdown: no HTML, no links, no table breaks, no @-mentions."""
+    text = re.sub(r"\s+", " ", clean(text)).strip()
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MD_SPECIAL.sub(r"\\\1", text).replace("@", "@\u200b")
+    return _BLOCK_START.sub(r"\\\1", text)
+
+
+def md_block(text: str, limit: int = 3000) -> str:
+    """Untrusted multi-line text as inert Markdown paragraphs (each line made safe as by md_text)."""
+    text = clean(text, multiline=True)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    lines = [md_text(line) for line in text.strip().splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+
+
+def md_code(text: str) -> str:
+    """Untrusted text as an inline code span, safe inside a table cell."""
+    text = re.sub(r"\s+", " ", clean(text)).strip().replace("|", "\\|")
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    return f"{fence} {text} {fence}" if longest else f"`{text}`"
+
+
+def md_url(url: str) -> str:
+    """An https URL safe inside `(...)` of a Markdown link."""
+    return quote(clean(url), safe="/:?&=#%@+,;~!$*'-._")
+
+
+def md_link(text: str, url: str) -> str:
+    """A link named `text`, for an https URL only (models keep only Aikido's); anything else stays inert text."""
+    return f"[{md_text(text)}]({md_url(url)})" if url.startswith("https://") else md_text(text)
+
+
+# Short names for the one-line count in annotations.
+_KINDS = {
+    "new_dependency_issues_found": "dependency",
+    "new_sast_issues_found": "SAST",
+    "new_iac_issues_found": "IaC",
+    "new_leaked_secret_issues_found": "leaked secrets",
+}
+
+
+def counts_line(status: ScanStatus) -> str:
+    """The counts in one line, e.g. `3 new issues (2 dependency, 1 SAST)`; unknown counts are left out."""
+    parts = []
+    kinds = [f"{status.counts[name]} {label}" for name, label in _KINDS.items() if status.counts.get(name) is not None]
+    total = status.counts.get("new_issues_found")
+    if total is not None or kinds:
+        head = "new issues" if total is None else f"{total} new issue{'' if total == 1 else 's'}"
+        parts.append(f"{head} ({', '.join(kinds)})" if kinds else head)
+    opened = status.counts.get("open_issues_found")
+    if opened is not None:
+        parts.append(f"{opened} open issue{'' if opened == 1 else 's'}")
+    return "; ".join(parts)
+
+
+def _size(size: int) -> str:
+    return f"{size / 1e6:.1f} MB" if size >= 100_000 else f"{size / 1e3:.1f} kB"
+
+
+def _count(value: int | None) -> str:
+    return "unknown" if value is None else str(value)
+
+
+def outputs(verdict: Verdict) -> dict[str, str]:
+    """The step outputs; a count the API did not give is empty, not zero."""
+    status = verdict.status
+    diff_url = status.diff_url if status else None
+    values = {
+        "outcome": verdict.outcome.value,
+        "scan-id": "" if verdict.scan_id is None else str(verdict.scan_id),
+        "diff-url": diff_url or "",
+        "scanResultUrl": diff_url or "",
+        "gate-passed": "" if status is None or status.gate_passed is None else str(status.gate_passed).lower(),
+    }
+    for name in COUNTS:
+        value = status.counts.get(name) if status else None
+        values[name.replace("_", "-")] = "" if value is None else str(value)
+    values["issue-links"] = "\n".join(status.issue_links) if status else ""
+    values["uploaded-files"] = str(len(verdict.uploads))
+    return values
+
+
+def render(verdict: Verdict) -> str:
+    """The job summary in Markdown."""
+    lines = [f"## {sign(verdict)} Aikido security gate {headline(verdict)}", ""]
+    lines += [f"**Outcome:** `{verdict.outcome.value}`: {md_text(verdict.reason)}", ""]
+    lines += release_line(verdict)
+    if verdict.scan_id is not None:
+        lines += [f"**Scan:** {verdict.scan_id}", ""]
+    status = verdict.status
+    if status is not None:
+        lines += _status_lines(status)
+    if verdict.uploads:
+        lines += [
+            f"**Uploaded files ({len(verdict.uploads)}):**",
+            "",
+            "| File | Type | Size | Image |",
+            "| --- | --- | ---: | --- |",
+        ]
+        lines += [_upload_row(upload) for upload in verdict.uploads]
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _upload_row(upload: UploadFile) -> str:
+    image = md_code(upload.image_name) if upload.image_name else ""
+    return f"| {md_code(upload.shown)} | {upload.kind.value} | {_size(upload.size)} | {image} |"
+
+
+def counts_table(status: ScanStatus) -> list[str]:
+    """The known counts as a Markdown table (with a blank line after), or nothing."""
+    shown = {name: value for name, value in status.counts.items() if value is not None}
+    if not shown:
+        return []
+    rows = [f"| {COUNTS[name]} | {_count(value)} |" for name, value in shown.items()]
+    return ["| Category | Count |", "| --- | ---: |", *rows, ""]
+
+
+def foreign_links(status: ScanStatus) -> list[str]:
+    """A note that the answer linked elsewhere than Aikido, naming the hosts as inert text (with a blank line)."""
+    if not status.foreign_hosts:
+        return []
+    hosts = ", ".join(md_code(host) for host in status.foreign_hosts[:5])
+    return [f"Aikido's answer held links to other hosts, not shown as links: {hosts}", ""]
+
+
+def _status_lines(status: ScanStatus) -> list[str]:
+    lines: list[str] = []
+    if status.diff_url:
+        lines += [f"**Results:** {md_link('open the scan in Aikido', status.diff_url)}", ""]
+    lines += foreign_links(status)
+    lines += counts_table(status)
+    if links := status.issue_links:
+        lines += [f"**Issues ({len(links)}):**", ""]
+        lines += [f"- {md_link(link, link)}" for link in links[:MAX_LISTED_LINKS]]
+        if len(links) > MAX_LISTED_LINKS:
+            lines.append(f"- … and {len(links) - MAX_LISTED_LINKS} more in Aikido")
+        lines.append("")
+    if status.sub_scans and not status.final:
+        lines += [f"**Progress when the wait ended:** {md_text(status.progress())}", ""]
+    return lines

@@ -1,0 +1,263 @@
+"""The PR comments: one sticky status comment per pull request and job, and inline SAST review comments.
+
+Pure rendering and decisions, plus the flow over a small port (`PullRequest`) that the
+PyGithub adapter implements; GitHub trouble never changes the gate's outcome, it
+becomes a warning that says what to fix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Protocol, TypeVar
+
+from gate import __version__
+from gate.core.comment_plan import CommentMode, CommentPlan
+from gate.core.errors import GateError, GateFault, GitHubRefused
+from gate.core.models import SastIssue
+from gate.core.summary import (
+    counts_table,
+    cut_short,
+    foreign_links,
+    headline,
+    md_block,
+    md_code,
+    md_link,
+    md_text,
+    release_line,
+    sign,
+)
+from gate.core.verdict import Outcome, Verdict
+from gate.flow.ports import Workflow
+from gate.flow.report import COMMENT_TITLE
+
+SAST_MARKER = "<!-- aikido-gate:sast -->"
+MAX_INLINE_COMMENTS = 20
+MAX_COMMENT_LINKS = 10
+# GitHub refuses a comment body over 65,536 characters.
+MAX_COMMENT_CHARS = 65_536
+COMMENT_CUT_NOTE = "… cut short at GitHub's size limit for a comment; the scan in Aikido has everything."
+_Authored = TypeVar("_Authored", "Comment", "ReviewComment")
+PERMISSION_HINT = "give the job `permissions: pull-requests: write` (fork pull requests only get a read-only token)"
+
+
+class CommentsInterrupted(GateFault):
+    """Posting review comments stopped at a refusal other than 422; carries what was not shown inline."""
+
+    def __init__(self, refusal: GitHubRefused, leftovers: list[SastIssue]) -> None:
+        super().__init__(str(refusal))
+        self.refusal = refusal
+        self.leftovers = leftovers
+
+
+@dataclass(frozen=True)
+class Comment:
+    id: int
+    body: str
+    author: str
+
+
+@dataclass(frozen=True)
+class ReviewComment:
+    path: str
+    line: int | None
+    body: str
+    author: str
+
+
+class PullRequest(Protocol):
+    """What the comments need of one pull request; raises GitHubRefused."""
+
+    def identity(self) -> str: ...
+    def issue_comments(self) -> Iterable[Comment]: ...
+    def create_issue_comment(self, body: str) -> None: ...
+    def edit_issue_comment(self, comment_id: int, body: str) -> None: ...
+    def review_comments(self) -> Iterable[ReviewComment]: ...
+    def create_review_comment(self, body: str, *, commit: str, path: str, start_line: int, end_line: int) -> None: ...
+
+
+def status_marker(workflow: str, job: str, key: str) -> str:
+    """The hidden marker that finds this job's comment again: a hash, so no name can break the HTML comment."""
+    digest = hashlib.sha256(json.dumps([workflow, job, key]).encode()).hexdigest()[:16]
+    return f"<!-- aikido-gate:status:{digest} -->"
+
+
+def found_something(verdict: Verdict) -> bool:
+    """Whether the gate found anything worth a comment in only_if_new_findings mode."""
+    if verdict.outcome is Outcome.FAILED:
+        return True
+    counts = verdict.status.counts if verdict.status else {}
+    return any(counts.get(name) for name in ("new_issues_found", "open_issues_found"))
+
+
+def _where(issue: SastIssue) -> str:
+    lines = (
+        f"line {issue.start_line}"
+        if issue.start_line == issue.end_line
+        else f"lines {issue.start_line}–{issue.end_line}"
+    )
+    return f"{md_code(issue.path)} {lines}"
+
+
+def render_status(
+    verdict: Verdict, *, marker: str, head_commit: str | None, leftovers: list[SastIssue], job: str
+) -> str:
+    """The status comment's Markdown."""
+    status = verdict.status
+    lines = [marker, f"### {sign(verdict)} Aikido security gate {headline(verdict)}", ""]
+    if verdict.outcome is not Outcome.SUCCEEDED:
+        lines += [md_text(verdict.reason[:1].upper() + verdict.reason[1:]) + ".", ""]
+    lines += release_line(verdict)
+    if status is not None:
+        lines += counts_table(status)
+    facts = []
+    if status is not None and status.diff_url:
+        facts.append(md_link("Open the scan in Aikido", status.diff_url))
+    if verdict.scan_id is not None:
+        facts.append(f"scan {verdict.scan_id}")
+    if head_commit:
+        facts.append(f"commit {md_code(head_commit[:12])}")
+    if facts:
+        lines += [" · ".join(facts), ""]
+    if status is not None:
+        lines += foreign_links(status)
+    if status is not None and (links := status.issue_links):
+        lines += [f"**Open issues ({len(links)}):**", ""]
+        lines += [f"- {md_link(link, link)}" for link in links[:MAX_COMMENT_LINKS]]
+        if len(links) > MAX_COMMENT_LINKS:
+            lines.append(f"- … and {len(links) - MAX_COMMENT_LINKS} more in Aikido")
+        lines.append("")
+    if status is not None and status.message:
+        lines += ["**Aikido says:**", "", md_block(status.message), ""]
+    if leftovers:
+        lines += [f"**SAST findings not shown inline ({len(leftovers)}):**", ""]
+        lines += [f"- **{md_text(issue.title)}** in {_where(issue)}" for issue in leftovers[:50]]
+        if len(leftovers) > 50:
+            lines.append(f"- … and {len(leftovers) - 50} more in Aikido")
+        lines.append("")
+    lines.append(f"<sub>aikido-gate {__version__} · job {md_code(job or 'unknown')} · updated on every run</sub>")
+    return _fit("\n".join(lines) + "\n")
+
+
+def render_review(issue: SastIssue, diff_url: str | None) -> str:
+    """One inline review comment's Markdown."""
+    lines = [SAST_MARKER, f"**Aikido SAST: {md_text(issue.title)}**", ""]
+    if issue.description:
+        lines += [md_block(issue.description), ""]
+    if issue.remediation:
+        lines += ["**Remediation:**", "", md_block(issue.remediation), ""]
+    if diff_url:
+        lines.append(md_link("Open the scan in Aikido", diff_url))
+    return _fit("\n".join(lines).rstrip() + "\n")
+
+
+def _fit(body: str) -> str:
+    return cut_short(body, MAX_COMMENT_CHARS, COMMENT_CUT_NOTE + "\n", unit="utf-16-le")
+
+
+def post_review_comments(
+    pr: PullRequest, issues: list[SastIssue], *, head_commit: str, diff_url: str | None, workflow: Workflow
+) -> list[SastIssue]:
+    """Post an inline comment per new issue (at most MAX_INLINE_COMMENTS); return those not shown inline."""
+    ours = {(comment.path, comment.line) for comment in _own(pr, pr.review_comments(), SAST_MARKER, workflow)}
+    leftovers: list[SastIssue] = []
+    posted = 0
+    for index, issue in enumerate(issues):
+        if (issue.path, issue.end_line) in ours:
+            continue
+        if posted >= MAX_INLINE_COMMENTS:
+            leftovers.append(issue)
+            continue
+        try:
+            pr.create_review_comment(
+                render_review(issue, diff_url),
+                commit=head_commit,
+                path=issue.path,
+                start_line=issue.start_line,
+                end_line=issue.end_line,
+            )
+        except GitHubRefused as refusal:
+            if refusal.status != 422:
+                # No permission or GitHub in trouble: the rest would fare no better.
+                leftovers += [rest for rest in issues[index:] if (rest.path, rest.end_line) not in ours]
+                raise CommentsInterrupted(refusal, leftovers) from None
+            leftovers.append(issue)  # a line outside the diff: GitHub takes no comment there
+            continue
+        ours.add((issue.path, issue.end_line))
+        posted += 1
+    if posted:
+        workflow.log(f"posted {posted} inline SAST review comment(s)")
+    return leftovers
+
+
+def _own(pr: PullRequest, comments: Iterable[_Authored], marker: str, workflow: Workflow) -> list[_Authored]:
+    """The comments carrying `marker` that we wrote: anyone can copy the marker into a comment of theirs."""
+    marked = [comment for comment in comments if marker in comment.body]
+    if not marked:
+        return []  # no need to ask GitHub who we are
+    me = pr.identity().lower()
+    ours = [comment for comment in marked if comment.author.lower() == me]
+    if others := sorted({comment.author for comment in marked if comment.author.lower() != me}):
+        workflow.log(f"ignored comment(s) carrying aikido-gate's marker by {', '.join(others)}: not written by {me}")
+    return ours
+
+
+def upsert_status(pr: PullRequest, body: str, marker: str, *, create: bool, workflow: Workflow) -> str:
+    """Update our comment in place, or create it when `create`; returns what was done."""
+    mine = next(iter(_own(pr, pr.issue_comments(), marker, workflow)), None)
+    if mine is not None:
+        if mine.body.strip() != body.strip():
+            pr.edit_issue_comment(mine.id, body)
+        return "updated"
+    if not create:
+        return "not needed"
+    pr.create_issue_comment(body)
+    return "created"
+
+
+def post_comments(
+    verdict: Verdict,
+    plan: CommentPlan,
+    pr: PullRequest,
+    sast_issues: Callable[[], list[SastIssue]],
+    workflow: Workflow,
+) -> None:
+    """Post what the plan asks for; every failure becomes a warning, never a change of outcome."""
+    leftovers: list[SastIssue] = []
+    status = verdict.status
+    if plan.sast and verdict.scan_id is not None and status is not None and status.final and plan.head_commit:
+        try:
+            issues = sast_issues()
+            leftovers = post_review_comments(
+                pr, issues, head_commit=plan.head_commit, diff_url=status.diff_url, workflow=workflow
+            )
+        except GateError as failure:
+            workflow.warning(f"could not read the scan's SAST issues: {failure}", title=COMMENT_TITLE)
+        except CommentsInterrupted as interrupted:
+            leftovers = interrupted.leftovers
+            _warn(workflow, "the inline SAST review comments", interrupted.refusal)
+        except GitHubRefused as refusal:
+            _warn(workflow, "the inline SAST review comments", refusal)
+    if plan.mode is CommentMode.OFF:
+        if leftovers:
+            workflow.notice(
+                f"{len(leftovers)} SAST finding(s) could not be shown inline; set post-scan-status-comment "
+                "to on to list them on the pull request",
+                title=COMMENT_TITLE,
+            )
+        return
+    body = render_status(verdict, marker=plan.marker, head_commit=plan.head_commit, leftovers=leftovers, job=plan.job)
+    create = plan.mode is CommentMode.ON or found_something(verdict) or bool(leftovers)
+    try:
+        done = upsert_status(pr, body, plan.marker, create=create, workflow=workflow)
+    except GitHubRefused as refusal:
+        _warn(workflow, "the status comment", refusal)
+        return
+    workflow.log(f"PR status comment: {done}")
+
+
+def _warn(workflow: Workflow, what: str, refusal: GitHubRefused) -> None:
+    hint = f"; {PERMISSION_HINT}" if refusal.status in (401, 403, 404) else ""
+    workflow.warning(f"could not post {what}: {refusal}{hint}", title=COMMENT_TITLE)

@@ -1,0 +1,59 @@
+"""Leave the verdict behind: annotations, step outputs and the job summary."""
+
+from __future__ import annotations
+
+from gate.core.errors import GateError
+from gate.core.summary import counts_line, cut_short, outputs, render
+from gate.core.verdict import EXIT_ERROR, Outcome, Verdict
+from gate.flow.ports import Workflow
+
+TITLE = "Aikido security gate"
+COMMENT_TITLE = "Aikido PR comment"
+
+
+# GitHub shows at most 10 error annotations per step; the links beyond these are in the summary.
+MAX_LINK_ANNOTATIONS = 5
+# GitHub's limit for one step's summary is 1 MiB; stay clear of it.
+MAX_SUMMARY_BYTES = 1_000_000
+SUMMARY_CUT_NOTE = "… the summary was cut short at GitHub's size limit; the scan in Aikido has everything.\n"
+
+
+def fit_summary(markdown: str, limit: int = MAX_SUMMARY_BYTES) -> str:
+    """`markdown` cut at a line boundary below `limit` bytes, saying so."""
+    return cut_short(markdown, limit, SUMMARY_CUT_NOTE)
+
+
+def report(verdict: Verdict, workflow: Workflow) -> int:
+    """Annotate, write outputs and the summary; return the verdict's exit code.
+
+    A summary that cannot be written (full disk, a directory in its place) is a warning: the
+    step still ends as the verdict says. Outputs that cannot be written fail the step (1).
+    """
+    status = verdict.status
+    details = ". ".join(part for part in (counts_line(status), status.diff_url) if part) if status else ""
+    message = verdict.reason + (f". {details}" if details else "")
+    if verdict.outcome is Outcome.FAILED:
+        annotate = workflow.warning if verdict.report_only else workflow.error
+        links = status.issue_links if status else ()
+        for link in links[:MAX_LINK_ANNOTATIONS]:
+            annotate(f"Open issue: {link}", title="Aikido issue")
+        if len(links) > MAX_LINK_ANNOTATIONS:
+            annotate(f"… and {len(links) - MAX_LINK_ANNOTATIONS} more open issues: see the job summary")
+        annotate(message, title=TITLE)
+    elif verdict.outcome in (Outcome.SUCCEEDED, Outcome.SKIPPED):
+        workflow.notice(message, title=TITLE)
+    elif verdict.passed_step:
+        workflow.warning(message, title=TITLE)
+    else:
+        workflow.error(message, title=TITLE)
+    try:
+        workflow.set_outputs(outputs(verdict))
+    except (GateError, OSError) as failure:
+        # Later steps read the verdict from the outputs: without them the step must not pass.
+        workflow.error(f"could not write the step outputs: {failure}", title=TITLE)
+        return EXIT_ERROR
+    try:
+        workflow.add_summary(fit_summary(render(verdict)))
+    except OSError as failure:
+        workflow.warning(f"could not write the job summary: {failure}", title=TITLE)
+    return verdict.exit_code

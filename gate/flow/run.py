@@ -1,0 +1,309 @@
+"""The gate's one flow: read the event, start the scan, upload into it, wait for it, decide."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from gate import DOCS
+from gate.core.clock import Deadline, Sleep
+from gate.core.comment_plan import CommentMode, CommentPlan
+from gate.core.errors import AikidoError, ConfigError, GateError
+from gate.core.event import (
+    PULL_REQUEST_EVENTS,
+    EventFacts,
+    Lookups,
+    pull_request_number,
+    read_event,
+    resolve_release_target,
+    resolve_repository_id,
+    resolve_target,
+)
+from gate.core.models import SastIssue, UploadFile, start_body, upload_fields
+from gate.core.plan import RunPlan
+from gate.core.verdict import ReleaseGate, Verdict, decide, skipped, timed_out, uploaded_only
+from gate.flow.poll import wait_for_scan
+from gate.flow.ports import Files, Scanner, Uploads, Workflow
+from gate.flow.report import COMMENT_TITLE
+from gate.flow.state import RunState
+
+SARIF_TITLE = "Aikido SARIF"
+if TYPE_CHECKING:
+    from gate.flow.comment import PullRequest
+
+NO_KEY_HELP = (
+    "input secret-key is empty: pass the Aikido CI token, e.g. `secret-key: ${{ secrets.AIKIDO_SECRET_KEY }}`, "
+    f"and check that the secret exists in this repository or organization (see {DOCS}#troubleshooting)"
+)
+
+
+@dataclass(frozen=True)
+class Collaborators:
+    """Everything one run works with, built in one place (entrypoint.py); the flow builds nothing itself."""
+
+    scanner: Callable[[], Scanner]
+    lookups: Callable[[], Lookups]
+    # The comments' port to pull request N, bounded by a deadline of its own (gate.github.comments).
+    pull_request: Callable[[int, Deadline], PullRequest]
+    deadline: Deadline
+    sleep: Sleep
+    workflow: Workflow
+    state: RunState
+    # The files to upload (gate.uploads.workspace), made only when the inputs name some.
+    uploads: Callable[[], Uploads]
+    files: Files
+
+
+def _skip_reason_without_secret(facts: EventFacts) -> str | None:
+    # GitHub gives no secrets to these runs; pull_request_target runs do get them.
+    if facts.event == "pull_request" and facts.is_fork:
+        return "no secret-key on a pull request from a fork (GitHub gives forks no secrets); skipping the Aikido scan"
+    if facts.is_dependabot:
+        return (
+            "no secret-key on a Dependabot run (GitHub gives Dependabot no Actions secrets); skipping the Aikido scan"
+        )
+    return None
+
+
+def reach_verdict(plan: RunPlan, payload: dict[str, Any], wiring: Collaborators) -> Verdict:
+    """Read the event, start the scan, upload into it, wait for it and decide; raises GateError when it cannot.
+
+    The caller turns a GateError into the ERROR verdict (entrypoint.main, the one place that does).
+    """
+    verdict = _scan_and_decide(plan, payload, wiring)
+    return dataclasses.replace(verdict, uploads=tuple(wiring.state.uploaded))
+
+
+def _scan_and_decide(plan: RunPlan, payload: dict[str, Any], context: Collaborators) -> Verdict:
+    workflow = context.workflow
+    if plan.sarif_file:
+        sarif_target(plan.sarif_file, plan.job.workspace)  # refused before anything starts
+    job = plan.job
+    facts = read_event(job.event_name, payload, sha=job.sha, ref=job.ref, actor=job.actor)
+    if facts.deleted and not plan.upload_only:
+        return skipped("the push deleted a branch or tag: there is nothing to scan")
+    if not plan.secret_given:
+        reason = _skip_reason_without_secret(facts)
+        if reason is None:
+            raise ConfigError(NO_KEY_HELP)
+        return skipped(reason)
+
+    uploads = _collect_uploads(plan, context)
+    overrides = plan.overrides
+    if plan.upload_only:
+        if not uploads:
+            raise ConfigError("input upload-only is true, but sbom-files and checkov-sarif-files name no file")
+        repository_id = resolve_repository_id(facts, overrides, context.lookups)
+        _upload_all(context.scanner(), uploads, context, scan_id=None, repository_id=repository_id)
+        return uploaded_only(len(uploads))
+    if plan.fails_on_nothing:
+        workflow.warning(
+            "all four fail-on-* inputs are false: nothing can fail this gate", title="Aikido gate fails on nothing"
+        )
+
+    options = plan.options
+    if plan.release_gating:
+        target = resolve_release_target(facts, overrides, context.lookups, base_branch=plan.base_branch)
+        release = ReleaseGate(target.head_commit, options.minimum_severity, plan.base_branch)
+        scope = f"release gate of commit {target.head_commit[:12]}" + (
+            f" (base branch {plan.base_branch})" if plan.base_branch else ""
+        )
+    else:
+        target = resolve_target(facts, overrides, context.lookups)
+        release = None
+        scope = f"scan of branch {target.branch}: {(target.base_commit or '')[:12]}..{target.head_commit[:12]}"
+    context.state.target = target
+    workflow.log(
+        f"Starting an Aikido {scope} (repository {target.repository_id}, minimum severity {options.minimum_severity})"
+    )
+    client = context.scanner()
+    context.state.start_sent = True
+    scan_id = context.state.scan_id = client.start_scan(start_body(target, options, tuple(uploads)))
+    workflow.log(f"Aikido scan {scan_id} started")
+    _upload_all(client, uploads, context, scan_id=scan_id, repository_id=None)
+    status = wait_for_scan(
+        client,
+        scan_id,
+        interval=plan.poll_interval_seconds,
+        deadline=context.deadline,
+        sleep=context.sleep,
+        workflow=workflow,
+    )
+    if not status.final:
+        verdict = timed_out(
+            scan_id=scan_id, seconds=plan.timeout_seconds, fail_on_timeout=plan.fail_on_timeout, status=status
+        )
+    else:
+        verdict = decide(status, scan_id=scan_id, report_only=plan.report_only)
+    return dataclasses.replace(verdict, release=release)
+
+
+def _collect_uploads(plan: RunPlan, context: Collaborators) -> list[UploadFile]:
+    """Validate every file to upload before anything starts (the upload code loads only when needed)."""
+    if not (plan.sbom_files.strip() or plan.checkov_sarif_files.strip()):
+        return []
+    workflow = context.workflow
+    started = time.monotonic()
+    files, warnings = context.uploads().collect(plan.sbom_files, plan.checkov_sarif_files, plan.job.workspace)
+    size = sum(upload.size for upload in files) / 1e6
+    workflow.log(f"checked {len(files)} file(s) to upload, {size:.1f} MB, in {time.monotonic() - started:.1f} s")
+    for warning in warnings:
+        workflow.warning(warning, title="Aikido upload")
+    return files
+
+
+def _upload_all(
+    client: Scanner,
+    uploads: list[UploadFile],
+    context: Collaborators,
+    *,
+    scan_id: int | None,
+    repository_id: str | None,
+) -> None:
+    if not uploads:
+        return
+    workflow = context.workflow
+    for upload in uploads:
+
+        def progress(sent: int, total: int, seconds: float, shown: str = upload.shown) -> None:
+            rate = sent / seconds / 1e6 if seconds else 0.0
+            workflow.log(f"uploading {shown}: {sent / 1e6:.1f} of {total / 1e6:.1f} MB ({rate:.1f} MB/s)")
+
+        fields = upload_fields(upload, scan_id=scan_id, repository_id=repository_id)
+        body = context.uploads().body(upload, fields, progress)
+        started = time.monotonic()
+        context.state.uploading = upload.shown
+        try:
+            client.upload(body, body.length, upload.shown)
+        except AikidoError as failure:
+            if scan_id is None:
+                raise
+            raise AikidoError(
+                f"{failure}; scan {scan_id} waits for this upload and cannot complete without it"
+            ) from None
+        finally:
+            context.state.uploading = None
+        image = f" for image {upload.image_name}" if upload.image_name else ""
+        workflow.log(
+            f"uploaded {upload.shown} ({upload.size / 1e6:.1f} MB) as {upload.kind.value}{image} "
+            f"in {time.monotonic() - started:.1f} s"
+        )
+        context.state.uploaded.append(upload)
+
+
+# The comments get this long after the verdict, however many findings there are: the verdict is
+# already written, and a step must not run a minute past timeout-seconds for its comments.
+COMMENT_BUDGET_SECONDS = 30.0
+
+
+def post_pr_comments(
+    verdict: Verdict,
+    plan: RunPlan,
+    payload: dict[str, Any],
+    *,
+    sast_issues: Callable[[], list[SastIssue]],
+    wiring: Collaborators,
+) -> None:
+    """Post the PR comments the inputs ask for (their code loads only here); failures become warnings."""
+    workflow = wiring.workflow
+    if plan.comment_mode is CommentMode.OFF and not plan.review_comments:
+        return
+    number = pull_request_number(payload)
+    if plan.job.event_name not in PULL_REQUEST_EVENTS or number is None:
+        return  # comments belong to pull requests only
+    if not plan.github_token_given:
+        workflow.warning("no github-token: cannot post the PR comment", title=COMMENT_TITLE)
+        return
+    from gate.flow.comment import post_comments, status_marker  # noqa: PLC0415 -- off the plain path
+
+    pr = wiring.pull_request(number, Deadline.after(COMMENT_BUDGET_SECONDS, wiring.deadline.clock))
+    state = wiring.state
+    comments = CommentPlan(
+        mode=plan.comment_mode,
+        sast=plan.review_comments,
+        marker=status_marker(plan.job.workflow, plan.job.job, plan.comment_key),
+        job=plan.job.job,
+        head_commit=state.target.head_commit if state.target else None,
+    )
+    post_comments(verdict, comments, pr, sast_issues, workflow)
+
+
+T = TypeVar("T")
+
+
+def once(compute: Callable[[], T]) -> Callable[[], T]:
+    """`compute` run at most once: later calls get its result, or raise its exception, again."""
+    done: list[T] = []
+    failed: list[BaseException] = []
+
+    def get() -> T:
+        if not done and not failed:
+            try:
+                done.append(compute())
+            except GateError as failure:
+                failed.append(failure)
+        if failed:
+            raise failed[0]
+        return done[0]
+
+    return get
+
+
+def sarif_target(sarif_file: str, workspace: Path) -> Path:
+    """Where `sarif-file` is written: inside the workspace, through no symlink that leads out of it."""
+    root = workspace.resolve()
+    target = root / sarif_file
+    if not target.parent.resolve().is_relative_to(root) or target.is_dir():
+        raise ConfigError(f"input sarif-file: {sarif_file} leads outside the workspace or names a directory")
+    return target
+
+
+def export_sarif(
+    verdict: Verdict,
+    plan: RunPlan,
+    *,
+    sast_issues: Callable[[], list[SastIssue]],
+    wiring: Collaborators,
+) -> None:
+    """Write `sarif-file`: the scan's introduced SAST issues, or an empty run when there is no final result."""
+    if not plan.sarif_file:
+        return
+    from gate.core import sarif  # noqa: PLC0415 -- off the plain path
+
+    workflow = wiring.workflow
+    try:
+        target = sarif_target(plan.sarif_file, plan.job.workspace)
+    except ConfigError as refused:
+        workflow.warning(str(refused), title=SARIF_TITLE)
+        return
+    status = verdict.status
+    issues: list[SastIssue] = []
+    if verdict.scan_id is not None and status is not None and status.final:
+        try:
+            issues = sast_issues()
+        except GateError as failure:
+            workflow.warning(
+                f"could not read the scan's SAST issues ({failure}); {plan.sarif_file} lists none", title=SARIF_TITLE
+            )
+    automation = sarif.automation_id(plan.job.workflow, plan.job.job, plan.comment_key)
+    document, dropped = sarif.render(
+        issues, blocking=plan.sast_blocks, scan_url=status.diff_url if status else None, automation_id=automation
+    )
+    for file in dropped:
+        workflow.warning(
+            f"a SAST finding's file {file} leads outside the repository; left out of {plan.sarif_file}",
+            title=SARIF_TITLE,
+        )
+    try:
+        wiring.files.write(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    except OSError as error:
+        workflow.warning(f"could not write {plan.sarif_file} ({error.strerror})", title=SARIF_TITLE)
+        return
+    results = len(document["runs"][0]["results"])
+    workflow.log(f"wrote {results} SAST finding(s) to {plan.sarif_file} (SARIF 2.1.0)")
+    workflow.set_outputs({"sarif-file": plan.sarif_file})

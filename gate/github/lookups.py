@@ -1,0 +1,103 @@
+"""The two GitHub API look-ups the plain gate may need: a commit's parent and the repository's node id.
+
+Plain httpx rather than PyGithub: these are two GETs on the start-up path, and PyGithub
+is imported only when a PR comment is to be posted.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from gate import USER_AGENT
+from gate.core.errors import GitHubLookupFailed
+from gate.net.faults import AnswerTooLarge, GaveUp
+from gate.net.http import Answer, Retrier, Safety, excerpt, tls_for
+
+
+def build_github_client(api_url: str, token: str) -> httpx.Client:
+    """An httpx client for the REST API at `api_url` (GitHub.com or Enterprise Server)."""
+    headers = {
+        "Accept": "application/vnd.github+json",
+        "X-GitHub-Api-Version": "2022-11-28",
+        "User-Agent": USER_AGENT,
+    }
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    base_url = api_url.rstrip("/")
+    return httpx.Client(
+        base_url=base_url, headers=headers, follow_redirects=False, trust_env=True, verify=tls_for(base_url)
+    )
+
+
+class GitHubLookups:
+    """Reads what the event payload does not carry."""
+
+    def __init__(self, http: httpx.Client, retrier: Retrier, repository: str) -> None:
+        self._http = http
+        self._retrier = retrier
+        self._repository = repository
+
+    def parent_of(self, sha: str) -> str:
+        """The first parent of commit `sha`."""
+        answer = self._get(f"/repos/{self._path()}/commits/{sha}", f"the parent of commit {sha}", "base-commit")
+        parents = answer.get("parents")
+        first = parents[0] if isinstance(parents, list) and parents else None
+        parent = first.get("sha") if isinstance(first, dict) else None
+        if not isinstance(parent, str) or not parent:
+            raise GitHubLookupFailed(f"commit {sha} has no parent to compare with: set base-commit")
+        return parent
+
+    def repository_node_id(self) -> str:
+        """The node id (`R_…`) of the repository this run belongs to."""
+        answer = self._get(f"/repos/{self._path()}", "the repository id", "repository-id")
+        node_id = answer.get("node_id")
+        if not isinstance(node_id, str) or not node_id:
+            raise GitHubLookupFailed("the GitHub API answer has no node_id: set repository-id")
+        return node_id
+
+    def _path(self) -> str:
+        owner, _, name = self._repository.partition("/")
+        if not owner or not name:
+            raise GitHubLookupFailed("GITHUB_REPOSITORY is not set to owner/name; cannot ask the GitHub API")
+        return f"{quote(owner, safe='')}/{quote(name, safe='')}"
+
+    def _get(self, path: str, what: str, override: str) -> dict[str, Any]:
+        request = self._http.build_request("GET", path)
+        try:
+            response = self._retrier.send(self._http, request, Safety.IDEMPOTENT)
+        except GaveUp as gave_up:
+            raise GitHubLookupFailed(
+                f"could not ask the GitHub API for {what}: {gave_up.reason}; {fix_for(override)}"
+            ) from None
+        except AnswerTooLarge:
+            raise GitHubLookupFailed(
+                f"the GitHub API's answer for {what} is implausibly large; {fix_for(override)}"
+            ) from None
+        return decipher(Answer.of(response), what=what, override=override)
+
+
+def fix_for(override: str) -> str:
+    return f"set the {override} input, or give the job a token that can read the repository"
+
+
+def decipher(answer: Answer, *, what: str, override: str) -> dict[str, Any]:
+    """A look-up's answer as a JSON object, or GitHubLookupFailed saying which input avoids the look-up. Pure."""
+    if not 200 <= answer.status < 300:
+        quote = excerpt(answer.text(), limit=120)
+        raise GitHubLookupFailed(
+            f"the GitHub API refused to tell {what} (HTTP {answer.status}: {quote}); {fix_for(override)}",
+            answer.status,
+        )
+    try:
+        value = json.loads(answer.content)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        value = None
+    if not isinstance(value, dict):
+        raise GitHubLookupFailed(
+            f"the GitHub API's answer for {what} is not a JSON object; {fix_for(override)}", answer.status
+        )
+    return value

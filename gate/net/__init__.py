@@ -1,0 +1,1 @@
+"""The transport the API adapters share: retries within the deadline, a wall-clock limit, TLS, proxies."""

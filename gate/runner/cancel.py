@@ -1,0 +1,57 @@
+"""Cancellation: the runner sends SIGINT, then SIGTERM 7.5 s later, and PID 1 ignores unhandled signals."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+from types import FrameType
+
+from gate.core.verdict import EXIT_ERROR
+from gate.flow.state import RunState
+from gate.runner.workflow import format_command
+
+
+def _what_happened(state: RunState) -> str:
+    """The end of the cancellation line: what is true on Aikido's side now (latest phase first)."""
+    if state.reported is not None:
+        return (
+            f" after the verdict (SARIF file, PR comments); the verdict ({state.reported.outcome.value}) is already "
+            "in the step's outputs and summary"
+        )
+    if state.uploading is not None:
+        if state.scan_id is None:
+            return f" while uploading {state.uploading}; that upload did not complete"
+        return (
+            f" while uploading {state.uploading}; Aikido scan {state.scan_id} waits for this upload and will not "
+            "complete without it"
+        )
+    if state.scan_id is not None:
+        return f"; Aikido scan {state.scan_id} was started and finishes on its own in Aikido"
+    if state.start_sent:
+        return " while Aikido was starting the scan; one may have started, and it finishes on its own in Aikido"
+    return " before an Aikido scan was started"
+
+
+def cancel_message(state: RunState, signum: int) -> str:
+    """The lines printed on cancellation: any open group closed, then one warning saying what is true."""
+    happened = _what_happened(state)
+    line = format_command("warning", f"cancelled ({signal.Signals(signum).name}){happened}")
+    closing = "::endgroup::\n" if state.workflow is not None and state.workflow.group_open else ""
+    return closing + line
+
+
+def install(state: RunState) -> None:
+    """Exit at once on SIGINT or SIGTERM, saying what was left behind."""
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+        os.write(sys.stdout.fileno(), (cancel_message(state, signum) + "\n").encode())
+        # Not sys.exit: unwinding could block in a socket read past the runner's 7.5 s grace.
+        # Once the verdict is written, the exit code follows it, never contradicts it.
+        os._exit(state.exit_code if state.exit_code is not None else EXIT_ERROR)
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)

@@ -1,0 +1,189 @@
+"""SBOM and Checkov SARIF files: expand the inputs, validate every file before any scan starts.
+
+Each file gets one streaming pass (`gate.uploads.inspect`) that checks it is UTF-8 JSON, learns
+what the shape checks below need, and measures its length once escaped as a JSON string,
+which the upload needs for its Content-Length.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from gate.core.errors import ConfigError
+from gate.core.models import UploadFile, UploadKind
+from gate.uploads.inspect import JsonFacts, inspect_json
+
+Inspect = Callable[[Path], JsonFacts]
+SYFT_NAME = "syft"
+SARIF_VERSION = "2.1.0"
+
+# A container image name without tag or digest, after Docker's reference grammar.
+_DOMAIN = r"(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?/)?"
+_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+IMAGE_NAME = re.compile(rf"{_DOMAIN}{_COMPONENT}(?:/{_COMPONENT})*")
+# Syft's source schemes, which its userInput may carry.
+_SCHEMES = re.compile(r"^(?:docker|podman|containerd|registry|docker-archive|oci-archive|oci-dir|singularity):")
+
+_ARCHIVES = (".tar", ".tar.gz", ".tgz", ".zip")
+
+
+def image_name_from(reference: str) -> str | None:
+    """The image name of a reference such as `ghcr.io/o/app:1.2@sha256:…`, or None if it is not one."""
+    name = _SCHEMES.sub("", reference.strip()).split("@", 1)[0]
+    if name.endswith(_ARCHIVES):  # a docker-archive's file, not an image
+        return None
+    head, _, last = name.rpartition("/")
+    name = f"{head}/{last.split(':', 1)[0]}" if head else last.split(":", 1)[0]
+    return name if IMAGE_NAME.fullmatch(name) else None
+
+
+def has_tag_or_digest(name: str) -> bool:
+    return "@" in name or ":" in name.rpartition("/")[2]
+
+
+def entries(text: str) -> list[str]:
+    """The non-blank lines of a multi-line input."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def expand(entry: str, workspace: Path, input_name: str) -> list[Path]:
+    """The regular files inside the workspace that an entry names, each resolved; errors name the entry."""
+    root = workspace.resolve()
+    pattern = entry
+    if Path(entry).is_absolute():
+        # The workspace as the runner names it (/github/workspace) or as it resolves.
+        base = next((base for base in (workspace, root) if Path(entry).is_relative_to(base)), None)
+        if base is None:
+            raise ConfigError(f"input {input_name}: {entry} is outside the workspace")
+        pattern = str(Path(entry).relative_to(base))
+    if glob.has_magic(pattern):
+        names = sorted(glob.glob(pattern, root_dir=root, recursive=True))
+        if not names:
+            raise ConfigError(f"input {input_name}: {entry} matches no file in the workspace")
+    else:
+        names = [pattern]
+    return [_inside(root, name, input_name) for name in names]
+
+
+def _inside(root: Path, name: str, input_name: str) -> Path:
+    path = root / name
+    if not Path(os.path.normpath(path)).is_relative_to(root):
+        raise ConfigError(f"input {input_name}: {name} leads outside the workspace (through ..)")
+    try:
+        real = path.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise ConfigError(f"input {input_name}: {name} does not exist in the workspace") from None
+    if not real.is_relative_to(root):
+        raise ConfigError(f"input {input_name}: {name} leads outside the workspace (through .. or a symlink)")
+    if not real.is_file():
+        raise ConfigError(f"input {input_name}: {name} is not a regular file")
+    return real
+
+
+def _shown(path: Path, root: Path) -> str:
+    return str(path.relative_to(root))
+
+
+def _sbom(path: Path, root: Path, image_name: str | None, inspect: Inspect) -> UploadFile:
+    shown = _shown(path, root)
+    facts = _checked(path, shown, "sbom-files", inspect)
+    if not {"artifacts", "source"} <= facts.top_keys or facts.strings.get("descriptor.name") != SYFT_NAME:
+        raise ConfigError(
+            f"input sbom-files: {shown} is not a Syft JSON SBOM (needs artifacts, source and descriptor.name "
+            "syft; make it with syft -o syft-json or anchore/sbom-action with format: syft-json)"
+        )
+    if image_name is not None:
+        if has_tag_or_digest(image_name):
+            bare = image_name_from(image_name) or "NAME"
+            raise ConfigError(
+                f"input sbom-files: the image name {image_name} of {shown} has a tag or digest; "
+                f"Aikido wants the name alone: {bare}={shown}"
+            )
+        if not IMAGE_NAME.fullmatch(image_name):
+            raise ConfigError(f"input sbom-files: {image_name} (for {shown}) is not a container image name")
+    else:
+        # Syft records the image's tags (an archive's too), what the user asked for, and a name.
+        sources = [facts.strings.get(f"source.{key}") for key in ("metadata.tags.item", "metadata.userInput", "name")]
+        image_name = next((name for name in map(image_name_from, filter(None, sources)) if name), None)
+        if image_name is None:
+            raise ConfigError(
+                f"input sbom-files: cannot tell the container image name of {shown} from its source; "
+                f"write the entry as image-name={shown}"
+            )
+    return UploadFile(UploadKind.SBOM, path, shown, facts.size, facts.escaped_size, image_name)
+
+
+def _sarif(path: Path, root: Path, warnings: list[str], inspect: Inspect) -> UploadFile:
+    shown = _shown(path, root)
+    facts = _checked(path, shown, "checkov-sarif-files", inspect)
+    if facts.strings.get("version") != SARIF_VERSION or not facts.runs_is_array:
+        raise ConfigError(
+            f"input checkov-sarif-files: {shown} is not a SARIF 2.1.0 file (needs version 2.1.0 and a runs array)"
+        )
+    if not any(driver.lower() == "checkov" for driver in facts.drivers):
+        tools = ", ".join(sorted(set(facts.drivers))) or "no tool"
+        warnings.append(f"{shown} was made by {tools}, not Checkov; Aikido reads it as Checkov output")
+    return UploadFile(UploadKind.CHECKOV, path, shown, facts.size, facts.escaped_size)
+
+
+def _checked(path: Path, shown: str, input_name: str, inspect: Inspect) -> JsonFacts:
+    size = path.stat().st_size
+    if size == 0:
+        raise ConfigError(f"input {input_name}: {shown} is empty")
+    try:
+        facts = inspect(path)
+    except ValueError as error:
+        raise ConfigError(f"input {input_name}: {shown} {error}") from None
+    except OSError as error:
+        raise ConfigError(f"input {input_name}: cannot read {shown} ({error.strerror})") from None
+    facts.size = size
+    return facts
+
+
+def collect(
+    sbom_files: str, sarif_files: str, workspace: Path, inspect: Inspect = inspect_json
+) -> tuple[list[UploadFile], list[str]]:
+    """Every file to upload, validated, and warnings to show; raises ConfigError naming input and file.
+
+    `inspect` reads a file's facts: `inspect_json`, or answers a prefetch has ready (gate.boot.prefetch).
+    """
+    root = workspace.resolve()
+    files: list[UploadFile] = []
+    warnings: list[str] = []
+    seen: set[Path] = set()
+    for entry in entries(sbom_files):
+        name, sep, rest = entry.partition("=")
+        image, pattern = (name.strip(), rest.strip()) if sep else (None, entry)
+        if sep and not image:
+            raise ConfigError(f"input sbom-files: {entry} has an empty image name before =")
+        for path in _new(expand(pattern, workspace, "sbom-files"), seen):
+            files.append(_sbom(path, root, image, inspect))
+    for entry in entries(sarif_files):
+        for path in _new(expand(entry, workspace, "checkov-sarif-files"), seen):
+            files.append(_sarif(path, root, warnings, inspect))
+    _no_shared_image_names(files)
+    return files, warnings
+
+
+def _new(paths: list[Path], seen: set[Path]) -> Iterator[Path]:
+    for path in paths:
+        if path not in seen:
+            seen.add(path)
+            yield path
+
+
+def _no_shared_image_names(files: list[UploadFile]) -> None:
+    owners: dict[str, str] = {}
+    for upload in files:
+        if upload.image_name is None:
+            continue
+        if upload.image_name in owners:
+            raise ConfigError(
+                f"input sbom-files: {owners[upload.image_name]} and {upload.shown} both have the image name "
+                f"{upload.image_name}; give each its own with image-name=PATH"
+            )
+        owners[upload.image_name] = upload.shown

@@ -1,0 +1,382 @@
+"""The PR comments through PyGithub's real HTTP, against a fake GitHub API on loopback."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from collections.abc import Iterator
+
+import pytest
+
+from gate.core.clock import Deadline
+from gate.core.comment_plan import CommentMode, CommentPlan
+from gate.core.models import SastIssue, parse_scan_status
+from gate.core.verdict import ReleaseGate, Verdict, decide, error, timed_out
+from gate.flow.comment import (
+    MAX_INLINE_COMMENTS,
+    SAST_MARKER,
+    post_comments,
+    render_status,
+    status_marker,
+)
+from gate.github.comments import PyGithubPullRequest
+from gate.runner.workflow import Workflow
+from tests.conftest import FakeClock
+from tests.support.answers import FEATURE_DONE
+from tests.support.fake_github import BOT, REPO, FakeGitHub
+from tests.support.refusing_proxy import RefusingProxy
+
+HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
+TOKEN = "ghs_" + "x" * 36
+MARKER = status_marker("CI", "aikido", '{"os": "linux"}')
+PASSED = decide(
+    parse_scan_status(FEATURE_DONE | {"gate_passed": True, "new_issues_found": 0}), scan_id=7, report_only=False
+)
+CLEAN = decide(
+    parse_scan_status(FEATURE_DONE | {"gate_passed": True, "new_issues_found": 0, "new_dependency_issues_found": 0}),
+    scan_id=7,
+    report_only=False,
+)
+FAILED = decide(
+    parse_scan_status(FEATURE_DONE | {"outcome": {"human_readable_message": "**1 new** issue <script>x</script>"}}),
+    scan_id=7,
+    report_only=False,
+)
+ISSUES = [
+    SastIssue("src/app.py", 10, 12, "SQL injection", "User input reaches a query.", "Use parameters."),
+    SastIssue("src/app.py", 40, 40, "Hard-coded password"),
+]
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    with FakeGitHub(diff_lines={("src/app.py", 12), ("src/app.py", 40)}) as fake:
+        yield fake
+
+
+class Run:
+    """Posts once against the fake and keeps what the user would see."""
+
+    def __init__(self, github: FakeGitHub, clock: FakeClock) -> None:
+        self.github, self.clock = github, clock
+
+    def __call__(
+        self,
+        verdict: Verdict,
+        mode: CommentMode = CommentMode.ON,
+        *,
+        sast: bool = False,
+        marker: str = MARKER,
+        issues: list[SastIssue] | None = None,
+        seconds: float = 60,
+    ) -> str:
+        pr = PyGithubPullRequest(
+            self.github.api_url,
+            TOKEN,
+            REPO,
+            42,
+            deadline=Deadline(self.clock() + seconds, self.clock),
+            sleep=self.clock.sleep,
+            seconds_between_writes=0,
+        )
+        plan = CommentPlan(mode=mode, sast=sast, marker=marker, job="aikido", head_commit=HEAD)
+        log = io.StringIO()
+        post_comments(verdict, plan, pr, lambda: list(ISSUES if issues is None else issues), Workflow(log))
+        return log.getvalue()
+
+
+@pytest.fixture
+def post(github: FakeGitHub, clock: FakeClock) -> Run:
+    return Run(github, clock)
+
+
+class TestStatusComment:
+    """The sticky status comment."""
+
+    def test_created_once_then_updated_in_place(self, github: FakeGitHub, post: Run) -> None:
+        assert post(FAILED) == "PR status comment: created\n"
+        assert post(PASSED) == "PR status comment: updated\n"
+        [comment] = github.issue_comments
+        assert comment["body"].startswith(MARKER + "\n### ✅ Aikido security gate passed")
+        assert [w.method for w in github.writes()] == ["POST", "PATCH"]
+        assert github.requests[0].headers["Authorization"] == f"token {TOKEN}"
+
+    def test_found_again_on_a_later_page(self, github: FakeGitHub, post: Run) -> None:
+        for n in range(130):
+            github.add_issue_comment(f"chatter {n}", user={"login": "octocat", "type": "User"})
+        ours = github.add_issue_comment(f"{MARKER}\nold", user=BOT)
+        post(PASSED)
+        assert [(w.method, w.path) for w in github.writes()] == [
+            ("PATCH", f"/repos/{REPO}/issues/comments/{ours['id']}")
+        ]
+        assert [r.query.get("page", ["1"]) for r in github.requests if r.method == "GET"] == [["1"], ["2"]]
+
+    def test_each_job_and_matrix_leg_has_its_own(self, github: FakeGitHub, post: Run) -> None:
+        post(PASSED)
+        post(PASSED, marker=status_marker("CI", "aikido", '{"os": "windows"}'))
+        post(PASSED, marker=status_marker("CI", "other-job", '{"os": "linux"}'))
+        assert len(github.issue_comments) == 3
+
+    def test_only_if_new_findings(self, github: FakeGitHub, post: Run) -> None:
+        assert post(CLEAN, CommentMode.ONLY_IF_NEW_FINDINGS) == "PR status comment: not needed\n"
+        assert github.writes() == []
+        assert post(FAILED, CommentMode.ONLY_IF_NEW_FINDINGS) == "PR status comment: created\n"
+        # Once it exists, a clean run updates it, so the PR shows the findings are resolved.
+        assert post(CLEAN, CommentMode.ONLY_IF_NEW_FINDINGS) == "PR status comment: updated\n"
+        assert "passed" in github.issue_comments[0]["body"]
+
+    def test_unchanged_comment_is_not_rewritten(self, github: FakeGitHub, post: Run) -> None:
+        post(PASSED)
+        post(PASSED)
+        assert [w.method for w in github.writes()] == ["POST"]
+
+    def test_read_only_token_is_a_warning(self, github: FakeGitHub, post: Run) -> None:
+        github.refuse("POST", "/comments$", 403, "Resource not accessible by integration")
+        log = post(PASSED)
+        assert log == (
+            "::warning title=Aikido PR comment::could not post the status comment: GitHub answered HTTP 403: "
+            "Resource not accessible by integration; give the job `permissions: pull-requests: write` "
+            "(fork pull requests only get a read-only token)\n"
+        )
+
+    def test_rate_limit_is_waited_out_and_the_comment_sent_once(
+        self, github: FakeGitHub, post: Run, clock: FakeClock
+    ) -> None:
+        github.refuse("POST", "/comments$", 403, "API rate limit exceeded", headers={"Retry-After": "7"})
+        assert post(PASSED) == "PR status comment: created\n"
+        assert clock.sleeps == [7.0]
+        assert [w.method for w in github.writes()] == ["POST", "POST"]
+        assert len(github.issue_comments) == 1
+
+    def test_retry_after_zero_still_waits_a_second(self, github: FakeGitHub, post: Run, clock: FakeClock) -> None:
+        github.refuse("POST", "/comments$", 429, "slow down", times=1000, headers={"Retry-After": "0"})
+        log = post(PASSED, seconds=30)
+        assert "could not post the status comment: GitHub's rate limit asks for 1 s, more than the time left" in log
+        assert clock.sleeps == [1.0] * 29
+        assert len(github.writes()) == 30
+
+    def test_rate_limit_past_the_deadline_gives_up(self, github: FakeGitHub, post: Run) -> None:
+        github.refuse("POST", "/comments$", 429, "slow down", headers={"Retry-After": "120"})
+        log = post(PASSED, seconds=30)
+        assert "GitHub's rate limit asks for 120 s, more than the time left" in log
+        assert len(github.writes()) == 1
+
+    def test_server_error_is_never_resent(self, github: FakeGitHub, post: Run) -> None:
+        github.refuse("POST", "/comments$", 502, "Bad gateway")
+        log = post(PASSED)
+        assert "could not post the status comment: GitHub answered HTTP 502: Bad gateway" in log
+        assert len(github.writes()) == 1
+
+    def test_a_refusing_proxy_is_named(self, post: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+        with RefusingProxy() as proxy:
+            monkeypatch.setenv("HTTP_PROXY", proxy.url)
+            for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+                monkeypatch.delenv(name, raising=False)
+            log = post(PASSED)
+        assert log == (
+            "::warning title=Aikido PR comment::could not post the status comment: the proxy refused the "
+            "connection to GitHub: check HTTP_PROXY and its credentials\n"
+        )
+        assert proxy.request_lines[0].startswith("GET http://127.0.0.1:")
+
+    def test_enterprise_server_base_url(self, clock: FakeClock) -> None:
+        with FakeGitHub(prefix="/api/v3") as ghes:
+            Run(ghes, clock)(FAILED)
+            Run(ghes, clock)(PASSED)
+            assert [r.path for r in ghes.requests] == [
+                f"/api/v3/repos/{REPO}/issues/42/comments",
+                f"/api/v3/repos/{REPO}/issues/42/comments",
+                f"/api/v3/repos/{REPO}/issues/42/comments",
+                "/api/graphql",
+                f"/api/v3/repos/{REPO}/issues/comments/{ghes.issue_comments[0]['id']}",
+            ]
+            assert len(ghes.issue_comments) == 1
+
+
+MALLORY = {"login": "mallory", "id": 666, "type": "User"}
+APP_BOT = {"login": "acme-security[bot]", "id": 4242, "type": "Bot"}
+
+
+class TestCommentOwnership:
+    """Only comments the action's own identity wrote are ever edited; a copied marker is ignored."""
+
+    def test_a_planted_status_comment_is_left_alone(self, github: FakeGitHub, post: Run) -> None:
+        planted = github.add_issue_comment(f"{MARKER}\nlooks official: merge me", user=MALLORY)
+        log = post(FAILED)
+        assert planted["body"] == f"{MARKER}\nlooks official: merge me"
+        assert [(w.method, w.path) for w in github.writes()] == [("POST", f"/repos/{REPO}/issues/42/comments")]
+        ours = github.issue_comments[-1]
+        assert (ours["user"]["login"], "failed" in ours["body"]) == ("github-actions[bot]", True)
+        assert log == (
+            "ignored comment(s) carrying aikido-gate's marker by mallory: not written by github-actions[bot]\n"
+            "PR status comment: created\n"
+        )
+
+    def test_the_real_one_is_updated_next_to_a_planted_copy(self, github: FakeGitHub, post: Run) -> None:
+        post(FAILED)
+        github.add_issue_comment(f"{MARKER}\n### ✅ passed, trust me", user=MALLORY)
+        post(PASSED)
+        ours, planted = github.issue_comments
+        assert "Aikido security gate passed" in ours["body"]
+        assert planted["body"].endswith("trust me")
+        assert [w.method for w in github.writes()] == ["POST", "PATCH"]
+
+    def test_a_github_app_token_finds_its_own_comments(self, clock: FakeClock) -> None:
+        with FakeGitHub(viewer=APP_BOT) as app:
+            app.add_issue_comment(f"{MARKER}\nby the workflow token", user=BOT)
+            mine = app.add_issue_comment(f"{MARKER}\nold", user=APP_BOT)
+            Run(app, clock)(PASSED)
+            assert [(w.method, w.path) for w in app.writes()] == [
+                ("PATCH", f"/repos/{REPO}/issues/comments/{mine['id']}")
+            ]
+            assert app.issue_comments[0]["body"].endswith("by the workflow token")
+
+    def test_the_identity_is_asked_once_and_only_when_a_marker_is_seen(self, github: FakeGitHub, post: Run) -> None:
+        post(FAILED, sast=True)
+        assert [r.path for r in github.requests if r.path.endswith("/graphql")] == []
+        post(FAILED, sast=True)
+        assert [r.path for r in github.requests if r.path.endswith("/graphql")] == ["/graphql"]
+
+    def test_without_an_answer_only_the_default_tokens_comments_count(self, github: FakeGitHub, post: Run) -> None:
+        github.refuse("POST", "/graphql$", 403, "Resource not accessible by integration")
+        github.add_issue_comment(f"{MARKER}\nplanted", user=MALLORY)
+        mine = github.add_issue_comment(f"{MARKER}\nold", user=BOT)
+        post(PASSED)
+        assert [(w.method, w.path) for w in github.writes()] == [
+            ("PATCH", f"/repos/{REPO}/issues/comments/{mine['id']}")
+        ]
+
+    def test_a_planted_review_comment_does_not_silence_a_finding(self, github: FakeGitHub, post: Run) -> None:
+        github.add_review_comment("src/app.py", 12, f"{SAST_MARKER}\nfalse positive, ignore", user=MALLORY)
+        post(FAILED, sast=True)
+        assert [(c["user"]["login"], c["line"]) for c in github.review_comments] == [
+            ("mallory", 12),
+            ("github-actions[bot]", 12),
+            ("github-actions[bot]", 40),
+        ]
+
+
+class TestReviewComments:
+    """Inline SAST review comments."""
+
+    def test_one_per_issue_on_its_lines(self, github: FakeGitHub, post: Run) -> None:
+        post(FAILED, sast=True)
+        first, second = github.review_comments
+        assert (first["path"], first["start_line"], first["line"], first["commit_id"]) == ("src/app.py", 10, 12, HEAD)
+        assert (first["side"], first["start_side"]) == ("RIGHT", "RIGHT")
+        assert first["body"].startswith(f"{SAST_MARKER}\n**Aikido SAST: SQL injection**")
+        assert "**Remediation:**\n\nUse parameters." in first["body"]
+        assert (second["line"], "start_line" in second) == (40, False)
+
+    def test_not_posted_twice_on_the_same_line(self, github: FakeGitHub, post: Run) -> None:
+        post(FAILED, sast=True)
+        post(FAILED, sast=True)
+        assert len(github.review_comments) == 2
+
+    def test_line_outside_the_diff_goes_into_the_status_comment(self, github: FakeGitHub, post: Run) -> None:
+        outside = SastIssue("src/other.py", 3, 3, "Path traversal")
+        post(FAILED, sast=True, issues=[*ISSUES, outside])
+        assert len(github.review_comments) == 2
+        body = github.issue_comments[0]["body"]
+        assert "**SAST findings not shown inline (1):**\n\n- **Path traversal** in `src/other.py` line 3" in body
+
+    def test_capped_per_run(self, github: FakeGitHub, post: Run) -> None:
+        many = [SastIssue("src/app.py", 40, 40, f"Issue {n}") for n in range(MAX_INLINE_COMMENTS + 3)]
+        github.diff_lines = {("src/app.py", 40)}
+        post(FAILED, sast=True, issues=many)
+        # All on one line: the first is posted, the rest stand there already.
+        assert len(github.review_comments) == 1
+
+    def test_cap_lists_the_rest(self, github: FakeGitHub, post: Run) -> None:
+        many = [SastIssue("src/app.py", n, n, f"Issue {n}") for n in range(1, MAX_INLINE_COMMENTS + 4)]
+        github.diff_lines = {("src/app.py", n) for n in range(1, 100)}
+        post(FAILED, sast=True, issues=many)
+        assert len(github.review_comments) == MAX_INLINE_COMMENTS
+        assert "not shown inline (3)" in github.issue_comments[0]["body"]
+
+    def test_leftovers_without_a_status_comment_are_a_notice(self, github: FakeGitHub, post: Run) -> None:
+        outside = SastIssue("src/other.py", 3, 3, "Path traversal")
+        log = post(FAILED, CommentMode.OFF, sast=True, issues=[outside])
+        assert log == (
+            "::notice title=Aikido PR comment::1 SAST finding(s) could not be shown inline; set "
+            "post-scan-status-comment to on to list them on the pull request\n"
+        )
+        assert github.issue_comments == []
+
+    def test_forbidden_review_comments_warn_and_the_status_lists_them(self, github: FakeGitHub, post: Run) -> None:
+        github.refuse("POST", "/pulls/42/comments$", 403, "Resource not accessible by integration")
+        log = post(FAILED, sast=True)
+        assert "could not post the inline SAST review comments: GitHub answered HTTP 403" in log
+        assert "not shown inline (2)" in github.issue_comments[0]["body"]
+
+
+class TestCommentSize:
+    """GitHub refuses a body over 65,536 characters: ours are cut short, the marker kept."""
+
+    def test_a_huge_status_comment_is_cut_and_still_posted(self, github: FakeGitHub, post: Run) -> None:
+        outside = [SastIssue(f"src/{n}.py", 3, 3, "🐍" * 3000) for n in range(50)]
+        log = post(FAILED, sast=True, issues=outside)
+        [comment] = github.issue_comments
+        body = comment["body"]
+        assert len(body.encode("utf-16-le")) // 2 <= 65_536
+        assert body.startswith(MARKER + "\n")
+        assert body.endswith(
+            "\n\n… cut short at GitHub's size limit for a comment; the scan in Aikido has everything.\n"
+        )
+        assert log.endswith("PR status comment: created\n")
+        # Cut at a line end: no finding is left half-written.
+        assert body.split("\n\n… cut short")[0].splitlines()[-1].endswith("line 3")
+
+    def test_a_huge_review_comment_is_cut_and_still_posted(self, github: FakeGitHub, post: Run) -> None:
+        long_issue = SastIssue("src/app.py", 40, 40, "x" * 70_000)
+        post(FAILED, sast=True, issues=[long_issue])
+        [comment] = github.review_comments
+        assert comment["body"].startswith(SAST_MARKER + "\n")
+        assert comment["body"].endswith("the scan in Aikido has everything.\n")
+
+
+class TestRenderStatus:
+    """render_status"""
+
+    def test_failure_shows_counts_link_commit_and_a_safe_message(self) -> None:
+        body = render_status(FAILED, marker=MARKER, head_commit=HEAD, leftovers=[], job="aikido")
+        assert body.startswith(f"{MARKER}\n### ❌ Aikido security gate failed")
+        assert "| New dependency issues | 1 |" in body
+        assert "[Open the scan in Aikido](https://app.aikido.dev/featurebranch/scan/1?groupId=1)" in body
+        assert "commit `ec26c3e57ca3`" in body
+        assert "\\*\\*1 new\\*\\* issue &lt;script&gt;x&lt;/script&gt;" in body
+        assert "<script>" not in body
+
+    def test_a_release_gate_says_so_and_lists_a_handful_of_open_issues(self) -> None:
+        links = [f"https://app.aikido.dev/queue?sidebarIssue={n}" for n in range(1, 14)]
+        answer = {"gate_passed": False, "open_issues_found": 13, "issue_links": links}
+        verdict = dataclasses.replace(
+            decide(parse_scan_status(answer), scan_id=7, report_only=False),
+            release=ReleaseGate(HEAD, "HIGH", "main"),
+        )
+        body = render_status(verdict, marker=MARKER, head_commit=HEAD, leftovers=[], job="aikido")
+        assert "### ❌ Aikido security gate failed: open issues in this commit block the release" in body
+        assert "**Release gate** of commit `ec26c3e57ca3`: open issues at or above `HIGH`, base branch `main`" in body
+        assert "**Open issues (13):**" in body
+        assert f"- [{links[9]}]({links[9]})" in body
+        assert links[10] not in body
+        assert "- … and 3 more in Aikido" in body
+
+    def test_timeout_and_error_say_so(self) -> None:
+        late = render_status(
+            timed_out(scan_id=7, seconds=300, fail_on_timeout=True),
+            marker=MARKER,
+            head_commit=None,
+            leftovers=[],
+            job="",
+        )
+        assert "### ⏱️ Aikido security gate timed out" in late
+        assert "The Aikido scan did not finish within 300 s (timeout-seconds); it goes on in Aikido as scan 7." in late
+        assert "Raise timeout-seconds to wait longer, or set fail-on-timeout to false" in late
+        broken = render_status(error("Aikido refused <b>"), marker=MARKER, head_commit=None, leftovers=[], job="")
+        assert "Aikido refused &lt;b&gt;." in broken
+
+    def test_marker_hashes_names_that_could_break_html(self) -> None:
+        marker = status_marker("CI -->", "job", "null")
+        assert marker.startswith("<!-- aikido-gate:status:")
+        assert marker.count("-->") == 1

@@ -1,0 +1,98 @@
+"""The GitHub look-ups: a commit's parent and the repository's node id."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from pytest_httpx import HTTPXMock
+
+from gate.core.clock import Deadline
+from gate.core.errors import GitHubLookupFailed
+from gate.github.lookups import GitHubLookups, build_github_client, decipher
+from gate.net.http import Answer, Retrier
+from tests.conftest import FakeClock
+
+API = "https://ghe.example.com/api/v3"
+SHA = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
+TOKEN = "ghs_" + "t" * 36
+
+
+@pytest.fixture
+def lookups(clock: FakeClock) -> GitHubLookups:
+    retrier = Retrier(Deadline(clock() + 60, clock), sleep=clock.sleep, rng=random.Random(3))
+    return GitHubLookups(build_github_client(API, TOKEN), retrier, "octo-org/octo-repo")
+
+
+class TestParentOf:
+    """GitHubLookups.parent_of"""
+
+    def test_first_parent(self, httpx_mock: HTTPXMock, lookups: GitHubLookups) -> None:
+        url = f"{API}/repos/octo-org/octo-repo/commits/{SHA}"
+        httpx_mock.add_response(url=url, json={"sha": SHA, "parents": [{"sha": "1" * 40}, {"sha": "2" * 40}]})
+        assert lookups.parent_of(SHA) == "1" * 40
+        request = httpx_mock.get_requests()[0]
+        assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+        assert request.headers["X-GitHub-Api-Version"] == "2022-11-28"
+
+    def test_root_commit_says_to_set_base_commit(self, httpx_mock: HTTPXMock, lookups: GitHubLookups) -> None:
+        httpx_mock.add_response(json={"sha": SHA, "parents": []})
+        with pytest.raises(GitHubLookupFailed, match=f"commit {SHA} has no parent to compare with: set base-commit"):
+            lookups.parent_of(SHA)
+
+    def test_refusal_says_what_to_set(self, httpx_mock: HTTPXMock, lookups: GitHubLookups) -> None:
+        httpx_mock.add_response(status_code=404, json={"message": "Not Found"})
+        with pytest.raises(GitHubLookupFailed) as caught:
+            lookups.parent_of(SHA)
+        assert str(caught.value) == (
+            f'the GitHub API refused to tell the parent of commit {SHA} (HTTP 404: {{"message":"Not Found"}}); '
+            "set the base-commit input, or give the job a token that can read the repository"
+        )
+
+    def test_transient_faults_are_retried(self, httpx_mock: HTTPXMock, lookups: GitHubLookups) -> None:
+        httpx_mock.add_response(status_code=502)
+        httpx_mock.add_response(json={"parents": [{"sha": "3" * 40}]})
+        assert lookups.parent_of(SHA) == "3" * 40
+
+
+class TestRepositoryNodeId:
+    """GitHubLookups.repository_node_id"""
+
+    def test_node_id(self, httpx_mock: HTTPXMock, lookups: GitHubLookups) -> None:
+        httpx_mock.add_response(url=f"{API}/repos/octo-org/octo-repo", json={"id": 1, "node_id": "R_kgDOLrq3yg"})
+        assert lookups.repository_node_id() == "R_kgDOLrq3yg"
+
+    def test_not_json(self, httpx_mock: HTTPXMock, lookups: GitHubLookups) -> None:
+        httpx_mock.add_response(html="<html></html>")
+        with pytest.raises(GitHubLookupFailed, match="not a JSON object; set the repository-id input"):
+            lookups.repository_node_id()
+
+    def test_no_repository_variable(self, clock: FakeClock) -> None:
+        retrier = Retrier(Deadline(clock() + 60, clock), sleep=clock.sleep)
+        lookups = GitHubLookups(build_github_client(API, ""), retrier, "")
+        with pytest.raises(GitHubLookupFailed, match="GITHUB_REPOSITORY is not set"):
+            lookups.repository_node_id()
+
+
+class TestDecipherLookup:
+    """gate.github.lookups.decipher: a look-up's answer without a socket."""
+
+    @pytest.mark.parametrize(
+        ("status", "content", "says"),
+        [
+            (404, b'{"message": "Not Found"}', 'refused to tell the parent (HTTP 404: {"message": "Not Found"})'),
+            (200, b"[1, 2]", "answer for the parent is not a JSON object"),
+            (200, b"{", "answer for the parent is not a JSON object"),
+        ],
+    )
+    def test_refusals_name_the_input_that_avoids_the_look_up(self, status: int, content: bytes, says: str) -> None:
+        with pytest.raises(GitHubLookupFailed) as caught:
+            decipher(Answer(status, {}, content), what="the parent", override="base-commit")
+        assert says in str(caught.value)
+        assert str(caught.value).endswith(
+            "set the base-commit input, or give the job a token that can read the repository"
+        )
+        assert (caught.value.service, caught.value.status) == ("GitHub", status)
+
+    def test_an_object_is_read(self) -> None:
+        assert decipher(Answer(200, {}, b'{"sha": "a"}'), what="x", override="y") == {"sha": "a"}

@@ -1,0 +1,188 @@
+"""The one deadline and the retry rules, over pytest-httpx."""
+
+from __future__ import annotations
+
+import random
+import ssl
+import threading
+from pathlib import Path
+
+import httpx
+import pytest
+from pytest_httpx import HTTPXMock
+
+from gate.core.clock import Deadline
+from gate.core.errors import ConfigError
+from gate.core.sanitize import add_secrets
+from gate.net import http
+from gate.net.faults import GaveUp
+from gate.net.http import Retrier, Safety, backoff_delay, excerpt, retry_after_seconds
+from tests.conftest import FakeClock
+
+URL = "https://app.aikido.dev/x"
+
+
+def make_retrier(clock: FakeClock, seconds: float = 60) -> Retrier:
+    return Retrier(Deadline(clock() + seconds, clock), sleep=clock.sleep, rng=random.Random(7))
+
+
+def send(retrier: Retrier, method: str = "GET", safety: Safety = Safety.IDEMPOTENT) -> httpx.Response:
+    with httpx.Client() as client:
+        return retrier.send(client, client.build_request(method, URL), safety)
+
+
+class TestRetryAfter:
+    """retry_after_seconds"""
+
+    @pytest.mark.parametrize(
+        ("value", "seconds"),
+        [("7", 7.0), (" 0 ", 0.0), ("Wed, 21 Oct 2015 07:28:10 GMT", 10.0), ("soon", None), (None, None), ("", None)],
+    )
+    def test_values(self, value: str | None, seconds: float | None) -> None:
+        assert retry_after_seconds(value, now=1445412480.0) == seconds
+
+
+class TestBackoff:
+    """backoff_delay"""
+
+    def test_grows_with_jitter_and_a_cap(self) -> None:
+        rng = random.Random(1)
+        delays = [backoff_delay(attempt, rng) for attempt in range(8)]
+        assert 0.5 <= delays[0] <= 1.0
+        assert 4.0 <= delays[3] <= 8.0
+        assert all(10.0 <= delay <= 20.0 for delay in delays[5:])
+
+
+class TestRetrier:
+    """Retrier.send"""
+
+    @pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
+    def test_get_is_retried_on_transient_status(self, httpx_mock: HTTPXMock, clock: FakeClock, status: int) -> None:
+        httpx_mock.add_response(status_code=status)
+        httpx_mock.add_response(json={"ok": True})
+        assert send(make_retrier(clock)).json() == {"ok": True}
+        assert len(clock.sleeps) == 1
+
+    def test_retry_after_zero_still_waits_a_second(self, httpx_mock: HTTPXMock, clock: FakeClock) -> None:
+        httpx_mock.add_response(status_code=503, headers={"Retry-After": "0"})
+        httpx_mock.add_response(status_code=503, headers={"Retry-After": "0"})
+        httpx_mock.add_response(json={"ok": True})
+        assert send(make_retrier(clock)).json() == {"ok": True}
+        assert clock.sleeps == [1.0, 1.0]
+
+    def test_retry_after_is_honoured(self, httpx_mock: HTTPXMock, clock: FakeClock) -> None:
+        httpx_mock.add_response(status_code=429, headers={"Retry-After": "12"})
+        httpx_mock.add_response(json={})
+        send(make_retrier(clock))
+        assert clock.sleeps == [12.0]
+
+    def test_retry_after_beyond_the_deadline_gives_up_at_once(self, httpx_mock: HTTPXMock, clock: FakeClock) -> None:
+        httpx_mock.add_response(status_code=429, headers={"Retry-After": "120"})
+        with pytest.raises(GaveUp) as caught:
+            send(make_retrier(clock, seconds=30))
+        assert (caught.value.reason, caught.value.attempts, clock.sleeps) == ("HTTP 429", 1, [])
+
+    def test_connection_errors_are_retried_until_the_deadline(self, httpx_mock: HTTPXMock, clock: FakeClock) -> None:
+        httpx_mock.add_exception(httpx.ConnectError("[Errno 111] Connection refused"), is_reusable=True)
+        with pytest.raises(GaveUp) as caught:
+            send(make_retrier(clock, seconds=10))
+        assert caught.value.reason == "ConnectError: Connection refused"
+        assert caught.value.attempts >= 3
+        assert sum(clock.sleeps) < 10
+
+    def test_post_that_creates_is_retried_where_nothing_was_created(
+        self, httpx_mock: HTTPXMock, clock: FakeClock
+    ) -> None:
+        httpx_mock.add_exception(httpx.ConnectError("refused"))
+        httpx_mock.add_response(status_code=503)
+        httpx_mock.add_response(status_code=429)
+        httpx_mock.add_response(json={"scan_id": 1})
+        assert send(make_retrier(clock), "POST", Safety.CREATES).json() == {"scan_id": 1}
+        assert len(httpx_mock.get_requests()) == 4
+
+    @pytest.mark.parametrize("status", [500, 502, 504])
+    def test_post_that_creates_is_not_retried_on_status(
+        self, httpx_mock: HTTPXMock, clock: FakeClock, status: int
+    ) -> None:
+        httpx_mock.add_response(status_code=status)
+        assert send(make_retrier(clock), "POST", Safety.CREATES).status_code == status
+        assert len(httpx_mock.get_requests()) == 1
+
+    def test_post_that_creates_is_never_repeated_after_a_read_timeout(
+        self, httpx_mock: HTTPXMock, clock: FakeClock
+    ) -> None:
+        httpx_mock.add_exception(httpx.ReadTimeout("timed out"))
+        with pytest.raises(GaveUp) as caught:
+            send(make_retrier(clock), "POST", Safety.CREATES)
+        assert caught.value.not_retried
+        assert len(httpx_mock.get_requests()) == 1
+
+    def test_request_timeout_is_cut_to_the_deadline(self, httpx_mock: HTTPXMock, clock: FakeClock) -> None:
+        httpx_mock.add_response()
+        send(make_retrier(clock, seconds=4))
+        timeout = httpx_mock.get_requests()[0].extensions["timeout"]
+        assert timeout == {"connect": 4.0, "read": 4.0, "write": 4.0, "pool": 4.0}
+
+
+class TestExcerpt:
+    """excerpt"""
+
+    def test_redacts_and_folds(self) -> None:
+        add_secrets(["AIK_CI_x"])
+        assert excerpt("<html>\n  key AIK_CI_x\n</html>") == "<html> key *** </html>"
+
+    def test_cuts_long_text(self) -> None:
+        assert excerpt("a" * 500, limit=10) == "a" * 9 + "…"
+
+
+class TestSharedTlsContext:
+    """One TLS context per process, built aside during the imports or by the first client."""
+
+    @pytest.fixture(autouse=True)
+    def _fresh(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        monkeypatch.setattr(http, "_tls_context", None)
+        monkeypatch.delenv("SSL_CERT_DIR", raising=False)
+
+    def test_built_aside_once_and_waited_for(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A client asking while the thread still builds it gets that very context, not a second one."""
+        built: list[ssl.SSLContext] = []
+        release = threading.Event()
+
+        def slow_build(**_: object) -> ssl.SSLContext:
+            release.wait(5)
+            built.append(ssl.create_default_context())
+            return built[-1]
+
+        monkeypatch.setattr(httpx, "create_ssl_context", slow_build)
+        aside = http.build_tls_context_aside()
+        threading.Timer(0.2, release.set).start()
+        context = http.shared_tls_context()
+        aside.join(5)
+        assert built == [context]
+        assert http.shared_tls_context() is context
+
+    def test_a_failure_aside_is_silent_and_met_again_by_the_client(
+        self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capfd: pytest.CaptureFixture[str]
+    ) -> None:
+        missing = tmp_path / "ca.pem"
+        monkeypatch.setenv("SSL_CERT_FILE", str(missing))
+        http.build_tls_context_aside().join(5)
+        assert capfd.readouterr().err == ""  # no "Exception in thread" traceback
+        with pytest.raises(ConfigError) as raised:
+            http.shared_tls_context()
+        assert str(raised.value).startswith(
+            f"SSL_CERT_FILE is '{missing}', which gives no CA certificates (No such file or directory); "
+        )
+
+    def test_a_bad_directory_or_bundle_is_named(self) -> None:
+        failure = ssl.SSLError(0, "no certificate")
+        missing = FileNotFoundError(2, "No such file or directory")
+        assert http.unusable_ca({"SSL_CERT_DIR": "/etc/corp"}, missing).startswith(
+            "SSL_CERT_DIR is '/etc/corp', which gives no CA certificates (No such file or directory); "
+        )
+        assert "SSL_CERT_DIR is '/etc/corp', which gives no CA certificates (no certificate)" in http.unusable_ca(
+            {"SSL_CERT_DIR": "/etc/corp"}, failure
+        )
+        assert http.unusable_ca({}, PermissionError(13, "Permission denied")) == (
+            "the CA certificates to verify TLS with could not be loaded (Permission denied)"
+        )

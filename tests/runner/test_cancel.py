@@ -1,0 +1,45 @@
+"""cancel_message: what a cancellation says in each phase (the end-to-end tests send real signals)."""
+
+from __future__ import annotations
+
+import io
+import signal
+
+import pytest
+
+from gate.core.verdict import skipped
+from gate.flow.state import RunState
+from gate.runner.cancel import cancel_message
+from gate.runner.workflow import Workflow
+
+
+@pytest.mark.parametrize(
+    ("state", "said"),
+    [
+        (RunState(), "cancelled (SIGINT) before an Aikido scan was started"),
+        (RunState(start_sent=True), "cancelled (SIGINT) while Aikido was starting the scan; one may have started"),
+        (RunState(uploading="a.json"), "cancelled (SIGINT) while uploading a.json; that upload did not complete"),
+        (
+            RunState(start_sent=True, scan_id=3, uploading="a.json"),
+            "cancelled (SIGINT) while uploading a.json; Aikido scan 3 waits for this upload",
+        ),
+        (RunState(start_sent=True, scan_id=3), "cancelled (SIGINT); Aikido scan 3 was started"),
+        (
+            RunState(reported=skipped("nothing to scan")),
+            "cancelled (SIGINT) after the verdict (SARIF file, PR comments); the verdict (SKIPPED) is already in",
+        ),
+    ],
+)
+def test_says_what_is_true(state: RunState, said: str) -> None:
+    assert cancel_message(state, signal.SIGINT).startswith(f"::warning::{said}")
+
+
+def test_closes_an_open_group_first() -> None:
+    workflow = Workflow(io.StringIO())
+    state = RunState(workflow=workflow)
+    with workflow.group("Waiting"):
+        assert cancel_message(state, signal.SIGTERM).splitlines() == [
+            "::endgroup::",
+            "::warning::cancelled (SIGTERM) before an Aikido scan was started",
+        ]
+    assert cancel_message(state, signal.SIGTERM).splitlines()[0].startswith("::warning::")
