@@ -7,14 +7,13 @@ numeric strings) and strict where it is not: a final answer without a boolean
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from gate.core.errors import UnexpectedAnswer
+from gate.core.links import hosts_in_text, link_host, trusted_link
 from gate.core.sanitize import whole_number
 
 # The API version string of the page's example; our own version goes in the User-Agent.
@@ -41,7 +40,6 @@ COUNTS = {
 
 # Where Aikido's links may point: its app and regional hosts (plus the api-base-url host, added by the client).
 AIKIDO_HOSTS = frozenset({"app.aikido.dev", "app.us.aikido.dev", "app.me.aikido.dev"})
-_URL = re.compile(r"https://[^\s]+")
 
 
 @dataclass(frozen=True)
@@ -195,11 +193,16 @@ class _Links:
     def __call__(self, value: Any) -> str | None:
         if not isinstance(value, str) or not value.strip():
             return None
-        host = (urlsplit(value.strip()).hostname or "") if "://" in value else ""
-        if _URL.fullmatch(value) and host in self._hosts:
+        if trusted_link(value, self._hosts):
             return value
-        self.foreign[host or "no host"] = None
+        self.foreign[link_host(value.strip())] = None
         return None
+
+    def note_text(self, text: str | None) -> None:
+        """Name the hosts that bare URLs in free text point to, when they are not trusted ones."""
+        for host in hosts_in_text(text or ""):
+            if host not in self._hosts:
+                self.foreign[host] = None
 
 
 def parse_scan_status(answer: Any, hosts: frozenset[str] = AIKIDO_HOSTS) -> ScanStatus:
@@ -224,14 +227,18 @@ def parse_scan_status(answer: Any, hosts: frozenset[str] = AIKIDO_HOSTS) -> Scan
     link = _Links(hosts)
     outcome = answer.get("outcome")
     message = outcome.get("human_readable_message") if isinstance(outcome, dict) else None
+    message = message if isinstance(message, str) and message.strip() else None
+    diff_url = link(answer.get("diff_url"))
+    issue_links = tuple(url for url in map(link, links) if url) if isinstance(links, list) else ()
+    link.note_text(message)
     return ScanStatus(
         final=final,
         gate_passed=gate_passed,
         sub_scans={name: answer[name] for name in SUB_SCANS if isinstance(answer.get(name), bool)},
         counts={name: _count(answer.get(name)) for name in COUNTS},
-        diff_url=link(answer.get("diff_url")),
-        issue_links=tuple(url for url in map(link, links) if url) if isinstance(links, list) else (),
-        message=message if isinstance(message, str) and message.strip() else None,
+        diff_url=diff_url,
+        issue_links=issue_links,
+        message=message,
         foreign_hosts=tuple(link.foreign),
     )
 

@@ -16,9 +16,9 @@ from typing import Any
 from urllib.parse import quote
 
 from gate import __version__
+from gate.core.markdown import md_block
 from gate.core.models import SastIssue
 from gate.core.sanitize import clean
-from gate.core.summary import md_block
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://github.com/aikido-gate/aikido-gate"

@@ -1,16 +1,12 @@
-"""The job summary and annotations of a verdict, as text. Pure: the caller writes them.
+"""The job summary, outputs and annotations of a verdict, as text. Pure: the caller writes them.
 
-Everything from the API or the payload is escaped for Markdown, and links are only
-ever http(s) URLs with the characters that could end them percent-encoded.
+Every text from the API or the payload becomes Markdown through `gate.core.markdown`.
 """
 
 from __future__ import annotations
 
-import re
-from urllib.parse import quote
-
+from gate.core.markdown import md_code, md_link, md_text
 from gate.core.models import COUNTS, ScanStatus, UploadFile
-from gate.core.sanitize import clean
 from gate.core.verdict import Outcome, Verdict
 
 SIGNS = {
@@ -61,64 +57,6 @@ def release_line(verdict: Verdict) -> list[str]:
     if release.base_branch:
         line += f", base branch {md_code(release.base_branch)}"
     return [line, ""]
-
-
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
-# Markers that start a block (heading, list, quote, rule) where they begin a line.
-_BLOCK_START = re.compile(r"^([#+\-=]|\d+[.)])")
-
-
-def cut_short(markdown: str, limit: int, note: str, *, unit: str = "utf-8") -> str:
-    """`markdown` and then `note`, cut at a line end so that the whole stays within `limit`.
-
-    `limit` counts code units of the encoding `unit`: bytes for "utf-8" (the job summary),
-    UTF-16 units for "utf-16-le", never fewer than the characters GitHub counts in a comment.
-    The start is kept, so a marker on the first line survives.
-    """
-    width = 2 if unit == "utf-16-le" else 1
-    encoded = markdown.encode(unit)
-    if len(encoded) <= limit * width:
-        return markdown
-    room = limit - len(note.encode(unit)) // width - 2
-    head = encoded[: max(room, 0) * width].decode(unit, errors="ignore")
-    if (line_end := head.rfind("\n")) > 0:
-        head = head[:line_end]
-    return f"{head}\n\n{note}"
-
-
-def md_text(text: str) -> str:
-    """Untrusted text as inert one-line Markdown: no HTML, no links, no table breaks, no @-mentions."""
-    text = re.sub(r"\s+", " ", clean(text)).strip()
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MD_SPECIAL.sub(r"\\\1", text).replace("@", "@\u200b")
-    return _BLOCK_START.sub(r"\\\1", text)
-
-
-def md_block(text: str, limit: int = 3000) -> str:
-    """Untrusted multi-line text as inert Markdown paragraphs (each line made safe as by md_text)."""
-    text = clean(text, multiline=True)
-    if len(text) > limit:
-        text = text[: limit - 1] + "…"
-    lines = [md_text(line) for line in text.strip().splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
-
-
-def md_code(text: str) -> str:
-    """Untrusted text as an inline code span, safe inside a table cell."""
-    text = re.sub(r"\s+", " ", clean(text)).strip().replace("|", "\\|")
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    return f"{fence} {text} {fence}" if longest else f"`{text}`"
-
-
-def md_url(url: str) -> str:
-    """An https URL safe inside `(...)` of a Markdown link."""
-    return quote(clean(url), safe="/:?&=#%@+,;~!$*'-._")
-
-
-def md_link(text: str, url: str) -> str:
-    """A link named `text`, for an https URL only (models keep only Aikido's); anything else stays inert text."""
-    return f"[{md_text(text)}]({md_url(url)})" if url.startswith("https://") else md_text(text)
 
 
 # Short names for the one-line count in annotations.

@@ -16,19 +16,9 @@ from typing import Protocol, TypeVar
 from gate import __version__
 from gate.core.comment_plan import CommentMode, CommentPlan
 from gate.core.errors import GateError, GateFault, GitHubRefused
+from gate.core.markdown import cut_short, md_block, md_code, md_link, md_text
 from gate.core.models import SastIssue
-from gate.core.summary import (
-    counts_table,
-    cut_short,
-    foreign_links,
-    headline,
-    md_block,
-    md_code,
-    md_link,
-    md_text,
-    release_line,
-    sign,
-)
+from gate.core.summary import counts_table, foreign_links, headline, release_line, sign
 from gate.core.verdict import Outcome, Verdict
 from gate.flow.ports import Workflow
 from gate.flow.report import COMMENT_TITLE

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from gate.core.errors import GateError
-from gate.core.summary import counts_line, cut_short, outputs, render
+from gate.core.markdown import cut_short
+from gate.core.summary import counts_line, outputs, render
 from gate.core.verdict import EXIT_ERROR, Outcome, Verdict
 from gate.flow.ports import Workflow
 

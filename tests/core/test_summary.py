@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from gate.core.markdown import md_block, md_code, md_link, md_text
 from gate.core.models import parse_scan_status
-from gate.core.summary import counts_line, md_block, md_code, md_link, md_text, outputs, render
+from gate.core.summary import counts_line, outputs, render
 from gate.core.verdict import decide, error
 from tests.support.answers import DEFAULT_DONE, FEATURE_DONE
 
@@ -59,7 +60,7 @@ class TestMarkdown:
 
     def test_block_keeps_lines_and_closes_nothing(self) -> None:
         text = "Use `x`.\n\n\n\n- item\n```\n<!-- aikido-gate:status:x -->"
-        assert md_block(text) == "Use \\`x\\`.\n\n\\- item\n\\`\\`\\`\n&lt;!-- aikido-gate:status:x --&gt;"
+        assert md_block(text) == "Use \\`x\\`.\n\n\\- item\n\\`\\`\\`\n&lt;!-- aikido-gate:\u200bstatus:x --&gt;"
 
     def test_link_url_cannot_close_the_link(self) -> None:
         assert md_link("scan", "https://a.example/x) [evil](https://b") == (

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from emulator.runner import parse_outputs
+from gate.core.markdown import cut_short
 from gate.core.models import ScanStatus, parse_scan_status
-from gate.core.summary import cut_short
 from gate.core.verdict import decide, skipped
 from gate.flow.report import fit_summary, report
 from gate.runner.workflow import Workflow
