@@ -125,9 +125,13 @@ SCENARIOS = {
 def hostile_texts(key: str) -> dict[str, str]:
     """Texts a compromised server answers with: the key in several spellings, escapes, bidi and bell."""
     encoded = "".join(f"%{byte:02x}" for byte in key.encode())
+    # Rendered, these read as the key: zero-width spaces between its letters, fullwidth letters.
+    invisible = "\u200b".join(key)
+    fullwidth = "".join(chr(ord(char) + 0xFEE0) if "!" <= char <= "~" else char for char in key)
     return {
         "message": f"**Bad news** \x1b[31m{key}\x1b[0m \x1b]8;;https://evil.example\x07click\x1b]8;;\x07 "
-        f"{key.lower()} \u202eexe.txt\x07\nsecond line {encoded}",
+        f"{key.lower()} \u202eexe.txt\x07\nsecond line {encoded}\nthird line {invisible} {fullwidth} "
+        "re-authorise at https://aikido-login.evil.example/sso",
         "diff_url": f"https://app.aikido.dev/featurebranch/scan/1?key={key}",
         "foreign_url": f"https://evil.example/collect?k={encoded}",
         "title": f"Leaked {key.upper()} \x1b[2J\u202e",

@@ -3,7 +3,8 @@
 Text from Aikido's answers, the event payload (PR titles, branch names) and exceptions is
 hostile. Before anything escapes it for its sink (a workflow command, `GITHUB_OUTPUT`,
 Markdown, a PR comment, a SARIF file), `clean` removes every registered secret (as given,
-in any letter case, and with any of its characters percent-encoded), terminal escape sequences (ANSI colours, cursor
+in any letter case, with any of its characters percent-encoded, with invisible characters
+between its letters or in compatibility forms such as fullwidth letters), terminal escape sequences (ANSI colours, cursor
 moves, OSC hyperlinks), C0/C1 control characters and Unicode bidi controls, and replaces
 lone surrogates, so the sinks can neither leak a key nor be tricked into showing text other
 than what it is (https://trojansource.codes).
@@ -15,6 +16,7 @@ process-wide: every sink of the run must hide them, whoever built the text.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 REDACTED = "***"
@@ -23,6 +25,13 @@ _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\
 # C0 (but tab and newline), DEL, C1, bidi embeddings/overrides/isolates and marks, BOM, lone surrogates.
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ud800-\udfff]")
 _SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+# Characters that render as nothing (Unicode's Default_Ignorable_Code_Point): a key with them
+# between its letters still reads as the key, so they are skipped when looking for one.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\u3164\ufe00-\ufe0f\ufeff\uffa0\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
 
 _secrets: list[str] = []
 _pattern: re.Pattern[str] | None = None
@@ -70,7 +79,32 @@ def valid_unicode(text: str) -> str:
 
 def redact(text: str) -> str:
     """`text` with every registered secret, in every form, replaced by ***."""
-    return _pattern.sub(REDACTED, text) if _pattern is not None else text
+    if _pattern is None:
+        return text
+    text = _pattern.sub(REDACTED, text)
+    if text.isascii() or (unicodedata.is_normalized("NFKC", text) and not _INVISIBLE.search(text)):
+        return text
+    return _redact_disguised(text, _pattern)
+
+
+def _redact_disguised(text: str, pattern: re.Pattern[str]) -> str:
+    """Redact secrets written with invisible characters between their letters or in compatibility forms.
+
+    The search runs on the text as it reads (NFKC, invisible characters dropped); each match
+    is mapped back to the characters of `text` it came from, and those are replaced.
+    """
+    readable: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        if _INVISIBLE.match(char):
+            continue
+        for part in unicodedata.normalize("NFKC", char):
+            readable.append(part)
+            origin.append(index)
+    spans = [(origin[m.start()], origin[m.end() - 1] + 1) for m in pattern.finditer("".join(readable)) if m.end()]
+    for start, end in reversed(spans):
+        text = text[:start] + REDACTED + text[end:]
+    return text
 
 
 def clean(text: str, *, multiline: bool = False) -> str:

@@ -14,6 +14,7 @@ from gate.core.summary import render
 from gate.core.verdict import decide
 from gate.flow.comment import render_review, render_status
 from gate.runner.workflow import Workflow
+from tests.support.leak import as_read, disguises
 
 KEY = "AIK_CI_Secret123"
 TOKEN = "ghs_Token/with+odd=chars"
@@ -26,12 +27,15 @@ FORMS = {
     "partly percent-encoded, upper hex": "%41IK%5FCI_Secret%31%323",
     "token exact": TOKEN,
     "token percent-encoded": "ghs_Token%2Fwith%2Bodd%3Dchars",
+    **{f"key with {name}": form for name, form in disguises(KEY).items()},
+    **{f"token with {name}": form for name, form in disguises(TOKEN).items()},
 }
 SECRETISH = ("secret123", "%53", "%73ecret", "token/with", "token%2f")
 
 
 def leaks(text: str) -> list[str]:
-    lower = text.lower()
+    """The pieces of a secret in `text` as a person reads it (disguises undone)."""
+    lower = as_read(text)
     return [part for part in SECRETISH if part in lower]
 
 

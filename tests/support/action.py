@@ -11,6 +11,7 @@ import pytest
 from emulator.aikido import AikidoEmulator
 from emulator.runner import ActionRun, run_action
 from tests.conftest import KEY, sample
+from tests.support.leak import as_read
 
 FAST = {"poll-interval-seconds": "1", "timeout-seconds": "20"}
 
@@ -32,9 +33,10 @@ def act(
         tmp_path, event_name=event, payload=sample(event) if payload is None else payload, inputs=values, extra_env=env
     )
     assert run.stderr == "", run.stderr  # never a traceback
+    key = as_read(KEY)
     for line in run.stdout.splitlines():
-        assert KEY not in line or line == f"::add-mask::{KEY}", line
-    assert KEY not in run.summary + json.dumps(run.outputs)
+        assert key not in as_read(line) or line == f"::add-mask::{KEY}", line
+    assert key not in as_read(run.summary + json.dumps(run.outputs, ensure_ascii=False))
     return run
 
 
