@@ -4,8 +4,8 @@ Text from Aikido's answers, the event payload (PR titles, branch names) and exce
 hostile. Before anything escapes it for its sink (a workflow command, `GITHUB_OUTPUT`,
 Markdown, a PR comment, a SARIF file), `clean` removes every registered secret (as given,
 in any letter case, with any of its characters percent-encoded, with invisible characters
-between its letters or in compatibility forms such as fullwidth letters), terminal escape sequences (ANSI colours, cursor
-moves, OSC hyperlinks), C0/C1 control characters and Unicode bidi controls, and replaces
+between its letters or in compatibility forms such as fullwidth letters), terminal escape
+sequences (ANSI colours, cursor moves, OSC hyperlinks), C0/C1 control characters and Unicode bidi controls, and replaces
 lone surrogates, so the sinks can neither leak a key nor be tricked into showing text other
 than what it is (https://trojansource.codes).
 
