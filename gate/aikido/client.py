@@ -30,7 +30,7 @@ from gate.core.models import (
 )
 from gate.net.faults import AnswerTooLarge, GaveUp
 from gate.net.http import MAX_ANSWER_BYTES, Answer, Retrier, Safety, excerpt, tls_for
-from gate.net.proxy import proxy_variable
+from gate.net.proxy import plain_loopback, proxy_variable
 
 SCAN_PATH = "/api/integrations/continuous_integration/scan/repository"
 CUSTOM_PATH = "/api/integrations/continuous_integration/scan/custom"
@@ -60,7 +60,8 @@ def build_http_client(base_url: str, secret: str) -> httpx.Client:
         headers={"X-AIK-API-SECRET": secret, "User-Agent": USER_AGENT, "Accept": "application/json"},
         # The secret header must never travel to another host.
         follow_redirects=False,
-        trust_env=True,
+        # The environment's proxies, but never for plain http to this machine (gate.net.proxy).
+        trust_env=not plain_loopback(base_url),
         verify=tls_for(base_url),
     )
 

@@ -27,7 +27,7 @@ from gate.core.event import Overrides
 from gate.core.models import GateOptions
 from gate.core.plan import Job, RunPlan
 from gate.core.sanitize import redact, whole_number
-from gate.net.proxy import PROXY_VARIABLES, unusable_proxy
+from gate.net.proxy import PROXY_VARIABLES, clear_text_proxy, unusable_proxy
 
 SECRET_INPUTS = ("secret-key", "github-token")
 INPUTS_HELP = f" (see {DOCS}#inputs)"
@@ -330,7 +330,7 @@ def load_runner() -> Runner:
         runner = Runner()
     except ValidationError as error:
         raise _explain(error, what="runner variable") from None
-    if problem := unusable_proxy(os.environ):
+    if problem := unusable_proxy(os.environ) or clear_text_proxy("GITHUB_API_URL", runner.api_url, os.environ):
         raise ConfigError(problem)
     return runner
 

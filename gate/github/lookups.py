@@ -16,6 +16,7 @@ from gate import USER_AGENT
 from gate.core.errors import GitHubLookupFailed
 from gate.net.faults import AnswerTooLarge, GaveUp
 from gate.net.http import Answer, Retrier, Safety, excerpt, tls_for
+from gate.net.proxy import plain_loopback
 
 
 def build_github_client(api_url: str, token: str) -> httpx.Client:
@@ -28,8 +29,10 @@ def build_github_client(api_url: str, token: str) -> httpx.Client:
     if token:
         headers["Authorization"] = f"Bearer {token}"
     base_url = api_url.rstrip("/")
+    # The environment's proxies, but never for plain http to this machine (gate.net.proxy).
+    trust_env = not plain_loopback(base_url)
     return httpx.Client(
-        base_url=base_url, headers=headers, follow_redirects=False, trust_env=True, verify=tls_for(base_url)
+        base_url=base_url, headers=headers, follow_redirects=False, trust_env=trust_env, verify=tls_for(base_url)
     )
 
 

@@ -4,11 +4,19 @@ Both clients take their proxy from `HTTPS_PROXY`, `HTTP_PROXY` and `ALL_PROXY` (
 spelling wins, as in urllib's `getproxies`). GitHub's runner goes through HTTP proxies only and
 so do we: a SOCKS URL would need an extra library and fail deep inside a request, so it is
 refused up front, naming the variable. A proxy URL may hold credentials: never show its value.
+
+A plain-http request to this machine (`http://localhost:8080`, the emulator) never goes
+through a proxy: the proxy may be another machine, and the request carries the key or the
+token in clear text. httpx clients are built without the environment's proxies for such a
+URL; requests (under PyGithub) offers no public way to say so per client, so a plain-http
+loopback `GITHUB_API_URL` with a proxy that would apply is refused instead.
 """
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 # Public, documented by its docstring only, and missing from typeshed.
 from urllib.request import proxy_bypass_environment  # type: ignore[attr-defined]
@@ -21,8 +29,27 @@ def _spellings(name: str) -> tuple[str, str]:
     return name.lower(), name
 
 
+def is_loopback(host: str) -> bool:
+    """`host` is this machine: localhost (or a name under it), 127.0.0.0/8 or ::1."""
+    host = host.strip("[]").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def plain_loopback(url: str) -> bool:
+    """`url` is plain http to this machine: never sent through a proxy."""
+    parts = urlsplit(url)
+    return parts.scheme.lower() == "http" and is_loopback(parts.hostname or "")
+
+
 def proxy_variable(url_scheme: str, host: str, environ: Mapping[str, str]) -> str | None:
     """The variable whose proxy a request to `url_scheme`://`host` goes through, if any (NO_PROXY counts)."""
+    if url_scheme.lower() == "http" and is_loopback(host):
+        return None
     no_proxy = environ.get("no_proxy", "").strip() or environ.get("NO_PROXY", "").strip()
     if no_proxy and proxy_bypass_environment(host, {"no": no_proxy}):
         return None
@@ -46,5 +73,24 @@ def unusable_proxy(environ: Mapping[str, str]) -> str | None:
                     f"{env} is {kind} ({scheme}://…); aikido-gate goes through HTTP proxies only, as GitHub's "
                     f"runner does: set {env} to an http:// or https:// proxy URL, or to an empty value in this "
                     "step's env"
+                )
+    return None
+
+
+def clear_text_proxy(name: str, url: str, environ: Mapping[str, str]) -> str | None:
+    """One line refusing a plain-http loopback `url` (named `name`) that a proxy variable would send away."""
+    parts = urlsplit(url)
+    if parts.scheme.lower() != "http" or not is_loopback(parts.hostname or ""):
+        return None
+    no_proxy = environ.get("no_proxy", "").strip() or environ.get("NO_PROXY", "").strip()
+    if no_proxy and proxy_bypass_environment(parts.hostname or "", {"no": no_proxy}):
+        return None
+    for variable in ("HTTP_PROXY", "ALL_PROXY"):
+        for env in _spellings(variable):
+            if environ.get(env, "").strip():
+                return (
+                    f"{name} is plain http to this machine and {env} is set: the token would go in clear text "
+                    f"through the proxy, which may be another machine; add {parts.hostname} to NO_PROXY, or "
+                    f"empty {env} in this step's env"
                 )
     return None

@@ -20,6 +20,7 @@ from emulator.runner import ENTRYPOINT, ActionRun, input_env, prepare_run
 from emulator.server import Answer, LoopbackServer, Request
 from tests.conftest import KEY, SAMPLES, sample
 from tests.support.action import FAST, act, annotations_of, use
+from tests.support.refusing_proxy import RefusingProxy
 
 HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
 PARENT = "5" * 40
@@ -167,6 +168,38 @@ class TestErrors:
         masked = [line for line in run.stdout.splitlines() if "hunter2" in line]
         assert masked == ["::add-mask::corp:hunter2", "::add-mask::hunter2"]
         assert "hunter2" not in run.summary
+
+    def test_plain_http_to_this_machine_never_goes_through_a_proxy(
+        self, tmp_path: Path, emulator: AikidoEmulator
+    ) -> None:
+        """The key would travel in clear text to the proxy, which may be another machine."""
+        with RefusingProxy() as proxy:
+            github = {"GITHUB_API_URL": "https://github.invalid"}  # not asked on this run
+            run = act(tmp_path, emulator, env={"HTTP_PROXY": proxy.url, "ALL_PROXY": proxy.url, **github})
+        assert run.outputs["outcome"] == "SUCCEEDED"
+        assert proxy.heads == []
+        assert [request.path for request in emulator.requests][:1] == [
+            "/api/integrations/continuous_integration/scan/repository"
+        ]
+
+    def test_a_plain_http_github_api_with_a_proxy_is_refused_naming_both(
+        self, tmp_path: Path, emulator: AikidoEmulator
+    ) -> None:
+        with RefusingProxy() as proxy:
+            run = act(tmp_path, emulator, env={"http_proxy": proxy.url, "GITHUB_API_URL": "http://localhost:9"})
+        assert run.returncode == 1
+        assert annotations_of(run, "error") == [
+            "::error title=Aikido security gate::GITHUB_API_URL is plain http to this machine and http_proxy is set: "
+            "the token would go in clear text through the proxy, which may be another machine; add localhost to "
+            "NO_PROXY, or empty http_proxy in this step's env"
+        ]
+        assert (proxy.heads, emulator.requests) == ([], [])
+        run = act(
+            tmp_path,
+            emulator,
+            env={"http_proxy": proxy.url, "GITHUB_API_URL": "http://localhost:9", "NO_PROXY": "localhost"},
+        )
+        assert run.outputs["outcome"] == "SUCCEEDED"
 
     def test_malformed_payload(self, tmp_path: Path) -> None:
         payload = sample("pull_request")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gate.net.proxy import proxy_variable, unusable_proxy
+from gate.net.proxy import clear_text_proxy, plain_loopback, proxy_variable, unusable_proxy
 
 SECRET = "AIK_CI_" + "s3cr3t" * 10
 
@@ -54,3 +54,36 @@ class TestProxyVariables:
     )
     def test_proxy_variable(self, scheme: str, environ: dict[str, str], variable: str | None) -> None:
         assert proxy_variable(scheme, "app.aikido.dev", environ) == variable
+
+
+class TestPlainLoopback:
+    """plain_loopback and clear_text_proxy: plain http to this machine never goes through a proxy"""
+
+    @pytest.mark.parametrize(
+        ("url", "want"),
+        [
+            ("http://localhost:8080", True),
+            ("http://LOCALHOST.", True),
+            ("http://api.localhost", True),
+            ("http://127.0.0.1:9", True),
+            ("http://127.1.2.3", True),
+            ("http://[::1]:8080", True),
+            ("https://localhost:8443", False),
+            ("http://10.0.0.1", False),
+            ("http://localhost.evil.example", False),
+        ],
+    )
+    def test_which_urls(self, url: str, want: bool) -> None:
+        assert plain_loopback(url) is want
+
+    def test_the_proxy_variable_is_none_for_plain_loopback(self) -> None:
+        assert proxy_variable("http", "127.0.0.1", {"HTTP_PROXY": "http://proxy:3128"}) is None
+        assert proxy_variable("https", "127.0.0.1", {"HTTPS_PROXY": "http://proxy:3128"}) == "HTTPS_PROXY"
+
+    def test_clear_text_proxy_names_both_and_no_proxy_lifts_it(self) -> None:
+        environ = {"ALL_PROXY": "http://proxy:3128"}
+        message = clear_text_proxy("GITHUB_API_URL", "http://127.0.0.1:9", environ)
+        assert message is not None
+        assert message.startswith("GITHUB_API_URL is plain http to this machine and ALL_PROXY is set")
+        assert clear_text_proxy("GITHUB_API_URL", "http://127.0.0.1:9", {**environ, "NO_PROXY": "127.0.0.1"}) is None
+        assert clear_text_proxy("GITHUB_API_URL", "https://127.0.0.1:9", environ) is None
