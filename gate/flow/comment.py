@@ -20,6 +20,7 @@ from gate.core.markdown import cut_short, md_block, md_code, md_link, md_text
 from gate.core.models import SastIssue
 from gate.core.summary import counts_table, foreign_links, headline, release_line, sign
 from gate.core.verdict import Outcome, Verdict
+from gate.core.wording import a_few
 from gate.flow.ports import Workflow
 from gate.flow.report import COMMENT_TITLE
 
@@ -190,7 +191,7 @@ def _own(pr: PullRequest, comments: Iterable[_Authored], marker: str, workflow: 
     me = pr.identity().lower()
     ours = [comment for comment in marked if comment.author.lower() == me]
     if others := sorted({comment.author for comment in marked if comment.author.lower() != me}):
-        workflow.log(f"ignored comment(s) carrying aikido-gate's marker by {', '.join(others)}: not written by {me}")
+        workflow.log(f"ignored comment(s) carrying aikido-gate's marker by {a_few(others)}: not written by {me}")
     return ours
 
 

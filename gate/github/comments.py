@@ -104,7 +104,8 @@ class PyGithubPullRequest:
         self._comments: dict[int, IssueComment] = {}
         self._identity: str | None = None
         where = urlsplit(api_url)
-        proxy = proxy_variable(where.scheme, where.hostname or "", os.environ) or "the proxy variables"
+        proxy = proxy_variable(where.scheme, where.hostname or "", os.environ, loopback_direct=False)
+        proxy = proxy or "the proxy variables"
         self._proxy_refused = f"the proxy refused the connection to GitHub: check {proxy} and its credentials"
 
     def identity(self) -> str:

@@ -46,9 +46,15 @@ def plain_loopback(url: str) -> bool:
     return parts.scheme.lower() == "http" and is_loopback(parts.hostname or "")
 
 
-def proxy_variable(url_scheme: str, host: str, environ: Mapping[str, str]) -> str | None:
-    """The variable whose proxy a request to `url_scheme`://`host` goes through, if any (NO_PROXY counts)."""
-    if url_scheme.lower() == "http" and is_loopback(host):
+def proxy_variable(
+    url_scheme: str, host: str, environ: Mapping[str, str], *, loopback_direct: bool = True
+) -> str | None:
+    """The variable whose proxy a request to `url_scheme`://`host` goes through, if any (NO_PROXY counts).
+
+    `loopback_direct`: the client sends plain http to this machine directly (our httpx clients do;
+    requests under PyGithub does not, and settings refuses that case up front).
+    """
+    if loopback_direct and url_scheme.lower() == "http" and is_loopback(host):
         return None
     no_proxy = environ.get("no_proxy", "").strip() or environ.get("NO_PROXY", "").strip()
     if no_proxy and proxy_bypass_environment(host, {"no": no_proxy}):

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from gate.core.errors import ConfigError
 from gate.core.models import UploadFile, UploadKind
+from gate.core.wording import a_few
 from gate.uploads.inspect import JsonFacts, inspect_json
 
 Inspect = Callable[[Path], JsonFacts]
@@ -124,8 +125,8 @@ def _sarif(path: Path, root: Path, warnings: list[str], inspect: Inspect) -> Upl
         raise ConfigError(
             f"input checkov-sarif-files: {shown} is not a SARIF 2.1.0 file (needs version 2.1.0 and a runs array)"
         )
-    if not any(driver.lower() == "checkov" for driver in facts.drivers):
-        tools = ", ".join(sorted(set(facts.drivers))) or "no tool"
+    if not facts.tools.checkov:
+        tools = a_few(facts.tools.names, more=facts.tools.others) or "no tool"
         warnings.append(f"{shown} was made by {tools}, not Checkov; Aikido reads it as Checkov output")
     return UploadFile(UploadKind.CHECKOV, path, shown, facts.size, facts.escaped_size)
 

@@ -28,7 +28,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -43,12 +43,41 @@ _CLOSE_FIRST_HALF = "]}"
 _OPEN_SECOND_HALF = '{"\\u0000": ['
 _SYNTHETIC_KEY = "\u0000"
 
+_DRIVER = "runs.item.tool.driver.name"
+_SPLIT_DRIVER = f"{_SYNTHETIC_KEY}.item.tool.driver.name"
 # The JSON paths whose values the shape checks need, as ijson names them.
 WATCHED = frozenset(
     {"", "descriptor.name", "source.name", "source.metadata.userInput", "source.metadata.tags.item", "version",
-     "runs", "runs.item.tool.driver.name"}
+     "runs", _DRIVER, _SPLIT_DRIVER}
 )  # fmt: skip
 _TAGS = "source.metadata.tags.item"
+# A SARIF file may hold any number of runs: its tools' names are kept to a handful, then counted.
+MAX_DRIVERS = 5
+
+
+@dataclass
+class Tools:
+    """The tool names of a SARIF file's runs: the first few distinct ones (cut short), a count of the rest."""
+
+    names: list[str] = field(default_factory=list)
+    others: int = 0
+    checkov: bool = False
+
+    def add(self, name: str) -> None:
+        self.checkov |= name.strip().lower() == "checkov"
+        name = name[:60]
+        if name in self.names:
+            return
+        if len(self.names) < MAX_DRIVERS:
+            self.names.append(name)
+        else:
+            self.others += 1
+
+    def merge(self, later: Tools) -> None:
+        for name in later.names:
+            self.add(name)
+        self.others += later.others
+        self.checkov |= later.checkov
 
 
 @dataclass
@@ -57,7 +86,11 @@ class JsonFacts:
 
     top_keys: set[str] = field(default_factory=set)
     strings: dict[str, str] = field(default_factory=dict)
-    drivers: list[str] = field(default_factory=list)
+    tools: Tools = field(default_factory=Tools)
+    # A second half starts inside the top-level array the split fell in, under a synthetic key:
+    # its tool names count once the first half shows that array was `runs` (`join`).
+    split_tools: Tools = field(default_factory=Tools)
+    last_key: str = ""
     runs_is_array: bool = False
     escaped_size: int = 0
     size: int = 0
@@ -70,10 +103,21 @@ class JsonFacts:
                 self.strings.setdefault(prefix, value)
             else:
                 self.strings[prefix] = value
-        self.drivers += later.drivers
+        if self.last_key == "runs":
+            self.tools.merge(later.split_tools)
+        self.tools.merge(later.tools)
+        self.last_key = later.last_key if later.last_key != _SYNTHETIC_KEY else self.last_key
         self.runs_is_array |= later.runs_is_array
         self.escaped_size += later.escaped_size
         self.size += later.size
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self) | {"top_keys": sorted(self.top_keys)}
+
+    @classmethod
+    def from_json(cls, fields: dict[str, Any]) -> JsonFacts:
+        tools, split = Tools(**fields["tools"]), Tools(**fields["split_tools"])
+        return cls(**(fields | {"top_keys": set(fields["top_keys"]), "tools": tools, "split_tools": split}))
 
 
 class _Range:
@@ -155,8 +199,11 @@ def inspect_part(part: Part) -> JsonFacts:
             for prefix, event, value in _watched(ijson.parse(reader, buf_size=CHUNK)):
                 if prefix == "" and event == "map_key":
                     facts.top_keys.add(value)
-                elif prefix == "runs.item.tool.driver.name" and isinstance(value, str):
-                    facts.drivers.append(value)
+                    facts.last_key = value
+                elif prefix == _DRIVER and isinstance(value, str):
+                    facts.tools.add(value)
+                elif prefix == _SPLIT_DRIVER and isinstance(value, str):
+                    facts.split_tools.add(value)
                 elif prefix == _TAGS and isinstance(value, str):
                     facts.strings.setdefault(prefix, value)
                 elif prefix == "runs" and event == "start_array":
@@ -222,7 +269,7 @@ def work(spec: str) -> None:  # pragma: no cover -- runs in the worker; its answ
     for fields in json.loads(spec):
         try:
             facts = inspect_part(Part(**fields))
-            line = json.dumps({"facts": facts.__dict__ | {"top_keys": sorted(facts.top_keys)}})
+            line = json.dumps({"facts": facts.as_json()})
         except (ValueError, OSError) as error:
             line = json.dumps({"error": str(error)})
         sys.stdout.write(line + "\n")
@@ -240,7 +287,6 @@ def read_answer(line: bytes | str) -> JsonFacts | None:
     """A worker's facts for one part, or None when it failed (or said nothing)."""
     try:
         answer = json.loads(line)
-        fields = answer["facts"]
-        return JsonFacts(**(fields | {"top_keys": set(fields["top_keys"])}))
+        return JsonFacts.from_json(answer["facts"])
     except (ValueError, KeyError, TypeError):
         return None

@@ -9,6 +9,7 @@ import pytest
 from gate.core.errors import ConfigError
 from gate.core.models import GateOptions, ScanTarget, UploadKind, start_body
 from gate.uploads.files import collect, image_name_from
+from gate.uploads.inspect import parts
 from tests.conftest import SAMPLES
 
 FIXTURES = SAMPLES / "uploads"
@@ -55,6 +56,33 @@ class TestCollect:
     def test_sarif_from_another_tool_is_a_warning(self, workspace: Path) -> None:
         _, warnings = collect("", "build/ruff.sarif", workspace)
         assert warnings == ["build/ruff.sarif was made by ruff, not Checkov; Aikido reads it as Checkov output"]
+
+    def test_a_sarif_with_many_tools_gives_a_bounded_warning(self, workspace: Path) -> None:
+        runs = ",".join(
+            f'{{"tool": {{"driver": {{"name": "tool-{index}-{"x" * 100}"}}}}, "results": []}}'
+            for index in range(300_000)
+        )
+        (workspace / "many.sarif").write_text(f'{{"version": "2.1.0", "runs": [{runs}]}}')
+        _, warnings = collect("", "many.sarif", workspace)
+        assert len(warnings) == 1
+        assert len(warnings[0]) < 600
+        assert warnings[0].startswith("many.sarif was made by tool-0-xxx")
+        assert warnings[0].endswith(" and 299995 more, not Checkov; Aikido reads it as Checkov output")
+
+    def test_checkov_anywhere_among_many_tools_is_found(self, workspace: Path) -> None:
+        runs = [f'{{"tool": {{"driver": {{"name": "tool-{index}"}}}}}}' for index in range(50)]
+        runs.append('{"tool": {"driver": {"name": "Checkov"}}}')
+        (workspace / "late.sarif").write_text(f'{{"version": "2.1.0", "runs": [{",".join(runs)}]}}')
+        assert collect("", "late.sarif", workspace)[1] == []
+
+    def test_checkov_in_the_second_half_of_a_large_file_is_found(self, workspace: Path) -> None:
+        """A large file is read in two halves; the second starts inside `runs` under a synthetic key."""
+        other = '{"tool": {"driver": {"name": "other", "informationUri": "https://x.example/' + "x" * 3000 + '"}}}'
+        runs = [other] * 3000 + ['{"tool": {"driver": {"name": "Checkov"}}}']
+        path = workspace / "large.sarif"
+        path.write_text(f'{{"version": "2.1.0", "runs": [{",".join(runs)}]}}')
+        assert len(parts(path, path.stat().st_size)) == 2
+        assert collect("", "large.sarif", workspace)[1] == []
 
     def test_directory_sbom_named_by_syft(self, workspace: Path) -> None:
         files, _ = collect("build/syft-dir.json", "", workspace)

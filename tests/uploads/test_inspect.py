@@ -106,7 +106,7 @@ class TestInspectJson:
 
     def test_real_checkov_sarif(self) -> None:
         facts = inspect_json(SAMPLES / "uploads" / "checkov.sarif")
-        assert (facts.strings["version"], facts.runs_is_array, facts.drivers) == ("2.1.0", True, ["Checkov"])
+        assert (facts.strings["version"], facts.runs_is_array, facts.tools.names) == ("2.1.0", True, ["Checkov"])
 
     @pytest.mark.parametrize(
         ("content", "message"),
