@@ -15,9 +15,16 @@ if __name__ == "__main__":
     startup.trim()
 
 from gate.boot import prefetch
+from gate.flow.state import RunState
+from gate.runner import cancel
 
-# Run as the action, validation of the files to upload starts before the imports below (0.2 s
-# of one core), on the other cores; gate.boot.prefetch says why that is safe.
+# Run as the action, the signal handlers come first: a cancellation during anything after them
+# (expanding the upload patterns, a hung request) ends the step at once, saying what is true.
+# Then validation of the files to upload starts before the imports below (0.2 s of one core),
+# on the other cores; gate.boot.prefetch says why that is safe.
+STATE = RunState()
+if __name__ == "__main__":
+    cancel.install(STATE)
 PREFETCH = prefetch.start() if __name__ == "__main__" else None
 
 import dataclasses  # noqa: E402
@@ -36,7 +43,6 @@ from gate.core.clock import Deadline  # noqa: E402
 from gate.core.errors import GateError  # noqa: E402
 from gate.core.event import Lookups, load_payload  # noqa: E402
 from gate.net.http import Retrier  # noqa: E402
-from gate.runner import cancel  # noqa: E402
 
 # Run as the action, the TLS context is built on another core while pydantic-settings is
 # imported below (gate.boot.prefetch.warm_tls).
@@ -57,7 +63,6 @@ from gate.flow.run import (  # noqa: E402
     post_pr_comments,
     reach_verdict,
 )
-from gate.flow.state import RunState  # noqa: E402
 from gate.runner.workflow import AtomicFiles, Workflow  # noqa: E402
 
 if TYPE_CHECKING:
@@ -128,7 +133,8 @@ def _internal_error(workflow: ports.Workflow, failure: Exception, state: RunStat
     )
 
 
-def main() -> int:
+def main(state: RunState | None = None) -> int:
+    """Run the gate once; `state` is the one the signal handlers already read, if installed."""
     gc.freeze()
     gc.enable()
     # The runner reads UTF-8 whatever the locale or PYTHONIOENCODING says; never fail on a symbol.
@@ -139,8 +145,9 @@ def main() -> int:
     workflow = Workflow(sys.stdout)
     for secret in secrets:
         workflow.mask(secret)
-    state = RunState()
-    cancel.install(state)
+    if state is None:
+        state = RunState()
+        cancel.install(state)
     try:
         runner = load_runner()
     except GateError as failure:
@@ -199,4 +206,4 @@ def _exit(code: int) -> None:
 
 
 if __name__ == "__main__":
-    _exit(main())
+    _exit(main(STATE))

@@ -32,6 +32,8 @@ SARIF_INPUTS = ("INPUT_CHECKOV-SARIF-FILES", "INPUT_CHECKOV_SARIF_FILES")
 API_BASE_INPUTS = ("INPUT_API-BASE-URL", "INPUT_API_BASE_URL")
 
 FileKey = tuple[int, int, int, int]
+# Planning is speculative: a pattern this slow to expand is left to `collect`, which says why.
+PLAN_SECONDS = 1.0
 
 
 def file_key(path: Path) -> FileKey:
@@ -157,7 +159,8 @@ def planned_files(sbom: str, sarif: str, workspace: Path) -> list[Path]:
         for entry in entries(text):
             pattern = entry.partition("=")[2].strip() if named and "=" in entry else entry
             try:
-                files += [path for path in expand(pattern, workspace, name) if path.stat().st_size]
+                found = expand(pattern, workspace, name, seconds=PLAN_SECONDS)
+                files += [path for path in found if path.stat().st_size]
             except (ConfigError, OSError):
                 continue
     return files

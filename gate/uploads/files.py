@@ -7,7 +7,6 @@ which the upload needs for its Content-Length.
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -17,6 +16,7 @@ from gate.core.errors import ConfigError
 from gate.core.models import UploadFile, UploadKind
 from gate.core.wording import a_few
 from gate.uploads.inspect import JsonFacts, inspect_json
+from gate.uploads.patterns import BUDGET_SECONDS, PatternTooWide, glob_files, has_magic
 
 Inspect = Callable[[Path], JsonFacts]
 SYFT_NAME = "syft"
@@ -51,8 +51,11 @@ def entries(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def expand(entry: str, workspace: Path, input_name: str) -> list[Path]:
-    """The regular files inside the workspace that an entry names, each resolved; errors name the entry."""
+def expand(entry: str, workspace: Path, input_name: str, *, seconds: float = BUDGET_SECONDS) -> list[Path]:
+    """The regular files inside the workspace that an entry names, each resolved; errors name the entry.
+
+    A pattern never leads through a symlinked directory and its walk is bounded (gate.uploads.patterns).
+    """
     root = workspace.resolve()
     pattern = entry
     if Path(entry).is_absolute():
@@ -61,8 +64,14 @@ def expand(entry: str, workspace: Path, input_name: str) -> list[Path]:
         if base is None:
             raise ConfigError(f"input {input_name}: {entry} is outside the workspace")
         pattern = str(Path(entry).relative_to(base))
-    if glob.has_magic(pattern):
-        names = sorted(glob.glob(pattern, root_dir=root, recursive=True))
+    if has_magic(pattern):
+        try:
+            names = glob_files(pattern, str(root), seconds=seconds)
+        except PatternTooWide as too_wide:
+            raise ConfigError(
+                f"input {input_name}: {entry} is too wide to expand ({too_wide}); name the files or their "
+                "directory more narrowly, e.g. build/sbom/*.json instead of **/*.json"
+            ) from None
         if not names:
             raise ConfigError(f"input {input_name}: {entry} matches no file in the workspace")
     else:

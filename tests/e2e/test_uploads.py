@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -57,6 +58,18 @@ class TestUploadsIntoTheScan:
         # Every upload landed before the first poll: the scan could not complete without them.
         paths = [request.path.rsplit("/", 1)[1] for request in emulator.requests]
         assert paths[:4] == ["repository", "custom", "custom", "custom"]
+
+    def test_symlink_loops_in_the_workspace_are_not_followed(self, workdir: Path, emulator: AikidoEmulator) -> None:
+        """A pull request's `l0 -> .` links made `**` walk an exponential tree before the action could start."""
+        workspace = workdir / "workspace"
+        for index in range(3):
+            (workspace / f"l{index}").symlink_to(".")
+        (workspace / "build" / "root").symlink_to("/")
+        started = time.monotonic()
+        run = act(workdir, emulator, sbom_files="**/syft-image.json")
+        assert time.monotonic() - started < 10
+        assert (run.returncode, run.outputs["uploaded-files"]) == (0, "1")
+        assert [upload.container_image_name for upload in emulator.scans[1].uploads] == ["ghcr.io/octo-org/web"]
 
     def test_upload_only(self, workdir: Path, emulator: AikidoEmulator) -> None:
         run = act(workdir, emulator, checkov_sarif_files="build/checkov.sarif", upload_only="true")
