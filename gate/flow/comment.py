@@ -154,13 +154,15 @@ def post_review_comments(
     """Post an inline comment per new issue (at most MAX_INLINE_COMMENTS); return those not shown inline."""
     ours = {(comment.path, comment.line) for comment in _own(pr, pr.review_comments(), SAST_MARKER, workflow)}
     leftovers: list[SastIssue] = []
-    posted = 0
+    posted = tried = 0
     for index, issue in enumerate(issues):
         if (issue.path, issue.end_line) in ours:
             continue
-        if posted >= MAX_INLINE_COMMENTS:
+        # Refused attempts count too: each costs a write's time whether GitHub takes it or not.
+        if tried >= MAX_INLINE_COMMENTS:
             leftovers.append(issue)
             continue
+        tried += 1
         try:
             pr.create_review_comment(
                 render_review(issue, diff_url),
@@ -215,38 +217,65 @@ def post_comments(
     sast_issues: Callable[[], list[SastIssue]],
     workflow: Workflow,
 ) -> None:
-    """Post what the plan asks for; every failure becomes a warning, never a change of outcome."""
-    leftovers: list[SastIssue] = []
-    status = verdict.status
-    if plan.sast and verdict.scan_id is not None and status is not None and status.final and plan.head_commit:
-        try:
-            issues = sast_issues()
-            leftovers = post_review_comments(
-                pr, issues, head_commit=plan.head_commit, diff_url=status.diff_url, workflow=workflow
-            )
-        except GateError as failure:
-            workflow.warning(f"could not read the scan's SAST issues: {failure}", title=COMMENT_TITLE)
-        except CommentsInterrupted as interrupted:
-            leftovers = interrupted.leftovers
-            _warn(workflow, "the inline SAST review comments", interrupted.refusal)
-        except GitHubRefused as refusal:
-            _warn(workflow, "the inline SAST review comments", refusal)
-    if plan.mode is CommentMode.OFF:
-        if leftovers:
-            workflow.notice(
-                f"{len(leftovers)} SAST finding(s) could not be shown inline; set post-scan-status-comment "
-                "to on to list them on the pull request",
-                title=COMMENT_TITLE,
-            )
+    """Post what the plan asks for; every failure becomes a warning, never a change of outcome.
+
+    The status comment is written first, so however long the review comments take (GitHub
+    spaces writes a second apart), the pull request never shows a verdict older than this run's.
+    It is updated once more only to list the findings that could not be shown inline.
+    """
+    written = plan.mode is not CommentMode.OFF and _post_status(verdict, plan, pr, [], workflow)
+    leftovers = _post_reviews(verdict, plan, pr, sast_issues, workflow)
+    if not leftovers:
         return
+    if written:
+        _post_status(verdict, plan, pr, leftovers, workflow)
+    elif plan.mode is CommentMode.OFF:
+        workflow.notice(
+            f"{len(leftovers)} SAST finding(s) could not be shown inline; set post-scan-status-comment "
+            "to on to list them on the pull request",
+            title=COMMENT_TITLE,
+        )
+
+
+def _post_status(
+    verdict: Verdict, plan: CommentPlan, pr: PullRequest, leftovers: list[SastIssue], workflow: Workflow
+) -> bool:
+    """Write the status comment; False when GitHub refused (a warning says why)."""
     body = render_status(verdict, marker=plan.marker, head_commit=plan.head_commit, leftovers=leftovers, job=plan.job)
     create = plan.mode is CommentMode.ON or found_something(verdict) or bool(leftovers)
     try:
         done = upsert_status(pr, body, plan.marker, create=create, workflow=workflow)
     except GitHubRefused as refusal:
         _warn(workflow, "the status comment", refusal)
-        return
+        return False
     workflow.log(f"PR status comment: {done}")
+    return True
+
+
+def _post_reviews(
+    verdict: Verdict,
+    plan: CommentPlan,
+    pr: PullRequest,
+    sast_issues: Callable[[], list[SastIssue]],
+    workflow: Workflow,
+) -> list[SastIssue]:
+    """The inline review comments, if asked for; returns the findings not shown inline."""
+    status = verdict.status
+    if not (plan.sast and verdict.scan_id is not None and status is not None and status.final and plan.head_commit):
+        return []
+    try:
+        issues = sast_issues()
+        return post_review_comments(
+            pr, issues, head_commit=plan.head_commit, diff_url=status.diff_url, workflow=workflow
+        )
+    except GateError as failure:
+        workflow.warning(f"could not read the scan's SAST issues: {failure}", title=COMMENT_TITLE)
+    except CommentsInterrupted as interrupted:
+        _warn(workflow, "the inline SAST review comments", interrupted.refusal)
+        return interrupted.leftovers
+    except GitHubRefused as refusal:
+        _warn(workflow, "the inline SAST review comments", refusal)
+    return []
 
 
 def _warn(workflow: Workflow, what: str, refusal: GitHubRefused) -> None:

@@ -310,6 +310,34 @@ class TestReviewComments:
         assert "not shown inline (2)" in github.issue_comments[0]["body"]
 
 
+class TickingClock(FakeClock):
+    """A clock that moves a second each time it is read: every request takes time, as GitHub's do."""
+
+    def __call__(self) -> float:
+        self.now += 1.0
+        return self.now
+
+
+class TestNeverAStalePass:
+    """The status comment is written before the review comments, whatever they cost."""
+
+    def test_forty_refused_findings_still_update_the_status(self, github: FakeGitHub, clock: FakeClock) -> None:
+        Run(github, clock)(PASSED)
+        assert "passed" in github.issue_comments[0]["body"]
+        outside = [SastIssue(f"src/{n}.py", 3, 3, f"finding {n}") for n in range(40)]
+        Run(github, TickingClock())(FAILED, sast=True, issues=outside, seconds=30)
+        [comment] = github.issue_comments
+        assert "failed" in comment["body"]
+        assert "passed" not in comment["body"]
+
+    def test_refused_review_comments_count_against_the_cap(self, github: FakeGitHub, post: Run) -> None:
+        outside = [SastIssue(f"src/{n}.py", 3, 3, f"finding {n}") for n in range(40)]
+        post(FAILED, sast=True, issues=outside)
+        tried = [r for r in github.requests if r.method == "POST" and r.path.endswith("/pulls/42/comments")]
+        assert len(tried) == 20
+        assert "not shown inline (40)" in github.issue_comments[0]["body"]
+
+
 class TestCommentSize:
     """GitHub refuses a body over 65,536 characters: ours are cut short, the marker kept."""
 
@@ -323,7 +351,7 @@ class TestCommentSize:
         assert body.endswith(
             "\n\n… cut short at GitHub's size limit for a comment; the scan in Aikido has everything.\n"
         )
-        assert log.endswith("PR status comment: created\n")
+        assert log.endswith("PR status comment: created\nPR status comment: updated\n")
         # Cut at a line end: no finding is left half-written.
         assert body.split("\n\n… cut short")[0].splitlines()[-1].endswith("line 3")
 
