@@ -79,6 +79,9 @@ def _handler(handle: Callable[[Request], Answer]) -> type[BaseHTTPRequestHandler
         def do_PATCH(self) -> None:
             self._serve("PATCH")
 
+        def do_DELETE(self) -> None:
+            self._serve("DELETE")
+
         def _serve(self, method: str) -> None:
             if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
                 self._answer((411, {"error": "send a Content-Length"}, {}))
@@ -98,7 +101,8 @@ def _handler(handle: Callable[[Request], Answer]) -> type[BaseHTTPRequestHandler
             drip = body if isinstance(body, Drip) else None
             body = drip.body if drip else body
             is_text = isinstance(body, str)
-            data = body.encode() if is_text else json.dumps(body).encode()
+            # 204 No Content carries no body at all.
+            data = b"" if status == 204 else body.encode() if is_text else json.dumps(body).encode()
             self.send_response(status)
             self.send_header("Content-Type", "text/html; charset=utf-8" if is_text else "application/json")
             self.send_header("Content-Length", str(len(data)))

@@ -7,6 +7,7 @@ becomes a warning that says what to fix.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterable
@@ -52,6 +53,7 @@ class Comment:
 
 @dataclass(frozen=True)
 class ReviewComment:
+    id: int
     path: str
     line: int | None
     body: str
@@ -63,9 +65,11 @@ class PullRequest(Protocol):
 
     def identity(self) -> str: ...
     def issue_comments(self) -> Iterable[Comment]: ...
-    def create_issue_comment(self, body: str) -> None: ...
+    def create_issue_comment(self, body: str) -> Comment: ...
     def edit_issue_comment(self, comment_id: int, body: str) -> None: ...
+    def delete_issue_comment(self, comment_id: int) -> None: ...
     def review_comments(self) -> Iterable[ReviewComment]: ...
+    def delete_review_comment(self, comment_id: int) -> None: ...
     def create_review_comment(self, body: str, *, commit: str, path: str, start_line: int, end_line: int) -> None: ...
 
 
@@ -152,7 +156,12 @@ def post_review_comments(
     pr: PullRequest, issues: list[SastIssue], *, head_commit: str, diff_url: str | None, workflow: Workflow
 ) -> list[SastIssue]:
     """Post an inline comment per new issue (at most MAX_INLINE_COMMENTS); return those not shown inline."""
-    ours = {(comment.path, comment.line) for comment in _own(pr, pr.review_comments(), SAST_MARKER, workflow)}
+    ours: set[tuple[str, int | None]] = set()
+    for comment in sorted(_own(pr, pr.review_comments(), SAST_MARKER, workflow), key=lambda comment: comment.id):
+        if (comment.path, comment.line) in ours:
+            # Two runs raced and both commented on this line: the older comment stays.
+            _delete(functools.partial(pr.delete_review_comment, comment.id))
+        ours.add((comment.path, comment.line))
     leftovers: list[SastIssue] = []
     posted = tried = 0
     for index, issue in enumerate(issues):
@@ -198,16 +207,49 @@ def _own(pr: PullRequest, comments: Iterable[_Authored], marker: str, workflow: 
 
 
 def upsert_status(pr: PullRequest, body: str, marker: str, *, create: bool, workflow: Workflow) -> str:
-    """Update our comment in place, or create it when `create`; returns what was done."""
-    mine = next(iter(_own(pr, pr.issue_comments(), marker, workflow)), None)
-    if mine is not None:
-        if mine.body.strip() != body.strip():
-            pr.edit_issue_comment(mine.id, body)
+    """Update our comment in place, or create it when `create`; returns what was done.
+
+    Two runs of the same job (two quick pushes) may both find no comment and both create one.
+    So every run keeps the oldest of its own comments with this marker and deletes the newer
+    copies (never anyone else's), and a run that created one looks again: whichever runs raced,
+    they converge on the oldest.
+    """
+    mine = sorted(_own(pr, pr.issue_comments(), marker, workflow), key=lambda comment: comment.id)
+    if mine:
+        _keep_oldest(pr, mine, body)
         return "updated"
     if not create:
         return "not needed"
-    pr.create_issue_comment(body)
+    created = pr.create_issue_comment(body)
+    # Its author is who we are: no need to ask GitHub.
+    me = created.author.lower()
+    again = sorted(
+        (comment for comment in pr.issue_comments() if marker in comment.body and comment.author.lower() == me),
+        key=lambda comment: comment.id,
+    )
+    if again and again[0].id != created.id:
+        _keep_oldest(pr, again, body)
+        workflow.log("another run of this job created its status comment at the same time: kept the older one")
+        return "updated"
     return "created"
+
+
+def _keep_oldest(pr: PullRequest, mine: list[Comment], body: str) -> None:
+    """Write `body` into the oldest of our comments and delete the rest (already gone is fine)."""
+    oldest, *newer = mine
+    if oldest.body.strip() != body.strip():
+        pr.edit_issue_comment(oldest.id, body)
+    for copy in newer:
+        _delete(functools.partial(pr.delete_issue_comment, copy.id))
+
+
+def _delete(action: Callable[[], None]) -> None:
+    """Delete a duplicate of ours; a racing run may have deleted it first (404)."""
+    try:
+        action()
+    except GitHubRefused as refusal:
+        if refusal.status != 404:
+            raise
 
 
 def post_comments(

@@ -18,6 +18,7 @@ from github import Auth, Github, GithubException
 from github.IssueComment import IssueComment
 from github.NamedUser import NamedUser
 from github.Organization import Organization
+from github.PullRequestComment import PullRequestComment
 
 from gate import USER_AGENT
 from gate.core.clock import Deadline, Sleep
@@ -102,6 +103,7 @@ class PyGithubPullRequest:
         self._deadline = deadline
         self._sleep = sleep
         self._comments: dict[int, IssueComment] = {}
+        self._reviews: dict[int, PullRequestComment] = {}
         self._identity: str | None = None
         where = urlsplit(api_url)
         proxy = proxy_variable(where.scheme, where.hostname or "", os.environ, loopback_direct=False)
@@ -124,19 +126,26 @@ class PyGithubPullRequest:
         self._comments = {comment.id: comment for comment in self._call(lambda: list(self._issue.get_comments()))}
         return [Comment(comment.id, comment.body or "", _login(comment.user)) for comment in self._comments.values()]
 
-    def create_issue_comment(self, body: str) -> None:
-        self._call(lambda: self._issue.create_comment(body))
+    def create_issue_comment(self, body: str) -> Comment:
+        created = self._call(lambda: self._issue.create_comment(body))
+        self._comments[created.id] = created
+        return Comment(created.id, created.body or "", _login(created.user))
 
     def edit_issue_comment(self, comment_id: int, body: str) -> None:
         comment = self._comments[comment_id]
         self._call(lambda: comment.edit(body))
 
+    def delete_issue_comment(self, comment_id: int) -> None:
+        comment = self._comments.pop(comment_id)
+        self._call(comment.delete)
+
     def review_comments(self) -> Iterable[ReviewComment]:
-        return self._call(
-            lambda: [
-                ReviewComment(c.path, c.line, c.body or "", _login(c.user)) for c in self._pull.get_review_comments()
-            ]
-        )
+        self._reviews = {comment.id: comment for comment in self._call(lambda: list(self._pull.get_review_comments()))}
+        return [ReviewComment(c.id, c.path, c.line, c.body or "", _login(c.user)) for c in self._reviews.values()]
+
+    def delete_review_comment(self, comment_id: int) -> None:
+        comment = self._reviews.pop(comment_id)
+        self._call(comment.delete)
 
     def create_review_comment(self, body: str, *, commit: str, path: str, start_line: int, end_line: int) -> None:
         span: dict[str, Any] = {"start_line": start_line, "start_side": "RIGHT"} if start_line < end_line else {}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import io
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -184,9 +186,10 @@ class TestStatusComment:
             Run(ghes, clock)(FAILED)
             Run(ghes, clock)(PASSED)
             assert [r.path for r in ghes.requests] == [
-                f"/api/v3/repos/{REPO}/issues/42/comments",
-                f"/api/v3/repos/{REPO}/issues/42/comments",
-                f"/api/v3/repos/{REPO}/issues/42/comments",
+                f"/api/v3/repos/{REPO}/issues/42/comments",  # list: none yet
+                f"/api/v3/repos/{REPO}/issues/42/comments",  # create
+                f"/api/v3/repos/{REPO}/issues/42/comments",  # list again: did another run race?
+                f"/api/v3/repos/{REPO}/issues/42/comments",  # the next run lists
                 "/api/graphql",
                 f"/api/v3/repos/{REPO}/issues/comments/{ghes.issue_comments[0]['id']}",
             ]
@@ -195,6 +198,54 @@ class TestStatusComment:
 
 MALLORY = {"login": "mallory", "id": 666, "type": "User"}
 APP_BOT = {"login": "acme-security[bot]", "id": 4242, "type": "Bot"}
+
+
+class TestRacingRuns:
+    """Two quick pushes start two runs of one job: they converge on one status comment, the oldest."""
+
+    def test_four_concurrent_first_runs_leave_one_status_comment(self, github: FakeGitHub) -> None:
+        github.list_barrier = threading.Barrier(4)  # every run lists before any creates
+        with concurrent.futures.ThreadPoolExecutor(4) as pool:
+            logs = list(pool.map(lambda _: Run(github, FakeClock())(FAILED), range(4)))
+        assert sum(request.method == "POST" for request in github.requests if "graphql" not in request.path) == 4
+        [comment] = github.issue_comments
+        assert comment["id"] == 1001  # the oldest
+        assert (
+            sorted(log.splitlines()[-1] for log in logs)
+            == ["PR status comment: created"] + ["PR status comment: updated"] * 3
+        )
+        Run(github, FakeClock())(PASSED)
+        assert [c["id"] for c in github.issue_comments] == [1001]
+        assert "passed" in github.issue_comments[0]["body"]
+
+    def test_copies_left_by_an_earlier_race_are_deleted_but_never_anyone_else_s(
+        self, github: FakeGitHub, post: Run
+    ) -> None:
+        oldest = github.add_issue_comment(f"{MARKER}\nold")
+        github.add_issue_comment(f"{MARKER}\nmallory's", MALLORY)
+        newer = github.add_issue_comment(f"{MARKER}\nnewer copy")
+        post(FAILED)
+        assert [c["id"] for c in github.issue_comments] == [oldest["id"], newer["id"] - 1]
+        assert "failed" in github.issue_comments[0]["body"]
+        assert [r.path.rsplit("/", 1)[1] for r in github.requests if r.method == "DELETE"] == [str(newer["id"])]
+
+    def test_a_copy_already_deleted_by_the_other_run_is_fine(self, github: FakeGitHub, post: Run) -> None:
+        github.add_issue_comment(f"{MARKER}\nold")
+        newer = github.add_issue_comment(f"{MARKER}\nnewer copy")
+        github.refuse("DELETE", rf"/issues/comments/{newer['id']}$", 404, "Not Found")
+        assert post(FAILED) == "PR status comment: updated\n"
+
+    def test_duplicate_review_comments_of_ours_are_deleted(self, github: FakeGitHub, post: Run) -> None:
+        github.diff_lines = {("src/app.py", 12), ("src/app.py", 40)}
+        first = github.add_review_comment("src/app.py", 12, f"{SAST_MARKER}\nSQL injection")
+        second = github.add_review_comment("src/app.py", 12, f"{SAST_MARKER}\nSQL injection")
+        planted = github.add_review_comment("src/app.py", 40, f"{SAST_MARKER}\nplanted", MALLORY)
+        post(FAILED, sast=True)
+        kept = [(c["id"], c["line"]) for c in github.review_comments]
+        assert (first["id"], 12) in kept
+        assert (second["id"], 12) not in kept
+        assert (planted["id"], 40) in kept
+        assert [c["line"] for c in github.review_comments].count(12) == 1
 
 
 class TestCommentOwnership:

@@ -56,14 +56,21 @@ class FakePullRequest:
     def issue_comments(self) -> list[Comment]:
         return []
 
-    def create_issue_comment(self, body: str) -> None:
+    def create_issue_comment(self, body: str) -> Comment:
         self.created.append(body)
+        return Comment(len(self.created), body, self.identity())
 
     def edit_issue_comment(self, comment_id: int, body: str) -> None:
         raise AssertionError("nothing to edit")
 
+    def delete_issue_comment(self, comment_id: int) -> None:
+        raise AssertionError("nothing to delete")
+
     def review_comments(self) -> list[ReviewComment]:
         return []
+
+    def delete_review_comment(self, comment_id: int) -> None:
+        raise AssertionError("nothing to delete")
 
     def create_review_comment(self, body: str, *, commit: str, path: str, start_line: int, end_line: int) -> None:
         raise AssertionError("no review comments asked for")

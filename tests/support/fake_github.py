@@ -56,6 +56,8 @@ class FakeGitHub:
         self.refusals: list[Refusal] = []
         self._next_id = 1000
         self._lock = threading.Lock()
+        # Held up at the first listing of issue comments until this many runs list them: a race.
+        self.list_barrier: threading.Barrier | None = None
         self._server = LoopbackServer(self._handle, tls=tls)
 
     @property
@@ -113,8 +115,20 @@ class FakeGitHub:
     def writes(self) -> list[Request]:
         """What changed the pull request: a GraphQL query is a POST that reads."""
         return [
-            seen for seen in self.requests if seen.method in ("POST", "PATCH") and not seen.path.endswith("/graphql")
+            seen
+            for seen in self.requests
+            if seen.method in ("POST", "PATCH", "DELETE") and not seen.path.endswith("/graphql")
         ]
+
+    def _delete(self, comments: list[dict[str, Any]], comment_id: int) -> tuple[int, Any, dict[str, str]]:
+        with self._lock:
+            comment = next((c for c in comments if c["id"] == comment_id), None)
+            if comment is None:
+                return 404, {"message": "Not Found"}, {}
+            if comment["user"]["login"] != self.viewer["login"]:
+                return 403, {"message": "Must have admin rights to Repository."}, {}
+            comments.remove(comment)
+        return 204, None, {}
 
     def refuse(
         self,
@@ -136,7 +150,9 @@ class FakeGitHub:
                     return refusal
         return None
 
-    def answer(self, method: str, path: str, query: dict[str, list[str]], body: Any) -> tuple[int, Any, dict[str, str]]:
+    def answer(  # noqa: PLR0912 -- one branch per route, as GitHub's router has them
+        self, method: str, path: str, query: dict[str, list[str]], body: Any
+    ) -> tuple[int, Any, dict[str, str]]:
         if refusal := self._refusal(method, path):
             return refusal.status, refusal.body, refusal.headers
         if method == "POST" and path == self.prefix.removesuffix("/v3") + "/graphql":
@@ -151,8 +167,17 @@ class FakeGitHub:
         base = f"/repos/{REPO}"
         if route == f"{base}/issues/{self.number}/comments":
             if method == "GET":
+                with self._lock:
+                    barrier = self.list_barrier
+                    if barrier is not None and barrier.n_waiting + 1 >= barrier.parties:
+                        self.list_barrier = None  # the last of the racing runs: later listings go through
+                if barrier is not None:
+                    barrier.wait(timeout=10)
                 return self._page(self.issue_comments, route, query)
             return 201, self.add_issue_comment(body["body"], self.viewer), {}
+        if (match := re.fullmatch(rf"{base}/(issues|pulls)/comments/(\d+)", route)) and method == "DELETE":
+            kept = self.issue_comments if match.group(1) == "issues" else self.review_comments
+            return self._delete(kept, int(match.group(2)))
         if (match := re.fullmatch(rf"{base}/issues/comments/(\d+)", route)) and method == "PATCH":
             comment = next((c for c in self.issue_comments if c["id"] == int(match.group(1))), None)
             if comment is None:
