@@ -177,6 +177,7 @@ def main(state: RunState | None = None) -> int:
         verdict = _internal_error(workflow, failure, state)
     # The verdict is written (outputs, summary, annotation) before anything else is tried, so a
     # cancellation or a hung GitHub afterwards loses nothing.
+    state.reporting = True
     code = state.exit_code = report(verdict, workflow)
     state.reported = verdict
     if plan is not None and wiring is not None:

@@ -15,12 +15,14 @@ SIGNS = {
     Outcome.TIMED_OUT: "⏱️",
     Outcome.SKIPPED: "⏭️",
     Outcome.ERROR: "⚠️",
+    Outcome.CANCELLED: "🚫",
 }
 HEADLINES = {
     Outcome.SUCCEEDED: "passed",
     Outcome.FAILED: "failed: the scan found issues that block this change",
     Outcome.TIMED_OUT: "timed out",
     Outcome.SKIPPED: "skipped",
+    Outcome.CANCELLED: "cancelled",
     Outcome.ERROR: "could not decide",
 }
 

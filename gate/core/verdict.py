@@ -15,6 +15,7 @@ class Outcome(StrEnum):
     TIMED_OUT = "TIMED_OUT"  # a scan started but did not finish in time
     SKIPPED = "SKIPPED"
     ERROR = "ERROR"  # the gate could not decide
+    CANCELLED = "CANCELLED"  # the run was cancelled before a verdict (written by the signal handler only)
 
 
 # The same codes as Aikido's CLI (https://github.com/AikidoSec/ci-api-client#how-it-works).

@@ -20,7 +20,9 @@ class RunState:
     uploading: str | None = None
     uploaded: list[UploadFile] = field(default_factory=list)
     target: ScanTarget | None = None
-    # The verdict once its outputs, summary and annotation are written, and the exit code it gave.
+    # The verdict is being written; then the verdict once its outputs, summary and annotation are
+    # written, and the exit code it gave.
+    reporting: bool = False
     reported: Verdict | None = None
     exit_code: int | None = None
     # The log being written: a cancellation closes its open `::group::` so its warning is not folded away.

@@ -8,7 +8,7 @@ import signal
 import sys
 from types import FrameType
 
-from gate.core.verdict import EXIT_ERROR
+from gate.core.verdict import EXIT_ERROR, Outcome
 from gate.flow.state import RunState
 from gate.runner.workflow import format_command
 
@@ -42,6 +42,13 @@ def cancel_message(state: RunState, signum: int) -> str:
     return closing + line
 
 
+def cancelled_outputs(state: RunState) -> dict[str, str]:
+    """The outputs a cancellation leaves, so that an `if: always()` step reads an outcome; none once the verdict is."""
+    if state.reporting or state.reported is not None:
+        return {}  # the verdict's own outputs stand
+    return {"outcome": Outcome.CANCELLED.value, "scan-id": "" if state.scan_id is None else str(state.scan_id)}
+
+
 def install(state: RunState) -> None:
     """Exit at once on SIGINT or SIGTERM, saying what was left behind."""
 
@@ -49,6 +56,9 @@ def install(state: RunState) -> None:
         with contextlib.suppress(OSError, ValueError):
             sys.stdout.flush()
         os.write(sys.stdout.fileno(), (cancel_message(state, signum) + "\n").encode())
+        if state.workflow is not None and (outputs := cancelled_outputs(state)):
+            with contextlib.suppress(OSError):
+                state.workflow.set_outputs(outputs)
         # Not sys.exit: unwinding could block in a socket read past the runner's 7.5 s grace.
         # Once the verdict is written, the exit code follows it, never contradicts it.
         os._exit(state.exit_code if state.exit_code is not None else EXIT_ERROR)

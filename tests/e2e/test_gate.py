@@ -430,6 +430,8 @@ class TestCancelSaysWhatIsTrue:
             "finishes on its own in Aikido"
         )
         assert run.returncode == 1
+        # A step after it with `if: always()` reads what happened, not an empty outcome.
+        assert (run.outputs["outcome"], run.outputs["scan-id"]) == ("CANCELLED", "")
 
     def test_during_an_upload(self, tmp_path: Path) -> None:
         (tmp_path / "workspace" / "build").mkdir(parents=True)
@@ -448,6 +450,7 @@ class TestCancelSaysWhatIsTrue:
             "::warning::cancelled (SIGTERM); Aikido scan 7 was started and finishes on its own in Aikido",
         ]
         assert run.returncode == 1
+        assert (run.outputs["outcome"], run.outputs["scan-id"]) == ("CANCELLED", "7")
 
     def test_during_the_comments_the_verdict_stands(self, tmp_path: Path) -> None:
         run, tail = self.cancel_during(tmp_path, "github", post_scan_status_comment="on")

@@ -9,7 +9,7 @@ import pytest
 
 from gate.core.verdict import skipped
 from gate.flow.state import RunState
-from gate.runner.cancel import cancel_message
+from gate.runner.cancel import cancel_message, cancelled_outputs
 from gate.runner.workflow import Workflow
 
 
@@ -43,3 +43,13 @@ def test_closes_an_open_group_first() -> None:
             "::warning::cancelled (SIGTERM) before an Aikido scan was started",
         ]
     assert cancel_message(state, signal.SIGTERM).splitlines()[0].startswith("::warning::")
+
+
+class TestCancelledOutputs:
+    """cancelled_outputs"""
+
+    def test_before_a_verdict_the_outcome_is_cancelled_with_the_scan(self) -> None:
+        assert cancelled_outputs(RunState(scan_id=3)) == {"outcome": "CANCELLED", "scan-id": "3"}
+
+    def test_once_the_verdict_is_being_written_it_stands(self) -> None:
+        assert cancelled_outputs(RunState(scan_id=3, reporting=True)) == {}
