@@ -1,8 +1,9 @@
 """The release notes of one version from CHANGELOG.md: `python -m release.notes 1.2.3`.
 
 Also the release's consistency check: the version must be the package's own
-(`gate.__version__`) and have its own section in the changelog, so a tag can never
-publish a version the code and the changelog do not know.
+(`gate.__version__`: the release itself, or its `.dev0` on main) and the changelog must hold
+its notes (its own section, or on main the Unreleased section that will become it), so a tag
+can never publish a version the code and the changelog do not know.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+_DEV = re.compile(r"(?P<base>\d+\.\d+\.\d+)\.dev\d+")
 _VERSION = re.compile(r"v?(?P<version>(?P<major>0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*))")
 
 
@@ -26,6 +28,12 @@ def parse_version(text: str) -> tuple[str, str]:
     if match is None:
         raise NotesError(f"{text!r} is not a version vX.Y.Z")
     return match["version"], f"v{match['major']}"
+
+
+def release_of(version: str) -> str:
+    """The release a package version is or leads to: `1.2.0.dev0` and `1.2.0` both give `1.2.0`."""
+    match = _DEV.fullmatch(version)
+    return match["base"] if match else version
 
 
 def section(changelog: str, version: str) -> str:
@@ -46,8 +54,10 @@ def section(changelog: str, version: str) -> str:
 def notes(changelog: str, tag: str, package_version: str) -> str:
     """The notes of `tag`, after checking it is the package's version."""
     version, _ = parse_version(tag)
-    if version != package_version:
+    if version != release_of(package_version):
         raise NotesError(f"the tag says {version} but gate/__init__.py says {package_version}: bump one of them")
+    if package_version != version and f"## [{version}]" not in changelog:
+        return section(changelog, "Unreleased")  # main, before release.version dates it
     return section(changelog, version)
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from gate import __version__
-from release.notes import NotesError, main, notes, parse_version, section
+from release.notes import NotesError, main, notes, parse_version, release_of, section
 
 ROOT = Path(__file__).resolve().parent.parent
 CHANGELOG = """# Changelog
@@ -64,8 +64,15 @@ class TestNotes:
         with pytest.raises(NotesError, match=r"the tag says 1\.1\.0 but gate/__init__\.py says 1\.2\.0"):
             notes(CHANGELOG, "v1.1.0", "1.2.0")
 
+    def test_on_main_the_notes_are_the_unreleased_section(self) -> None:
+        assert notes(CHANGELOG, "v1.3.0", "1.3.0.dev0") == "### Fixed\n- later\n"
+
+    def test_a_development_version_leads_only_to_its_own_release(self) -> None:
+        with pytest.raises(NotesError, match=r"the tag says 1\.4\.0 but gate/__init__\.py says 1\.3\.0\.dev0"):
+            notes(CHANGELOG, "v1.4.0", "1.3.0.dev0")
+
     def test_the_real_changelog_has_the_package_version(self, capsys: pytest.CaptureFixture[str]) -> None:
-        assert main([f"v{__version__}"]) == 0
+        assert main([f"v{release_of(__version__)}"]) == 0
         out = capsys.readouterr().out
         assert out.strip()
-        assert out == section((ROOT / "CHANGELOG.md").read_text(encoding="utf-8"), __version__)
+        assert out == section((ROOT / "CHANGELOG.md").read_text(encoding="utf-8"), "Unreleased")

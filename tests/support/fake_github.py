@@ -58,6 +58,7 @@ class FakeGitHub:
         self._lock = threading.Lock()
         # Held up at the first listing of issue comments until this many runs list them: a race.
         self.list_barrier: threading.Barrier | None = None
+        self._arrived = 0
         self._server = LoopbackServer(self._handle, tls=tls)
 
     @property
@@ -169,11 +170,13 @@ class FakeGitHub:
             if method == "GET":
                 with self._lock:
                     barrier = self.list_barrier
-                    if barrier is not None and barrier.n_waiting + 1 >= barrier.parties:
+                    self._arrived += barrier is not None
+                    if barrier is not None and self._arrived >= barrier.parties:
                         self.list_barrier = None  # the last of the racing runs: later listings go through
+                page = self._page(self.issue_comments, route, query)  # what this run sees, before any creates
                 if barrier is not None:
                     barrier.wait(timeout=10)
-                return self._page(self.issue_comments, route, query)
+                return page
             return 201, self.add_issue_comment(body["body"], self.viewer), {}
         if (match := re.fullmatch(rf"{base}/(issues|pulls)/comments/(\d+)", route)) and method == "DELETE":
             kept = self.issue_comments if match.group(1) == "issues" else self.review_comments
