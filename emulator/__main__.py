@@ -12,9 +12,21 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import sys
 import threading
 
 from emulator.aikido import EMULATOR_KEY, SCENARIOS, AikidoEmulator
+
+
+def port(text: str) -> int:
+    """A TCP port number, 0 to 65535 (0: the system picks a free one)."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give 1 to 65535, or 0 for a free one")
+    return value
 
 
 def main() -> None:
@@ -26,12 +38,19 @@ def main() -> None:
     parser.add_argument(
         "--scenario", choices=sorted(SCENARIOS), default="pass", help="how scans behave (default: pass)"
     )
-    parser.add_argument("--port", type=int, default=8080, help="loopback port (default: 8080; 0 picks a free one)")
+    parser.add_argument("--port", type=port, default=8080, help="loopback port (default: 8080; 0 picks a free one)")
     parser.add_argument(
         "--secret", default=EMULATOR_KEY, help=f"the only key the emulator accepts (default: {EMULATOR_KEY})"
     )
     args = parser.parse_args()
-    with AikidoEmulator(args.scenario, secret=args.secret, port=args.port) as emulator:
+    try:
+        emulator = AikidoEmulator(args.scenario, secret=args.secret, port=args.port)
+    except OSError as error:
+        sys.exit(
+            f"cannot listen on 127.0.0.1:{args.port} ({error.strerror}): another program uses it; "
+            "pick another port with --port, or --port 0 for a free one"
+        )
+    with emulator:
         print(f"Aikido CI API emulator ({args.scenario}) at {emulator.url}; Ctrl-C to stop", flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()

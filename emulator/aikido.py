@@ -25,6 +25,13 @@ SAST_PREFIX = "/api/integrations/continuous_integration/scan"
 REQUIRED_START_FIELDS = ("repository_id", "base_commit_id", "head_commit_id", "branch_name")
 RELEASE_START_FIELDS = ("repository_id", "head_commit_id")
 FAIL_FLAGS = ("fail_on_dependency_scan", "fail_on_sast_scan", "fail_on_iac_scan", "fail_on_secrets_scan")
+# The category each flag blocks on, and the page's default for the flag.
+CATEGORY_FLAGS = {
+    "dependency": ("fail_on_dependency_scan", True),
+    "sast": ("fail_on_sast_scan", False),
+    "iac": ("fail_on_iac_scan", False),
+    "leaked_secret": ("fail_on_secrets_scan", False),
+}
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
 EMULATOR_KEY = "AIK_CI_emulator"  # the emulator's own key, accepted nowhere else
 SMALL_PAYLOAD = 10 * 1024 * 1024
@@ -40,9 +47,12 @@ class Scenario:
     polls_until_complete: int | None = 1
     # Or complete this many seconds after the start (wins when set).
     seconds_until_complete: float | None = None
-    gate_passed: bool = True
     default_branch_shape: bool = False
+    # New issues per category (dependency, sast, iac, leaked_secret), all of one severity. Like
+    # Aikido, the answer counts those at or above the start's minimum_severity, and the gate
+    # fails when a category whose fail_on_* flag is set has any.
     new_issues: dict[str, int] = field(default_factory=dict)
+    severity: str = "CRITICAL"
     # Statuses answered to the first requests of each kind before the real answer.
     start_faults: tuple[int, ...] = ()
     poll_faults: tuple[int, ...] = ()
@@ -55,8 +65,9 @@ class Scenario:
     hostile: bool = False
     # Answer each poll one byte every half second: only a wall-clock deadline ends the wait on time.
     drip: bool = False
-    # Open issues (and their links) in a failing default-branch or release-gate answer.
-    open_issues: int = 2
+    # Open issues (dependency issues, with their links) in a default-branch or release-gate answer;
+    # None: as many as the new issues.
+    open_issues: int | None = None
 
 
 FAIL_SAST_ISSUES = (
@@ -104,7 +115,6 @@ SCENARIOS = {
         Scenario("pass"),
         Scenario(
             "fail",
-            gate_passed=False,
             new_issues={"dependency": 2, "sast": 2},
             sast_issues=FAIL_SAST_ISSUES,
             message="**4 new issues** found: 2 dependency, 2 SAST.",
@@ -112,12 +122,12 @@ SCENARIOS = {
         Scenario("slow", polls_until_complete=4),
         Scenario("flaky", polls_until_complete=2, start_faults=(503,), poll_faults=(502, 500)),
         Scenario("timeout", polls_until_complete=None),
-        Scenario("default-branch", gate_passed=False, default_branch_shape=True),
+        Scenario("default-branch", default_branch_shape=True, open_issues=2),
         Scenario("html-login", html_login=True),
-        Scenario("hostile", gate_passed=False, new_issues={"sast": 1}, hostile=True),
+        Scenario("hostile", new_issues={"sast": 1}, hostile=True),
         Scenario("drip", drip=True),
-        Scenario("release-fail", gate_passed=False, default_branch_shape=True, open_issues=3),
-        Scenario("sast-odd", gate_passed=False, new_issues={"sast": 4}, sast_issues=ODD_SAST_ISSUES),
+        Scenario("release-fail", default_branch_shape=True, open_issues=3),
+        Scenario("sast-odd", new_issues={"sast": 4}, sast_issues=ODD_SAST_ISSUES),
     )
 }
 
@@ -136,6 +146,18 @@ def hostile_texts(key: str) -> dict[str, str]:
         "foreign_url": f"https://evil.example/collect?k={encoded}",
         "title": f"Leaked {key.upper()} \x1b[2J\u202e",
     }
+
+
+def gated_counts(body: dict[str, Any], issues: dict[str, int], severity: str) -> dict[str, int]:
+    """Each category's issues that count: all of them when `severity` is at or above the start's minimum."""
+    minimum = body.get("minimum_severity", "CRITICAL")
+    counted = SEVERITIES.index(severity) >= SEVERITIES.index(minimum)
+    return {kind: issues.get(kind, 0) if counted else 0 for kind in CATEGORY_FLAGS}
+
+
+def gate_passes(body: dict[str, Any], counts: dict[str, int]) -> bool:
+    """Aikido's decision: no counted issue in a category whose fail_on_* flag is set."""
+    return not any(counts[kind] and body.get(flag, default) for kind, (flag, default) in CATEGORY_FLAGS.items())
 
 
 @dataclass
@@ -349,16 +371,17 @@ class AikidoEmulator:
         if not done:
             return {"all_scans_completed": False, **progress}
         if scenario.default_branch_shape or scan.body.get("is_release_gating"):
-            count = scenario.open_issues if not scenario.gate_passed else 0
-            links = [f"https://app.aikido.dev/queue?sidebarIssue={n}" for n in range(1, count + 1)]
+            opened = scenario.open_issues if scenario.open_issues is not None else sum(scenario.new_issues.values())
+            counts = gated_counts(scan.body, {"dependency": opened}, scenario.severity)
+            links = [f"https://app.aikido.dev/queue?sidebarIssue={n}" for n in range(1, counts["dependency"] + 1)]
             return {
                 "all_scans_completed": False,
                 **{name: name == "dependency_scan_completed" for name in SUB_SCANS},
                 "open_issues_found": len(links),
                 "issue_links": links,
-                "gate_passed": scenario.gate_passed,
+                "gate_passed": gate_passes(scan.body, counts),
             }
-        counts = {kind: scenario.new_issues.get(kind, 0) for kind in ("dependency", "sast", "iac", "leaked_secret")}
+        counts = gated_counts(scan.body, scenario.new_issues, scenario.severity)
         outcome = {"outcome": {"human_readable_message": scenario.message}} if scenario.message else {}
         if scenario.hostile:
             texts = hostile_texts(self.secret)
@@ -379,5 +402,5 @@ class AikidoEmulator:
             "new_issues_found": sum(counts.values()),
             **{f"new_{kind}_issues_found": count for kind, count in counts.items()},
             "diff_url": f"https://app.aikido.dev/featurebranch/scan/{scan.scan_id}?groupId=1",
-            "gate_passed": scenario.gate_passed,
+            "gate_passed": gate_passes(scan.body, counts),
         }

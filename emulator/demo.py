@@ -1,7 +1,8 @@
-"""`python -m emulator.demo [scenario]`: one pull_request run of the action against the emulator.
+"""`python -m emulator.demo [scenario]`: one run of the action against the emulator.
 
 Starts the emulator on a free loopback port, runs `entrypoint.py` with the runner's
-environment in a scratch workspace, and shows what the step printed and left behind.
+environment in a scratch workspace (a pull_request, or the event a scenario is about), and
+shows what the step printed and left behind.
 """
 
 from __future__ import annotations
@@ -14,14 +15,39 @@ from pathlib import Path
 from emulator.aikido import EMULATOR_KEY, SCENARIOS, AikidoEmulator
 from emulator.runner import ROOT, run_action
 
-PAYLOAD = ROOT / "tests" / "samples" / "pull_request.json"
+SAMPLES = ROOT / "tests" / "samples"
+# What each scenario shows, and the event and inputs that show it (default: a pull request gate).
+SHOWS = {
+    "pass": "a passing gate: SUCCEEDED, exit 0",
+    "fail": "a failing gate with two SAST findings: FAILED, exit 10, the findings in the SARIF file",
+    "slow": "several polls before the answer, with progress lines",
+    "flaky": "a 503 on the start and 502/500 on polls, retried without a second scan",
+    "timeout": "a scan that never finishes: TIMED_OUT at timeout-seconds (8 s here), exit 1",
+    "default-branch": "the default-branch answer: open issues and their links",
+    "html-login": "an HTML login page instead of JSON: ERROR with the likely causes",
+    "hostile": "an answer echoing the key in disguise, escapes, bidi and foreign links: none reaches any output",
+    "drip": "each poll answered one byte every half second: still TIMED_OUT on time",
+    "release-fail": "a release gate (release event, release-gating: true) blocked by three open issues",
+    "sast-odd": "SAST findings with odd paths, columns and long texts: two in the SARIF file, two left out",
+}
+EVENTS = {"release-fail": ("release", {"release-gating": "true"})}
+
+
+def usage() -> str:
+    width = max(map(len, SHOWS))
+    rows = "\n".join(f"  {name:<{width}}  {what}" for name, what in SHOWS.items())
+    return f"usage: scripts/demo [SCENARIO]   (default: pass)\n\nscenarios:\n{rows}\n"
 
 
 def main(argv: list[str]) -> int:
+    if argv and argv[0] in ("-h", "--help"):
+        print(usage(), end="")
+        return 0
     scenario = argv[0] if argv else "pass"
-    if scenario not in SCENARIOS:
-        print(f"unknown scenario {scenario!r}; choose from {', '.join(SCENARIOS)}", file=sys.stderr)
+    if scenario not in SCENARIOS or len(argv) > 1:
+        print(f"unknown scenario {' '.join(argv)!r}\n\n{usage()}", end="", file=sys.stderr)
         return 2
+    event, extra = EVENTS.get(scenario, ("pull_request", {}))
     with AikidoEmulator(scenario) as emulator, tempfile.TemporaryDirectory() as scratch:
         inputs = {
             "secret-key": EMULATOR_KEY,
@@ -29,11 +55,14 @@ def main(argv: list[str]) -> int:
             "poll-interval-seconds": "1",
             "timeout-seconds": "8",
             "sarif-file": "aikido.sarif",
+            **extra,
         }
-        print(f"== scenario {scenario}: Aikido emulator at {emulator.url}; running entrypoint.py as the runner would\n")
-        run = run_action(
-            Path(scratch), event_name="pull_request", payload=json.loads(PAYLOAD.read_text()), inputs=inputs
+        print(
+            f"== scenario {scenario} ({event}): Aikido emulator at {emulator.url}; "
+            "running entrypoint.py as the runner would\n"
         )
+        payload = json.loads((SAMPLES / f"{event}.json").read_text())
+        run = run_action(Path(scratch), event_name=event, payload=payload, inputs=inputs)
         sarif = Path(scratch) / "workspace" / "aikido.sarif"
         sarif_text = sarif.read_text() if sarif.is_file() else "(not written)\n"
     print(run.stdout, end="")
