@@ -22,7 +22,6 @@ NONE_FAIL = {f"fail-on-{kind}-scan": "false" for kind in ("dependency", "sast", 
 class TestGate:
     """gated_counts and gate_passes: Aikido computes gate_passed from the start body"""
 
-
     @pytest.mark.parametrize(
         ("body", "passed"),
         [

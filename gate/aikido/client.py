@@ -28,7 +28,7 @@ from gate.core.models import (
     parse_scan_status,
     parse_upload_ack,
 )
-from gate.net.faults import AnswerTooLarge, GaveUp
+from gate.net.faults import AnswerTooLarge, GaveUp, Stop
 from gate.net.http import MAX_ANSWER_BYTES, Answer, Retrier, Safety, excerpt, tls_for
 from gate.net.proxy import plain_loopback, proxy_variable
 
@@ -130,28 +130,28 @@ class AikidoClient:
             ) from None
 
     def _unreachable(self, gave_up: GaveUp, doing: str, host: str) -> AikidoError:
-        if gave_up.asked_for is not None:
+        stop, tries = gave_up.stop, f"{gave_up.attempts} attempt{'s' if gave_up.attempts > 1 else ''}"
+        if stop is Stop.RETRY_AFTER_TOO_LONG:
             return OutOfTime(
-                f"Aikido asked us to wait {gave_up.asked_for:.0f} s ({gave_up.reason}, Retry-After) while {doing}, "
-                "which ends past the deadline; not waited for"
+                f"Aikido asked us to wait {gave_up.asked_for or 0:.0f} s ({gave_up.reason}, Retry-After) while "
+                f"{doing}, which ends past the deadline; not waited for"
             )
         if gave_up.response is not None and gave_up.response.status_code == 429:
             return OutOfTime(f"Aikido kept rate-limiting us while {doing} (HTTP 429) until the deadline")
-        if gave_up.not_retried:
+        if stop is Stop.NOT_RETRIED:
             return AikidoUnreachable(
                 f"{doing} failed at {host}: {gave_up.reason}; not retried, as Aikido may already have acted on it"
             )
-        if gave_up.cannot_connect or gave_up.untrusted:
-            tried = "" if gave_up.untrusted else f"; {gave_up.attempts} attempts"
-            hint = self._tls_hint() if gave_up.untrusted else self._connect_hint()
-            return AikidoUnreachable(
-                f"could not {self._connect_to(host)} while {doing} ({gave_up.reason}{tried}): {hint}"
-            )
-        if gave_up.deadline and gave_up.attempts == 1 and gave_up.reason.startswith("no complete answer"):
+        if stop in (Stop.UNTRUSTED, Stop.CANNOT_CONNECT):
+            # The advice holds however many attempts fitted before the deadline.
+            untrusted = stop is Stop.UNTRUSTED
+            hint = self._tls_hint() if untrusted else self._connect_hint()
+            fault = gave_up.reason if untrusted else f"{gave_up.reason}; {tries}"
+            return AikidoUnreachable(f"could not {self._connect_to(host)} while {doing} ({fault}): {hint}")
+        if stop is Stop.DEADLINE_DURING_REQUEST and gave_up.attempts == 1:
             return OutOfTime(f"Aikido at {host} gave no complete answer before the deadline while {doing}")
         return OutOfTime(
-            f"could not reach Aikido at {host} while {doing}: {gave_up.reason} "
-            f"({gave_up.attempts} attempt{'s' if gave_up.attempts > 1 else ''} before the deadline)"
+            f"could not reach Aikido at {host} while {doing}: {gave_up.reason} ({tries} before the deadline)"
         )
 
     def _connect_to(self, host: str) -> str:

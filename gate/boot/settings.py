@@ -32,6 +32,9 @@ from gate.net.proxy import PROXY_VARIABLES, clear_text_proxy, unusable_proxy
 SECRET_INPUTS = ("secret-key", "github-token")
 INPUTS_HELP = f" (see {DOCS}#inputs)"
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
+# The limits action.yml and the README state (tests/boot/test_settings.py checks they agree).
+MAX_TIMEOUT_SECONDS = 6 * 3600
+MAX_POLL_INTERVAL_SECONDS = 3600
 _SHA = re.compile(r"[0-9a-fA-F]{40}|[0-9a-fA-F]{64}")
 _REPOSITORY_ID = re.compile(r"[A-Za-z0-9_=+/.-]{1,200}")
 _LOOPBACK = {"localhost", "127.0.0.1", "::1"}
@@ -64,6 +67,9 @@ def raw_secrets(environ: Mapping[str, str] = os.environ) -> list[str]:
     for name in PROXY_VARIABLES:
         for env in (name, name.lower()):
             values += _proxy_credentials(environ.get(env, ""))
+    # Refused with an error, but never echoed: a password in api-base-url is masked from the start.
+    for env in _env_names("api-base-url"):
+        values += _proxy_credentials(environ.get(env, ""))
     return [value for value in dict.fromkeys(values) if value]
 
 
@@ -98,7 +104,8 @@ def _parse_bool(value: Any) -> Any:
 def _parse_positive_int(value: Any) -> Any:
     if isinstance(value, str):
         text = value.strip()
-        number = whole_number(text)
+        # Too many digits to be a count is still a number: "at most …" says what to give.
+        number = whole_number(text) if len(text) <= 15 or not text.isdigit() or not text.isascii() else 10**15
         if number is None or number <= 0:
             raise ValueError("must be a positive whole number of seconds")
         return number
@@ -198,15 +205,15 @@ class Inputs(BaseSettings):
     @field_validator("timeout_seconds")
     @classmethod
     def _timeout_cap(cls, value: int) -> int:
-        if value > 6 * 3600:
-            raise ValueError("must be at most 21600 (6 hours, the longest a job may run)")
+        if value > MAX_TIMEOUT_SECONDS:
+            raise ValueError(f"must be at most {MAX_TIMEOUT_SECONDS} (6 hours, the longest a job may run)")
         return value
 
     @field_validator("poll_interval_seconds")
     @classmethod
     def _interval_cap(cls, value: int) -> int:
-        if value > 3600:
-            raise ValueError("must be at most 3600")
+        if value > MAX_POLL_INTERVAL_SECONDS:
+            raise ValueError(f"must be at most {MAX_POLL_INTERVAL_SECONDS}")
         return value
 
     @field_validator("api_base_url", mode="before")
@@ -216,10 +223,14 @@ class Inputs(BaseSettings):
         if not text:
             return ""
         parts = urlsplit(text)
+        if "@" in parts.netloc:
+            raise ValueError("must not carry credentials (user:password@): the Aikido key is the only credential")
+        if parts.query or parts.fragment:
+            raise ValueError("must not have a query (?…) or fragment (#…): give the host only")
         # The key travels in a header: plain http only to this machine (the emulator).
         secure = parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in _LOOPBACK)
-        if not secure or not parts.hostname or parts.query or parts.fragment or parts.username:
-            raise ValueError("must be an https:// URL such as https://app.aikido.dev")
+        if not secure or not parts.hostname:
+            raise ValueError("must be an https:// URL such as https://app.aikido.dev (plain http only to localhost)")
         if parts.path:
             # The API paths (/api/integrations/…) are the action's to add: a base with a path only gets 404s.
             raise ValueError(
@@ -297,6 +308,14 @@ def _name(loc: tuple[int | str, ...]) -> str:
     return key.upper() if key.upper().startswith("RUNNER_") else f"GITHUB_{key.upper()}"
 
 
+_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s@]*@")
+
+
+def hide_userinfo(text: str) -> str:
+    """A URL's user:password@ shown as ***@, wherever a value is echoed."""
+    return _USERINFO.sub(r"\1***@", text)
+
+
 def _explain(error: ValidationError, *, what: str) -> ConfigError:
     """Every bad value at once, each naming the input, what was given (never a secret's) and what is accepted."""
     problems = []
@@ -306,7 +325,7 @@ def _explain(error: ValidationError, *, what: str) -> ConfigError:
         given = item.get("input")
         shown = (
             # JSON-quoted and ASCII: a newline, an escape or a bidi control shows as what it is.
-            f" is {json.dumps(redact(given)[:60])}:"
+            f" is {json.dumps(redact(hide_userinfo(given))[:60])}:"
             if what == "input" and name not in SECRET_INPUTS and isinstance(given, str)
             else ":"
         )

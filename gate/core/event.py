@@ -71,7 +71,10 @@ def load_payload(path: Path | None) -> dict[str, Any]:
         with path.open("rb") as handle:
             raw = handle.read(_PAYLOAD_LIMIT + 1)
     except OSError as error:
-        raise EventError(f"cannot read the event payload at GITHUB_EVENT_PATH ({error.strerror})") from None
+        raise EventError(
+            f"cannot read the event payload at GITHUB_EVENT_PATH {json.dumps(str(path))} ({error.strerror}): "
+            "the runner writes it for every job; set GITHUB_EVENT_PATH to a webhook payload's file when testing"
+        ) from None
     if len(raw) > _PAYLOAD_LIMIT:
         raise EventError("the event payload at GITHUB_EVENT_PATH is larger than GitHub ever sends (25 MB)")
     try:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
+from gate import HOME
 from gate.core.sanitize import clean
 
 ZWSP = "\u200b"
@@ -34,9 +35,16 @@ _LINKABLE = re.compile(
 )
 
 
+# Links to this project's own README (the fatal messages' "see …#troubleshooting") stay links.
+_OWN_LINK = re.compile(rf"{re.escape(HOME)}(?:#[a-z0-9-]+)?(?!\.?[\w#/%-])")
+
+
 def defuse(text: str) -> str:
     """`text` with a zero-width space wherever GitHub would make a link, mention, reference or emoji of it."""
-    return _LINKABLE.sub(lambda match: match.group(0) + ZWSP, text)
+    parts = _OWN_LINK.split(text)
+    own = _OWN_LINK.findall(text)
+    defused = [_LINKABLE.sub(lambda match: match.group(0) + ZWSP, part) for part in parts]
+    return "".join(part + (own[index] if index < len(own) else "") for index, part in enumerate(defused))
 
 
 def _escaped(text: str) -> str:

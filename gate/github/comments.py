@@ -106,6 +106,7 @@ class PyGithubPullRequest:
         self._reviews: dict[int, PullRequestComment] = {}
         self._identity: str | None = None
         where = urlsplit(api_url)
+        self._host = where.netloc.rpartition("@")[2] or "GITHUB_API_URL"
         proxy = proxy_variable(where.scheme, where.hostname or "", os.environ, loopback_direct=False)
         proxy = proxy or "the proxy variables"
         self._proxy_refused = f"the proxy refused the connection to GitHub: check {proxy} and its credentials"
@@ -174,7 +175,10 @@ class PyGithubPullRequest:
             except requests.exceptions.ProxyError:
                 raise GitHubRefused(self._proxy_refused) from None
             except requests.RequestException as error:
-                raise GitHubRefused(f"no answer from GitHub ({type(error).__name__})") from None
+                raise GitHubRefused(
+                    f"no answer from GitHub at {self._host} ({type(error).__name__}): check GITHUB_API_URL and the "
+                    f"network to {self._host}"
+                ) from None
 
     def _describe(self, error: GithubException) -> str:
         if error.status == 407:

@@ -14,7 +14,7 @@ import httpx
 
 from gate import USER_AGENT
 from gate.core.errors import GitHubLookupFailed
-from gate.net.faults import AnswerTooLarge, GaveUp
+from gate.net.faults import AnswerTooLarge, GaveUp, Stop
 from gate.net.http import Answer, Retrier, Safety, excerpt, tls_for
 from gate.net.proxy import plain_loopback
 
@@ -73,6 +73,14 @@ class GitHubLookups:
         try:
             response = self._retrier.send(self._http, request, Safety.IDEMPOTENT)
         except GaveUp as gave_up:
+            if gave_up.stop in (Stop.CANNOT_CONNECT, Stop.UNTRUSTED) or gave_up.response is None:
+                # No answer at all: a token cannot help; the address, or the network to it, can.
+                host = self._http.base_url.host
+                raise GitHubLookupFailed(
+                    f"could not reach the GitHub API at {host} for {what} ({gave_up.reason}): check GITHUB_API_URL "
+                    f"(on GitHub Enterprise Server the runner sets it) and the network to {host}, or set the "
+                    f"{override} input to need no look-up"
+                ) from None
             raise GitHubLookupFailed(
                 f"could not ask the GitHub API for {what}: {gave_up.reason}; {fix_for(override)}"
             ) from None

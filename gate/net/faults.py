@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import Enum
 
 import httpx
 
@@ -17,23 +18,32 @@ class AnswerTooLarge(GateFault):
     """The answer was cut off at gate.net.http.MAX_ANSWER_BYTES."""
 
 
+class Stop(Enum):
+    """Why the retries stopped without a usable answer."""
+
+    # Transient faults (5xx, 429, resets) lasted until the deadline left no time for another try.
+    OUT_OF_TIME = "out of time"
+    # The wall-clock deadline passed during a request (however slowly the server answered).
+    DEADLINE_DURING_REQUEST = "deadline during a request"
+    # The fault may have reached the server, so retrying could act twice.
+    NOT_RETRIED = "not retried"
+    # The server asked for a wait (Retry-After) that ends past the deadline.
+    RETRY_AFTER_TOO_LONG = "retry-after too long"
+    # Connections were refused or their host did not resolve, every time (or until the deadline).
+    CANNOT_CONNECT = "cannot connect"
+    # The server's TLS certificate could not be verified: no retry would change that.
+    UNTRUSTED = "untrusted certificate"
+
+
 @dataclass
 class GaveUp(GateFault):
-    """No usable answer: retries ran out at the deadline, or a fault forbids retrying.
+    """No usable answer, and `stop` says why; `reason` describes the last fault in a few words.
 
-    `response` is the last answer if any. Exactly one of the flags may say why it stopped early.
+    `response` is the last answer if any; `asked_for` the wait a Retry-After asked for (seconds).
     """
 
     reason: str
     attempts: int
+    stop: Stop
     response: httpx.Response | None = None
-    # The fault may have reached the server, so retrying could act twice.
-    not_retried: bool = False
-    # The wall-clock deadline passed during a request (however slowly the server answered).
-    deadline: bool = False
-    # The server asked for a wait (Retry-After, seconds) that ends past the deadline.
     asked_for: float | None = None
-    # CONNECT_ATTEMPTS connections were refused or their host did not resolve.
-    cannot_connect: bool = False
-    # The server's TLS certificate could not be verified: no retry would change that.
-    untrusted: bool = False

@@ -27,7 +27,7 @@ from gate import DOCS
 from gate.core.clock import Deadline, Sleep
 from gate.core.errors import ConfigError
 from gate.core.sanitize import clean, whole_number
-from gate.net.faults import AnswerTooLarge, DeadlineReached, GaveUp
+from gate.net.faults import AnswerTooLarge, DeadlineReached, GaveUp, Stop
 from gate.net.proxy import proxy_variable
 
 CONNECT_TIMEOUT = 10.0
@@ -267,19 +267,19 @@ class Retrier:
                     finally:
                         response.close()
             except DeadlineReached:
-                raise GaveUp("no complete answer before the deadline", attempt, deadline=True) from None
+                raise GaveUp("no complete answer before the deadline", attempt, Stop.DEADLINE_DURING_REQUEST) from None
             except httpx.TransportError as error:
                 if untrusted_certificate(error) is not None:
-                    raise GaveUp(describe_fault(error), attempt, untrusted=True) from None
+                    raise GaveUp(describe_fault(error), attempt, Stop.UNTRUSTED) from None
                 if not _retryable_fault(error, safety):
-                    raise GaveUp(describe_fault(error), attempt, not_retried=True) from None
+                    raise GaveUp(describe_fault(error), attempt, Stop.NOT_RETRIED) from None
                 reason, last = describe_fault(error), None
                 wait = backoff_delay(attempt - 1, self.rng)
                 # A proxy's refusal (407, no tunnel) is a connection that failed: nothing reached the server.
                 if isinstance(error, (httpx.ConnectError, httpx.ProxyError)):
                     connect_failures += 1
                     if connect_failures >= CONNECT_ATTEMPTS:
-                        raise GaveUp(reason, attempt, cannot_connect=True) from None
+                        raise GaveUp(reason, attempt, Stop.CANNOT_CONNECT) from None
                     wait = backoff_delay(connect_failures - 1, self.rng) * CONNECT_RETRY_BASE
             else:
                 if response.status_code not in _TRANSIENT[safety]:
@@ -287,9 +287,11 @@ class Retrier:
                 reason, last = f"HTTP {response.status_code}", response
                 asked = retry_after_seconds(response.headers.get("Retry-After"))
                 if asked is not None and asked >= self.deadline.remaining():
-                    raise GaveUp(reason, attempt, last, asked_for=asked)
+                    raise GaveUp(reason, attempt, Stop.RETRY_AFTER_TOO_LONG, last, asked_for=asked)
                 wait = max(MIN_RETRY_WAIT, asked if asked is not None else backoff_delay(attempt - 1, self.rng))
             if wait >= self.deadline.remaining():
-                raise GaveUp(reason, attempt, last, deadline=True)
+                # Only connections that failed so far: the advice is the same however few attempts fitted.
+                stop = Stop.CANNOT_CONNECT if connect_failures == attempt else Stop.OUT_OF_TIME
+                raise GaveUp(reason, attempt, stop, last)
             self.on_retry(reason, wait)
             self.sleep(wait)

@@ -176,6 +176,21 @@ class TestScanStatus:
         assert len(clock.sleeps) == 2
         assert 7.5 <= sum(clock.sleeps) <= 15
 
+    def test_with_a_short_deadline_the_advice_is_the_same(self, httpx_mock: HTTPXMock, clock: FakeClock) -> None:
+        """timeout-seconds too short for three attempts: still which host, and to check api-base-url."""
+        httpx_mock.add_exception(httpx.ConnectError("[Errno -2] Name or service not known"), is_reusable=True)
+        retrier = Retrier(Deadline(clock() + 6, clock), sleep=clock.sleep, rng=random.Random(3))
+        client = AikidoClient(build_http_client(BASE, KEY), retrier)
+        with pytest.raises(AikidoUnreachable) as caught:
+            client.scan_status(22)
+        message = str(caught.value)
+        assert message.startswith(
+            "could not connect to Aikido at app.aikido.dev while polling scan 22 (ConnectError: Name or service not "
+            "known; "
+        )
+        assert "attempts): check api-base-url, or leave it empty" in message or "attempt): check" in message
+        assert len(clock.sleeps) < 2
+
     def test_an_oversized_answer_is_cut_off(self, httpx_mock: HTTPXMock, client: AikidoClient) -> None:
         httpx_mock.add_response(content=b"[" + b"0," * (5 * 2**20) + b"0]")
         with pytest.raises(UnexpectedAnswer, match=r"larger than 8 MB; it was cut off unread: check api-base-url"):

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from gate.boot.settings import DEFAULT_API_URL, load_inputs, load_runner, raw_secrets
+from gate.boot.settings import (
+    DEFAULT_API_URL,
+    MAX_POLL_INTERVAL_SECONDS,
+    MAX_TIMEOUT_SECONDS,
+    load_inputs,
+    load_runner,
+    raw_secrets,
+)
 from gate.core.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SECRET = "AIK_CI_" + "s3cr3t" * 10
 
@@ -68,6 +79,18 @@ class TestLoadInputs:
                 'input api-base-url is "http://app.aikido.dev": must be an https:// URL',
             ),
             ("api-base-url", "ftp://x", 'input api-base-url is "ftp://x": must be an https:// URL'),
+            (
+                "api-base-url",
+                "https://user:s3cr3t-t0ken@app.aikido.dev",
+                'input api-base-url is "https://***@app.aikido.dev": must not carry credentials (user:password@)',
+            ),
+            (
+                "api-base-url",
+                "https://app.aikido.dev?x=1",
+                'input api-base-url is "https://app.aikido.dev?x=1": must not have a query (?…) or fragment',
+            ),
+            ("timeout-seconds", "9" * 40, f'input timeout-seconds is "{"9" * 40}": must be at most 21600'),
+            ("poll-interval-seconds", "99999", 'input poll-interval-seconds is "99999": must be at most 3600'),
             (
                 "api-base-url",
                 "https://app.aikido.dev/api",
@@ -183,3 +206,17 @@ class TestCommentInputs:
     def test_sast_switch_accepts_true(self, action_env: Any) -> None:
         action_env(**{"post-sast-review-comments": "True"})
         assert load_inputs().post_sast_review_comments is True
+
+
+class TestStatedLimits:
+    """The upper limits, as action.yml and the README state them"""
+
+    @pytest.mark.parametrize(
+        ("name", "limit"),
+        [("timeout-seconds", MAX_TIMEOUT_SECONDS), ("poll-interval-seconds", MAX_POLL_INTERVAL_SECONDS)],
+    )
+    def test_action_yml_and_readme_say_the_limit(self, name: str, limit: int) -> None:
+        action = (ROOT / "action.yml").read_text(encoding="utf-8")
+        readme = (ROOT / "README.md").read_text(encoding="utf-8")
+        assert re.search(rf"^  {name}:\n    description: .*1 to {limit}\b", action, re.MULTILINE)
+        assert re.search(rf"^\| `{name}` \| .*1 to {limit}\b", readme, re.MULTILINE)

@@ -15,7 +15,7 @@ from gate.core.errors import (
     ServiceError,
 )
 from gate.flow.comment import CommentsInterrupted
-from gate.net.faults import AnswerTooLarge, GaveUp
+from gate.net.faults import AnswerTooLarge, GaveUp, Stop
 
 
 @pytest.mark.parametrize(
@@ -42,6 +42,6 @@ def test_running_out_of_time_is_being_unreachable() -> None:
 
 
 def test_transport_faults_stay_below_gate_error() -> None:
-    for fault in (GaveUp("refused", 3), AnswerTooLarge()):
+    for fault in (GaveUp("refused", 3, Stop.CANNOT_CONNECT), AnswerTooLarge()):
         assert isinstance(fault, GateFault)
         assert not isinstance(fault, GateError)

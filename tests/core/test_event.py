@@ -211,6 +211,14 @@ class TestLoadPayload:
         with pytest.raises(EventError, match=message):
             load_payload(path)
 
+    def test_a_missing_file_is_named(self, tmp_path: Path) -> None:
+        path = tmp_path / "gone.json"
+        with pytest.raises(EventError) as caught:
+            load_payload(path)
+        assert str(caught.value).startswith(
+            f'cannot read the event payload at GITHUB_EVENT_PATH "{path}" (No such file or directory): '
+        )
+
     def test_unset_path(self) -> None:
         with pytest.raises(EventError, match="GITHUB_EVENT_PATH is not set"):
             load_payload(None)

@@ -8,6 +8,7 @@ from typing import Any
 import cmarkgfm
 import pytest
 
+from gate import HOME
 from gate.core import sarif
 from gate.core.markdown import defuse, md_block, md_link, md_text
 from gate.core.models import SastIssue, parse_scan_status
@@ -119,3 +120,14 @@ class TestEverySink:
         assert {"aikido-login.evil.example", "evil.example", "www.evil-example.com"} <= set(hosts)
         summary = render(decide(hostile_status(), scan_id=1, report_only=False))
         assert "links to other hosts" in summary
+
+
+class TestOwnLinks:
+    """The README links of our own messages stay links; nothing that merely starts like one"""
+
+    def test_our_readme_anchor_is_a_link(self) -> None:
+        assert links(md_text(f"see {HOME}#troubleshooting.")) == [f"{HOME}#troubleshooting"]
+
+    @pytest.mark.parametrize("suffix", [".evil.example/x", "/../../evil/repo", "-evil", "#x/../y"])
+    def test_a_lookalike_is_not(self, suffix: str) -> None:
+        assert inert(md_text(f"see {HOME}{suffix}"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import io
+import socket
 import threading
 from collections.abc import Iterator
 
@@ -168,6 +169,20 @@ class TestStatusComment:
         log = post(PASSED)
         assert "could not post the status comment: GitHub answered HTTP 502: Bad gateway" in log
         assert len(github.writes()) == 1
+
+    def test_no_answer_names_the_host_and_github_api_url(self, clock: FakeClock) -> None:
+        with socket.create_server(("127.0.0.1", 0)) as closed:
+            port = closed.getsockname()[1]
+        pr = PyGithubPullRequest(
+            f"http://127.0.0.1:{port}", TOKEN, REPO, 42, deadline=Deadline(clock() + 60, clock), sleep=clock.sleep
+        )
+        log = io.StringIO()
+        plan = CommentPlan(mode=CommentMode.ON, sast=False, marker=MARKER, job="aikido", head_commit=HEAD)
+        post_comments(PASSED, plan, pr, list, Workflow(log))
+        assert log.getvalue() == (
+            f"::warning title=Aikido PR comment::could not post the status comment: no answer from GitHub at "
+            f"127.0.0.1:{port} (ConnectionError): check GITHUB_API_URL and the network to 127.0.0.1:{port}\n"
+        )
 
     def test_a_refusing_proxy_is_named(self, post: Run, monkeypatch: pytest.MonkeyPatch) -> None:
         with RefusingProxy() as proxy:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
@@ -48,6 +49,17 @@ class TestParentOf:
             f'the GitHub API refused to tell the parent of commit {SHA} (HTTP 404: {{"message":"Not Found"}}); '
             "set the base-commit input, or give the job a token that can read the repository"
         )
+
+    def test_no_answer_names_the_api_url_not_a_token(self, httpx_mock: HTTPXMock, lookups: GitHubLookups) -> None:
+        httpx_mock.add_exception(httpx.ConnectError("[Errno -2] Name or service not known"), is_reusable=True)
+        with pytest.raises(GitHubLookupFailed) as caught:
+            lookups.parent_of(SHA)
+        assert str(caught.value) == (
+            "could not reach the GitHub API at ghe.example.com for the parent of commit "
+            f"{SHA} (ConnectError: Name or service not known): check GITHUB_API_URL (on GitHub Enterprise Server "
+            "the runner sets it) and the network to ghe.example.com, or set the base-commit input to need no look-up"
+        )
+        assert "token" not in str(caught.value)
 
     def test_transient_faults_are_retried(self, httpx_mock: HTTPXMock, lookups: GitHubLookups) -> None:
         httpx_mock.add_response(status_code=502)

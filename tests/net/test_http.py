@@ -15,7 +15,7 @@ from gate.core.clock import Deadline
 from gate.core.errors import ConfigError
 from gate.core.sanitize import add_secrets
 from gate.net import http
-from gate.net.faults import GaveUp
+from gate.net.faults import GaveUp, Stop
 from gate.net.http import Retrier, Safety, backoff_delay, excerpt, retry_after_seconds
 from tests.conftest import FakeClock
 
@@ -114,7 +114,7 @@ class TestRetrier:
         httpx_mock.add_exception(httpx.ReadTimeout("timed out"))
         with pytest.raises(GaveUp) as caught:
             send(make_retrier(clock), "POST", Safety.CREATES)
-        assert caught.value.not_retried
+        assert caught.value.stop is Stop.NOT_RETRIED
         assert len(httpx_mock.get_requests()) == 1
 
     def test_request_timeout_is_cut_to_the_deadline(self, httpx_mock: HTTPXMock, clock: FakeClock) -> None:
