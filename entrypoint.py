@@ -51,8 +51,10 @@ if __name__ == "__main__":
 
 from gate.boot.settings import Inputs, Runner, load_inputs, load_runner, raw_secrets, run_plan  # noqa: E402
 from gate.core.plan import RunPlan  # noqa: E402
+from gate.core.policy import PolicyReport  # noqa: E402
 from gate.core.verdict import Verdict, error  # noqa: E402
 from gate.flow import ports  # noqa: E402
+from gate.flow.policy import PolicyFiles, apply_policy  # noqa: E402
 from gate.flow.ports import Scanner, Uploads  # noqa: E402
 from gate.flow.report import COMMENT_TITLE, TITLE, report  # noqa: E402
 from gate.flow.run import (  # noqa: E402
@@ -89,9 +91,12 @@ def _retrier(deadline: Deadline, workflow: Workflow) -> Retrier:
     return Retrier(deadline, sleep=time.sleep, on_retry=on_retry)
 
 
-def wire(inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState) -> Collaborators:
-    """Every collaborator of one run, built here and nowhere else; clients are made when first needed."""
-    deadline = Deadline.after(inputs.timeout_seconds)
+def wire(plan: RunPlan, inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState) -> Collaborators:
+    """Every collaborator of one run, built here and nowhere else; clients are made when first needed.
+
+    The one deadline counts from the run's start (`state.started`), whatever the policy file took.
+    """
+    deadline = Deadline(state.started + plan.timeout_seconds)
     retrier = _retrier(deadline, workflow)
     secret = inputs.secret_key.get_secret_value()
     token = inputs.github_token.get_secret_value()
@@ -121,6 +126,22 @@ def wire(inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState) ->
     return Collaborators(
         scanner, lookups, pull_request, deadline, time.sleep, workflow, state, uploads, files=AtomicFiles()
     )
+
+
+# Reading the policy file gets at most this long of timeout-seconds: it is a few lines from GitHub.
+POLICY_BUDGET_SECONDS = 60
+
+
+def policy_files(inputs: Inputs, runner: Runner, workflow: Workflow, plan: RunPlan, state: RunState) -> PolicyFiles:
+    """The policy file's reader: policy-token, else github-token, within a budget of the run's deadline."""
+    from gate.github.lookups import build_github_client  # noqa: PLC0415 -- only with a policy file
+    from gate.github.policy import PolicyFiles  # noqa: PLC0415 -- PyYAML only with a policy file
+
+    own = inputs.policy_token.get_secret_value()
+    token = own or inputs.github_token.get_secret_value()
+    budget = Deadline(state.started + min(plan.timeout_seconds, POLICY_BUDGET_SECONDS))
+    client = build_github_client(runner.api_url, token)
+    return PolicyFiles(client, _retrier(budget, workflow), "policy-token" if own else "github-token")
 
 
 def _internal_error(workflow: ports.Workflow, failure: Exception, state: RunState) -> Verdict:
@@ -164,17 +185,24 @@ def main(state: RunState | None = None) -> int:
     plan: RunPlan | None = None
     wiring: Collaborators | None = None
     payload: dict[str, Any] = {}
+    policy: PolicyReport | None = None
     # The one place a failure becomes the verdict.
     try:
         inputs = load_inputs()
         plan = run_plan(inputs, runner)
-        wiring = wire(inputs, runner, workflow, state)
+        wiring = wire(plan, inputs, runner, workflow, state)
         payload = load_payload(runner.event_path)
+        # Without a key the run is skipped or refused: no policy to read (a fork has no policy-token).
+        if plan.policy_file is not None and plan.secret_given:
+            files = policy_files(inputs, runner, workflow, plan, state)
+            plan, policy = apply_policy(plan, payload, files, workflow)
+            wiring = wire(plan, inputs, runner, workflow, state)
         verdict = reach_verdict(plan, payload, wiring)
     except GateError as failure:
         verdict = dataclasses.replace(error(str(failure), scan_id=state.scan_id), uploads=tuple(state.uploaded))
     except Exception as failure:  # noqa: BLE001 -- the last line of defence: one line, never a traceback
         verdict = _internal_error(workflow, failure, state)
+    verdict = dataclasses.replace(verdict, policy=policy)
     # The verdict is written (outputs, summary, annotation) before anything else is tried, so a
     # cancellation or a hung GitHub afterwards loses nothing.
     state.reporting = True

@@ -22,7 +22,11 @@ from release.readme_pins import pins
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-EXAMPLES = re.findall(r"^```yaml\n(.*?)^```$", README, flags=re.MULTILINE | re.DOTALL)
+BLOCKS = re.findall(r"^```yaml\n(.*?)^```$", README, flags=re.MULTILINE | re.DOTALL)
+# Policy files start with the schema line editors read; every other yaml block is a workflow.
+POLICY_MARK = "# yaml-language-server: $schema="
+POLICIES = [block for block in BLOCKS if block.startswith(POLICY_MARK)]
+EXAMPLES = [block for block in BLOCKS if not block.startswith(POLICY_MARK)]
 BIN = Path(sys.executable).parent
 ACTION = "aikido-gate/aikido-gate"
 

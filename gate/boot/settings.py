@@ -25,11 +25,12 @@ from gate.core.comment_plan import CommentMode
 from gate.core.errors import ConfigError
 from gate.core.event import Overrides
 from gate.core.models import GateOptions
-from gate.core.plan import Job, RunPlan
+from gate.core.plan import Job, RunPlan, with_settings
+from gate.core.policy import Location, Settings, effective, parse_location
 from gate.core.sanitize import redact, whole_number
 from gate.net.proxy import PROXY_VARIABLES, clear_text_proxy, unusable_proxy
 
-SECRET_INPUTS = ("secret-key", "github-token")
+SECRET_INPUTS = ("secret-key", "github-token", "policy-token")
 INPUTS_HELP = f" (see {DOCS}#inputs)"
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
 # The limits action.yml and the README state (tests/boot/test_settings.py checks they agree).
@@ -127,15 +128,17 @@ class Inputs(BaseSettings):
     model_config = SettingsConfigDict(env_ignore_empty=True, extra="ignore", frozen=True)
 
     secret_key: SecretStr = _input("secret-key", SecretStr(""))
-    minimum_severity: str = _input("minimum-severity", "CRITICAL")
-    fail_on_dependency_scan: bool = _input("fail-on-dependency-scan", True)
-    fail_on_sast_scan: bool = _input("fail-on-sast-scan", False)
-    fail_on_iac_scan: bool = _input("fail-on-iac-scan", False)
-    fail_on_secrets_scan: bool = _input("fail-on-secrets-scan", False)
-    fail_on_timeout: bool = _input("fail-on-timeout", True)
-    timeout_seconds: int = _input("timeout-seconds", 300)
+    # The policy settings are None when the workflow does not give them (action.yml's defaults are
+    # empty for that): then the chosen profile decides, else gate.core.policy.DEFAULTS.
+    minimum_severity: str | None = _input("minimum-severity", None)
+    fail_on_dependency_scan: bool | None = _input("fail-on-dependency-scan", None)
+    fail_on_sast_scan: bool | None = _input("fail-on-sast-scan", None)
+    fail_on_iac_scan: bool | None = _input("fail-on-iac-scan", None)
+    fail_on_secrets_scan: bool | None = _input("fail-on-secrets-scan", None)
+    fail_on_timeout: bool | None = _input("fail-on-timeout", None)
+    timeout_seconds: int | None = _input("timeout-seconds", None)
     poll_interval_seconds: int = _input("poll-interval-seconds", 5)
-    report_only: bool = _input("report-only", False)
+    report_only: bool | None = _input("report-only", None)
     api_base_url: str = _input("api-base-url", "")
     repository_id: str | None = _input("repository-id", None)
     base_commit: str | None = _input("base-commit", None)
@@ -145,13 +148,16 @@ class Inputs(BaseSettings):
     sbom_files: str = _input("sbom-files", "")
     checkov_sarif_files: str = _input("checkov-sarif-files", "")
     upload_only: bool = _input("upload-only", False)
-    release_gating: bool = _input("release-gating", False)
+    release_gating: bool | None = _input("release-gating", None)
     sarif_file: str = _input("sarif-file", "")
     base_branch: str | None = _input("base-branch", None)
     post_scan_status_comment: CommentMode = _input("post-scan-status-comment", CommentMode.OFF)
     post_sast_review_comments: bool = _input("post-sast-review-comments", False)
     # Tells matrix legs apart (a Docker action sees the matrix only through an input).
     comment_key: str = _input("comment-key", "")
+    policy_file: Location | None = _input("policy-file", None)
+    policy_profile: str | None = _input("policy-profile", None)
+    policy_token: SecretStr = _input("policy-token", SecretStr(""))
 
     _bools = field_validator(
         "fail_on_dependency_scan",
@@ -167,7 +173,12 @@ class Inputs(BaseSettings):
     _ints = field_validator("timeout_seconds", "poll_interval_seconds", mode="before")(_parse_positive_int)
     _shas = field_validator("base_commit", "head_commit", mode="before")(_parse_sha)
 
-    @field_validator("secret_key", "github_token", mode="before")
+    @field_validator("policy_file", mode="before")
+    @classmethod
+    def _policy_file(cls, value: Any) -> Any:
+        return parse_location(value) if isinstance(value, str) and value.strip() else None
+
+    @field_validator("secret_key", "github_token", "policy_token", mode="before")
     @classmethod
     def _strip_secret(cls, value: Any) -> Any:
         # A key pasted with a trailing newline is common; inner blanks can never be valid.
@@ -197,6 +208,8 @@ class Inputs(BaseSettings):
     @field_validator("minimum_severity", mode="before")
     @classmethod
     def _severity(cls, value: Any) -> Any:
+        if value is None:
+            return None
         text = str(value).strip().upper()
         if text not in SEVERITIES:
             raise ValueError(f"must be one of {', '.join(SEVERITIES)} (any case)")
@@ -204,8 +217,8 @@ class Inputs(BaseSettings):
 
     @field_validator("timeout_seconds")
     @classmethod
-    def _timeout_cap(cls, value: int) -> int:
-        if value > MAX_TIMEOUT_SECONDS:
+    def _timeout_cap(cls, value: int | None) -> int | None:
+        if value is not None and value > MAX_TIMEOUT_SECONDS:
             raise ValueError(f"must be at most {MAX_TIMEOUT_SECONDS} (6 hours, the longest a job may run)")
         return value
 
@@ -247,7 +260,7 @@ class Inputs(BaseSettings):
             raise ValueError("must be a path inside the workspace, relative to it, such as results/aikido.sarif")
         return text
 
-    @field_validator("repository_id", "branch_name", "base_branch", mode="before")
+    @field_validator("repository_id", "branch_name", "base_branch", "policy_profile", mode="before")
     @classmethod
     def _text(cls, value: Any) -> Any:
         if value is None:  # BaseSettings validates defaults too
@@ -354,28 +367,32 @@ def load_runner() -> Runner:
     return runner
 
 
+def given_settings(inputs: Inputs) -> Settings:
+    """The policy settings the workflow gave (None for each it left empty)."""
+    return Settings(**{name: getattr(inputs, name) for name in Settings.__dataclass_fields__})
+
+
 def run_plan(inputs: Inputs, runner: Runner) -> RunPlan:
-    """The frozen plan the flow follows: plain values of the inputs and the runner, the secrets left out."""
-    return RunPlan(
-        options=GateOptions(
-            inputs.minimum_severity,
-            inputs.fail_on_dependency_scan,
-            inputs.fail_on_sast_scan,
-            inputs.fail_on_iac_scan,
-            inputs.fail_on_secrets_scan,
-        ),
+    """The frozen plan the flow follows: plain values of the inputs and the runner, the secrets left out.
+
+    Its policy settings are the inputs' over the built-in defaults; a policy file's profile,
+    read later (gate.flow.policy), comes between the two.
+    """
+    given = given_settings(inputs)
+    plan = RunPlan(
+        options=GateOptions("CRITICAL", True, False, False, False),  # set from the settings below
         overrides=Overrides(inputs.repository_id, inputs.base_commit, inputs.head_commit, inputs.branch_name),
         secret_given=bool(inputs.secret_key.get_secret_value()),
         github_token_given=bool(inputs.github_token.get_secret_value()),
         sbom_files=inputs.sbom_files,
         checkov_sarif_files=inputs.checkov_sarif_files,
         upload_only=inputs.upload_only,
-        release_gating=inputs.release_gating,
+        release_gating=False,
         base_branch=inputs.base_branch,
         poll_interval_seconds=inputs.poll_interval_seconds,
-        timeout_seconds=inputs.timeout_seconds,
-        fail_on_timeout=inputs.fail_on_timeout,
-        report_only=inputs.report_only,
+        timeout_seconds=0,
+        fail_on_timeout=True,
+        report_only=False,
         sarif_file=inputs.sarif_file,
         comment_mode=inputs.post_scan_status_comment,
         review_comments=inputs.post_sast_review_comments,
@@ -389,4 +406,9 @@ def run_plan(inputs: Inputs, runner: Runner) -> RunPlan:
             job=runner.job,
             workspace=runner.workspace or Path.cwd(),
         ),
+        given=given,
+        policy_file=inputs.policy_file,
+        policy_profile=inputs.policy_profile,
+        repository=runner.repository,
     )
+    return with_settings(plan, effective(given, None))

@@ -21,6 +21,10 @@ class ConfigError(GateError):
     """An input or the runner's environment is wrong; the message names the input."""
 
 
+class PolicyMissing(ConfigError):
+    """The policy file policy-file names does not exist where it is read."""
+
+
 class EventError(GateError):
     """The event payload lacks something the scan needs, or is malformed."""
 

@@ -254,3 +254,40 @@ def resolve_release_target(
         release_gating=True,
         base_branch=base_branch,
     )
+
+
+@dataclass(frozen=True)
+class PolicyReading:
+    """Where the repository's own policy file is read, and what a profile's `when` is matched against.
+
+    `read_at` is a commit the change under review cannot alter: a pull request's (or merge
+    group's) base, else the run's commit. `head` is the change's own commit on pull request
+    events (to tell the user their edit of the policy applies once merged), else None.
+    """
+
+    event: str
+    read_at: str
+    head: str | None
+    branch: str | None
+    tag: str | None
+
+
+def policy_reading(name: str, payload: dict[str, Any], *, sha: str, ref: str) -> PolicyReading:
+    """What the event `name` says about reading the policy file."""
+    if name in PULL_REQUEST_EVENTS:
+        base = _sha(payload, "pull_request.base.sha")
+        head = _sha(payload, "pull_request.head.sha")
+        return PolicyReading(name, base, head, _text(payload, "pull_request.base.ref"), None)
+    if name == "merge_group":
+        base, head = _sha(payload, "merge_group.base_sha"), _sha(payload, "merge_group.head_sha")
+        return PolicyReading(name, base, head, branch_from_ref(_text(payload, "merge_group.base_ref") or ""), None)
+    commit = (_sha_or_zero(_sha(payload, "after")) if name == "push" else None) or sha
+    if not _SHA.fullmatch(commit):
+        raise EventError(f"GITHUB_SHA is missing or not a commit SHA on a {name} run: cannot read the policy file")
+    if name == "release":
+        return PolicyReading(name, commit, None, None, _text(payload, "release.tag_name", required=False))
+    ref = (_text(payload, "ref", required=False) if name == "push" else None) or ref
+    is_tag = ref.startswith("refs/tags/")
+    return PolicyReading(
+        name, commit, None, None if is_tag else branch_from_ref(ref) or None, branch_from_ref(ref) if is_tag else None
+    )

@@ -6,12 +6,14 @@ plan only knows whether they were given.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import dataclasses
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gate.core.comment_plan import CommentMode
 from gate.core.event import Overrides
 from gate.core.models import GateOptions
+from gate.core.policy import Effective, Location, Settings
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,14 @@ class RunPlan:
     review_comments: bool
     comment_key: str
     job: Job = Job()
+    # The policy settings the workflow gave, the policy file and the profile it names (gate.core.policy).
+    given: Settings = field(default_factory=Settings)
+    policy_file: Location | None = None
+    policy_profile: str | None = None
+    # owner/name, for the policy file of this repository.
+    repository: str = ""
+    # Where each policy setting came from: input, profile or default.
+    sources: tuple[tuple[str, str], ...] = ()
 
     @property
     def fails_on_nothing(self) -> bool:
@@ -59,3 +69,23 @@ class RunPlan:
     def sast_blocks(self) -> bool:
         """SAST findings fail the step: so the SARIF results are errors, not warnings."""
         return self.options.fail_on_sast_scan and not self.report_only
+
+
+def with_settings(plan: RunPlan, chosen: Effective) -> RunPlan:
+    """The plan following the effective policy settings (input > profile > default)."""
+    settings = chosen.settings
+    return dataclasses.replace(
+        plan,
+        options=GateOptions(
+            settings.minimum_severity or "CRITICAL",
+            bool(settings.fail_on_dependency_scan),
+            bool(settings.fail_on_sast_scan),
+            bool(settings.fail_on_iac_scan),
+            bool(settings.fail_on_secrets_scan),
+        ),
+        release_gating=bool(settings.release_gating),
+        timeout_seconds=settings.timeout_seconds or 0,
+        fail_on_timeout=bool(settings.fail_on_timeout),
+        report_only=bool(settings.report_only),
+        sources=tuple(chosen.sources.items()),
+    )

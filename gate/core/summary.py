@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from gate.core.markdown import md_code, md_link, md_text
 from gate.core.models import COUNTS, ScanStatus, UploadFile
+from gate.core.policy import INPUT_NAMES, PolicyReport
 from gate.core.verdict import Outcome, Verdict
 
 SIGNS = {
@@ -108,6 +109,7 @@ def outputs(verdict: Verdict) -> dict[str, str]:
         values[name.replace("_", "-")] = "" if value is None else str(value)
     values["issue-links"] = "\n".join(status.issue_links) if status else ""
     values["uploaded-files"] = str(len(verdict.uploads))
+    values["policy-profile"] = verdict.policy.profile or "" if verdict.policy else ""
     return values
 
 
@@ -121,6 +123,7 @@ def render(verdict: Verdict) -> str:
     status = verdict.status
     if status is not None:
         lines += _status_lines(status)
+    lines += policy_lines(verdict.policy)
     if verdict.uploads:
         lines += [
             f"**Uploaded files ({len(verdict.uploads)}):**",
@@ -170,3 +173,22 @@ def _status_lines(status: ScanStatus) -> list[str]:
     if status.sub_scans and not status.final:
         lines += [f"**Progress when the wait ended:** {md_text(status.progress())}", ""]
     return lines
+
+
+def _shown(value: object) -> str:
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def policy_lines(policy: PolicyReport | None) -> list[str]:
+    """The policy section: the file and commit, the profile and why, and each setting with its source."""
+    if policy is None:
+        return []
+    profile = f"profile {md_code(policy.profile)}" if policy.profile else "no profile"
+    lines = [
+        f"**Policy:** {profile} of {md_code(policy.source)} at {md_code(policy.read_at[:12])}: {md_text(policy.why)}",
+        "",
+        "| Setting | Value | From |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| `{INPUT_NAMES[name]}` | {md_code(_shown(value))} | {source} |" for name, value, source in policy.rows]
+    return [*lines, ""]

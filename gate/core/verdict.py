@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from gate import DOCS
 from gate.core.models import ScanStatus, UploadFile
+from gate.core.policy import PolicyReport
 
 
 class Outcome(StrEnum):
@@ -45,6 +46,8 @@ class Verdict:
     report_only: bool = False
     uploads: tuple[UploadFile, ...] = ()
     release: ReleaseGate | None = None
+    # The policy file's profile and the settings it gave, when policy-file is set.
+    policy: PolicyReport | None = None
 
     @property
     def passed_step(self) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 from gate.core.models import ScanTarget, UploadFile
@@ -25,5 +26,7 @@ class RunState:
     reporting: bool = False
     reported: Verdict | None = None
     exit_code: int | None = None
+    # When the run began (time.monotonic()): the one deadline counts from here.
+    started: float = field(default_factory=time.monotonic)
     # The log being written: a cancellation closes its open `::group::` so its warning is not folded away.
     workflow: Workflow | None = None

@@ -12,11 +12,15 @@ from gate.boot.settings import (
     DEFAULT_API_URL,
     MAX_POLL_INTERVAL_SECONDS,
     MAX_TIMEOUT_SECONDS,
+    given_settings,
     load_inputs,
     load_runner,
     raw_secrets,
+    run_plan,
 )
 from gate.core.errors import ConfigError
+from gate.core.models import GateOptions
+from gate.core.policy import DEFAULTS, INPUT_NAMES, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,12 +32,18 @@ class TestLoadInputs:
 
     def test_defaults_match_action_yml(self, action_env: Any) -> None:
         inputs = load_inputs()
-        assert inputs.minimum_severity == "CRITICAL"
-        assert inputs.fail_on_dependency_scan is True
-        assert (inputs.fail_on_sast_scan, inputs.fail_on_iac_scan, inputs.fail_on_secrets_scan) == (False,) * 3
-        assert inputs.fail_on_timeout is True
-        assert (inputs.timeout_seconds, inputs.poll_interval_seconds) == (300, 5)
-        assert inputs.report_only is False
+        # The policy settings are not given: the profile or the built-in default decides.
+        assert given_settings(inputs) == Settings()
+        plan = run_plan(inputs, load_runner())
+        assert plan.options == GateOptions("CRITICAL", True, False, False, False)
+        assert (plan.fail_on_timeout, plan.timeout_seconds, plan.report_only, plan.release_gating) == (
+            True,
+            300,
+            False,
+            False,
+        )
+        assert dict(plan.sources) == dict.fromkeys(INPUT_NAMES, "default")
+        assert inputs.poll_interval_seconds == 5
         assert (inputs.repository_id, inputs.base_commit, inputs.head_commit, inputs.branch_name) == (None,) * 4
         assert inputs.github_token.get_secret_value() == "ghs_fakeJobToken0000"
         assert inputs.aikido_url == DEFAULT_API_URL
@@ -52,8 +62,8 @@ class TestLoadInputs:
 
     def test_empty_value_means_default(self, action_env: Any) -> None:
         action_env(**{"timeout-seconds": "", "minimum-severity": "", "fail-on-timeout": ""})
-        inputs = load_inputs()
-        assert (inputs.timeout_seconds, inputs.minimum_severity, inputs.fail_on_timeout) == (300, "CRITICAL", True)
+        plan = run_plan(load_inputs(), load_runner())
+        assert (plan.timeout_seconds, plan.options.minimum_severity, plan.fail_on_timeout) == (300, "CRITICAL", True)
 
     def test_secret_is_stripped_of_a_pasted_newline(self, action_env: Any) -> None:
         action_env(**{"secret-key": f"  {SECRET}\n"})
@@ -206,6 +216,22 @@ class TestCommentInputs:
     def test_sast_switch_accepts_true(self, action_env: Any) -> None:
         action_env(**{"post-sast-review-comments": "True"})
         assert load_inputs().post_sast_review_comments is True
+
+
+class TestPolicyDefaults:
+    """The policy settings' defaults: empty in action.yml, stated in its descriptions, kept in code"""
+
+    @pytest.mark.parametrize("name", list(INPUT_NAMES))
+    def test_action_yml_states_the_default_it_no_longer_passes(self, name: str) -> None:
+        action = (ROOT / "action.yml").read_text(encoding="utf-8")
+        default = getattr(DEFAULTS, name)
+        shown = str(default).lower() if isinstance(default, bool) else str(default)
+        block = re.search(
+            rf"^  {INPUT_NAMES[name]}:\n    description: (.*)\n.*\n    default: (.*)$", action, re.MULTILINE
+        )
+        assert block is not None
+        assert block.group(1).endswith(f"Empty means the policy profile's, else {shown}.")
+        assert block.group(2) == "''"
 
 
 class TestStatedLimits:

@@ -31,6 +31,7 @@ class TestOutputs:
             "open-issues-found": "",
             "issue-links": "",
             "uploaded-files": "0",
+            "policy-profile": "",
         }
 
     def test_issue_links_one_per_line(self) -> None:

@@ -90,7 +90,7 @@ def wiring(
         scanner=lambda: scanner,
         lookups=FakeLookups,
         pull_request=pull_request,
-        deadline=Deadline(clock() + load_inputs().timeout_seconds, clock),
+        deadline=Deadline(clock() + run_plan(load_inputs(), load_runner()).timeout_seconds, clock),
         sleep=clock.sleep,
         workflow=Workflow(stream),
         state=RunState(),

@@ -13,6 +13,7 @@ import ssl
 import threading
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote
 
 from emulator.server import Answer, LoopbackServer, Request
 
@@ -58,6 +59,8 @@ class FakeGitHub:
         self._lock = threading.Lock()
         # Held up at the first listing of issue comments until this many runs list them: a race.
         self.list_barrier: threading.Barrier | None = None
+        # Files the contents API serves: (owner/name, path, ref) -> text; others answer 404.
+        self.files: dict[tuple[str, str, str], str] = {}
         self._arrived = 0
         self._server = LoopbackServer(self._handle, tls=tls)
 
@@ -163,6 +166,10 @@ class FakeGitHub:
         if not path.startswith(self.prefix + "/repos/"):
             return 404, {"message": "Not Found"}, {}
         route = path[len(self.prefix) :]
+        if (match := re.fullmatch(r"/repos/([^/]+/[^/]+)/contents/(.+)", route)) and method == "GET":
+            ref = (query.get("ref") or [""])[0]
+            text = self.files.get((match.group(1), unquote(match.group(2)), ref))
+            return (200, text, {}) if text is not None else (404, {"message": "Not Found"}, {})
         if method in ("POST", "PATCH") and len(str(body.get("body", ""))) > MAX_BODY:
             return 422, {"message": "Validation Failed", "errors": [{"message": "Body is too long"}]}, {}
         base = f"/repos/{REPO}"

@@ -1,0 +1,403 @@
+"""The policy file: CI/CD profiles after Invicti's model, chosen per run; inputs given in the workflow still win.
+
+Pure: the text comes in (read by the GitHub adapter at a commit the pull request cannot change),
+a validated `Policy` or a `PolicyError` listing every problem comes out; `select` picks a profile
+for the run and `effective` merges input > profile > built-in default, saying where each setting
+came from. `SCHEMA` is the one description of the file: the validator walks it, and the JSON
+Schema published for editors (policy.schema.json) is generated from it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from gate.core.errors import ConfigError
+from gate.core.wording import a_few
+
+MAX_POLICY_BYTES = 64 * 1024
+EVENTS = (
+    "pull_request", "pull_request_target", "merge_group", "push", "workflow_dispatch", "schedule", "release",
+)  # fmt: skip
+SCAN_TYPES = ("dependency", "sast", "iac", "secrets")
+# Invicti calls MEDIUM "normal".
+SEVERITY_CONDITIONS = {
+    "critical": "CRITICAL",
+    "high_or_critical": "HIGH",
+    "normal_or_above": "MEDIUM",
+    "low_or_above": "LOW",
+}
+FAIL_THE_BUILD = ("when_conditions_are_met", "do_not_fail_build")
+
+_GLOBS = {"type": "array", "items": {"type": "string", "minLength": 1}}
+SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://raw.githubusercontent.com/aikido-gate/aikido-gate/main/policy.schema.json",
+    "title": "aikido-gate policy file",
+    "description": "CI/CD profiles for aikido-gate, after Invicti's model: when each applies and when to fail.",
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["version"],
+    "properties": {
+        "version": {"const": 1, "description": "The file format's version: 1."},
+        "cicdProfiles": {
+            "type": "array",
+            "description": "Named profiles; policy-profile names one, else the first whose `when` matches the run.",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string", "minLength": 1, "maxLength": 100, "description": "Unique."},
+                    "when": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "description": "When the profile applies; absent: every run. All given conditions must hold.",
+                        "properties": {
+                            "events": {"type": "array", "items": {"enum": list(EVENTS)}},
+                            "branches": {**_GLOBS, "description": "Globs: a PR's base branch, or the pushed branch."},
+                            "tags": {**_GLOBS, "description": "Globs: a pushed tag, or a release's tag."},
+                        },
+                    },
+                    "failConditions": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": {
+                            "failTheBuild": {"enum": list(FAIL_THE_BUILD), "description": "do_not_fail_build: report"},
+                            "vulnerabilitySeverityConditions": {"enum": list(SEVERITY_CONDITIONS)},
+                            "scanTypes": {
+                                "type": "array",
+                                "items": {"enum": list(SCAN_TYPES)},
+                                "description": "The categories whose new issues fail the build (the fail-on-* inputs).",
+                            },
+                            "failOnTimeout": {"type": "boolean"},
+                        },
+                    },
+                    "releaseGating": {"type": "boolean"},
+                    "timeoutSeconds": {"type": "integer", "minimum": 1, "maximum": 21600},
+                },
+            },
+        },
+    },
+}  # fmt: skip
+
+
+class PolicyError(ConfigError):
+    """The policy file is wrong; the message lists every problem, each with its place."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings a profile can give; None: not given (by this source)."""
+
+    minimum_severity: str | None = None
+    fail_on_dependency_scan: bool | None = None
+    fail_on_sast_scan: bool | None = None
+    fail_on_iac_scan: bool | None = None
+    fail_on_secrets_scan: bool | None = None
+    fail_on_timeout: bool | None = None
+    report_only: bool | None = None
+    release_gating: bool | None = None
+    timeout_seconds: int | None = None
+
+    def given(self) -> Iterator[tuple[str, Any]]:
+        return ((item.name, getattr(self, item.name)) for item in fields(self) if getattr(self, item.name) is not None)
+
+
+# What a run does when neither an input nor a profile says otherwise (action.yml's descriptions say the same).
+DEFAULTS = Settings(
+    minimum_severity="CRITICAL",
+    fail_on_dependency_scan=True,
+    fail_on_sast_scan=False,
+    fail_on_iac_scan=False,
+    fail_on_secrets_scan=False,
+    fail_on_timeout=True,
+    report_only=False,
+    release_gating=False,
+    timeout_seconds=300,
+)
+# Each setting as the workflow's inputs name it.
+INPUT_NAMES = {item.name: item.name.replace("_", "-") for item in fields(Settings)}
+
+
+@dataclass(frozen=True)
+class When:
+    events: tuple[str, ...] | None = None
+    branches: tuple[str, ...] | None = None
+    tags: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    when: When | None
+    settings: Settings
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A validated policy file; `source` names it as the user wrote it."""
+
+    source: str
+    profiles: tuple[Profile, ...] = ()
+
+    def named(self, name: str) -> Profile:
+        for profile in self.profiles:
+            if profile.name == name:
+                return profile
+        names = a_few([profile.name for profile in self.profiles]) or "none"
+        raise PolicyError(f"policy-profile {name!r} is not in {self.source}: its profiles are {names}")
+
+
+# -- reading ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Checker:
+    """Walks a parsed document along SCHEMA, collecting every problem with its path and line."""
+
+    lines: Mapping[str, int]
+    found: list[tuple[int, str]] = field(default_factory=list)
+
+    def problem(self, path: str, message: str) -> None:
+        line = self.lines.get(path, 0)
+        where = f"line {line}: " if line else ""
+        self.found.append((line, f"{where}{path or 'the file'}: {message}"))
+
+    @property
+    def problems(self) -> list[str]:
+        """In the order of the file."""
+        return [text for _, text in sorted(self.found, key=lambda found: found[0])]
+
+    def check(self, value: Any, schema: dict[str, Any], path: str) -> None:
+        if "const" in schema and value != schema["const"]:
+            self.problem(path, f"must be {json.dumps(schema['const'])}")
+        if "enum" in schema and value not in schema["enum"]:
+            closest = difflib.get_close_matches(str(value), [str(item) for item in schema["enum"]], n=1)
+            hint = f"; did you mean {closest[0]}?" if closest else ""
+            self.problem(path, f"{json.dumps(value)} is not one of {', '.join(map(str, schema['enum']))}{hint}")
+        kind = schema.get("type")
+        if kind == "object":
+            self._object(value, schema, path)
+        elif kind == "array":
+            self._array(value, schema, path)
+        elif kind == "string" and not (isinstance(value, str) and len(value) >= schema.get("minLength", 0)):
+            self.problem(path, "must be a non-empty string" if isinstance(value, str) else "must be a string")
+        elif kind == "string" and len(value) > schema.get("maxLength", len(value)):
+            self.problem(path, f"must be at most {schema['maxLength']} characters")
+        elif kind == "boolean" and not isinstance(value, bool):
+            self.problem(path, "must be true or false")
+        elif kind == "integer":
+            low, high = schema["minimum"], schema["maximum"]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                self.problem(path, f"must be a whole number from {low} to {high}")
+
+    def _object(self, value: Any, schema: dict[str, Any], path: str) -> None:
+        if not isinstance(value, dict):
+            self.problem(path, "must be a mapping of keys to values")
+            return
+        known = schema["properties"]
+        for key in value:
+            if key not in known:
+                closest = difflib.get_close_matches(str(key), list(known), n=1)
+                hint = f"; did you mean {closest[0]}?" if closest else f"; known keys: {', '.join(known)}"
+                self.problem(_join(path, key), f"unknown key{hint}")
+        for key in schema.get("required", ()):
+            if key not in value:
+                self.problem(path, f"{key} is required")
+        for key, child in known.items():
+            if key in value:
+                self.check(value[key], child, _join(path, key))
+
+    def _array(self, value: Any, schema: dict[str, Any], path: str) -> None:
+        if not isinstance(value, list):
+            self.problem(path, "must be a list")
+            return
+        for index, item in enumerate(value):
+            self.check(item, schema["items"], f"{path}[{index}]")
+
+
+def _join(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def validate(document: Any, lines: Mapping[str, int], source: str) -> Policy:
+    """The policy in a parsed document, or PolicyError listing every problem (each with its line, where known)."""
+    checker = _Checker(lines)
+    checker.check(document, SCHEMA, "")
+    profiles = document.get("cicdProfiles") if isinstance(document, dict) else None
+    seen: set[str] = set()
+    for index, profile in enumerate(profiles if isinstance(profiles, list) else []):
+        name = profile.get("name") if isinstance(profile, dict) else None
+        if not isinstance(name, str):
+            continue
+        if name in seen:
+            checker.problem(f"cicdProfiles[{index}].name", f"{name!r} names an earlier profile too")
+        seen.add(name)
+    if checker.problems:
+        count = len(checker.problems)
+        listed = "; ".join(checker.problems[:20]) + (f"; and {count - 20} more" if count > 20 else "")
+        raise PolicyError(f"{source} has {count} problem{'s' if count > 1 else ''}: {listed}")
+    return Policy(source, tuple(_profile(item) for item in document.get("cicdProfiles", [])))
+
+
+def _profile(item: dict[str, Any]) -> Profile:
+    when = item.get("when")
+    conditions = item.get("failConditions", {})
+    fail = conditions.get("failTheBuild")
+    types = conditions.get("scanTypes")
+    blocking = {f"fail_on_{kind}_scan": kind in types for kind in SCAN_TYPES} if types is not None else {}
+    severity = conditions.get("vulnerabilitySeverityConditions")
+    settings = Settings(
+        minimum_severity=SEVERITY_CONDITIONS[severity] if severity else None,
+        fail_on_timeout=conditions.get("failOnTimeout"),
+        report_only=None if fail is None else fail == "do_not_fail_build",
+        release_gating=item.get("releaseGating"),
+        timeout_seconds=item.get("timeoutSeconds"),
+        **blocking,
+    )
+    conditions_of = None if when is None else When(*(_items(when, key) for key in ("events", "branches", "tags")))
+    return Profile(item["name"], conditions_of, settings)
+
+
+def _items(mapping: dict[str, Any], key: str) -> tuple[str, ...] | None:
+    return tuple(mapping[key]) if key in mapping else None
+
+
+# -- choosing ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What a profile's `when` is matched against: the event, and the branch or tag it is about."""
+
+    event: str
+    branch: str | None = None
+    tag: str | None = None
+
+    def describe(self) -> str:
+        where = f", base branch {self.branch}" if self.event in _PR_EVENTS and self.branch else ""
+        where = where or (f", branch {self.branch}" if self.branch else "") or (f", tag {self.tag}" if self.tag else "")
+        return f"event {self.event}{where}"
+
+
+_PR_EVENTS = ("pull_request", "pull_request_target", "merge_group")
+
+
+def glob_matches(pattern: str, name: str) -> bool:
+    """GitHub's filter patterns: `*` within a path segment, `**` across them, `?` one character."""
+    regex = "".join(
+        ".*" if part == "**" else "[^/]*" if part == "*" else "[^/]" if part == "?" else re.escape(part)
+        for part in re.split(r"(\*\*|\*|\?)", pattern)
+    )
+    return re.fullmatch(regex, name) is not None
+
+
+def matches(when: When | None, run: RunFacts) -> bool:
+    if when is None:
+        return True
+    if when.events is not None and run.event not in when.events:
+        return False
+    if when.branches is not None and not (run.branch and any(glob_matches(g, run.branch) for g in when.branches)):
+        return False
+    return when.tags is None or bool(run.tag and any(glob_matches(g, run.tag) for g in when.tags))
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The profile a run follows (None: the built-in defaults) and why, in words for the summary."""
+
+    profile: Profile | None
+    why: str
+
+
+def select(policy: Policy, requested: str | None, run: RunFacts) -> Choice:
+    """The profile named by policy-profile, else the first whose `when` matches the run."""
+    if requested:
+        return Choice(policy.named(requested), f"named by policy-profile ({run.describe()})")
+    for profile in policy.profiles:
+        if matches(profile.when, run):
+            why = "its when matches" if profile.when else "it has no when: every run"
+            return Choice(profile, f"the first profile for {run.describe()}: {why}")
+    return Choice(None, f"no profile in {policy.source} matches {run.describe()}: the built-in defaults apply")
+
+
+# -- merging ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Effective:
+    """Every setting's value and where it came from: input, profile or default."""
+
+    settings: Settings
+    sources: dict[str, str]
+
+
+def effective(given: Settings, profile: Profile | None) -> Effective:
+    """An input given in the workflow > the chosen profile > the built-in default, setting by setting."""
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    layers = (("input", given), ("profile", profile.settings if profile else None), ("default", DEFAULTS))
+    for item in fields(Settings):
+        name = item.name
+        for source, layer in layers:
+            value = getattr(layer, name) if layer is not None else None
+            if value is not None:
+                values[name], sources[name] = value, source
+                break
+    return Effective(Settings(**values), sources)
+
+
+# -- where ------------------------------------------------------------------------------------------------------
+
+_REMOTE = re.compile(r"(?P<repository>[A-Za-z0-9-]+/[A-Za-z0-9._-]+)/(?P<path>[^@]+)@(?P<ref>[^@\s]+)")
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the policy file is: `path` in this repository (`repository` None, read at a trusted commit) or
+    in another repository at `ref`."""
+
+    path: str
+    repository: str | None = None
+    ref: str | None = None
+
+    @property
+    def shown(self) -> str:
+        return f"{self.repository}/{self.path}@{self.ref}" if self.repository else self.path
+
+
+def parse_location(text: str) -> Location:
+    """The policy-file input: a path in this repository, or OWNER/REPO/PATH@REF; ValueError saying what is wrong."""
+    text = text.strip()
+    if re.search(r"[\x00-\x1f\x7f\\]", text) or len(text) > 512:
+        raise ValueError("must be one line: a path such as .github/aikido-gate.yml, or OWNER/REPO/PATH@REF")
+    remote = _REMOTE.fullmatch(text) if "@" in text else None
+    if "@" in text and remote is None:
+        raise ValueError("must be OWNER/REPO/PATH@REF for a file in another repository, e.g. my-org/policy/gate.yml@v1")
+    path = remote["path"] if remote else text
+    parts = path.split("/")
+    if path.startswith("/") or ".." in parts or "" in parts:
+        raise ValueError("must be a path relative to the repository root, without .. or empty parts")
+    return Location(path, remote["repository"], remote["ref"]) if remote else Location(path)
+
+
+@dataclass(frozen=True)
+class PolicyReport:
+    """What the summary says of the policy: the file, where it was read, the profile and why, each setting's source."""
+
+    source: str
+    read_at: str
+    profile: str | None
+    why: str
+    # (setting, value, source) for every policy setting, in Settings' order.
+    rows: tuple[tuple[str, Any, str], ...] = ()
+
+
+def schema_text() -> str:
+    """policy.schema.json as committed: SCHEMA, generated (tests/core/test_policy.py checks the file is this)."""
+    return json.dumps(SCHEMA, indent=2, ensure_ascii=False) + "\n"

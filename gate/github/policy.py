@@ -1,0 +1,129 @@
+"""The policy file: read through GitHub's contents API at a given commit, and parsed as YAML safely.
+
+Reading goes through the API, never the workspace: on a pull request the workspace holds the
+change under review, and the policy that judges it must come from a commit it cannot alter.
+Parsing uses PyYAML's safe loader (no tags beyond YAML's own types) with aliases refused at
+once, so an alias bomb is never expanded, and a key given twice is an error rather than a
+silent overwrite; the validation itself is `gate.core.policy`'s.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+import yaml
+
+from gate.core.errors import GitHubLookupFailed
+from gate.core.policy import MAX_POLICY_BYTES, Policy, PolicyError, validate
+from gate.net.faults import AnswerTooLarge, GaveUp, Stop
+from gate.net.http import Retrier, Safety, excerpt
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, refusing aliases and duplicate keys."""
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
+            raise yaml.composer.ComposerError(
+                None, None, "an alias (*name) is not allowed in a policy file", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
+def _plain(node: yaml.Node, path: str, loader: _Loader, lines: dict[str, int]) -> Any:
+    """The node as plain values, noting the line of every path; raises MarkedYAMLError on a duplicate key."""
+    lines.setdefault(path, node.start_mark.line + 1)
+    # YAML's own types only: a tag such as !!python/object would be ignored on a collection, so refuse it.
+    if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
+        raise yaml.MarkedYAMLError(None, None, f"the tag {node.tag} is not allowed", node.start_mark)
+    if isinstance(node, yaml.MappingNode):
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node)
+            if not isinstance(key, (str, int, bool)) or key in mapping:
+                problem = "a key given twice" if key in mapping else "a key that is not a plain value"
+                raise yaml.MarkedYAMLError(None, None, problem, key_node.start_mark)
+            child = f"{path}.{key}" if path else str(key)
+            lines[child] = key_node.start_mark.line + 1
+            mapping[key] = _plain(value_node, child, loader, lines)
+        return mapping
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(item, f"{path}[{index}]", loader, lines) for index, item in enumerate(node.value)]
+    return loader.construct_object(node)
+
+
+def parse_policy(text: str, source: str) -> Policy:
+    """The validated policy in `text`; PolicyError naming `source` and where, for YAML and policy problems alike."""
+    if len(text.encode("utf-8")) > MAX_POLICY_BYTES:
+        raise PolicyError(f"{source} is larger than {MAX_POLICY_BYTES // 1024} KiB: a policy file is a few lines")
+    loader = _Loader(text)
+    lines: dict[str, int] = {}
+    try:
+        node = loader.get_single_node()
+        document = _plain(node, "", loader, lines) if node is not None else None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise PolicyError(f"{source} is not valid YAML: {where}{error.problem or error.context}") from None
+    except yaml.YAMLError as error:
+        raise PolicyError(f"{source} is not valid YAML: {excerpt(str(error), limit=200)}") from None
+    finally:
+        loader.dispose()
+    return validate(document, lines, source)
+
+
+class PolicyFiles:
+    """Reads a file of a repository at a commit or ref through the contents API (GitHub.com or GHES)."""
+
+    def __init__(self, http: httpx.Client, retrier: Retrier, token_input: str) -> None:
+        self._http = http
+        self._retrier = retrier
+        self._token_input = token_input
+
+    def text(self, repository: str, path: str, ref: str) -> str | None:
+        """The file's text, or None when it does not exist at `ref`; GitHubLookupFailed saying why it cannot be read."""
+        owner, _, name = repository.partition("/")
+        url = f"/repos/{quote(owner, safe='')}/{quote(name, safe='')}/contents/{quote(path)}"
+        request = self._http.build_request(
+            "GET", url, params={"ref": ref}, headers={"Accept": "application/vnd.github.raw+json"}
+        )
+        where = f"{path} in {repository} at {ref[:12] if len(ref) == 40 else ref}"
+        try:
+            response = self._retrier.send(self._http, request, Safety.IDEMPOTENT)
+        except GaveUp as gave_up:
+            host = self._http.base_url.host
+            if gave_up.stop in (Stop.CANNOT_CONNECT, Stop.UNTRUSTED) or gave_up.response is None:
+                raise GitHubLookupFailed(
+                    f"could not reach the GitHub API at {host} to read the policy file {where} ({gave_up.reason}): "
+                    "check GITHUB_API_URL and the network to it"
+                ) from None
+            raise GitHubLookupFailed(f"could not read the policy file {where}: {gave_up.reason}") from None
+        except AnswerTooLarge:
+            raise PolicyError(f"the policy file {where} is far larger than a policy file") from None
+        if response.status_code == 404:
+            return None
+        if response.status_code in (401, 403):
+            raise GitHubLookupFailed(
+                f"GitHub refused to read the policy file {where} (HTTP {response.status_code}): give "
+                f"{self._token_input} contents: read on {repository}",
+                response.status_code,
+            )
+        if not 200 <= response.status_code < 300:
+            raise GitHubLookupFailed(
+                f"GitHub answered HTTP {response.status_code} reading the policy file {where}: "
+                f"{excerpt(response.text, limit=120)}",
+                response.status_code,
+            )
+        try:
+            return response.content.decode("utf-8")
+        except UnicodeDecodeError:
+            raise PolicyError(f"the policy file {where} is not UTF-8 text") from None
+
+    def parse(self, text: str, source: str) -> Policy:
+        return parse_policy(text, source)

@@ -1,0 +1,258 @@
+"""gate.core.policy: the policy file's model, its schema, choosing a profile and merging input > profile > default."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from gate.core.policy import (
+    DEFAULTS,
+    SCHEMA,
+    Location,
+    Policy,
+    PolicyError,
+    Profile,
+    RunFacts,
+    Settings,
+    When,
+    effective,
+    glob_matches,
+    parse_location,
+    schema_text,
+    select,
+    validate,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD: list[dict[str, Any]] = [
+    {"version": 1},
+    {"version": 1, "cicdProfiles": []},
+    {"version": 1, "cicdProfiles": [{"name": "all"}]},
+    {
+        "version": 1,
+        "cicdProfiles": [
+            {
+                "name": "PRs",
+                "when": {"events": ["pull_request"], "branches": ["main", "release/*"], "tags": ["v*"]},
+                "failConditions": {
+                    "failTheBuild": "do_not_fail_build",
+                    "vulnerabilitySeverityConditions": "normal_or_above",
+                    "scanTypes": ["sast", "iac"],
+                    "failOnTimeout": False,
+                },
+                "releaseGating": True,
+                "timeoutSeconds": 21600,
+            }
+        ],
+    },
+]
+BAD: list[tuple[Any, str]] = [
+    (None, "the file: must be a mapping of keys to values"),
+    ({}, "the file: version is required"),
+    ({"version": 2}, "version: must be 1"),
+    ({"version": 1, "cicdProfile": []}, "cicdProfile: unknown key; did you mean cicdProfiles?"),
+    ({"version": 1, "cicdProfiles": [{}]}, "cicdProfiles[0]: name is required"),
+    ({"version": 1, "cicdProfiles": [{"name": ""}]}, "cicdProfiles[0].name: must be a non-empty string"),
+    ({"version": 1, "cicdProfiles": {"name": "x"}}, "cicdProfiles: must be a list"),
+    (
+        {"version": 1, "cicdProfiles": [{"name": "x", "failConditions": {"failTheBuld": "x"}}]},
+        "cicdProfiles[0].failConditions.failTheBuld: unknown key; did you mean failTheBuild?",
+    ),
+    (
+        {"version": 1, "cicdProfiles": [{"name": "x", "failConditions": {"failTheBuild": "always"}}]},
+        'cicdProfiles[0].failConditions.failTheBuild: "always" is not one of when_conditions_are_met, '
+        "do_not_fail_build",
+    ),
+    (
+        {"version": 1, "cicdProfiles": [{"name": "x", "failConditions": {"scanTypes": ["secret"]}}]},
+        'cicdProfiles[0].failConditions.scanTypes[0]: "secret" is not one of dependency, sast, iac, secrets; '
+        "did you mean secrets?",
+    ),
+    (
+        {"version": 1, "cicdProfiles": [{"name": "x", "timeoutSeconds": 0}]},
+        "cicdProfiles[0].timeoutSeconds: must be a whole number from 1 to 21600",
+    ),
+    (
+        {"version": 1, "cicdProfiles": [{"name": "x", "releaseGating": "yes please"}]},
+        "cicdProfiles[0].releaseGating: must be true or false",
+    ),
+    (
+        {"version": 1, "cicdProfiles": [{"name": "x", "when": {"events": ["pull"]}}]},
+        'cicdProfiles[0].when.events[0]: "pull" is not one of pull_request',
+    ),
+]
+
+
+def policy(*profiles: Profile) -> Policy:
+    return Policy(".github/aikido-gate.yml", profiles)
+
+
+class TestSchema:
+    """SCHEMA, policy.schema.json and validate: one description, and they agree"""
+
+    def test_the_committed_schema_is_generated_from_the_model(self) -> None:
+        assert (ROOT / "policy.schema.json").read_text(encoding="utf-8") == schema_text(), (
+            'regenerate: python -c "from gate.core.policy import schema_text; '
+            "open('policy.schema.json', 'w').write(schema_text())\""
+        )
+        jsonschema.Draft202012Validator.check_schema(SCHEMA)
+
+    @pytest.mark.parametrize("document", GOOD)
+    def test_good_files_pass_both(self, document: dict[str, Any]) -> None:
+        jsonschema.validate(document, SCHEMA)
+        assert validate(document, {}, "p.yml").source == "p.yml"
+
+    @pytest.mark.parametrize(("document", "message"), BAD)
+    def test_bad_files_fail_both_and_the_parser_says_where(self, document: Any, message: str) -> None:
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(document, SCHEMA)
+        with pytest.raises(PolicyError) as caught:
+            validate(document, {}, "p.yml")
+        assert str(caught.value).startswith("p.yml has 1 problem: ")
+        assert message in str(caught.value)
+
+    def test_every_problem_at_once_in_file_order_with_lines(self) -> None:
+        document = {"version": 1, "cicdProfiles": [{"name": "a", "timeoutSeconds": 0}, {"name": "a", "bogus": 1}]}
+        lines = {"cicdProfiles[0].timeoutSeconds": 4, "cicdProfiles[1].name": 5, "cicdProfiles[1].bogus": 6}
+        with pytest.raises(PolicyError) as caught:
+            validate(document, lines, "p.yml")
+        assert str(caught.value) == (
+            "p.yml has 3 problems: line 4: cicdProfiles[0].timeoutSeconds: must be a whole number from 1 to 21600; "
+            "line 5: cicdProfiles[1].name: 'a' names an earlier profile too; line 6: cicdProfiles[1].bogus: unknown "
+            "key; known keys: name, when, failConditions, releaseGating, timeoutSeconds"
+        )
+
+
+class TestSelect:
+    """select and glob_matches: policy-profile, else the first profile whose when matches"""
+
+    PR = Profile("PRs", When(events=("pull_request",), branches=("main", "release/*")), Settings())
+    TAGS = Profile("Releases", When(tags=("v*",)), Settings())
+    ANY = Profile("Any", None, Settings())
+
+    def test_the_first_match_in_order(self) -> None:
+        chosen = select(policy(self.PR, self.TAGS, self.ANY), None, RunFacts("pull_request", branch="release/2"))
+        assert chosen.profile == self.PR
+        assert chosen.why == "the first profile for event pull_request, base branch release/2: its when matches"
+
+    def test_a_tag_and_a_fallback(self) -> None:
+        assert select(policy(self.PR, self.TAGS, self.ANY), None, RunFacts("push", tag="v1.2.0")).profile == self.TAGS
+        assert select(policy(self.PR, self.TAGS, self.ANY), None, RunFacts("push", branch="dev")).profile == self.ANY
+
+    def test_none_matches(self) -> None:
+        chosen = select(policy(self.PR), None, RunFacts("schedule", branch="main"))
+        assert chosen.profile is None
+        assert chosen.why == (
+            "no profile in .github/aikido-gate.yml matches event schedule, branch main: the built-in defaults apply"
+        )
+
+    def test_policy_profile_names_one(self) -> None:
+        chosen = select(policy(self.PR, self.TAGS), "Releases", RunFacts("pull_request", branch="main"))
+        assert chosen.profile == self.TAGS
+        assert chosen.why.startswith("named by policy-profile")
+
+    def test_policy_profile_naming_none_lists_the_names(self) -> None:
+        with pytest.raises(PolicyError) as caught:
+            select(policy(self.PR, self.TAGS), "Release", RunFacts("push"))
+        assert str(caught.value) == (
+            "policy-profile 'Release' is not in .github/aikido-gate.yml: its profiles are PRs, Releases"
+        )
+
+    @pytest.mark.parametrize(
+        ("pattern", "name", "want"),
+        [
+            ("main", "main", True),
+            ("release/*", "release/2", True),
+            ("release/*", "release/2/hotfix", False),
+            ("release/**", "release/2/hotfix", True),
+            ("v?", "v1", True),
+            ("v*", "v1.2.0", True),
+            ("main", "main2", False),
+            ("feat.x", "featyx", False),
+        ],
+    )
+    def test_globs(self, pattern: str, name: str, want: bool) -> None:
+        assert glob_matches(pattern, name) is want
+
+
+class TestEffective:
+    """effective: input > profile > default, one source per setting"""
+
+    def test_each_setting_from_its_source(self) -> None:
+        profile = Profile(
+            "p", None, Settings(minimum_severity="HIGH", fail_on_sast_scan=True, timeout_seconds=600, report_only=True)
+        )
+        given = Settings(timeout_seconds=120, fail_on_dependency_scan=False)
+        chosen = effective(given, profile)
+        assert chosen.settings == Settings(
+            minimum_severity="HIGH",
+            fail_on_dependency_scan=False,
+            fail_on_sast_scan=True,
+            fail_on_iac_scan=False,
+            fail_on_secrets_scan=False,
+            fail_on_timeout=True,
+            report_only=True,
+            release_gating=False,
+            timeout_seconds=120,
+        )
+        assert chosen.sources == {
+            "minimum_severity": "profile",
+            "fail_on_dependency_scan": "input",
+            "fail_on_sast_scan": "profile",
+            "fail_on_iac_scan": "default",
+            "fail_on_secrets_scan": "default",
+            "fail_on_timeout": "default",
+            "report_only": "profile",
+            "release_gating": "default",
+            "timeout_seconds": "input",
+        }
+
+    def test_without_a_profile_the_defaults(self) -> None:
+        assert effective(Settings(), None).settings == DEFAULTS
+
+    def test_scan_types_set_every_fail_on_flag(self) -> None:
+        document = {"version": 1, "cicdProfiles": [{"name": "p", "failConditions": {"scanTypes": ["iac"]}}]}
+        [profile] = validate(document, {}, "p.yml").profiles
+        settings = profile.settings
+        assert (
+            settings.fail_on_dependency_scan,
+            settings.fail_on_sast_scan,
+            settings.fail_on_iac_scan,
+            settings.fail_on_secrets_scan,
+        ) == (
+            False,
+            False,
+            True,
+            False,
+        )
+
+
+class TestParseLocation:
+    """parse_location: the policy-file input"""
+
+    def test_this_repository_and_another(self) -> None:
+        assert parse_location(".github/aikido-gate.yml") == Location(".github/aikido-gate.yml")
+        assert parse_location("my-org/security-policy/aikido-gate.yml@v1") == Location(
+            "aikido-gate.yml", "my-org/security-policy", "v1"
+        )
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            ("/etc/passwd", "relative to the repository root"),
+            ("../x.yml", "without .."),
+            ("a//b.yml", "empty parts"),
+            ("my-org/repo@v1", "OWNER/REPO/PATH@REF"),
+            ("a\nb", "must be one line"),
+        ],
+    )
+    def test_bad(self, text: str, message: str) -> None:
+        with pytest.raises(ValueError, match=message):
+            parse_location(text)
+
+    def test_shown_as_written(self) -> None:
+        assert json.dumps(parse_location("o/r/p.yml@main").shown) == '"o/r/p.yml@main"'

@@ -1,0 +1,124 @@
+"""gate.github.policy: the policy file read through the contents API (real HTTP to a fake GitHub) and parsed safely."""
+
+from __future__ import annotations
+
+import random
+import socket
+from collections.abc import Callable, Iterator
+
+import httpx
+import jsonschema
+import pytest
+import yaml
+
+from gate.core.clock import Deadline
+from gate.core.errors import GitHubLookupFailed
+from gate.core.policy import SCHEMA, PolicyError
+from gate.github.lookups import build_github_client
+from gate.github.policy import PolicyFiles, parse_policy
+from gate.net.http import Retrier
+from tests.conftest import FakeClock
+from tests.support.fake_github import REPO, FakeGitHub
+from tests.test_readme import POLICIES
+
+SOURCE = ".github/aikido-gate.yml"
+Reader = Callable[..., PolicyFiles]
+
+
+class TestParsePolicy:
+    """parse_policy: YAML's own problems with line and column; nothing but plain data"""
+
+    @pytest.mark.parametrize("text", POLICIES)
+    def test_every_readme_example_is_valid_for_the_schema_and_the_parser(self, text: str) -> None:
+        jsonschema.validate(yaml.safe_load(text), SCHEMA)
+        assert parse_policy(text, "README").profiles
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            ("version: 1\ncicdProfiles: [\n  - name: x\n", "is not valid YAML: line 3, column 3: "),
+            ("a: &a [x, x]\nb: [*a, *a]\nversion: 1\n", "line 2, column 5: an alias (*name) is not allowed"),
+            ("version: 1\nversion: 1\n", "line 2, column 1: a key given twice"),
+            ("version: !!python/object/apply:os.system [id]\n", "line 1, column 10: the tag tag:yaml.org,2002:python"),
+            ("version: !!python/name:os.system\n", "line 1, column 10: could not determine a constructor"),
+            ("version: !custom 1\n", "line 1, column 10: could not determine a constructor"),
+            ("version: 1\n" + "# padding\n" * 7000, "is larger than 64 KiB"),
+        ],
+    )
+    def test_refused_at_once(self, text: str, message: str) -> None:
+        with pytest.raises(PolicyError) as caught:
+            parse_policy(text, SOURCE)
+        assert str(caught.value).startswith(SOURCE)
+        assert message in str(caught.value)
+
+    def test_an_alias_bomb_is_never_expanded(self) -> None:
+        bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+            f"{chr(98 + n)}: &{chr(98 + n)} [{', '.join([f'*{chr(97 + n)}'] * 9)}]\n" for n in range(8)
+        )
+        with pytest.raises(PolicyError, match="an alias"):
+            parse_policy(bomb, SOURCE)
+
+    def test_lines_of_policy_problems(self) -> None:
+        text = "version: 1\ncicdProfiles:\n  - name: a\n    failConditions:\n      failTheBuld: x\n"
+        with pytest.raises(PolicyError) as caught:
+            parse_policy(text, SOURCE)
+        assert str(caught.value) == (
+            f"{SOURCE} has 1 problem: line 5: cicdProfiles[0].failConditions.failTheBuld: unknown key; did you mean "
+            "failTheBuild?"
+        )
+
+
+@pytest.fixture
+def ghes() -> Iterator[FakeGitHub]:
+    with FakeGitHub(prefix="/api/v3") as running:
+        yield running
+
+
+@pytest.fixture
+def reader(clock: FakeClock) -> Iterator[Reader]:
+    """PolicyFiles for a GitHub at a URL; their clients are closed after the test."""
+    clients: list[httpx.Client] = []
+
+    def make(github_url: str, token_input: str = "github-token") -> PolicyFiles:  # noqa: S107 -- an input's name
+        retrier = Retrier(Deadline(clock() + 30, clock), sleep=clock.sleep, rng=random.Random(1))
+        clients.append(build_github_client(github_url, "ghs_token"))
+        return PolicyFiles(clients[-1], retrier, token_input)
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+class TestPolicyFiles:
+    """PolicyFiles.text over the contents API"""
+
+    def test_a_file_at_a_commit_on_enterprise_server(self, ghes: FakeGitHub, reader: Reader) -> None:
+        ghes.files[(REPO, SOURCE, "a" * 40)] = "version: 1\n"
+        assert reader(ghes.api_url).text(REPO, SOURCE, "a" * 40) == "version: 1\n"
+        [request] = ghes.requests
+        assert request.path == f"/api/v3/repos/{REPO}/contents/.github/aikido-gate.yml"
+        assert request.query == {"ref": ["a" * 40]}
+        assert request.headers["Accept"] == "application/vnd.github.raw+json"
+
+    def test_missing_is_none(self, ghes: FakeGitHub, reader: Reader) -> None:
+        assert reader(ghes.api_url).text(REPO, SOURCE, "b" * 40) is None
+
+    def test_a_refusal_names_the_token(self, ghes: FakeGitHub, reader: Reader) -> None:
+        ghes.refuse("GET", "/contents/", 403, "Resource not accessible by integration")
+        with pytest.raises(GitHubLookupFailed) as caught:
+            reader(ghes.api_url, "policy-token").text("my-org/policy", "gate.yml", "v1")
+        assert str(caught.value) == (
+            "GitHub refused to read the policy file gate.yml in my-org/policy at v1 (HTTP 403): give policy-token "
+            "contents: read on my-org/policy"
+        )
+
+    def test_unreachable_names_github_api_url(self, reader: Reader) -> None:
+        with socket.create_server(("127.0.0.1", 0)) as closed:
+            port = closed.getsockname()[1]
+        with pytest.raises(GitHubLookupFailed) as caught:
+            reader(f"http://127.0.0.1:{port}").text(REPO, SOURCE, "c" * 40)
+        assert str(caught.value).startswith(
+            f"could not reach the GitHub API at 127.0.0.1 to read the policy file {SOURCE} in {REPO} at cccccccccccc "
+            "(ConnectError"
+        )
+        assert str(caught.value).endswith("check GITHUB_API_URL and the network to it")
