@@ -49,7 +49,7 @@ class TestTheStoryOnMain:
 
     def test_the_verify_recipe_reads_the_pinned_commit_not_a_moving_tag(self) -> None:
         readme = (ROOT / "README.md").read_text(encoding="utf-8")
-        [url] = re.findall(r"https://raw\.githubusercontent\.com/\S+", readme)
+        [url] = re.findall(r"https://raw\.githubusercontent\.com/\S+/action\.yml", readme)
         assert "/$pin/" in url
 
 

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from gate.core.errors import GitHubLookupFailed, PolicyMissing
 from gate.core.event import PolicyReading, policy_reading
 from gate.core.plan import RunPlan, with_settings
-from gate.core.policy import Location, Policy, PolicyReport, RunFacts, effective, select
+from gate.core.policy import Effective, Location, Policy, PolicyReport, RunFacts, effective, select
 from gate.flow.ports import Workflow
 
 TITLE = "Aikido policy"
@@ -40,18 +40,22 @@ def apply_policy(
     run = RunFacts(reading.event, reading.branch, reading.tag)
     if text is None:
         why = f"{location.shown} is new in this pull request: it applies once merged; the built-in defaults apply"
-        return with_settings(plan, effective(plan.given, None)), PolicyReport(location.shown, read_at, None, why)
+        chosen = effective(plan.given, None)
+        return with_settings(plan, chosen), _report(location, read_at, None, why, chosen)
     policy = files.parse(text, location.shown)
     choice = select(policy, plan.policy_profile, run)
     if choice.profile is None:
         workflow.notice(choice.why, title=TITLE)
     name = choice.profile.name if choice.profile else None
-    workflow.log(
-        f"policy {location.shown} at {read_at[:12]}: " + (f"profile {name!r}, {choice.why}" if name else choice.why)
-    )
-    return with_settings(plan, effective(plan.given, choice.profile)), PolicyReport(
-        location.shown, read_at, name, choice.why
-    )
+    said = f"profile {name!r}: {choice.why}" if name else choice.why
+    workflow.log(f"policy {location.shown} read at {read_at[:12]}; {said}")
+    chosen = effective(plan.given, choice.profile)
+    return with_settings(plan, chosen), _report(location, read_at, name, choice.why, chosen)
+
+
+def _report(location: Location, read_at: str, profile: str | None, why: str, chosen: Effective) -> PolicyReport:
+    rows = tuple((name, value, chosen.sources[name]) for name, value in chosen.settings.given())
+    return PolicyReport(location.shown, read_at, profile, why, rows)
 
 
 def _read(

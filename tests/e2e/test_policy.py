@@ -1,0 +1,177 @@
+"""End to end with a policy file: entrypoint.py, the Aikido emulator and a fake GitHub contents API."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from emulator.aikido import AikidoEmulator
+from tests.conftest import sample
+from tests.support.action import act, annotations_of
+from tests.support.fake_github import REPO, FakeGitHub
+
+PATH = ".github/aikido-gate.yml"
+PR = sample("pull_request")
+BASE, HEAD = PR["pull_request"]["base"]["sha"], PR["pull_request"]["head"]["sha"]
+STRICT = """\
+version: 1
+cicdProfiles:
+  - name: Pull requests
+    when:
+      events: [pull_request]
+      branches: [main]
+    failConditions:
+      vulnerabilitySeverityConditions: high_or_critical
+      scanTypes: [dependency, sast]
+    timeoutSeconds: 120
+  - name: Everything else
+    failConditions:
+      failTheBuild: do_not_fail_build
+"""
+LOOSE = """\
+version: 1
+cicdProfiles:
+  - name: Pull requests
+    failConditions:
+      failTheBuild: do_not_fail_build
+      scanTypes: []
+"""
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    with FakeGitHub() as fake:
+        yield fake
+
+
+def env(github: FakeGitHub) -> dict[str, str]:
+    return {"GITHUB_API_URL": github.api_url, "GITHUB_REPOSITORY": REPO}
+
+
+class TestThisRepository:
+    """A path in this repository, read at a commit the pull request cannot change"""
+
+    def test_read_at_the_base_even_when_the_workspace_and_the_head_are_looser(
+        self, tmp_path: Path, github: FakeGitHub
+    ) -> None:
+        github.files[(REPO, PATH, BASE)] = STRICT
+        github.files[(REPO, PATH, HEAD)] = LOOSE  # the pull request loosens it...
+        (tmp_path / "workspace" / ".github").mkdir(parents=True)
+        (tmp_path / "workspace" / PATH).write_text(LOOSE)  # ...and its checkout holds the looser copy
+        with AikidoEmulator("fail") as emulator:
+            run = act(tmp_path, emulator, env=env(github), policy_file=PATH, timeout_seconds="")
+        assert (run.returncode, run.outputs["outcome"], run.outputs["policy-profile"]) == (
+            10,
+            "FAILED",
+            "Pull requests",
+        )
+        start = emulator.requests[0].body
+        assert (start["minimum_severity"], start["fail_on_sast_scan"], start["fail_on_dependency_scan"]) == (
+            "HIGH",
+            True,
+            True,
+        )
+        assert [(r.path.rsplit("/contents/", 1)[1], r.query["ref"][0]) for r in github.requests] == [
+            (PATH, BASE),
+            (PATH, HEAD),
+        ]
+        [notice] = [line for line in annotations_of(run, "notice") if "policy" in line]
+        assert "this pull request changes the policy file .github/aikido-gate.yml: its version applies once merged" in (
+            notice
+        )
+        assert (
+            "**Policy:** profile `Pull requests` of `.github/aikido-gate.yml` at `9049f1265b7d`: the first profile "
+            "for event pull\\_request, base branch main: its when matches"
+        ) in run.summary
+        assert "| `minimum-severity` | `HIGH` | profile |" in run.summary
+        assert "| `timeout-seconds` | `120` | profile |" in run.summary
+        assert "| `fail-on-iac-scan` | `false` | profile |" in run.summary
+        assert "| `fail-on-timeout` | `true` | default |" in run.summary
+
+    def test_an_input_given_in_the_workflow_wins(self, tmp_path: Path, github: FakeGitHub) -> None:
+        github.files[(REPO, PATH, BASE)] = STRICT
+        with AikidoEmulator("fail") as emulator:
+            run = act(tmp_path, emulator, env=env(github), policy_file=PATH, minimum_severity="LOW", report_only="true")
+        assert (run.returncode, run.outputs["outcome"]) == (0, "FAILED")
+        assert emulator.requests[0].body["minimum_severity"] == "LOW"
+        assert "| `minimum-severity` | `LOW` | input |" in run.summary
+        assert "| `report-only` | `true` | input |" in run.summary
+
+    def test_a_pull_request_that_adds_the_policy_runs_on_the_defaults(self, tmp_path: Path, github: FakeGitHub) -> None:
+        github.files[(REPO, PATH, HEAD)] = STRICT
+        with AikidoEmulator("pass") as emulator:
+            run = act(tmp_path, emulator, env=env(github), policy_file=PATH, timeout_seconds="")
+        assert (run.returncode, run.outputs["policy-profile"]) == (0, "")
+        assert emulator.requests[0].body["minimum_severity"] == "CRITICAL"
+        assert any("this pull request adds the policy file" in line for line in annotations_of(run, "notice"))
+        assert "| `minimum-severity` | `CRITICAL` | default |" in run.summary
+
+    def test_a_missing_file_names_repository_path_and_commit(self, tmp_path: Path, github: FakeGitHub) -> None:
+        with AikidoEmulator("pass") as emulator:
+            run = act(tmp_path, emulator, env=env(github), policy_file=PATH)
+        assert run.returncode == 1
+        [error] = annotations_of(run, "error")
+        assert (
+            f"the policy file {PATH} does not exist in {REPO} at commit 9049f1265b7d (policy-file names a path from "
+            "the repository root" in error
+        )
+        assert emulator.requests == []
+
+    def test_a_bad_file_is_reported_whole_before_any_request_to_aikido(
+        self, tmp_path: Path, github: FakeGitHub
+    ) -> None:
+        github.files[(REPO, PATH, BASE)] = (
+            "version: 1\ncicdProfiles:\n  - name: a\n    failConditions: {failTheBuld: x}\n"
+        )
+        with AikidoEmulator("pass") as emulator:
+            run = act(tmp_path, emulator, env=env(github), policy_file=PATH)
+        assert run.returncode == 1
+        [error] = annotations_of(run, "error")
+        assert (
+            f"{PATH} has 1 problem: line 4: cicdProfiles[0].failConditions.failTheBuld: unknown key; did you mean "
+            "failTheBuild?"
+        ) in error
+        assert emulator.requests == []
+
+    def test_no_profile_matches_a_push(self, tmp_path: Path, github: FakeGitHub) -> None:
+        only_prs = STRICT.split("  - name: Everything else", maxsplit=1)[0]
+        push = sample("push")
+        github.files[(REPO, PATH, push["after"])] = only_prs
+        with AikidoEmulator("pass") as emulator:
+            run = act(tmp_path, emulator, event="push", env=env(github), policy_file=PATH)
+        assert run.returncode == 0
+        assert any(
+            f"no profile in {PATH} matches event push, branch main: the built-in defaults apply" in line
+            for line in annotations_of(run, "notice")
+        )
+
+
+class TestAnotherRepository:
+    """OWNER/REPO/PATH@REF, read with policy-token, on GitHub.com or Enterprise Server"""
+
+    def test_a_central_policy_at_its_ref_on_enterprise_server(self, tmp_path: Path) -> None:
+        with FakeGitHub(prefix="/api/v3") as ghes, AikidoEmulator("fail") as emulator:
+            ghes.files[("my-org/security-policy", "aikido-gate.yml", "v1")] = STRICT
+            run = act(
+                tmp_path,
+                emulator,
+                env=env(ghes),
+                policy_file="my-org/security-policy/aikido-gate.yml@v1",
+                policy_token="ghp_policyReader0000",
+            )
+            [request] = ghes.requests
+        assert request.path == "/api/v3/repos/my-org/security-policy/contents/aikido-gate.yml"
+        assert request.headers["Authorization"] == "Bearer ghp_policyReader0000"
+        assert run.outputs["policy-profile"] == "Pull requests"
+        assert "ghp_policyReader0000" not in run.stdout.replace("::add-mask::ghp_policyReader0000", "")
+
+    def test_missing_says_a_private_one_needs_policy_token(self, tmp_path: Path, github: FakeGitHub) -> None:
+        with AikidoEmulator("pass") as emulator:
+            run = act(tmp_path, emulator, env=env(github), policy_file="my-org/security-policy/gate.yml@v1")
+        [error] = annotations_of(run, "error")
+        assert (
+            "the policy file gate.yml does not exist in my-org/security-policy at v1 (a private repository also "
+            "answers so without access: give policy-token contents: read there)"
+        ) in error
