@@ -12,7 +12,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from emulator.aikido import EMULATOR_KEY, SCENARIOS, AikidoEmulator
+from emulator.aikido import EMULATOR_KEY, AikidoEmulator
+from emulator.github import REPO, FakeGitHub
 from emulator.runner import ROOT, run_action
 
 SAMPLES = ROOT / "tests" / "samples"
@@ -29,8 +30,27 @@ SHOWS = {
     "drip": "each poll answered one byte every half second: still TIMED_OUT on time",
     "release-fail": "a release gate (release event, release-gating: true) blocked by three open issues",
     "sast-odd": "SAST findings with odd paths, columns and long texts: two in the SARIF file, two left out",
+    "policy": "the fail scenario under a policy file read from a local fake GitHub: the summary's policy section",
 }
 EVENTS = {"release-fail": ("release", {"release-gating": "true"})}
+# Scenarios of the demo alone: the emulator's scenario they run, and a policy file the fake GitHub serves.
+DEMO_ONLY = {"policy": "fail"}
+POLICY_PATH = ".github/aikido-gate.yml"
+POLICY = """\
+version: 1
+cicdProfiles:
+  - name: Pull requests
+    when:
+      events: [pull_request, merge_group]
+      branches: [main]
+    failConditions:
+      vulnerabilitySeverityConditions: high_or_critical
+      scanTypes: [dependency, sast]
+    timeoutSeconds: 8
+  - name: Everything else
+    failConditions:
+      failTheBuild: do_not_fail_build
+"""
 
 
 def usage() -> str:
@@ -44,11 +64,16 @@ def main(argv: list[str]) -> int:
         print(usage(), end="")
         return 0
     scenario = argv[0] if argv else "pass"
-    if scenario not in SCENARIOS or len(argv) > 1:
+    if scenario not in SHOWS or len(argv) > 1:
         print(f"unknown scenario {' '.join(argv)!r}\n\n{usage()}", end="", file=sys.stderr)
         return 2
     event, extra = EVENTS.get(scenario, ("pull_request", {}))
-    with AikidoEmulator(scenario) as emulator, tempfile.TemporaryDirectory() as scratch:
+    payload = json.loads((SAMPLES / f"{event}.json").read_text())
+    with (
+        AikidoEmulator(DEMO_ONLY.get(scenario, scenario)) as emulator,
+        FakeGitHub() as github,
+        tempfile.TemporaryDirectory() as scratch,
+    ):
         inputs = {
             "secret-key": EMULATOR_KEY,
             "api-base-url": emulator.url,
@@ -57,12 +82,20 @@ def main(argv: list[str]) -> int:
             "sarif-file": "aikido.sarif",
             **extra,
         }
+        env = {}
+        if scenario == "policy":
+            # Served at the pull request's base commit, where the action reads it (and unchanged at its head).
+            for commit in (payload["pull_request"]["base"]["sha"], payload["pull_request"]["head"]["sha"]):
+                github.files[(REPO, POLICY_PATH, commit)] = POLICY
+            inputs |= {"policy-file": POLICY_PATH, "timeout-seconds": ""}
+            env = {"GITHUB_API_URL": github.api_url}
+            print(f"== {POLICY_PATH} at the pull request's base, served by a fake GitHub at {github.api_url}:")
+            print(POLICY)
         print(
             f"== scenario {scenario} ({event}): Aikido emulator at {emulator.url}; "
             "running entrypoint.py as the runner would\n"
         )
-        payload = json.loads((SAMPLES / f"{event}.json").read_text())
-        run = run_action(Path(scratch), event_name=event, payload=payload, inputs=inputs)
+        run = run_action(Path(scratch), event_name=event, payload=payload, inputs=inputs, extra_env=env)
         sarif = Path(scratch) / "workspace" / "aikido.sarif"
         sarif_text = sarif.read_text() if sarif.is_file() else "(not written)\n"
     print(run.stdout, end="")

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from emulator.aikido import AikidoEmulator
+from emulator.github import REPO, FakeGitHub
 from tests.conftest import sample
 from tests.support.action import act, annotations_of
-from tests.support.fake_github import REPO, FakeGitHub
 
 PATH = ".github/aikido-gate.yml"
 PR = sample("pull_request")

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from emulator.aikido import AikidoEmulator
+from emulator.github import FakeGitHub
 from emulator.tls import Certificate
 from tests.conftest import KEY
 from tests.support.action import act, annotations_of
-from tests.support.fake_github import FakeGitHub
 
 
 @pytest.fixture(scope="module")

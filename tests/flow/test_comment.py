@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from emulator.github import BOT, REPO, FakeGitHub
 from gate.core.clock import Deadline
 from gate.core.comment_plan import CommentMode, CommentPlan
 from gate.core.models import SastIssue, parse_scan_status
@@ -26,7 +27,6 @@ from gate.github.comments import PyGithubPullRequest
 from gate.runner.workflow import Workflow
 from tests.conftest import FakeClock
 from tests.support.answers import FEATURE_DONE
-from tests.support.fake_github import BOT, REPO, FakeGitHub
 from tests.support.refusing_proxy import RefusingProxy
 
 HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"

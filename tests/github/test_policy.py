@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 import yaml
 
+from emulator.github import REPO, FakeGitHub
 from gate.core.clock import Deadline
 from gate.core.errors import GitHubLookupFailed
 from gate.core.policy import SCHEMA, PolicyError
@@ -18,7 +19,6 @@ from gate.github.lookups import build_github_client
 from gate.github.policy import PolicyFiles, parse_policy
 from gate.net.http import Retrier
 from tests.conftest import FakeClock
-from tests.support.fake_github import REPO, FakeGitHub
 from tests.test_readme import POLICIES
 
 SOURCE = ".github/aikido-gate.yml"

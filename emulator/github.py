@@ -1,9 +1,10 @@
-"""A small fake of GitHub's REST API on loopback, one level below PyGithub: it serves real HTTP and records it.
+"""A small fake of GitHub's REST API on loopback, below PyGithub and httpx: it serves real HTTP and records it.
 
 Issue comments and review comments of one pull request, with their authors and GraphQL's
-`viewer` (who the token belongs to), Link-header pagination,
-an optional path prefix (GitHub Enterprise Server's `/api/v3`), 422 for review comments
-on lines outside the diff, and queued refusals (rate limits, 403, 5xx) for the tests.
+`viewer` (who the token belongs to), Link-header pagination, deleting one's own comments, files
+through the contents API, an optional path prefix (GitHub Enterprise Server's `/api/v3`), 422 for
+review comments on lines outside the diff, and queued refusals (rate limits, 403, 5xx). The tests
+and `scripts/demo` use it.
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ class FakeGitHub:
                     return refusal
         return None
 
-    def answer(  # noqa: PLR0912 -- one branch per route, as GitHub's router has them
+    def answer(  # noqa: PLR0911, PLR0912 -- one branch and one answer per route, as GitHub's router has them
         self, method: str, path: str, query: dict[str, list[str]], body: Any
     ) -> tuple[int, Any, dict[str, str]]:
         if refusal := self._refusal(method, path):
