@@ -51,10 +51,9 @@ if __name__ == "__main__":
 
 from gate.boot.settings import Inputs, Runner, load_inputs, load_runner, raw_secrets, run_plan  # noqa: E402
 from gate.core.plan import RunPlan  # noqa: E402
-from gate.core.policy import PolicyReport  # noqa: E402
+from gate.core.precedence import PolicyReport  # noqa: E402
 from gate.core.verdict import Verdict, error  # noqa: E402
 from gate.flow import ports  # noqa: E402
-from gate.flow.policy import PolicyFiles, apply_policy  # noqa: E402
 from gate.flow.ports import Scanner, Uploads  # noqa: E402
 from gate.flow.report import COMMENT_TITLE, TITLE, report  # noqa: E402
 from gate.flow.run import (  # noqa: E402
@@ -68,6 +67,7 @@ from gate.flow.run import (  # noqa: E402
 from gate.runner.workflow import AtomicFiles, Workflow  # noqa: E402
 
 if TYPE_CHECKING:
+    from gate.flow import policy as flow_policy
     from gate.flow.comment import PullRequest
 
 
@@ -132,7 +132,9 @@ def wire(plan: RunPlan, inputs: Inputs, runner: Runner, workflow: Workflow, stat
 POLICY_BUDGET_SECONDS = 60
 
 
-def policy_files(inputs: Inputs, runner: Runner, workflow: Workflow, plan: RunPlan, state: RunState) -> PolicyFiles:
+def policy_files(
+    inputs: Inputs, runner: Runner, workflow: Workflow, plan: RunPlan, state: RunState
+) -> flow_policy.PolicyFiles:
     """The policy file's reader: policy-token, else github-token, within a budget of the run's deadline."""
     from gate.github.lookups import build_github_client  # noqa: PLC0415 -- only with a policy file
     from gate.github.policy import PolicyFiles  # noqa: PLC0415 -- PyYAML only with a policy file
@@ -195,6 +197,8 @@ def main(state: RunState | None = None) -> int:
         # Without a key the run is skipped or refused: no policy to read (a fork has no policy-token).
         if plan.policy_file is not None and plan.secret_given:
             files = policy_files(inputs, runner, workflow, plan, state)
+            from gate.flow.policy import apply_policy  # noqa: PLC0415 -- the policy model only with a policy file
+
             plan, policy = apply_policy(plan, payload, files, workflow)
             wiring = wire(plan, inputs, runner, workflow, state)
         verdict = reach_verdict(plan, payload, wiring)

@@ -14,7 +14,7 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
@@ -26,9 +26,12 @@ from gate.core.errors import ConfigError
 from gate.core.event import Overrides
 from gate.core.models import GateOptions
 from gate.core.plan import Job, RunPlan, with_settings
-from gate.core.policy import Location, Settings, effective, parse_location
+from gate.core.precedence import Settings, effective
 from gate.core.sanitize import redact, whole_number
 from gate.net.proxy import PROXY_VARIABLES, clear_text_proxy, unusable_proxy
+
+if TYPE_CHECKING:
+    from gate.core.policy import Location
 
 SECRET_INPUTS = ("secret-key", "github-token", "policy-token")
 INPUTS_HELP = f" (see {DOCS}#inputs)"
@@ -155,7 +158,7 @@ class Inputs(BaseSettings):
     post_sast_review_comments: bool = _input("post-sast-review-comments", False)
     # Tells matrix legs apart (a Docker action sees the matrix only through an input).
     comment_key: str = _input("comment-key", "")
-    policy_file: Location | None = _input("policy-file", None)
+    policy_file: str | None = _input("policy-file", None)
     policy_profile: str | None = _input("policy-profile", None)
     policy_token: SecretStr = _input("policy-token", SecretStr(""))
 
@@ -176,7 +179,12 @@ class Inputs(BaseSettings):
     @field_validator("policy_file", mode="before")
     @classmethod
     def _policy_file(cls, value: Any) -> Any:
-        return parse_location(value) if isinstance(value, str) and value.strip() else None
+        if not (isinstance(value, str) and value.strip()):
+            return None
+        from gate.core.policy import parse_location  # noqa: PLC0415 -- the policy model only with a policy file
+
+        parse_location(value)  # a ValueError names what is wrong
+        return value.strip()
 
     @field_validator("secret_key", "github_token", "policy_token", mode="before")
     @classmethod
@@ -367,6 +375,14 @@ def load_runner() -> Runner:
     return runner
 
 
+def _location(policy_file: str | None) -> Location | None:
+    if policy_file is None:
+        return None
+    from gate.core.policy import parse_location  # noqa: PLC0415 -- the policy model only with a policy file
+
+    return parse_location(policy_file)
+
+
 def given_settings(inputs: Inputs) -> Settings:
     """The policy settings the workflow gave (None for each it left empty)."""
     return Settings(**{name: getattr(inputs, name) for name in Settings.__dataclass_fields__})
@@ -407,7 +423,7 @@ def run_plan(inputs: Inputs, runner: Runner) -> RunPlan:
             workspace=runner.workspace or Path.cwd(),
         ),
         given=given,
-        policy_file=inputs.policy_file,
+        policy_file=_location(inputs.policy_file),
         policy_profile=inputs.policy_profile,
         repository=runner.repository,
     )

@@ -9,14 +9,14 @@ Schema published for editors (policy.schema.json) is generated from it.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from gate.core.errors import ConfigError
+from gate.core.precedence import Settings
 from gate.core.wording import a_few
 
 MAX_POLICY_BYTES = 64 * 1024
@@ -91,40 +91,6 @@ class PolicyError(ConfigError):
 
 
 @dataclass(frozen=True)
-class Settings:
-    """The settings a profile can give; None: not given (by this source)."""
-
-    minimum_severity: str | None = None
-    fail_on_dependency_scan: bool | None = None
-    fail_on_sast_scan: bool | None = None
-    fail_on_iac_scan: bool | None = None
-    fail_on_secrets_scan: bool | None = None
-    fail_on_timeout: bool | None = None
-    report_only: bool | None = None
-    release_gating: bool | None = None
-    timeout_seconds: int | None = None
-
-    def given(self) -> Iterator[tuple[str, Any]]:
-        return ((item.name, getattr(self, item.name)) for item in fields(self) if getattr(self, item.name) is not None)
-
-
-# What a run does when neither an input nor a profile says otherwise (action.yml's descriptions say the same).
-DEFAULTS = Settings(
-    minimum_severity="CRITICAL",
-    fail_on_dependency_scan=True,
-    fail_on_sast_scan=False,
-    fail_on_iac_scan=False,
-    fail_on_secrets_scan=False,
-    fail_on_timeout=True,
-    report_only=False,
-    release_gating=False,
-    timeout_seconds=300,
-)
-# Each setting as the workflow's inputs name it.
-INPUT_NAMES = {item.name: item.name.replace("_", "-") for item in fields(Settings)}
-
-
-@dataclass(frozen=True)
 class When:
     events: tuple[str, ...] | None = None
     branches: tuple[str, ...] | None = None
@@ -177,8 +143,8 @@ class _Checker:
         if "const" in schema and value != schema["const"]:
             self.problem(path, f"must be {json.dumps(schema['const'])}")
         if "enum" in schema and value not in schema["enum"]:
-            closest = difflib.get_close_matches(str(value), [str(item) for item in schema["enum"]], n=1)
-            hint = f"; did you mean {closest[0]}?" if closest else ""
+            closest = _closest(str(value), [str(item) for item in schema["enum"]])
+            hint = f"; did you mean {closest}?" if closest else ""
             self.problem(path, f"{json.dumps(value)} is not one of {', '.join(map(str, schema['enum']))}{hint}")
         kind = schema.get("type")
         if kind == "object":
@@ -203,8 +169,8 @@ class _Checker:
         known = schema["properties"]
         for key in value:
             if key not in known:
-                closest = difflib.get_close_matches(str(key), list(known), n=1)
-                hint = f"; did you mean {closest[0]}?" if closest else f"; known keys: {', '.join(known)}"
+                closest = _closest(str(key), list(known))
+                hint = f"; did you mean {closest}?" if closest else f"; known keys: {', '.join(known)}"
                 self.problem(_join(path, key), f"unknown key{hint}")
         for key in schema.get("required", ()):
             if key not in value:
@@ -219,6 +185,14 @@ class _Checker:
             return
         for index, item in enumerate(value):
             self.check(item, schema["items"], f"{path}[{index}]")
+
+
+def _closest(word: str, choices: list[str]) -> str | None:
+    """The valid spelling nearest to a wrong one, if any is near."""
+    import difflib  # noqa: PLC0415 -- only a wrong file pays for it (several ms at start-up otherwise)
+
+    found = difflib.get_close_matches(word, choices, n=1)
+    return found[0] if found else None
 
 
 def _join(path: str, key: Any) -> str:
@@ -326,32 +300,6 @@ def select(policy: Policy, requested: str | None, run: RunFacts) -> Choice:
     return Choice(None, f"no profile in {policy.source} matches {run.describe()}: the built-in defaults apply")
 
 
-# -- merging ----------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Effective:
-    """Every setting's value and where it came from: input, profile or default."""
-
-    settings: Settings
-    sources: dict[str, str]
-
-
-def effective(given: Settings, profile: Profile | None) -> Effective:
-    """An input given in the workflow > the chosen profile > the built-in default, setting by setting."""
-    values: dict[str, Any] = {}
-    sources: dict[str, str] = {}
-    layers = (("input", given), ("profile", profile.settings if profile else None), ("default", DEFAULTS))
-    for item in fields(Settings):
-        name = item.name
-        for source, layer in layers:
-            value = getattr(layer, name) if layer is not None else None
-            if value is not None:
-                values[name], sources[name] = value, source
-                break
-    return Effective(Settings(**values), sources)
-
-
 # -- where ------------------------------------------------------------------------------------------------------
 
 _REMOTE = re.compile(r"(?P<repository>[A-Za-z0-9-]+/[A-Za-z0-9._-]+)/(?P<path>[^@]+)@(?P<ref>[^@\s]+)")
@@ -384,18 +332,6 @@ def parse_location(text: str) -> Location:
     if path.startswith("/") or ".." in parts or "" in parts:
         raise ValueError("must be a path relative to the repository root, without .. or empty parts")
     return Location(path, remote["repository"], remote["ref"]) if remote else Location(path)
-
-
-@dataclass(frozen=True)
-class PolicyReport:
-    """What the summary says of the policy: the file, where it was read, the profile and why, each setting's source."""
-
-    source: str
-    read_at: str
-    profile: str | None
-    why: str
-    # (setting, value, source) for every policy setting, in Settings' order.
-    rows: tuple[tuple[str, Any, str], ...] = ()
 
 
 def schema_text() -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from gate.core.markdown import md_code, md_link, md_text
 from gate.core.models import COUNTS, ScanStatus, UploadFile
-from gate.core.policy import INPUT_NAMES, PolicyReport
+from gate.core.precedence import INPUT_NAMES, PolicyReport
 from gate.core.verdict import Outcome, Verdict
 
 SIGNS = {

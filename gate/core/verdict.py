@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from gate import DOCS
 from gate.core.models import ScanStatus, UploadFile
-from gate.core.policy import PolicyReport
+from gate.core.precedence import PolicyReport
 
 
 class Outcome(StrEnum):

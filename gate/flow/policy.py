@@ -14,7 +14,8 @@ from typing import Any, Protocol
 from gate.core.errors import GitHubLookupFailed, PolicyMissing
 from gate.core.event import PolicyReading, policy_reading
 from gate.core.plan import RunPlan, with_settings
-from gate.core.policy import Effective, Location, Policy, PolicyReport, RunFacts, effective, select
+from gate.core.policy import Location, Policy, RunFacts, select
+from gate.core.precedence import Effective, PolicyReport, effective
 from gate.flow.ports import Workflow
 
 TITLE = "Aikido policy"
@@ -49,7 +50,7 @@ def apply_policy(
     name = choice.profile.name if choice.profile else None
     said = f"profile {name!r}: {choice.why}" if name else choice.why
     workflow.log(f"policy {location.shown} read at {read_at[:12]}; {said}")
-    chosen = effective(plan.given, choice.profile)
+    chosen = effective(plan.given, choice.profile.settings if choice.profile else None)
     return with_settings(plan, chosen), _report(location, read_at, name, choice.why, chosen)
 
 

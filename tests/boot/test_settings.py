@@ -20,7 +20,7 @@ from gate.boot.settings import (
 )
 from gate.core.errors import ConfigError
 from gate.core.models import GateOptions
-from gate.core.policy import DEFAULTS, INPUT_NAMES, Settings
+from gate.core.precedence import DEFAULTS, INPUT_NAMES, Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 

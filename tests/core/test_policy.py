@@ -10,22 +10,20 @@ import jsonschema
 import pytest
 
 from gate.core.policy import (
-    DEFAULTS,
     SCHEMA,
     Location,
     Policy,
     PolicyError,
     Profile,
     RunFacts,
-    Settings,
     When,
-    effective,
     glob_matches,
     parse_location,
     schema_text,
     select,
     validate,
 )
+from gate.core.precedence import DEFAULTS, Settings, effective
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD: list[dict[str, Any]] = [
@@ -187,7 +185,7 @@ class TestEffective:
             "p", None, Settings(minimum_severity="HIGH", fail_on_sast_scan=True, timeout_seconds=600, report_only=True)
         )
         given = Settings(timeout_seconds=120, fail_on_dependency_scan=False)
-        chosen = effective(given, profile)
+        chosen = effective(given, profile.settings)
         assert chosen.settings == Settings(
             minimum_severity="HIGH",
             fail_on_dependency_scan=False,

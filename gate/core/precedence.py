@@ -1,0 +1,80 @@
+"""The policy settings and where each comes from: an input the workflow gives > a policy profile > the default.
+
+Every run needs this (a run without a policy file takes inputs over defaults); the policy file's
+own model, read only when there is one, is `gate.core.policy`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The settings a profile can give; None: not given (by this source)."""
+
+    minimum_severity: str | None = None
+    fail_on_dependency_scan: bool | None = None
+    fail_on_sast_scan: bool | None = None
+    fail_on_iac_scan: bool | None = None
+    fail_on_secrets_scan: bool | None = None
+    fail_on_timeout: bool | None = None
+    report_only: bool | None = None
+    release_gating: bool | None = None
+    timeout_seconds: int | None = None
+
+    def given(self) -> Iterator[tuple[str, Any]]:
+        return ((item.name, getattr(self, item.name)) for item in fields(self) if getattr(self, item.name) is not None)
+
+
+# What a run does when neither an input nor a profile says otherwise (action.yml's descriptions say the same).
+DEFAULTS = Settings(
+    minimum_severity="CRITICAL",
+    fail_on_dependency_scan=True,
+    fail_on_sast_scan=False,
+    fail_on_iac_scan=False,
+    fail_on_secrets_scan=False,
+    fail_on_timeout=True,
+    report_only=False,
+    release_gating=False,
+    timeout_seconds=300,
+)
+# Each setting as the workflow's inputs name it.
+INPUT_NAMES = {item.name: item.name.replace("_", "-") for item in fields(Settings)}
+
+
+@dataclass(frozen=True)
+class Effective:
+    """Every setting's value and where it came from: input, profile or default."""
+
+    settings: Settings
+    sources: dict[str, str]
+
+
+def effective(given: Settings, profile: Settings | None) -> Effective:
+    """An input given in the workflow > the chosen profile's settings > the built-in default, setting by setting."""
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    layers = (("input", given), ("profile", profile), ("default", DEFAULTS))
+    for item in fields(Settings):
+        name = item.name
+        for source, layer in layers:
+            value = getattr(layer, name) if layer is not None else None
+            if value is not None:
+                values[name], sources[name] = value, source
+                break
+    return Effective(Settings(**values), sources)
+
+
+@dataclass(frozen=True)
+class PolicyReport:
+    """What the summary says of the policy: the file, where it was read, the profile and why, each setting's source."""
+
+    source: str
+    read_at: str
+    profile: str | None
+    why: str
+    # (setting, value, source) for every policy setting, in Settings' order.
+    rows: tuple[tuple[str, Any, str], ...] = ()
