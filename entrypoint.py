@@ -113,7 +113,8 @@ def wire(plan: RunPlan, inputs: Inputs, runner: Runner, workflow: Workflow, stat
         return GitHubLookups(build_github_client(runner.api_url, token), retrier, runner.repository)
 
     def pull_request(number: int, budget: Deadline) -> PullRequest:
-        from gate.github.comments import PyGithubPullRequest, trusted_cas  # noqa: PLC0415 -- PyGithub is heavy
+        from gate.github.comments import PyGithubPullRequest  # noqa: PLC0415 -- PyGithub is heavy
+        from gate.github.session import trusted_cas  # noqa: PLC0415
 
         verify = trusted_cas(os.environ)
         return PyGithubPullRequest(runner.api_url, token, runner.repository, number, deadline=budget, verify=verify)

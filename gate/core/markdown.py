@@ -17,6 +17,8 @@ from gate import HOME
 from gate.core.sanitize import clean
 
 ZWSP = "\u200b"
+# GitHub's limit for a comment or an issue body, in characters (counted as UTF-16 units to be safe).
+MAX_COMMENT_CHARS = 65_536
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
 # Markers that start a block (heading, list, quote, rule) where they begin a line.
 _BLOCK_START = re.compile(r"^([#+\-=]|\d+[.)])")

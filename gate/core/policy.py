@@ -33,6 +33,19 @@ SEVERITY_CONDITIONS = {
 }
 FAIL_THE_BUILD = ("when_conditions_are_met", "do_not_fail_build")
 
+# Automation rules: the events of a run, and what may happen on them.
+AUTOMATION_EVENTS = ("scan_done", "scan_failed", "vulnerability_found")
+ACTIONS = ("create_issue", "send_to_communicator")
+SEND_EMAIL_REFUSED = (
+    "send_email is not supported: GitHub's runners have no mail relay; use create_issue (GitHub notifies the "
+    "assignees and watchers by mail) or send_to_communicator (a chat webhook)"
+)
+VULNERABILITY_OPTIONS_REFUSED = (
+    "vulnerabilityOptions is not supported: Aikido's counts are already filtered by the run's minimum-severity "
+    "(vulnerabilitySeverityConditions), so vulnerability_found fires for issues at or above it"
+)
+_LABEL = {"type": "string", "minLength": 1, "maxLength": 50}
+_LOGIN = {"type": "string", "minLength": 1, "maxLength": 39}
 _GLOBS = {"type": "array", "items": {"type": "string", "minLength": 1}}
 SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -82,6 +95,62 @@ SCHEMA: dict[str, Any] = {
                 },
             },
         },
+        "automations": {
+            "type": "array",
+            "description": "Rules after Invicti's automation rules: on an event of a run, run actions.",
+            "items": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["name", "events"],
+                "properties": {
+                    "name": {"type": "string", "minLength": 1, "maxLength": 100, "description": "Unique."},
+                    "enabled": {"type": "boolean"},
+                    "scope": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["scopeType"],
+                        "properties": {
+                            "scopeType": {"enum": ["all", "profiles"]},
+                            "profiles": {"type": "array", "items": {"type": "string", "minLength": 1}},
+                        },
+                    },
+                    "events": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["eventType", "actions"],
+                            "x-refusedKeys": {"vulnerabilityOptions": VULNERABILITY_OPTIONS_REFUSED},
+                            "properties": {
+                                "eventType": {"enum": list(AUTOMATION_EVENTS)},
+                                "actions": {
+                                    "type": "array",
+                                    "items": {
+                                        "type": "object",
+                                        "additionalProperties": False,
+                                        "required": ["actionType"],
+                                        "properties": {
+                                            "actionType": {
+                                                "enum": list(ACTIONS),
+                                                "x-refused": {"send_email": SEND_EMAIL_REFUSED},
+                                            },
+                                            "createIssueOptions": {
+                                                "type": "object",
+                                                "additionalProperties": False,
+                                                "properties": {
+                                                    "labels": {"type": "array", "items": _LABEL},
+                                                    "assignees": {"type": "array", "items": _LOGIN},
+                                                },
+                                            },
+                                        },
+                                    },
+                                },
+                            },
+                        },
+                    },
+                },
+            },
+        },
     },
 }  # fmt: skip
 
@@ -105,11 +174,34 @@ class Profile:
 
 
 @dataclass(frozen=True)
+class Action:
+    """What an automation does on an event: open or update a tracking issue, or post to a chat webhook."""
+
+    type: str
+    labels: tuple[str, ...] = ()
+    assignees: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Automation:
+    """A rule: on each of its events, its actions; `profiles` None means every run (scopeType all)."""
+
+    name: str
+    enabled: bool
+    profiles: tuple[str, ...] | None
+    events: tuple[tuple[str, tuple[Action, ...]], ...]
+
+    def actions(self) -> tuple[Action, ...]:
+        return tuple(action for _, actions in self.events for action in actions)
+
+
+@dataclass(frozen=True)
 class Policy:
     """A validated policy file; `source` names it as the user wrote it."""
 
     source: str
     profiles: tuple[Profile, ...] = ()
+    automations: tuple[Automation, ...] = ()
 
     def named(self, name: str) -> Profile:
         for profile in self.profiles:
@@ -142,7 +234,9 @@ class _Checker:
     def check(self, value: Any, schema: dict[str, Any], path: str) -> None:
         if "const" in schema and value != schema["const"]:
             self.problem(path, f"must be {json.dumps(schema['const'])}")
-        if "enum" in schema and value not in schema["enum"]:
+        if isinstance(value, str) and value in schema.get("x-refused", {}):
+            self.problem(path, schema["x-refused"][value])
+        elif "enum" in schema and value not in schema["enum"]:
             closest = _closest(str(value), [str(item) for item in schema["enum"]])
             hint = f"; did you mean {closest}?" if closest else ""
             self.problem(path, f"{json.dumps(value)} is not one of {', '.join(map(str, schema['enum']))}{hint}")
@@ -167,8 +261,11 @@ class _Checker:
             self.problem(path, "must be a mapping of keys to values")
             return
         known = schema["properties"]
+        refused = schema.get("x-refusedKeys", {})
         for key in value:
-            if key not in known:
+            if key in refused:
+                self.problem(_join(path, key), refused[key])
+            elif key not in known:
                 closest = _closest(str(key), list(known))
                 hint = f"; did you mean {closest}?" if closest else f"; known keys: {', '.join(known)}"
                 self.problem(_join(path, key), f"unknown key{hint}")
@@ -203,20 +300,74 @@ def validate(document: Any, lines: Mapping[str, int], source: str) -> Policy:
     """The policy in a parsed document, or PolicyError listing every problem (each with its line, where known)."""
     checker = _Checker(lines)
     checker.check(document, SCHEMA, "")
-    profiles = document.get("cicdProfiles") if isinstance(document, dict) else None
-    seen: set[str] = set()
-    for index, profile in enumerate(profiles if isinstance(profiles, list) else []):
-        name = profile.get("name") if isinstance(profile, dict) else None
-        if not isinstance(name, str):
-            continue
-        if name in seen:
-            checker.problem(f"cicdProfiles[{index}].name", f"{name!r} names an earlier profile too")
-        seen.add(name)
+    profiles = _unique_names(checker, document, "cicdProfiles", "profile")
+    _unique_names(checker, document, "automations", "automation")
+    rules = document.get("automations") if isinstance(document, dict) else None
+    for index, rule in enumerate(rules if isinstance(rules, list) else []):
+        if isinstance(rule, dict):
+            _check_rule(checker, rule, f"automations[{index}]", profiles)
     if checker.problems:
         count = len(checker.problems)
         listed = "; ".join(checker.problems[:20]) + (f"; and {count - 20} more" if count > 20 else "")
         raise PolicyError(f"{source} has {count} problem{'s' if count > 1 else ''}: {listed}")
-    return Policy(source, tuple(_profile(item) for item in document.get("cicdProfiles", [])))
+    return Policy(
+        source,
+        tuple(_profile(item) for item in document.get("cicdProfiles", [])),
+        tuple(_automation(item) for item in document.get("automations", [])),
+    )
+
+
+def _unique_names(checker: _Checker, document: Any, key: str, what: str) -> set[str]:
+    """The names of the list under `key`, noting each name given twice."""
+    items = document.get(key) if isinstance(document, dict) else None
+    seen: set[str] = set()
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        name = item.get("name") if isinstance(item, dict) else None
+        if not isinstance(name, str):
+            continue
+        if name in seen:
+            checker.problem(f"{key}[{index}].name", f"{name!r} names an earlier {what} too")
+        seen.add(name)
+    return seen
+
+
+def _check_rule(checker: _Checker, rule: dict[str, Any], path: str, profiles: set[str]) -> None:
+    """What the schema cannot say of a rule: its scope names profiles that exist; options fit their action."""
+    scope = rule.get("scope")
+    if isinstance(scope, dict) and scope.get("scopeType") == "profiles":
+        named = scope.get("profiles")
+        if not named:
+            checker.problem(f"{path}.scope", "scopeType profiles needs profiles: the names of cicdProfiles")
+        for index, name in enumerate(named if isinstance(named, list) else []):
+            if isinstance(name, str) and name not in profiles:
+                known = a_few(sorted(profiles)) or "none"
+                checker.problem(f"{path}.scope.profiles[{index}]", f"no profile is named {name!r} (profiles: {known})")
+    events = rule.get("events")
+    for index, event in enumerate(events if isinstance(events, list) else []):
+        actions = event.get("actions") if isinstance(event, dict) else None
+        for number, action in enumerate(actions if isinstance(actions, list) else []):
+            if (
+                isinstance(action, dict)
+                and "createIssueOptions" in action
+                and action.get("actionType") != "create_issue"
+            ):
+                checker.problem(
+                    f"{path}.events[{index}].actions[{number}].createIssueOptions", "belongs to actionType create_issue"
+                )
+
+
+def _automation(item: dict[str, Any]) -> Automation:
+    scope = item.get("scope", {"scopeType": "all"})
+    profiles = tuple(scope.get("profiles", ())) if scope["scopeType"] == "profiles" else None
+    events = tuple(
+        (event["eventType"], tuple(_action(action) for action in event["actions"])) for event in item["events"]
+    )
+    return Automation(item["name"], item.get("enabled", True), profiles, events)
+
+
+def _action(item: dict[str, Any]) -> Action:
+    options = item.get("createIssueOptions", {})
+    return Action(item["actionType"], tuple(options.get("labels", ())), tuple(options.get("assignees", ())))
 
 
 def _profile(item: dict[str, Any]) -> Profile:

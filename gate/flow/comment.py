@@ -17,7 +17,7 @@ from typing import Protocol, TypeVar
 from gate import __version__
 from gate.core.comment_plan import CommentMode, CommentPlan
 from gate.core.errors import GateError, GateFault, GitHubRefused
-from gate.core.markdown import cut_short, md_block, md_code, md_link, md_text
+from gate.core.markdown import MAX_COMMENT_CHARS, cut_short, md_block, md_code, md_link, md_text
 from gate.core.models import SastIssue
 from gate.core.summary import counts_table, foreign_links, headline, release_line, sign
 from gate.core.verdict import Outcome, Verdict
@@ -29,7 +29,6 @@ SAST_MARKER = "<!-- aikido-gate:sast -->"
 MAX_INLINE_COMMENTS = 20
 MAX_COMMENT_LINKS = 10
 # GitHub refuses a comment body over 65,536 characters.
-MAX_COMMENT_CHARS = 65_536
 COMMENT_CUT_NOTE = "… cut short at GitHub's size limit for a comment; the scan in Aikido has everything."
 _Authored = TypeVar("_Authored", "Comment", "ReviewComment")
 PERMISSION_HINT = "give the job `permissions: pull-requests: write` (fork pull requests only get a read-only token)"

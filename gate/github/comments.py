@@ -1,77 +1,21 @@
-"""The `PullRequest` port over PyGithub, with GitHub's rate limits waited out inside a deadline.
-
-PyGithub's own retries are off: a comment is sent again only after GitHub refused it
-for a rate limit (so it was not created), never after a 5xx or a lost answer, which
-could have created it.
-"""
+"""The `PullRequest` port over PyGithub: the status and review comments of one pull request."""
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from collections.abc import Iterable
+from typing import Any
 
-import requests
-from github import Auth, Github, GithubException
 from github.IssueComment import IssueComment
-from github.NamedUser import NamedUser
-from github.Organization import Organization
 from github.PullRequestComment import PullRequestComment
 
-from gate import USER_AGENT
 from gate.core.clock import Deadline, Sleep
-from gate.core.errors import GitHubRefused
-from gate.core.sanitize import whole_number
 from gate.flow.comment import Comment, ReviewComment
-from gate.net.faults import DeadlineReached
-from gate.net.http import MIN_RETRY_WAIT, excerpt, retry_after_seconds, wall_clock_limit
-from gate.net.proxy import proxy_variable
-
-T = TypeVar("T")
-# GitHub asks for at least a minute after a secondary rate limit without Retry-After.
-SECONDARY_LIMIT_WAIT = 60.0
-# Who the workflow's default GITHUB_TOKEN posts as.
-ACTIONS_BOT = "github-actions[bot]"
-# GraphQL's viewer names the token's owner for every kind of token: a user's, a GitHub
-# App installation's (`<app>[bot]`) and the workflow's; REST `GET /user` refuses the last two.
-VIEWER_QUERY = "query { viewer { login } }"
+from gate.github.session import PyGithubSession, login_of
 
 
-def rate_limit_wait(status: int, headers: dict[str, Any], data: Any, now: float) -> float | None:
-    """Seconds GitHub asks us to wait, or None when the refusal is not a rate limit."""
-    lower = {str(key).lower(): str(value) for key, value in (headers or {}).items()}
-    message = str(data.get("message", "")) if isinstance(data, dict) else ""
-    limited = status == 429 or (
-        status == 403
-        and ("retry-after" in lower or lower.get("x-ratelimit-remaining") == "0" or "rate limit" in message.lower())
-    )
-    if not limited:
-        return None
-    if (asked := retry_after_seconds(lower.get("retry-after"))) is not None:
-        return asked
-    reset = whole_number(lower.get("x-ratelimit-reset", ""))
-    if lower.get("x-ratelimit-remaining") == "0" and reset is not None:
-        return max(0.0, reset - now + 1)
-    return SECONDARY_LIMIT_WAIT
-
-
-def trusted_cas(environ: Mapping[str, str]) -> bool | str:
-    """What requests, under PyGithub, verifies TLS with: the CA certificates the Aikido client trusts.
-
-    httpx reads SSL_CERT_FILE and SSL_CERT_DIR; requests reads only REQUESTS_CA_BUNDLE and
-    CURL_CA_BUNDLE. A runner set up for a TLS-inspecting proxy with SSL_CERT_FILE would reach
-    Aikido and then fail to comment. Requests' own variables still win where they are set.
-    """
-    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR"):
-        if value := environ.get(name):
-            return value
-    return True
-
-
-class PyGithubPullRequest:
-    """One pull request's comments through PyGithub (GitHub.com or Enterprise Server at `api_url`)."""
+class PyGithubPullRequest(PyGithubSession):
+    """One pull request's comments."""
 
     def __init__(
         self,
@@ -85,52 +29,29 @@ class PyGithubPullRequest:
         seconds_between_writes: float = 1.0,
         verify: bool | str = True,
     ) -> None:
-        self._github = Github(
-            auth=Auth.Token(token),
-            base_url=api_url.rstrip("/"),
-            timeout=15,
-            user_agent=USER_AGENT,
-            per_page=100,
-            retry=None,
-            lazy=True,
-            seconds_between_requests=None,
-            seconds_between_writes=seconds_between_writes or None,
+        super().__init__(
+            api_url,
+            token,
+            repository,
+            deadline=deadline,
+            sleep=sleep,
+            seconds_between_writes=seconds_between_writes,
             verify=verify,
         )
-        repo = self._github.get_repo(repository)
-        self._issue = repo.get_issue(number)
-        self._pull = repo.get_pull(number)
-        self._deadline = deadline
-        self._sleep = sleep
+        self._issue = self._repo.get_issue(number)
+        self._pull = self._repo.get_pull(number)
         self._comments: dict[int, IssueComment] = {}
         self._reviews: dict[int, PullRequestComment] = {}
-        self._identity: str | None = None
-        where = urlsplit(api_url)
-        self._host = where.netloc.rpartition("@")[2] or "GITHUB_API_URL"
-        proxy = proxy_variable(where.scheme, where.hostname or "", os.environ, loopback_direct=False)
-        proxy = proxy or "the proxy variables"
-        self._proxy_refused = f"the proxy refused the connection to GitHub: check {proxy} and its credentials"
-
-    def identity(self) -> str:
-        if self._identity is None:
-            try:
-                _, answer = self._call(lambda: self._github.requester.graphql_query(VIEWER_QUERY, {}))
-                login = answer["data"]["viewer"]["login"]
-            except (GitHubRefused, KeyError, TypeError):
-                login = None
-            # Without an answer, only the default token's own comments count as ours.
-            self._identity = login if isinstance(login, str) and login else ACTIONS_BOT
-        return self._identity
 
     def issue_comments(self) -> Iterable[Comment]:
         # Every page: PyGithub's PaginatedList follows the Link headers.
         self._comments = {comment.id: comment for comment in self._call(lambda: list(self._issue.get_comments()))}
-        return [Comment(comment.id, comment.body or "", _login(comment.user)) for comment in self._comments.values()]
+        return [Comment(comment.id, comment.body or "", login_of(comment.user)) for comment in self._comments.values()]
 
     def create_issue_comment(self, body: str) -> Comment:
         created = self._call(lambda: self._issue.create_comment(body))
         self._comments[created.id] = created
-        return Comment(created.id, created.body or "", _login(created.user))
+        return Comment(created.id, created.body or "", login_of(created.user))
 
     def edit_issue_comment(self, comment_id: int, body: str) -> None:
         comment = self._comments[comment_id]
@@ -142,7 +63,7 @@ class PyGithubPullRequest:
 
     def review_comments(self) -> Iterable[ReviewComment]:
         self._reviews = {comment.id: comment for comment in self._call(lambda: list(self._pull.get_review_comments()))}
-        return [ReviewComment(c.id, c.path, c.line, c.body or "", _login(c.user)) for c in self._reviews.values()]
+        return [ReviewComment(c.id, c.path, c.line, c.body or "", login_of(c.user)) for c in self._reviews.values()]
 
     def delete_review_comment(self, comment_id: int) -> None:
         comment = self._reviews.pop(comment_id)
@@ -151,45 +72,3 @@ class PyGithubPullRequest:
     def create_review_comment(self, body: str, *, commit: str, path: str, start_line: int, end_line: int) -> None:
         span: dict[str, Any] = {"start_line": start_line, "start_side": "RIGHT"} if start_line < end_line else {}
         self._call(lambda: self._pull.create_review_comment(body, commit, path, line=end_line, side="RIGHT", **span))
-
-    def _call(self, action: Callable[[], T]) -> T:
-        while True:
-            if self._deadline.remaining() <= 0:
-                raise GitHubRefused("the comments' time budget is spent")
-            try:
-                with wall_clock_limit(self._deadline):
-                    return action()
-            except DeadlineReached:
-                raise GitHubRefused("GitHub did not answer within the comments' time budget") from None
-            except GithubException as error:
-                wait = rate_limit_wait(error.status, error.headers or {}, error.data, time.time())
-                if wait is None:
-                    raise GitHubRefused(self._describe(error), error.status) from None
-                # Never hammer GitHub, whatever its Retry-After says.
-                wait = max(wait, MIN_RETRY_WAIT)
-                if wait >= self._deadline.remaining():
-                    raise GitHubRefused(
-                        f"GitHub's rate limit asks for {wait:.0f} s, more than the time left", error.status
-                    ) from None
-                self._sleep(wait)
-            except requests.exceptions.ProxyError:
-                raise GitHubRefused(self._proxy_refused) from None
-            except requests.RequestException as error:
-                raise GitHubRefused(
-                    f"no answer from GitHub at {self._host} ({type(error).__name__}): check GITHUB_API_URL and the "
-                    f"network to {self._host}"
-                ) from None
-
-    def _describe(self, error: GithubException) -> str:
-        if error.status == 407:
-            return self._proxy_refused
-        data = error.data
-        message = data.get("message") if isinstance(data, dict) else None
-        text = excerpt(str(message or data or ""), limit=160)
-        return f"GitHub answered HTTP {error.status}" + (f": {text}" if text else "")
-
-
-def _login(user: NamedUser | Organization | None) -> str:
-    """A comment's author; a deleted account ("ghost") comes without one."""
-    login = user.login if user is not None else None
-    return login if isinstance(login, str) else ""

@@ -1,10 +1,10 @@
-"""gate.github.comments: the PyGithub adapter's own logic (the comment flow over it is in test_comment.py)."""
+"""gate.github.session: the PyGithub session's own logic (the comment flow over it is in tests/flow/test_comment.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from gate.github.comments import rate_limit_wait, trusted_cas
+from gate.github.session import rate_limit_wait, trusted_cas
 
 
 class TestRateLimitWait:

@@ -1,0 +1,158 @@
+"""Automation rules decided and written: the events a verdict fires, the tracking issue's key and texts, the chat line.
+
+Pure. Events, after Invicti's automation rules, as this gate defines them:
+- `scan_done`: the scan completed and a verdict was reached (SUCCEEDED or FAILED, report-only included);
+- `scan_failed`: no result (ERROR or TIMED_OUT; never SKIPPED or a cancellation);
+- `vulnerability_found`: a completed scan reports new issues (a release gate: open issues), already
+  counted by Aikido at or above the run's minimum severity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+
+from gate import __version__
+from gate.core.markdown import MAX_COMMENT_CHARS, cut_short, md_code, md_link, md_text
+from gate.core.policy import Action, Automation
+from gate.core.sanitize import clean
+from gate.core.summary import counts_table, headline, sign
+from gate.core.verdict import Outcome, Verdict
+
+# The strongest event names the issue: an open vulnerability is news, a failure next, a done scan last.
+_WEIGHT = {"vulnerability_found": 3, "scan_failed": 2, "scan_done": 1}
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where the run happened, for keys and texts: repository, ref (a branch, a PR or a release), commit, run link."""
+
+    repository: str
+    ref_kind: str  # "branch", "pull request" or "release"
+    ref_name: str
+    commit: str
+    run_url: str
+    workflow: str
+    job: str
+    matrix_key: str
+
+    @property
+    def shown(self) -> str:
+        return {"pull request": f"pull request #{self.ref_name}", "release": "releases"}.get(
+            self.ref_kind, self.ref_name
+        )
+
+
+def fired(verdict: Verdict) -> set[str]:
+    """The events this verdict fires."""
+    events: set[str] = set()
+    status = verdict.status
+    if verdict.outcome in (Outcome.SUCCEEDED, Outcome.FAILED) and status is not None and status.final:
+        events.add("scan_done")
+        counts = status.counts
+        found = (counts.get("new_issues_found") or 0) + (counts.get("open_issues_found") or 0)
+        if found > 0 or (status.gate_passed is False and counts.get("new_issues_found") is None):
+            events.add("vulnerability_found")
+    if verdict.outcome in (Outcome.ERROR, Outcome.TIMED_OUT):
+        events.add("scan_failed")
+    return events
+
+
+def applies(rule: Automation, profile: str | None) -> bool:
+    """The rule is on, and its scope is every run or includes the profile the run followed."""
+    return rule.enabled and (rule.profiles is None or (profile is not None and profile in rule.profiles))
+
+
+def actions_on(rule: Automation, events: set[str]) -> tuple[list[str], list[Action]]:
+    """The rule's events that fired (strongest first), and the actions they run (one of each kind)."""
+    names = sorted({name for name, _ in rule.events if name in events}, key=lambda name: -_WEIGHT[name])
+    chosen: dict[str, Action] = {}
+    for name, actions in rule.events:
+        if name in events:
+            for action in actions:
+                chosen.setdefault(action.type, action)
+    return names, list(chosen.values())
+
+
+def tracks_issues(rule: Automation) -> bool:
+    return any(action.type == "create_issue" for action in rule.actions())
+
+
+def issue_marker(rule: Automation, where: Where) -> str:
+    """The hidden marker that finds a rule's tracking issue again: one per rule, workflow, job, matrix leg and ref.
+
+    Tags and releases share one key per rule, so the next clean release closes what a blocked one opened.
+    """
+    ref = "release" if where.ref_kind == "release" else f"{where.ref_kind}:{where.ref_name}"
+    digest = hashlib.sha256(json.dumps([rule.name, where.workflow, where.job, where.matrix_key, ref]).encode())
+    return f"<!-- aikido-gate:issue:{digest.hexdigest()[:16]} -->"
+
+
+def _count_words(verdict: Verdict) -> str:
+    status = verdict.status
+    counts = status.counts if status else {}
+    new, opened = counts.get("new_issues_found"), counts.get("open_issues_found")
+    if opened is not None and (verdict.release is not None or new is None):
+        return f"{opened} open issue{'' if opened == 1 else 's'}"
+    if new is not None:
+        return f"{new} new issue{'' if new == 1 else 's'}"
+    return "issues"
+
+
+def issue_title(event: str, verdict: Verdict, where: Where) -> str:
+    """What and where, in one line: `Aikido: 3 new issues on main`."""
+    place = where.shown
+    if event == "vulnerability_found":
+        preposition = "in" if where.ref_kind == "release" else "on"
+        return clean(f"Aikido: {_count_words(verdict)} {preposition} {place}")[:200]
+    if event == "scan_failed":
+        return clean(f"Aikido: the scan gave no result on {place} ({verdict.outcome.value})")[:200]
+    return clean(f"Aikido: scan done on {place}")[:200]
+
+
+def issue_body(marker: str, verdict: Verdict, where: Where, action: Action) -> str:
+    """The tracking issue's Markdown: the verdict, the counts, the Aikido link, the commit and the run."""
+    lines = [marker, f"### {sign(verdict)} Aikido security gate {headline(verdict)}", ""]
+    lines += [md_text(verdict.reason[:1].upper() + verdict.reason[1:]) + ".", ""]
+    status = verdict.status
+    if status is not None:
+        lines += counts_table(status)
+    facts = []
+    if status is not None and status.diff_url:
+        facts.append(md_link("Open the scan in Aikido", status.diff_url))
+    facts.append(f"commit {md_code(where.commit[:12])} of {md_code(where.shown)}")
+    if where.run_url.startswith("https://"):
+        facts.append(md_link("the run", where.run_url))
+    lines += [" · ".join(facts), ""]
+    if action.assignees:
+        lines += ["Assigned to " + ", ".join(md_code(login) for login in action.assignees) + ".", ""]
+    lines.append(
+        f"<sub>aikido-gate {__version__} keeps this issue: updated while the finding stands, closed when a run of "
+        f"{md_code(where.workflow or 'the workflow')} / {md_code(where.job or 'the job')} passes.</sub>"
+    )
+    note = "… cut short at GitHub's size limit; the scan in Aikido has everything."
+    return cut_short("\n".join(lines) + "\n", MAX_COMMENT_CHARS, note + "\n", unit="utf-16-le")
+
+
+def closing_comment(where: Where) -> str:
+    run = f" ({md_link('run', where.run_url)})" if where.run_url.startswith("https://") else ""
+    return f"Resolved in commit {md_code(where.commit[:12])}{run}: the gate found nothing this rule tracks."
+
+
+_MENTION = re.compile(r"@")
+
+
+def chat_text(verdict: Verdict, where: Where) -> str:
+    """One line for a chat webhook: outcome, repository, ref and the Aikido link.
+
+    The shape Slack, Mattermost and Google Chat accept as `text`; `<`, `>` and `&` are escaped
+    as Slack requires, and `@` is followed by a zero-width space, so nothing pings a channel.
+    """
+    status = verdict.status
+    counts = f" ({_count_words(verdict)})" if status is not None and status.final else ""
+    link = f" {status.diff_url}" if status is not None and status.diff_url else ""
+    line = clean(f"Aikido gate {verdict.outcome.value}{counts} on {where.repository} {where.shown}")
+    line = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MENTION.sub("@\u200b", line) + link
