@@ -57,6 +57,7 @@ from gate.flow import ports  # noqa: E402
 from gate.flow.ports import Scanner, Uploads  # noqa: E402
 from gate.flow.report import COMMENT_TITLE, TITLE, report  # noqa: E402
 from gate.flow.run import (  # noqa: E402
+    POST_VERDICT_SECONDS,
     SARIF_TITLE,
     Collaborators,
     export_sarif,
@@ -67,6 +68,8 @@ from gate.flow.run import (  # noqa: E402
 from gate.runner.workflow import AtomicFiles, Workflow  # noqa: E402
 
 if TYPE_CHECKING:
+    from gate.core.policy import Automation
+    from gate.flow import automations as flow_automations
     from gate.flow import policy as flow_policy
     from gate.flow.comment import PullRequest
 
@@ -189,6 +192,7 @@ def main(state: RunState | None = None) -> int:
     wiring: Collaborators | None = None
     payload: dict[str, Any] = {}
     policy: PolicyReport | None = None
+    rules: tuple[Automation, ...] = ()
     # The one place a failure becomes the verdict.
     try:
         inputs = load_inputs()
@@ -200,7 +204,7 @@ def main(state: RunState | None = None) -> int:
             files = policy_files(inputs, runner, workflow, plan, state)
             from gate.flow.policy import apply_policy  # noqa: PLC0415 -- the policy model only with a policy file
 
-            plan, policy = apply_policy(plan, payload, files, workflow)
+            plan, policy, rules = apply_policy(plan, payload, files, workflow)
             wiring = wire(plan, inputs, runner, workflow, state)
         verdict = reach_verdict(plan, payload, wiring)
     except GateError as failure:
@@ -214,11 +218,54 @@ def main(state: RunState | None = None) -> int:
     code = state.exit_code = report(verdict, workflow)
     state.reported = verdict
     if plan is not None and wiring is not None:
-        after_the_verdict(verdict, plan, payload, wiring)
+        # The comments and the automations share one fixed budget after the verdict.
+        budget = Deadline.after(POST_VERDICT_SECONDS)
+        after_the_verdict(verdict, plan, payload, wiring, budget)
+        if rules:
+            rules_run = functools.partial(
+                automate, verdict, plan, payload, rules, inputs=inputs, runner=runner, workflow=workflow, budget=budget
+            )
+            _guarded(workflow, "run the automations", AUTOMATION_TITLE, rules_run)
     return code
 
 
-def after_the_verdict(verdict: Verdict, plan: RunPlan, payload: dict[str, Any], wiring: Collaborators) -> None:
+AUTOMATION_TITLE = "Aikido automation"
+
+
+def automate(
+    verdict: Verdict,
+    plan: RunPlan,
+    payload: dict[str, Any],
+    rules: tuple[Automation, ...],
+    *,
+    inputs: Inputs,
+    runner: Runner,
+    workflow: Workflow,
+    budget: Deadline,
+) -> None:
+    """The policy file's automation rules, with the GitHub issues and the chat webhook they write to."""
+    from gate.flow.automations import automate as run_rules  # noqa: PLC0415 -- only with automation rules
+
+    token = inputs.github_token.get_secret_value()
+
+    def tracker() -> flow_automations.IssueTracker:
+        from gate.github.issues import PyGithubIssues  # noqa: PLC0415 -- PyGithub is heavy
+        from gate.github.session import trusted_cas  # noqa: PLC0415
+
+        verify = trusted_cas(os.environ)
+        return PyGithubIssues(runner.api_url, token, runner.repository, deadline=budget, verify=verify)
+
+    def chat() -> flow_automations.Chat:
+        from gate.chat.webhook import Webhook  # noqa: PLC0415 -- only when a rule posts
+
+        return Webhook(inputs.communicator_webhook_url.get_secret_value(), _retrier(budget, workflow))
+
+    run_rules(verdict, plan, payload, rules, tracker=tracker, chat=chat, workflow=workflow)
+
+
+def after_the_verdict(
+    verdict: Verdict, plan: RunPlan, payload: dict[str, Any], wiring: Collaborators, budget: Deadline
+) -> None:
     """The SARIF file, then the PR comments: each may only warn, never change the verdict (the one place)."""
     # Fetched once, for the SARIF file and the review comments alike.
     scanner = wiring.scanner
@@ -226,7 +273,9 @@ def after_the_verdict(verdict: Verdict, plan: RunPlan, payload: dict[str, Any], 
     workflow = wiring.workflow
     sarif = functools.partial(export_sarif, verdict, plan, sast_issues=sast_issues, wiring=wiring)
     _guarded(workflow, "write the SARIF file", SARIF_TITLE, sarif)
-    comments = functools.partial(post_pr_comments, verdict, plan, payload, sast_issues=sast_issues, wiring=wiring)
+    comments = functools.partial(
+        post_pr_comments, verdict, plan, payload, sast_issues=sast_issues, wiring=wiring, budget=budget
+    )
     _guarded(workflow, "post the PR comment", COMMENT_TITLE, comments)
 
 

@@ -21,7 +21,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"core"}),
     frozenset({"flow"}),
     frozenset({"net"}),
-    frozenset({"aikido", "github", "uploads", "runner"}),
+    frozenset({"aikido", "github", "chat", "uploads", "runner"}),
     frozenset({"boot"}),
 )
 PURE = ("core", "flow")  # no I/O library, even indirectly

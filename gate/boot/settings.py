@@ -33,7 +33,7 @@ from gate.net.proxy import PROXY_VARIABLES, clear_text_proxy, unusable_proxy
 if TYPE_CHECKING:
     from gate.core.policy import Location
 
-SECRET_INPUTS = ("secret-key", "github-token", "policy-token")
+SECRET_INPUTS = ("secret-key", "github-token", "policy-token", "communicator-webhook-url")
 INPUTS_HELP = f" (see {DOCS}#inputs)"
 SEVERITIES = ("LOW", "MEDIUM", "HIGH", "CRITICAL")
 # The limits action.yml and the README state (tests/boot/test_settings.py checks they agree).
@@ -161,6 +161,8 @@ class Inputs(BaseSettings):
     policy_file: str | None = _input("policy-file", None)
     policy_profile: str | None = _input("policy-profile", None)
     policy_token: SecretStr = _input("policy-token", SecretStr(""))
+    # A chat webhook's URL is a credential: a secret, never echoed.
+    communicator_webhook_url: SecretStr = _input("communicator-webhook-url", SecretStr(""))
 
     _bools = field_validator(
         "fail_on_dependency_scan",
@@ -185,6 +187,21 @@ class Inputs(BaseSettings):
 
         parse_location(value)  # a ValueError names what is wrong
         return value.strip()
+
+    @field_validator("communicator_webhook_url", mode="before")
+    @classmethod
+    def _webhook(cls, value: Any) -> Any:
+        text = str(value or "").strip()
+        if not text:
+            return ""
+        parts = urlsplit(text)
+        loopback = parts.scheme == "http" and parts.hostname in _LOOPBACK
+        if not (parts.scheme == "https" or loopback) or not parts.hostname or "@" in parts.netloc or "\\" in text:
+            # Never echoed: the URL is the credential.
+            raise ValueError(
+                "must be an https:// webhook URL (plain http only to this machine), without user:password@"
+            )
+        return text
 
     @field_validator("secret_key", "github_token", "policy_token", mode="before")
     @classmethod
@@ -311,6 +328,8 @@ class Runner(BaseSettings):
     workflow: str = ""
     job: str = ""
     api_url: str = "https://api.github.com"
+    server_url: str = "https://github.com"
+    run_id: str = ""
     runner_debug: bool = Field(False, validation_alias="RUNNER_DEBUG")
 
     @field_validator("runner_debug", mode="before")
@@ -421,7 +440,10 @@ def run_plan(inputs: Inputs, runner: Runner) -> RunPlan:
             workflow=runner.workflow,
             job=runner.job,
             workspace=runner.workspace or Path.cwd(),
+            server_url=runner.server_url,
+            run_id=runner.run_id,
         ),
+        communicator_given=bool(inputs.communicator_webhook_url.get_secret_value()),
         given=given,
         policy_file=_location(inputs.policy_file),
         policy_profile=inputs.policy_profile,

@@ -32,6 +32,9 @@ class Job:
     job: str = ""
     # The runner mounts the repository's workspace here (the container's working directory).
     workspace: Path = Path()
+    # The run's page: {server_url}/{repository}/actions/runs/{run_id}.
+    server_url: str = "https://github.com"
+    run_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,8 @@ class RunPlan:
     policy_profile: str | None = None
     # owner/name, for the policy file of this repository.
     repository: str = ""
+    # A chat webhook was given (communicator-webhook-url), for the automations' send_to_communicator.
+    communicator_given: bool = False
     # Where each policy setting came from: input, profile or default.
     sources: tuple[tuple[str, str], ...] = ()
 

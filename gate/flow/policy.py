@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from gate.core.errors import GitHubLookupFailed, PolicyMissing
 from gate.core.event import PolicyReading, policy_reading
 from gate.core.plan import RunPlan, with_settings
-from gate.core.policy import Location, Policy, RunFacts, select
+from gate.core.policy import Automation, Location, Policy, PolicyError, RunFacts, select
 from gate.core.precedence import Effective, PolicyReport, effective
 from gate.flow.ports import Workflow
 
@@ -30,11 +30,11 @@ class PolicyFiles(Protocol):
 
 def apply_policy(
     plan: RunPlan, payload: dict[str, Any], files: PolicyFiles, workflow: Workflow
-) -> tuple[RunPlan, PolicyReport | None]:
-    """The plan with the chosen profile between the inputs and the defaults, and what to report of it."""
+) -> tuple[RunPlan, PolicyReport | None, tuple[Automation, ...]]:
+    """The plan with the chosen profile between the inputs and the defaults, what to report of it, and the rules."""
     location = plan.policy_file
     if location is None:
-        return plan, None
+        return plan, None, ()
     job = plan.job
     reading = policy_reading(job.event_name, payload, sha=job.sha, ref=job.ref)
     text, read_at = _read(plan, location, reading, files, workflow)
@@ -42,8 +42,9 @@ def apply_policy(
     if text is None:
         why = f"{location.shown} is new in this pull request: it applies once merged; the built-in defaults apply"
         chosen = effective(plan.given, None)
-        return with_settings(plan, chosen), _report(location, read_at, None, why, chosen)
+        return with_settings(plan, chosen), _report(location, read_at, None, why, chosen), ()
     policy = files.parse(text, location.shown)
+    _check_inputs_for(policy, plan)
     choice = select(policy, plan.policy_profile, run)
     if choice.profile is None:
         workflow.notice(choice.why, title=TITLE)
@@ -51,7 +52,21 @@ def apply_policy(
     said = f"profile {name!r}: {choice.why}" if name else choice.why
     workflow.log(f"policy {location.shown} read at {read_at[:12]}; {said}")
     chosen = effective(plan.given, choice.profile.settings if choice.profile else None)
-    return with_settings(plan, chosen), _report(location, read_at, name, choice.why, chosen)
+    return with_settings(plan, chosen), _report(location, read_at, name, choice.why, chosen), policy.automations
+
+
+def _check_inputs_for(policy: Policy, plan: RunPlan) -> None:
+    """What the file asks of the inputs, found with the file's own problems, before any request to Aikido."""
+    needing = [
+        rule.name
+        for rule in policy.automations
+        if rule.enabled and any(action.type == "send_to_communicator" for action in rule.actions())
+    ]
+    if needing and not plan.communicator_given:
+        raise PolicyError(
+            f"{policy.source}: automation {needing[0]!r} sends to a communicator, but communicator-webhook-url is "
+            "empty: pass the webhook's URL from a secret, e.g. communicator-webhook-url: ${{ secrets.CHAT_WEBHOOK }}"
+        )
 
 
 def _report(location: Location, read_at: str, profile: str | None, why: str, chosen: Effective) -> PolicyReport:

@@ -198,7 +198,7 @@ def _upload_all(
 
 # The comments get this long after the verdict, however many findings there are: the verdict is
 # already written, and a step must not run a minute past timeout-seconds for its comments.
-COMMENT_BUDGET_SECONDS = 30.0
+POST_VERDICT_SECONDS = 30.0
 
 
 def post_pr_comments(
@@ -208,8 +208,12 @@ def post_pr_comments(
     *,
     sast_issues: Callable[[], list[SastIssue]],
     wiring: Collaborators,
+    budget: Deadline | None = None,
 ) -> None:
-    """Post the PR comments the inputs ask for (their code loads only here); failures become warnings."""
+    """Post the PR comments the inputs ask for (their code loads only here); failures become warnings.
+
+    `budget`: the fixed time after the verdict (POST_VERDICT_SECONDS), shared with the automations.
+    """
     workflow = wiring.workflow
     if plan.comment_mode is CommentMode.OFF and not plan.review_comments:
         return
@@ -221,7 +225,7 @@ def post_pr_comments(
         return
     from gate.flow.comment import post_comments, status_marker  # noqa: PLC0415 -- off the plain path
 
-    pr = wiring.pull_request(number, Deadline.after(COMMENT_BUDGET_SECONDS, wiring.deadline.clock))
+    pr = wiring.pull_request(number, budget or Deadline.after(POST_VERDICT_SECONDS, wiring.deadline.clock))
     state = wiring.state
     comments = CommentPlan(
         mode=plan.comment_mode,

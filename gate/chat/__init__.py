@@ -1,0 +1,1 @@
+"""The adapter for chat webhooks (Slack, Mattermost, Google Chat): one line posted over httpx."""

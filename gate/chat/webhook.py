@@ -1,0 +1,52 @@
+"""The `Chat` port over an incoming webhook: POST {"text": ...}, retried on 5xx and 429 within the budget.
+
+The webhook URL is a credential (anyone holding it can post): it is registered as a secret,
+never printed, and no message here names more than the input that holds it.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from gate import USER_AGENT
+from gate.core.errors import GitHubRefused
+from gate.net.faults import AnswerTooLarge, GaveUp
+from gate.net.http import Retrier, Safety, tls_for
+from gate.net.proxy import plain_loopback
+
+INPUT = "communicator-webhook-url"
+
+
+class WebhookRefused(GitHubRefused):
+    """The chat webhook refused or could not be reached; a warning, like GitHub's refusals after the verdict."""
+
+    service = "the chat webhook"
+
+
+class Webhook:
+    """Posts to the URL in communicator-webhook-url."""
+
+    def __init__(self, url: str, retrier: Retrier) -> None:
+        self._url = url
+        self._retrier = retrier
+        self._http = httpx.Client(
+            headers={"User-Agent": USER_AGENT},
+            follow_redirects=False,
+            trust_env=not plain_loopback(url),
+            verify=tls_for(url),
+        )
+
+    def post(self, text: str) -> None:
+        request = self._http.build_request("POST", self._url, json={"text": text})
+        try:
+            # A chat message posted twice is a nuisance, not a harm: 5xx and 429 are retried.
+            response = self._retrier.send(self._http, request, Safety.IDEMPOTENT)
+        except GaveUp as gave_up:
+            raise WebhookRefused(f"no answer from the webhook in {INPUT} ({gave_up.reason})") from None
+        except AnswerTooLarge:
+            raise WebhookRefused(f"the webhook in {INPUT} answered far too much") from None
+        if not 200 <= response.status_code < 300:
+            raise WebhookRefused(f"the webhook in {INPUT} answered HTTP {response.status_code}", response.status_code)
+
+    def close(self) -> None:
+        self._http.close()

@@ -1,0 +1,207 @@
+"""The automation rules, run after the verdict: tracking issues that open, update and close themselves, and a chat line.
+
+They never change the verdict, the exit code or the outputs: each rule's result is one line in
+the log and in the job summary, and any refusal is a warning. Two runs of one key that race
+converge on the oldest tracking issue; the newer is closed as its duplicate.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from gate.core.automations import (
+    Where,
+    actions_on,
+    applies,
+    chat_text,
+    closing_comment,
+    fired,
+    issue_body,
+    issue_marker,
+    issue_title,
+    tracks_issues,
+)
+from gate.core.errors import GateError, GitHubRefused
+from gate.core.event import PULL_REQUEST_EVENTS, policy_reading, pull_request_number, read_event
+from gate.core.markdown import md_text
+from gate.core.plan import RunPlan
+from gate.core.policy import Action, Automation
+from gate.core.verdict import Outcome, Verdict
+from gate.flow.ports import Workflow
+
+TITLE = "Aikido automation"
+PERMISSION_HINT = "give the job permissions: issues: write"
+
+
+@dataclass(frozen=True)
+class TrackedIssue:
+    number: int
+    open: bool
+    author: str
+    title: str
+    body: str
+
+
+class IssueTracker(Protocol):
+    """The repository's issues (gate.github.issues); raises GitHubRefused."""
+
+    def identity(self) -> str: ...
+    def tracked(self, marker: str, author: str) -> list[TrackedIssue]: ...
+    def create(self, title: str, body: str, labels: tuple[str, ...], assignees: tuple[str, ...]) -> int: ...
+    def update(self, number: int, title: str, body: str, *, reopen: bool) -> None: ...
+    def close(self, number: int, comment: str) -> None: ...
+
+
+class Chat(Protocol):
+    """A chat webhook (gate.chat.webhook); raises GitHubRefused (a WebhookRefused)."""
+
+    def post(self, text: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class AutomationRun:
+    """What the rules need of this run."""
+
+    rules: tuple[Automation, ...]
+    profile: str | None
+    where: Where
+
+
+def run_automations(
+    verdict: Verdict,
+    run: AutomationRun,
+    tracker: Callable[[], IssueTracker],
+    chat: Callable[[], Chat],
+    workflow: Workflow,
+) -> list[str]:
+    """Run every rule that applies; returns (and logs, and adds to the summary) one line per rule that acted."""
+    events = fired(verdict)
+    done: list[str] = []
+    for rule in run.rules:
+        if not applies(rule, run.profile):
+            continue
+        names, actions = actions_on(rule, events)
+        results = []
+        if tracks_issues(rule):
+            results.append(
+                _track(rule, names=names, actions=actions, verdict=verdict, where=run.where, tracker=tracker)
+            )
+        if any(action.type == "send_to_communicator" for action in actions):
+            results.append(_post(chat, verdict, run.where))
+        results = [result for result in results if result]
+        if results:
+            line = f"{rule.name}: {'; '.join(results)}"
+            workflow.log(line)
+            done.append(line)
+    if done:
+        workflow.add_summary("**Automations:**\n\n" + "\n".join(f"- {md_text(line)}" for line in done) + "\n")
+    return done
+
+
+def _post(chat: Callable[[], Chat], verdict: Verdict, where: Where) -> str:
+    try:
+        chat().post(chat_text(verdict, where))
+    except GitHubRefused as refusal:
+        return f"chat message not sent ({refusal})"
+    return "chat message sent"
+
+
+def _track(
+    rule: Automation,
+    *,
+    names: list[str],
+    actions: list[Action],
+    verdict: Verdict,
+    where: Where,
+    tracker: Callable[[], IssueTracker],
+) -> str:
+    """Open or update the rule's issue when an event with create_issue fired; close it when a verdict says clean."""
+    action = next((action for action in actions if action.type == "create_issue"), None)
+    reached = verdict.outcome in (Outcome.SUCCEEDED, Outcome.FAILED)
+    if action is None and not reached:
+        return ""  # no result this time: neither news nor an all-clear
+    try:
+        issues = tracker()
+        marker = issue_marker(rule, where)
+        mine = sorted(issues.tracked(marker, issues.identity()), key=lambda issue: issue.number)
+        if action is not None:
+            title, body = issue_title(names[0], verdict, where), issue_body(marker, verdict, where, action)
+            return _open(issues, mine, title=title, body=body, action=action, marker=marker)
+        still_open = [issue for issue in mine if issue.open]
+        for issue in still_open:
+            issues.close(issue.number, closing_comment(where))
+        return f"issue #{still_open[0].number} closed" if still_open else ""
+    except GitHubRefused as refusal:
+        hint = f"; {PERMISSION_HINT}" if refusal.status in (401, 403, 404) else ""
+        return f"tracking issue not written ({refusal}{hint})"
+
+
+def _open(issues: IssueTracker, mine: list[TrackedIssue], *, title: str, body: str, action: Action, marker: str) -> str:
+    """Update the oldest of our issues in place (reopening it), or create one and converge if a run raced."""
+    if mine:
+        oldest = mine[0]
+        if not oldest.open or oldest.title != title or oldest.body.strip() != body.strip():
+            issues.update(oldest.number, title, body, reopen=not oldest.open)
+        _close_duplicates(issues, mine)
+        return f"issue #{oldest.number} {'reopened' if not oldest.open else 'updated'}"
+    number = issues.create(title, body, action.labels, action.assignees)
+    again = sorted(issues.tracked(marker, issues.identity()), key=lambda issue: issue.number)
+    if again and again[0].number != number:
+        _close_duplicates(issues, again)
+        return f"issue #{again[0].number} updated (another run had just opened it)"
+    return f"issue #{number} created"
+
+
+def _close_duplicates(issues: IssueTracker, mine: list[TrackedIssue]) -> None:
+    oldest, *newer = mine
+    for issue in newer:
+        if issue.open:
+            issues.close(issue.number, f"Duplicate of #{oldest.number}, opened by a run that raced it.")
+
+
+def where_of(plan: RunPlan, payload: dict[str, Any]) -> Where:
+    """Where this run happened, as the rules' keys and texts name it."""
+    job = plan.job
+    reading = policy_reading(job.event_name, payload, sha=job.sha, ref=job.ref)
+    number = pull_request_number(payload)
+    if job.event_name in PULL_REQUEST_EVENTS and number is not None:
+        kind, name = "pull request", str(number)
+    elif reading.tag is not None or job.event_name == "release":
+        kind, name = "release", reading.tag or ""
+    else:
+        kind, name = "branch", reading.branch or ""
+    head = reading.head or reading.read_at
+    run_url = f"{job.server_url}/{plan.repository}/actions/runs/{job.run_id}" if job.run_id else ""
+    return Where(plan.repository, kind, name, head, run_url, job.workflow, job.job, plan.comment_key)
+
+
+def automate(
+    verdict: Verdict,
+    plan: RunPlan,
+    payload: dict[str, Any],
+    rules: tuple[Automation, ...],
+    *,
+    tracker: Callable[[], IssueTracker],
+    chat: Callable[[], Chat],
+    workflow: Workflow,
+) -> None:
+    """The rules of the policy file after the verdict; fork pull requests and runs without a token skip them."""
+    if not rules:
+        return
+    job = plan.job
+    try:
+        facts = read_event(job.event_name, payload, sha=job.sha, ref=job.ref, actor=job.actor)
+        where = where_of(plan, payload)
+    except GateError as failure:
+        workflow.notice(f"automations skipped: {failure}", title=TITLE)
+        return
+    if facts.is_fork and job.event_name == "pull_request":
+        workflow.notice("automations skipped: a pull request from a fork gets a read-only token", title=TITLE)
+        return
+    if not plan.github_token_given:
+        workflow.notice("automations skipped: no github-token to write issues with", title=TITLE)
+        return
+    policy = verdict.policy
+    run_automations(verdict, AutomationRun(rules, policy.profile if policy else None, where), tracker, chat, workflow)
