@@ -60,6 +60,11 @@ class FakeGitHub:
         self._lock = threading.Lock()
         # Held up at the first listing of issue comments until this many runs list them: a race.
         self.list_barrier: threading.Barrier | None = None
+        # The repository's issues (tracking issues of the automations), each with its comments, and a
+        # barrier that holds the first listings of racing runs until all have listed.
+        self.issues: list[dict[str, Any]] = []
+        self.issues_barrier: threading.Barrier | None = None
+        self._issue_listings = 0
         # Files the contents API serves: (owner/name, path, ref) -> text; others answer 404.
         self.files: dict[tuple[str, str, str], str] = {}
         self._arrived = 0
@@ -116,6 +121,65 @@ class FakeGitHub:
             }
             self.review_comments.append(comment)
         return comment
+
+    def add_issue(self, title: str, body: str, user: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+        """A repository issue (not the pull request), numbered from 100."""
+        with self._lock:
+            number = 100 + len(self.issues)
+            issue = {
+                "number": number,
+                "id": 9000 + number,
+                "url": f"{self.api_url}/repos/{REPO}/issues/{number}",
+                "html_url": f"https://github.com/{REPO}/issues/{number}",
+                "title": title,
+                "body": body,
+                "state": "open",
+                "user": user or BOT,
+                "labels": [{"name": name} for name in extra.pop("labels", [])],
+                "assignees": [{"login": login} for login in extra.pop("assignees", [])],
+                "comments_list": [],
+                **extra,
+            }
+            self.issues.append(issue)
+        return issue
+
+    def _issues_api(
+        self, method: str, route: str, query: dict[str, list[str]], body: Any
+    ) -> tuple[int, Any, dict[str, str]] | None:
+        """The repository's issues: list (state, creator, pages), create, edit, comment on one."""
+        if route == "/issues" and method == "GET":
+            creator = (query.get("creator") or [""])[0] or None
+            state = (query.get("state") or ["open"])[0]
+            shown = [
+                issue
+                for issue in self.issues
+                if (creator is None or issue["user"]["login"] == creator) and state in ("all", issue["state"])
+            ]
+            page = self._page(shown, f"/repos/{REPO}/issues", query)
+            with self._lock:
+                barrier = self.issues_barrier
+                self._issue_listings += 1
+                if barrier is not None and self._issue_listings >= barrier.parties:
+                    self.issues_barrier = None  # the last racing run has listed
+            if barrier is not None:
+                barrier.wait(timeout=10)
+            return page
+        if route == "/issues" and method == "POST":
+            extra = {key: body[key] for key in ("labels", "assignees") if key in body}
+            return 201, self.add_issue(body["title"], body.get("body", ""), self.viewer, **extra), {}
+        match = re.fullmatch(r"/issues/(\d+)(/comments)?", route)
+        issue = next((i for i in self.issues if match and i["number"] == int(match.group(1))), None)
+        if issue is None:
+            return None
+        if match and match.group(2) and method == "POST":
+            with self._lock:
+                issue["comments_list"].append({"body": body["body"], "user": self.viewer})
+            return 201, {"id": 1, "body": body["body"], "user": self.viewer}, {}
+        if method == "PATCH":
+            with self._lock:
+                issue.update({key: body[key] for key in ("title", "body", "state", "state_reason") if key in body})
+            return 200, issue, {}
+        return 200, issue, {}
 
     def writes(self) -> list[Request]:
         """What changed the pull request: a GraphQL query is a POST that reads."""
@@ -174,6 +238,8 @@ class FakeGitHub:
         if method in ("POST", "PATCH") and len(str(body.get("body", ""))) > MAX_BODY:
             return 422, {"message": "Validation Failed", "errors": [{"message": "Body is too long"}]}, {}
         base = f"/repos/{REPO}"
+        if answer := self._issues_api(method, route[len(base) :], query, body) if route.startswith(base) else None:
+            return answer
         if route == f"{base}/issues/{self.number}/comments":
             if method == "GET":
                 with self._lock:

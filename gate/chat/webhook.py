@@ -29,24 +29,24 @@ class Webhook:
     def __init__(self, url: str, retrier: Retrier) -> None:
         self._url = url
         self._retrier = retrier
-        self._http = httpx.Client(
-            headers={"User-Agent": USER_AGENT},
-            follow_redirects=False,
-            trust_env=not plain_loopback(url),
-            verify=tls_for(url),
-        )
 
     def post(self, text: str) -> None:
-        request = self._http.build_request("POST", self._url, json={"text": text})
+        """Post one line (a run posts at most one per rule: a client of its own, closed after)."""
+        with httpx.Client(
+            headers={"User-Agent": USER_AGENT},
+            follow_redirects=False,
+            trust_env=not plain_loopback(self._url),
+            verify=tls_for(self._url),
+        ) as http:
+            self._send(http, http.build_request("POST", self._url, json={"text": text}))
+
+    def _send(self, http: httpx.Client, request: httpx.Request) -> None:
         try:
             # A chat message posted twice is a nuisance, not a harm: 5xx and 429 are retried.
-            response = self._retrier.send(self._http, request, Safety.IDEMPOTENT)
+            response = self._retrier.send(http, request, Safety.IDEMPOTENT)
         except GaveUp as gave_up:
             raise WebhookRefused(f"no answer from the webhook in {INPUT} ({gave_up.reason})") from None
         except AnswerTooLarge:
             raise WebhookRefused(f"the webhook in {INPUT} answered far too much") from None
         if not 200 <= response.status_code < 300:
             raise WebhookRefused(f"the webhook in {INPUT} answered HTTP {response.status_code}", response.status_code)
-
-    def close(self) -> None:
-        self._http.close()

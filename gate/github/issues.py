@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from github.Issue import Issue
+from github.PaginatedList import PaginatedList
 
 from gate.flow.automations import TrackedIssue
 from gate.github.session import PyGithubSession, login_of
@@ -17,9 +18,13 @@ class PyGithubIssues(PyGithubSession):
         # Listed, not searched (search is eventually consistent: a race would miss a fresh issue).
         # GitHub's `creator` filter narrows the listing to the author; the author is checked here too,
         # as a marker planted in someone else's issue must not count.
-        creator = self._github.get_user(author)  # lazy: no request, only the login for the filter
-        issues = self._call(lambda: list(self._repo.get_issues(state="all", creator=creator)))
-        self._issues = {issue.number: issue for issue in issues if not issue.pull_request}
+        # Repository.get_issues wants the creator as a NamedUser, which PyGithub fetches first; the
+        # listing itself takes the login as it is.
+        params = {"state": "all", "creator": author}
+        listing = PaginatedList(Issue, self._github.requester, f"{self._repo.url}/issues", params)
+        issues = self._call(lambda: list(listing))
+        # Only attributes the listing carries are read: any other makes PyGithub fetch each issue again.
+        self._issues = {issue.number: issue for issue in issues}
         return [
             TrackedIssue(issue.number, issue.state == "open", login_of(issue.user), issue.title, issue.body or "")
             for issue in self._issues.values()

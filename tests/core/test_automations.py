@@ -1,0 +1,98 @@
+"""gate.core.automations: the events a verdict fires, the tracking issue's key and texts, the chat line."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from gate.core.automations import Where, chat_text, fired, issue_body, issue_marker, issue_title
+from gate.core.models import parse_scan_status
+from gate.core.policy import Action, Automation
+from gate.core.verdict import ReleaseGate, Verdict, decide, error, skipped, timed_out
+from tests.support.answers import DEFAULT_DONE, FEATURE_DONE
+
+MAIN = Where(
+    "octo-org/octo-repo",
+    "branch",
+    "main",
+    "c0ffee" * 6 + "1234",
+    "https://github.com/o/r/actions/runs/7",
+    "CI",
+    "aikido",
+    "",
+)
+RULE = Automation("Track", True, None, (("vulnerability_found", (Action("create_issue"),)),))
+FAILED = decide(parse_scan_status(FEATURE_DONE), scan_id=1, report_only=False)
+PASSED = decide(
+    parse_scan_status(FEATURE_DONE | {"gate_passed": True, "new_issues_found": 0}), scan_id=1, report_only=False
+)
+
+
+class TestFired:
+    """fired"""
+
+    @pytest.mark.parametrize(
+        ("verdict", "events"),
+        [
+            (PASSED, {"scan_done"}),
+            (FAILED, {"scan_done", "vulnerability_found"}),
+            (
+                decide(parse_scan_status(FEATURE_DONE), scan_id=1, report_only=True),
+                {"scan_done", "vulnerability_found"},
+            ),
+            (error("boom"), {"scan_failed"}),
+            (timed_out(scan_id=1, seconds=5, fail_on_timeout=True, status=None), {"scan_failed"}),
+            (skipped("fork"), set()),
+        ],
+    )
+    def test_the_events(self, verdict: Verdict, events: set[str]) -> None:
+        assert fired(verdict) == events
+
+    def test_a_release_gate_with_open_issues(self) -> None:
+        verdict = decide(parse_scan_status(DEFAULT_DONE), scan_id=1, report_only=False)
+        assert "vulnerability_found" in fired(verdict)
+
+
+class TestIssue:
+    """issue_marker, issue_title, issue_body"""
+
+    def test_one_key_per_rule_workflow_job_leg_and_ref_releases_share_one(self) -> None:
+        other_branch = dataclasses.replace(MAIN, ref_name="dev")
+        assert issue_marker(RULE, MAIN) != issue_marker(RULE, other_branch)
+        v1 = Where("o/r", "release", "v1.0.0", "a" * 40, "", "CI", "aikido", "")
+        v2 = Where("o/r", "release", "v1.0.1", "b" * 40, "", "CI", "aikido", "")
+        assert issue_marker(RULE, v1) == issue_marker(RULE, v2)
+
+    def test_the_title_says_what_and_where(self) -> None:
+        assert issue_title("vulnerability_found", FAILED, MAIN) == "Aikido: 1 new issue on main"
+        assert issue_title("scan_failed", error("x"), MAIN) == "Aikido: the scan gave no result on main (ERROR)"
+        release = decide(parse_scan_status(DEFAULT_DONE), scan_id=1, report_only=False)
+        gate = Where("o/r", "release", "v1", "a" * 40, "", "CI", "aikido", "")
+        release = dataclasses.replace(release, release=ReleaseGate("a" * 40, "HIGH", None))
+        assert issue_title("vulnerability_found", release, gate) == "Aikido: 2 open issues in releases"
+
+    def test_the_body_has_the_counts_the_link_the_commit_and_the_run(self) -> None:
+        body = issue_body("<!-- m -->", FAILED, MAIN, Action("create_issue", assignees=("octocat",)))
+        assert body.startswith("<!-- m -->\n### ❌ Aikido security gate failed")
+        assert "| New dependency issues | 1 |" in body
+        assert "[Open the scan in Aikido](https://app.aikido.dev/featurebranch/scan/1?groupId=1)" in body
+        assert "commit `c0ffeec0ffee` of `main`" in body
+        assert "[the run](https://github.com/o/r/actions/runs/7)" in body
+        assert "Assigned to `octocat`." in body
+
+
+class TestChatText:
+    """chat_text"""
+
+    def test_one_line_with_the_link(self) -> None:
+        assert chat_text(FAILED, MAIN) == (
+            "Aikido gate FAILED (1 new issue) on octo-org/octo-repo main https://app.aikido.dev/featurebranch/scan/1?groupId=1"
+        )
+
+    def test_a_hostile_branch_cannot_ping_or_format(self) -> None:
+        where = Where("o/r", "branch", "x<!channel>@here&\x1b[31m", "a" * 40, "", "CI", "j", "")
+        text = chat_text(PASSED, where)
+        assert "<" not in text.split(" https://")[0]
+        assert "&lt;!channel&gt;@\u200bhere&amp;" in text
+        assert "\x1b" not in text

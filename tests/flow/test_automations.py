@@ -1,0 +1,177 @@
+"""gate.flow.automations over the real adapters: issues via PyGithub to a fake GitHub, a chat webhook on loopback."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import io
+import random
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from emulator.github import REPO, FakeGitHub
+from emulator.server import LoopbackServer, Request
+from gate.chat.webhook import Webhook
+from gate.core.automations import Where, issue_marker
+from gate.core.clock import Deadline
+from gate.core.models import parse_scan_status
+from gate.core.policy import Action, Automation
+from gate.core.sanitize import add_secrets
+from gate.core.verdict import Verdict, decide, error
+from gate.flow.automations import AutomationRun, run_automations
+from gate.github.issues import PyGithubIssues
+from gate.net.http import Retrier
+from gate.runner.workflow import Workflow
+from tests.conftest import FakeClock
+from tests.support.answers import FEATURE_DONE
+
+MAIN = Where(REPO, "branch", "main", "c0ffee" * 6 + "1234", "https://github.com/o/r/actions/runs/7", "CI", "aikido", "")
+TRACK = Automation(
+    "Track open issues on main",
+    True,
+    None,
+    (
+        ("vulnerability_found", (Action("create_issue", labels=("security",), assignees=("octocat",)),)),
+        ("scan_failed", (Action("send_to_communicator"),)),
+    ),
+)
+FAILED = decide(parse_scan_status(FEATURE_DONE), scan_id=1, report_only=False)
+PASSED = decide(
+    parse_scan_status(FEATURE_DONE | {"gate_passed": True, "new_issues_found": 0}), scan_id=1, report_only=False
+)
+MALLORY = {"login": "mallory", "id": 666, "type": "User"}
+
+
+class Chat:
+    """A chat webhook on loopback that answers the statuses it is given, then 200, and records the bodies."""
+
+    def __init__(self, *statuses: int) -> None:
+        self.statuses = list(statuses)
+        self.bodies: list[Any] = []
+        self.server = LoopbackServer(self.handle)
+
+    def handle(self, request: Request) -> tuple[int, Any, dict[str, str]]:
+        self.bodies.append(request.body)
+        status = self.statuses.pop(0) if self.statuses else 200
+        return status, "ok" if status == 200 else {"error": "busy"}, {}
+
+    @property
+    def url(self) -> str:
+        return self.server.url + "/services/T000/B000/XXXXsecretXXXX"
+
+
+@pytest.fixture
+def github() -> Iterator[FakeGitHub]:
+    with FakeGitHub() as fake:
+        yield fake
+
+
+def automate(github: FakeGitHub, verdict: Verdict, chat: Chat | None = None, rule: Automation = TRACK) -> str:
+    """One run's rules against the fake; returns the step's log."""
+    clock = FakeClock()
+    budget = Deadline(clock() + 30, clock)
+    log = io.StringIO()
+
+    def tracker() -> PyGithubIssues:
+        return PyGithubIssues(
+            github.api_url, "ghs_t", REPO, deadline=budget, sleep=clock.sleep, seconds_between_writes=0
+        )
+
+    def webhook() -> Webhook:
+        assert chat is not None, "this run should not post"
+        return Webhook(chat.url, Retrier(budget, sleep=clock.sleep, rng=random.Random(1)))
+
+    run_automations(verdict, AutomationRun((rule,), None, MAIN), tracker, webhook, Workflow(log))
+    return log.getvalue()
+
+
+class TestTrackingIssue:
+    """create_issue: opens, updates, closes and reopens one issue per rule and key"""
+
+    def test_the_life_of_a_tracking_issue(self, github: FakeGitHub) -> None:
+        assert automate(github, FAILED) == "Track open issues on main: issue #100 created\n"
+        [issue] = github.issues
+        assert issue["title"] == "Aikido: 1 new issue on main"
+        assert issue["body"].startswith(issue_marker(TRACK, MAIN))
+        assert ([label["name"] for label in issue["labels"]], [a["login"] for a in issue["assignees"]]) == (
+            ["security"],
+            ["octocat"],
+        )
+        assert automate(github, FAILED) == "Track open issues on main: issue #100 updated\n"
+        assert automate(github, PASSED) == "Track open issues on main: issue #100 closed\n"
+        assert (issue["state"], issue["comments_list"][-1]["body"].startswith("Resolved in commit `c0ffeec0ffee`")) == (
+            "closed",
+            True,
+        )
+        assert automate(github, PASSED) == ""  # already closed: nothing to do
+        assert automate(github, FAILED) == "Track open issues on main: issue #100 reopened\n"
+        assert (len(github.issues), issue["state"]) == (1, "open")
+
+    def test_no_result_neither_opens_nor_closes(self, github: FakeGitHub) -> None:
+        automate(github, FAILED)
+        chat = Chat()
+        with chat.server:
+            log = automate(github, error("Aikido unreachable"), chat=chat)
+        assert log == "Track open issues on main: chat message sent\n"
+        assert github.issues[0]["state"] == "open"
+
+    def test_a_planted_marker_in_someone_else_s_issue_is_ignored(self, github: FakeGitHub) -> None:
+        github.add_issue("Aikido: 1 new issue on main", issue_marker(TRACK, MAIN) + "\nplanted", MALLORY)
+        assert automate(github, FAILED) == "Track open issues on main: issue #101 created\n"
+        automate(github, PASSED)
+        assert [issue["state"] for issue in github.issues] == ["open", "closed"]
+
+    def test_many_issues_are_read_across_pages(self, github: FakeGitHub) -> None:
+        for number in range(230):
+            github.add_issue(f"other {number}", "unrelated")
+        github.add_issue("Aikido: 1 new issue on main", issue_marker(TRACK, MAIN))
+        assert automate(github, FAILED) == "Track open issues on main: issue #330 updated\n"
+        assert len(github.issues) == 231
+        pages = [r.query.get("page", ["1"])[0] for r in github.requests if r.path.endswith("/issues")]
+        assert pages == ["1", "2", "3"]
+        # Nothing fetched again issue by issue: the listing carries what is read.
+        assert not [r for r in github.requests if r.method == "GET" and "/issues/" in r.path]
+
+    def test_two_concurrent_runs_converge_on_the_oldest(self, github: FakeGitHub) -> None:
+        github.issues_barrier = threading.Barrier(2)  # both list before either creates
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            logs = list(pool.map(lambda _: automate(github, FAILED), range(2)))
+        assert [(issue["number"], issue["state"]) for issue in github.issues] == [(100, "open"), (101, "closed")]
+        assert github.issues[1]["comments_list"][-1]["body"] == "Duplicate of #100, opened by a run that raced it."
+        assert sorted(logs) == [
+            "Track open issues on main: issue #100 created\n",
+            "Track open issues on main: issue #100 updated (another run had just opened it)\n",
+        ]
+        automate(github, FAILED)
+        assert [issue["state"] for issue in github.issues] == ["open", "closed"]
+
+    def test_a_403_is_a_warning_naming_the_permission(self, github: FakeGitHub) -> None:
+        github.refuse("POST", "/issues$", 403, "Resource not accessible by integration")
+        log = automate(github, FAILED)
+        assert log.startswith("Track open issues on main: tracking issue not written (GitHub answered HTTP 403: ")
+        assert log.endswith("; give the job permissions: issues: write)\n")
+
+
+class TestChat:
+    """send_to_communicator: the body's shape, retries, the URL in no output"""
+
+    def test_the_line_retried_past_a_503_and_the_url_never_shown(self, github: FakeGitHub) -> None:
+        chat = Chat(503, 429)
+        add_secrets([chat.url])
+        with chat.server:
+            log = automate(github, error("Aikido unreachable"), chat=chat)
+        assert log == "Track open issues on main: chat message sent\n"
+        assert chat.bodies == [{"text": "Aikido gate ERROR on octo-org/octo-repo main"}] * 3
+        assert "secretXXXX" not in log
+
+    def test_a_refusing_webhook_is_one_line_without_the_url(self, github: FakeGitHub) -> None:
+        chat = Chat(404)
+        with chat.server:
+            log = automate(github, error("x"), chat=chat)
+        assert log == (
+            "Track open issues on main: chat message not sent (the webhook in communicator-webhook-url answered "
+            "HTTP 404)\n"
+        )
+        assert len(chat.bodies) == 1  # a 404 is not retried
