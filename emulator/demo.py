@@ -13,6 +13,7 @@ import tempfile
 from pathlib import Path
 
 from emulator.aikido import EMULATOR_KEY, AikidoEmulator
+from emulator.chat import ChatWebhook
 from emulator.github import REPO, FakeGitHub
 from emulator.runner import ROOT, run_action
 
@@ -31,10 +32,25 @@ SHOWS = {
     "release-fail": "a release gate (release event, release-gating: true) blocked by three open issues",
     "sast-odd": "SAST findings with odd paths, columns and long texts: two in the SARIF file, two left out",
     "policy": "the fail scenario under a policy file read from a local fake GitHub: the summary's policy section",
+    "automations": "a push to main that fails, then one that passes: a tracking issue opened, then closed",
 }
 EVENTS = {"release-fail": ("release", {"release-gating": "true"})}
 # Scenarios of the demo alone: the emulator's scenario they run, and a policy file the fake GitHub serves.
-DEMO_ONLY = {"policy": "fail"}
+DEMO_ONLY = {"policy": "fail", "automations": "fail"}
+AUTOMATIONS = """\
+version: 1
+automations:
+  - name: Track open issues on main
+    events:
+      - eventType: vulnerability_found
+        actions:
+          - actionType: create_issue
+            createIssueOptions:
+              labels: [security]
+      - eventType: scan_done
+        actions:
+          - actionType: send_to_communicator
+"""
 POLICY_PATH = ".github/aikido-gate.yml"
 POLICY = """\
 version: 1
@@ -67,6 +83,8 @@ def main(argv: list[str]) -> int:
     if scenario not in SHOWS or len(argv) > 1:
         print(f"unknown scenario {' '.join(argv)!r}\n\n{usage()}", end="", file=sys.stderr)
         return 2
+    if scenario == "automations":
+        return automations()
     event, extra = EVENTS.get(scenario, ("pull_request", {}))
     payload = json.loads((SAMPLES / f"{event}.json").read_text())
     with (
@@ -107,6 +125,36 @@ def main(argv: list[str]) -> int:
     print("== aikido.sarif (sarif-file, for github/codeql-action/upload-sarif)\n" + sarif_text)
     # The action's own exit code, so `scripts/demo fail; echo $?` shows what the step would do.
     return run.returncode
+
+
+def automations() -> int:
+    """Two pushes to main against the emulator and a fake GitHub: what the rules write, printed."""
+    payload = json.loads((SAMPLES / "push.json").read_text())
+    with FakeGitHub() as github, ChatWebhook() as chat, tempfile.TemporaryDirectory() as scratch:
+        github.files[(REPO, POLICY_PATH, payload["after"])] = AUTOMATIONS
+        print(f"== {POLICY_PATH} at the pushed commit, served by a fake GitHub at {github.api_url}:\n{AUTOMATIONS}")
+        code = 0
+        for number, scenario in enumerate(("fail", "pass"), 1):
+            with AikidoEmulator(scenario) as emulator:
+                inputs = {
+                    "secret-key": EMULATOR_KEY,
+                    "api-base-url": emulator.url,
+                    "poll-interval-seconds": "1",
+                    "policy-file": POLICY_PATH,
+                    "communicator-webhook-url": chat.url,
+                }
+                env = {"GITHUB_API_URL": github.api_url}
+                run = run_action(
+                    Path(scratch) / str(number), event_name="push", payload=payload, inputs=inputs, extra_env=env
+                )
+            print(f"== push {number}: scenario {scenario}, exit code {run.returncode}\n{run.stdout}")
+            code = code or run.returncode
+            for issue in github.issues:
+                print(f"== issue #{issue['number']} ({issue['state']}): {issue['title']}\n{issue['body']}")
+                for comment in issue["comments_list"]:
+                    print(f"   comment: {comment['body']}")
+            print("== chat lines so far:\n" + "\n".join(f"  {body['text']}" for body in chat.bodies) + "\n")
+    return code
 
 
 if __name__ == "__main__":

@@ -97,6 +97,13 @@ class TestCommandLines:
         assert "| `minimum-severity` | `HIGH` | profile |" in done.stdout
         assert "policy-profile=Pull requests" in done.stdout
 
+    def test_the_demo_s_automations_open_then_close_an_issue(self) -> None:
+        done = python("-m", "emulator.demo", "automations")
+        assert done.returncode == 10
+        assert "== issue #100 (open): Aikido: 4 new issues on main" in done.stdout
+        assert "== issue #100 (closed): Aikido: 4 new issues on main" in done.stdout
+        assert "  Aikido gate SUCCEEDED (0 new issues) on octo-org/octo-repo main" in done.stdout
+
     def test_the_demo_s_release_scenario_runs_a_release_gate(self) -> None:
         done = python("-m", "emulator.demo", "release-fail")
         assert done.returncode == 10

@@ -37,6 +37,7 @@ class Where:
     workflow: str
     job: str
     matrix_key: str
+    server_url: str = "https://github.com"
 
     @property
     def shown(self) -> str:

@@ -25,7 +25,7 @@ from gate.core.automations import (
 )
 from gate.core.errors import GateError, GitHubRefused
 from gate.core.event import PULL_REQUEST_EVENTS, policy_reading, pull_request_number, read_event
-from gate.core.markdown import md_text
+from gate.core.markdown import md_link, md_text
 from gate.core.plan import RunPlan
 from gate.core.policy import Action, Automation
 from gate.core.verdict import Outcome, Verdict
@@ -61,6 +61,23 @@ class Chat(Protocol):
 
 
 @dataclass(frozen=True)
+class Said:
+    """One result, as the log says it and as the summary shows it (our own issue numbers as links)."""
+
+    text: str
+    markdown: str
+
+
+def _said(text: str, issue: int | None = None, where: Where | None = None) -> Said:
+    """`text`, with `issue #N` linked in the Markdown when the issue is ours."""
+    markdown = md_text(text)
+    if issue is not None and where is not None:
+        url = f"{where.server_url}/{where.repository}/issues/{issue}"
+        markdown = markdown.replace(md_text(f"issue #{issue}"), f"issue {md_link(f'#{issue}', url)}", 1)
+    return Said(text, markdown)
+
+
+@dataclass(frozen=True)
 class AutomationRun:
     """What the rules need of this run."""
 
@@ -79,33 +96,35 @@ def run_automations(
     """Run every rule that applies; returns (and logs, and adds to the summary) one line per rule that acted."""
     events = fired(verdict)
     done: list[str] = []
+    shown: list[str] = []
     for rule in run.rules:
         if not applies(rule, run.profile):
             continue
         names, actions = actions_on(rule, events)
-        results = []
+        results: list[Said] = []
         if tracks_issues(rule):
             results.append(
                 _track(rule, names=names, actions=actions, verdict=verdict, where=run.where, tracker=tracker)
             )
         if any(action.type == "send_to_communicator" for action in actions):
             results.append(_post(chat, verdict, run.where))
-        results = [result for result in results if result]
+        results = [result for result in results if result.text]
         if results:
-            line = f"{rule.name}: {'; '.join(results)}"
+            line = f"{rule.name}: {'; '.join(result.text for result in results)}"
             workflow.log(line)
             done.append(line)
-    if done:
-        workflow.add_summary("**Automations:**\n\n" + "\n".join(f"- {md_text(line)}" for line in done) + "\n")
+            shown.append(f"- {md_text(rule.name)}: " + "; ".join(result.markdown for result in results))
+    if shown:
+        workflow.add_summary("\n**Automations:**\n\n" + "\n".join(shown) + "\n")
     return done
 
 
-def _post(chat: Callable[[], Chat], verdict: Verdict, where: Where) -> str:
+def _post(chat: Callable[[], Chat], verdict: Verdict, where: Where) -> Said:
     try:
         chat().post(chat_text(verdict, where))
     except GitHubRefused as refusal:
-        return f"chat message not sent ({refusal})"
-    return "chat message sent"
+        return _said(f"chat message not sent ({refusal})")
+    return _said("chat message sent")
 
 
 def _track(
@@ -116,42 +135,47 @@ def _track(
     verdict: Verdict,
     where: Where,
     tracker: Callable[[], IssueTracker],
-) -> str:
+) -> Said:
     """Open or update the rule's issue when an event with create_issue fired; close it when a verdict says clean."""
     action = next((action for action in actions if action.type == "create_issue"), None)
     reached = verdict.outcome in (Outcome.SUCCEEDED, Outcome.FAILED)
     if action is None and not reached:
-        return ""  # no result this time: neither news nor an all-clear
+        return _said("")  # no result this time: neither news nor an all-clear
     try:
         issues = tracker()
         marker = issue_marker(rule, where)
         mine = sorted(issues.tracked(marker, issues.identity()), key=lambda issue: issue.number)
         if action is not None:
             title, body = issue_title(names[0], verdict, where), issue_body(marker, verdict, where, action)
-            return _open(issues, mine, title=title, body=body, action=action, marker=marker)
+            text, number = _open(issues, mine, title=title, body=body, action=action, marker=marker)
+            return _said(text, number, where)
         still_open = [issue for issue in mine if issue.open]
         for issue in still_open:
             issues.close(issue.number, closing_comment(where))
-        return f"issue #{still_open[0].number} closed" if still_open else ""
+        if not still_open:
+            return _said("")
+        return _said(f"issue #{still_open[0].number} closed", still_open[0].number, where)
     except GitHubRefused as refusal:
         hint = f"; {PERMISSION_HINT}" if refusal.status in (401, 403, 404) else ""
-        return f"tracking issue not written ({refusal}{hint})"
+        return _said(f"tracking issue not written ({refusal}{hint})")
 
 
-def _open(issues: IssueTracker, mine: list[TrackedIssue], *, title: str, body: str, action: Action, marker: str) -> str:
+def _open(
+    issues: IssueTracker, mine: list[TrackedIssue], *, title: str, body: str, action: Action, marker: str
+) -> tuple[str, int]:
     """Update the oldest of our issues in place (reopening it), or create one and converge if a run raced."""
     if mine:
         oldest = mine[0]
         if not oldest.open or oldest.title != title or oldest.body.strip() != body.strip():
             issues.update(oldest.number, title, body, reopen=not oldest.open)
         _close_duplicates(issues, mine)
-        return f"issue #{oldest.number} {'reopened' if not oldest.open else 'updated'}"
+        return f"issue #{oldest.number} {'reopened' if not oldest.open else 'updated'}", oldest.number
     number = issues.create(title, body, action.labels, action.assignees)
     again = sorted(issues.tracked(marker, issues.identity()), key=lambda issue: issue.number)
     if again and again[0].number != number:
         _close_duplicates(issues, again)
-        return f"issue #{again[0].number} updated (another run had just opened it)"
-    return f"issue #{number} created"
+        return f"issue #{again[0].number} updated (another run had just opened it)", again[0].number
+    return f"issue #{number} created", number
 
 
 def _close_duplicates(issues: IssueTracker, mine: list[TrackedIssue]) -> None:
@@ -174,7 +198,7 @@ def where_of(plan: RunPlan, payload: dict[str, Any]) -> Where:
         kind, name = "branch", reading.branch or ""
     head = reading.head or reading.read_at
     run_url = f"{job.server_url}/{plan.repository}/actions/runs/{job.run_id}" if job.run_id else ""
-    return Where(plan.repository, kind, name, head, run_url, job.workflow, job.job, plan.comment_key)
+    return Where(plan.repository, kind, name, head, run_url, job.workflow, job.job, plan.comment_key, job.server_url)
 
 
 def automate(

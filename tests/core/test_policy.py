@@ -254,3 +254,90 @@ class TestParseLocation:
 
     def test_shown_as_written(self) -> None:
         assert json.dumps(parse_location("o/r/p.yml@main").shown) == '"o/r/p.yml@main"'
+
+
+def rules(*automations: dict[str, Any]) -> dict[str, Any]:
+    return {"version": 1, "cicdProfiles": [{"name": "Release"}], "automations": list(automations)}
+
+
+ISSUE_ON_VULN = {"eventType": "vulnerability_found", "actions": [{"actionType": "create_issue"}]}
+
+
+class TestAutomationRules:
+    """validate: the automations' rules and their errors, found with the rest of the file"""
+
+    def test_a_rule_is_read(self) -> None:
+        document = rules(
+            {
+                "name": "Track",
+                "scope": {"scopeType": "profiles", "profiles": ["Release"]},
+                "events": [
+                    {
+                        "eventType": "vulnerability_found",
+                        "actions": [{"actionType": "create_issue", "createIssueOptions": {"labels": ["security"]}}],
+                    },
+                    {"eventType": "scan_failed", "actions": [{"actionType": "send_to_communicator"}]},
+                ],
+            }
+        )
+        jsonschema.validate(document, SCHEMA)
+        [rule] = validate(document, {}, "p.yml").automations
+        assert (rule.name, rule.enabled, rule.profiles) == ("Track", True, ("Release",))
+        assert [action.type for action in rule.actions()] == ["create_issue", "send_to_communicator"]
+        assert rule.actions()[0].labels == ("security",)
+
+    @pytest.mark.parametrize(
+        ("rule", "message"),
+        [
+            (
+                {"name": "x", "events": [{"eventType": "scan_started", "actions": []}]},
+                'automations[0].events[0].eventType: "scan_started" is not one of scan_done, scan_failed, '
+                "vulnerability_found",
+            ),
+            (
+                {"name": "x", "events": [{"eventType": "scan_done", "actions": [{"actionType": "create_jira"}]}]},
+                'automations[0].events[0].actions[0].actionType: "create_jira" is not one of create_issue, '
+                "send_to_communicator",
+            ),
+            (
+                {"name": "x", "events": [{"eventType": "scan_done", "actions": [{"actionType": "send_email"}]}]},
+                "automations[0].events[0].actions[0].actionType: send_email is not supported: GitHub's runners have "
+                "no mail relay; use create_issue",
+            ),
+            (
+                {"name": "x", "events": [{**ISSUE_ON_VULN, "vulnerabilityOptions": {"severity": "high"}}]},
+                "automations[0].events[0].vulnerabilityOptions: vulnerabilityOptions is not supported: Aikido's "
+                "counts are already filtered by the run's minimum-severity",
+            ),
+            (
+                {"name": "x", "scope": {"scopeType": "profiles", "profiles": ["Nightly"]}, "events": [ISSUE_ON_VULN]},
+                "automations[0].scope.profiles[0]: no profile is named 'Nightly' (profiles: Release)",
+            ),
+            (
+                {"name": "x", "scope": {"scopeType": "profiles"}, "events": [ISSUE_ON_VULN]},
+                "automations[0].scope: scopeType profiles needs profiles",
+            ),
+            (
+                {
+                    "name": "x",
+                    "events": [
+                        {
+                            "eventType": "scan_done",
+                            "actions": [{"actionType": "send_to_communicator", "createIssueOptions": {}}],
+                        }
+                    ],
+                },
+                "automations[0].events[0].actions[0].createIssueOptions: belongs to actionType create_issue",
+            ),
+            ({"name": "x", "events": [ISSUE_ON_VULN], "enabld": False}, "unknown key; did you mean enabled?"),
+        ],
+    )
+    def test_errors(self, rule: dict[str, Any], message: str) -> None:
+        with pytest.raises(PolicyError) as caught:
+            validate(rules(rule), {}, "p.yml")
+        assert message in str(caught.value)
+
+    def test_duplicate_rule_names(self) -> None:
+        rule = {"name": "x", "events": [ISSUE_ON_VULN]}
+        with pytest.raises(PolicyError, match=r"automations\[1\].name: 'x' names an earlier automation too"):
+            validate(rules(rule, rule), {}, "p.yml")

@@ -175,3 +175,68 @@ class TestAnotherRepository:
             "the policy file gate.yml does not exist in my-org/security-policy at v1 (a private repository also "
             "answers so without access: give policy-token contents: read there)"
         ) in error
+
+
+AUTOMATIONS = """\
+version: 1
+automations:
+  - name: Track open issues on main
+    events:
+      - eventType: vulnerability_found
+        actions:
+          - actionType: create_issue
+            createIssueOptions:
+              labels: [security]
+      - eventType: scan_failed
+        actions:
+          - actionType: send_to_communicator
+"""
+
+
+class TestAutomations:
+    """The policy file's rules after the verdict, as entrypoint.py runs them"""
+
+    def test_a_push_to_main_opens_then_closes_its_tracking_issue(self, tmp_path: Path, github: FakeGitHub) -> None:
+        push = sample("push")
+        github.files[(REPO, PATH, push["after"])] = AUTOMATIONS
+        hook = "https://chat.invalid/hooks/T0/B0/sekrit0000"
+        with AikidoEmulator("fail") as emulator:
+            failed = act(
+                tmp_path / "1", emulator, event="push", env=env(github), policy_file=PATH, communicator_webhook_url=hook
+            )
+        assert (failed.returncode, failed.outputs["outcome"]) == (10, "FAILED")
+        [issue] = github.issues
+        assert (issue["title"], issue["state"]) == ("Aikido: 4 new issues on main", "open")
+        assert "Track open issues on main: issue #100 created" in failed.stdout
+        assert (
+            "\n\n**Automations:**\n\n- Track open issues on main: issue [\\#100](https://github.com/octo-org/octo-repo/"
+            "issues/100) created"
+        ) in failed.summary
+        with AikidoEmulator("pass") as emulator:
+            passed = act(
+                tmp_path / "2", emulator, event="push", env=env(github), policy_file=PATH, communicator_webhook_url=hook
+            )
+        assert passed.returncode == 0
+        assert issue["state"] == "closed"
+        for run in (failed, passed):
+            assert "sekrit0000" not in run.stdout.replace("::add-mask::" + hook, "") + run.summary
+            assert "sekrit0000" not in str(run.outputs)
+
+    def test_a_chat_rule_without_the_webhook_is_refused_before_aikido(self, tmp_path: Path, github: FakeGitHub) -> None:
+        push = sample("push")
+        github.files[(REPO, PATH, push["after"])] = AUTOMATIONS
+        with AikidoEmulator("pass") as emulator:
+            run = act(tmp_path, emulator, event="push", env=env(github), policy_file=PATH)
+        assert run.returncode == 1
+        [error] = annotations_of(run, "error")
+        assert (
+            f"{PATH}: automation 'Track open issues on main' sends to a communicator, but communicator-webhook-url "
+            "is empty"
+        ) in error
+        assert emulator.requests == []
+
+    def test_a_plain_http_webhook_elsewhere_is_refused_without_echoing_it(self, tmp_path: Path) -> None:
+        run = act(tmp_path, None, communicator_webhook_url="http://chat.example/hooks/sekrit0000")
+        [error] = annotations_of(run, "error")
+        assert "input communicator-webhook-url: must be an https:// webhook URL" in error
+        assert "sekrit0000" not in run.stdout.replace("::add-mask::http://chat.example/hooks/sekrit0000", "")

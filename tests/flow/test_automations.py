@@ -7,12 +7,11 @@ import io
 import random
 import threading
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
+from emulator.chat import ChatWebhook
 from emulator.github import REPO, FakeGitHub
-from emulator.server import LoopbackServer, Request
 from gate.chat.webhook import Webhook
 from gate.core.automations import Where, issue_marker
 from gate.core.clock import Deadline
@@ -44,31 +43,13 @@ PASSED = decide(
 MALLORY = {"login": "mallory", "id": 666, "type": "User"}
 
 
-class Chat:
-    """A chat webhook on loopback that answers the statuses it is given, then 200, and records the bodies."""
-
-    def __init__(self, *statuses: int) -> None:
-        self.statuses = list(statuses)
-        self.bodies: list[Any] = []
-        self.server = LoopbackServer(self.handle)
-
-    def handle(self, request: Request) -> tuple[int, Any, dict[str, str]]:
-        self.bodies.append(request.body)
-        status = self.statuses.pop(0) if self.statuses else 200
-        return status, "ok" if status == 200 else {"error": "busy"}, {}
-
-    @property
-    def url(self) -> str:
-        return self.server.url + "/services/T000/B000/XXXXsecretXXXX"
-
-
 @pytest.fixture
 def github() -> Iterator[FakeGitHub]:
     with FakeGitHub() as fake:
         yield fake
 
 
-def automate(github: FakeGitHub, verdict: Verdict, chat: Chat | None = None, rule: Automation = TRACK) -> str:
+def automate(github: FakeGitHub, verdict: Verdict, chat: ChatWebhook | None = None, rule: Automation = TRACK) -> str:
     """One run's rules against the fake; returns the step's log."""
     clock = FakeClock()
     budget = Deadline(clock() + 30, clock)
@@ -111,8 +92,8 @@ class TestTrackingIssue:
 
     def test_no_result_neither_opens_nor_closes(self, github: FakeGitHub) -> None:
         automate(github, FAILED)
-        chat = Chat()
-        with chat.server:
+        chat = ChatWebhook()
+        with chat:
             log = automate(github, error("Aikido unreachable"), chat=chat)
         assert log == "Track open issues on main: chat message sent\n"
         assert github.issues[0]["state"] == "open"
@@ -158,17 +139,17 @@ class TestChat:
     """send_to_communicator: the body's shape, retries, the URL in no output"""
 
     def test_the_line_retried_past_a_503_and_the_url_never_shown(self, github: FakeGitHub) -> None:
-        chat = Chat(503, 429)
+        chat = ChatWebhook(503, 429)
         add_secrets([chat.url])
-        with chat.server:
+        with chat:
             log = automate(github, error("Aikido unreachable"), chat=chat)
         assert log == "Track open issues on main: chat message sent\n"
         assert chat.bodies == [{"text": "Aikido gate ERROR on octo-org/octo-repo main"}] * 3
-        assert "secretXXXX" not in log
+        assert "/services/T000" not in log
 
     def test_a_refusing_webhook_is_one_line_without_the_url(self, github: FakeGitHub) -> None:
-        chat = Chat(404)
-        with chat.server:
+        chat = ChatWebhook(404)
+        with chat:
             log = automate(github, error("x"), chat=chat)
         assert log == (
             "Track open issues on main: chat message not sent (the webhook in communicator-webhook-url answered "

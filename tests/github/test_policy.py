@@ -31,7 +31,8 @@ class TestParsePolicy:
     @pytest.mark.parametrize("text", POLICIES)
     def test_every_readme_example_is_valid_for_the_schema_and_the_parser(self, text: str) -> None:
         jsonschema.validate(yaml.safe_load(text), SCHEMA)
-        assert parse_policy(text, "README").profiles
+        policy = parse_policy(text, "README")
+        assert policy.profiles or policy.automations
 
     @pytest.mark.parametrize(
         ("text", "message"),
