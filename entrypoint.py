@@ -117,7 +117,7 @@ def wire(plan: RunPlan, inputs: Inputs, runner: Runner, workflow: Workflow, stat
 
     def pull_request(number: int, budget: Deadline) -> PullRequest:
         from gate.github.comments import PyGithubPullRequest  # noqa: PLC0415 -- PyGithub is heavy
-        from gate.github.session import trusted_cas  # noqa: PLC0415
+        from gate.github.session import trusted_cas  # noqa: PLC0415 -- loaded only when needed
 
         verify = trusted_cas(os.environ)
         return PyGithubPullRequest(runner.api_url, token, runner.repository, number, deadline=budget, verify=verify)
@@ -250,7 +250,7 @@ def automate(
 
     def tracker() -> flow_automations.IssueTracker:
         from gate.github.issues import PyGithubIssues  # noqa: PLC0415 -- PyGithub is heavy
-        from gate.github.session import trusted_cas  # noqa: PLC0415
+        from gate.github.session import trusted_cas  # noqa: PLC0415 -- loaded only when needed
 
         verify = trusted_cas(os.environ)
         return PyGithubIssues(runner.api_url, token, runner.repository, deadline=budget, verify=verify)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import os
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -11,12 +10,11 @@ from typing import Any, TypeVar
 import httpx
 
 from gate import DOCS, USER_AGENT
+from gate.core.answers import NOT_CONNECTED_HELP, decipher_aikido, excerpt
 from gate.core.errors import (
     AikidoError,
     AikidoUnreachable,
-    AuthenticationFailed,
     OutOfTime,
-    RequestRejected,
     UnexpectedAnswer,
 )
 from gate.core.models import (
@@ -29,28 +27,12 @@ from gate.core.models import (
     parse_upload_ack,
 )
 from gate.net.faults import AnswerTooLarge, GaveUp, Stop
-from gate.net.http import MAX_ANSWER_BYTES, Answer, Retrier, Safety, excerpt, tls_for
+from gate.net.http import MAX_ANSWER_BYTES, Retrier, Safety, answer_of, tls_for
 from gate.net.proxy import plain_loopback, proxy_variable
 
 SCAN_PATH = "/api/integrations/continuous_integration/scan/repository"
 CUSTOM_PATH = "/api/integrations/continuous_integration/scan/custom"
 T = TypeVar("T")
-
-KEY_HELP = (
-    "the key is invalid, rotated or revoked. Create a new one in Aikido under "
-    f"Settings > Integrations > CI/CD and store it as the secret given to secret-key (see {DOCS}#troubleshooting)"
-)
-NOT_CONNECTED_HELP = (
-    "Aikido does not know this repository for this key: the repository is not connected to Aikido, or the key "
-    "belongs to another Aikido workspace. Check that the repository is listed under Repositories in the "
-    "workspace where the CI token was made (Settings > Integrations > CI/CD), or set repository-id "
-    f"(see {DOCS}#troubleshooting)"
-)
-HTML_HELP = (
-    "an HTML page instead of Aikido's JSON usually means a wrong api-base-url, a proxy or captive portal "
-    "answering in Aikido's place, or a key for another region ({hosts}; leave api-base-url empty to choose by "
-    f"the key) (see {DOCS}#troubleshooting)"
-)
 
 
 def build_http_client(base_url: str, secret: str) -> httpx.Client:
@@ -120,7 +102,7 @@ class AikidoClient:
                 f"Aikido's answer while {doing} is larger than {MAX_ANSWER_BYTES // 2**20} MB; it was cut off "
                 "unread: check api-base-url"
             ) from None
-        answer = decipher(Answer.of(response), doing=doing, not_found=not_found, proxy=self._proxy)
+        answer = decipher_aikido(answer_of(response), doing=doing, not_found=not_found, proxy=self._proxy)
         try:
             return parse(answer)
         except UnexpectedAnswer as error:
@@ -176,43 +158,3 @@ class AikidoClient:
             f"check api-base-url, or leave it empty so the key's region chooses the host ({hosts}) "
             f"(see {DOCS}#troubleshooting)"
         )
-
-
-def decipher(answer: Answer, *, doing: str, not_found: str = "", proxy: str | None = None) -> Any:
-    """Aikido's answer as JSON, or the exception that says what went wrong and what to do. Pure.
-
-    `not_found`: what a 404 means for this request. `proxy`: the variable naming the proxy in the way.
-    """
-    status, headers = answer.status, {name.lower(): value for name, value in answer.headers.items()}
-    quote = excerpt(answer.text())
-    if status in (401, 403):
-        raise AuthenticationFailed(f"Aikido refused the secret-key (HTTP {status}) while {doing}: {KEY_HELP}", status)
-    if status == 407:
-        # Only a proxy answers 407 (a plain-http api-base-url goes through it as a request, not a tunnel).
-        raise AikidoUnreachable(
-            f"the proxy in {proxy or 'HTTP_PROXY'} refused the request while {doing} (HTTP 407, "
-            f"proxy authentication required): check the credentials in {proxy or 'HTTP_PROXY'}",
-            status,
-        )
-    if status in (301, 302, 303, 307, 308) and "location" in headers:
-        target = httpx.URL(headers["location"]).host or "another address"
-        raise UnexpectedAnswer(
-            f"Aikido answered HTTP {status} redirecting to {target} while {doing}; redirects are not followed "
-            "so the key never leaves for another host: check api-base-url",
-            status,
-        )
-    if 400 <= status < 500:
-        hint = f": {not_found}" if status == 404 and not_found else ""
-        raise RequestRejected(f"Aikido refused {doing} (HTTP {status}: {quote or 'empty answer'}){hint}", status)
-    if not 200 <= status < 300:
-        raise AikidoUnreachable(f"Aikido failed while {doing} (HTTP {status}): {quote or 'empty answer'}", status)
-    try:
-        return json.loads(answer.content)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        kind = headers.get("content-type", "no content type")
-        html = "html" in kind.lower() or answer.content.lstrip()[:1] == b"<"
-        hint = "; " + HTML_HELP.format(hosts=", ".join(sorted(AIKIDO_HOSTS))) if html else ""
-        raise UnexpectedAnswer(
-            f"Aikido's answer while {doing} is not JSON (HTTP {status}, {kind}): {quote or 'empty answer'}{hint}",
-            status,
-        ) from None

@@ -73,7 +73,7 @@ class Prefetch:
     def start(self, files: list[Path]) -> None:
         import subprocess  # noqa: PLC0415 -- only when there are files (a plain gate never starts a process)
 
-        from gate.uploads.inspect import parts, worker_command  # noqa: PLC0415
+        from gate.uploads.inspect import parts, worker_command  # noqa: PLC0415 -- ijson only when there are files
 
         plans: tuple[list[Part], list[Part]] = ([], [])
         loads = [0, 0]
@@ -90,7 +90,7 @@ class Prefetch:
                 plans[index].append(part)
                 loads[index] += part.stop - part.start
         workers = {
-            index: _Worker(subprocess.Popen(worker_command(plan), stdout=subprocess.PIPE, stdin=subprocess.DEVNULL))  # noqa: S603
+            index: _Worker(subprocess.Popen(worker_command(plan), stdout=subprocess.PIPE, stdin=subprocess.DEVNULL))  # noqa: S603 -- our own interpreter and module, no shell
             for index, plan in enumerate(plans)
             if plan
         }
@@ -99,7 +99,7 @@ class Prefetch:
 
     def inspect(self, path: Path) -> JsonFacts:
         """The facts of `path`: the workers' if they read this very file and it parsed, else inspect_json's."""
-        from gate.uploads.inspect import inspect_json, join, read_answer  # noqa: PLC0415
+        from gate.uploads.inspect import inspect_json, join, read_answer  # noqa: PLC0415 -- as above
 
         places = self._planned.pop(file_key(path), [])
         answers = [read_answer(worker.answer(at)) for worker, at in places]
@@ -151,8 +151,8 @@ def warm_tls(environ: Mapping[str, str] = os.environ) -> bool:
 
 def planned_files(sbom: str, sarif: str, workspace: Path) -> list[Path]:
     """The files `collect` would choose, by its own rules; an entry it would refuse is skipped."""
-    from gate.core.errors import ConfigError  # noqa: PLC0415
-    from gate.uploads.files import entries, expand  # noqa: PLC0415
+    from gate.core.errors import ConfigError  # noqa: PLC0415 -- prefetch runs before the imports
+    from gate.uploads.files import entries, expand  # noqa: PLC0415 -- prefetch runs before the imports
 
     files: list[Path] = []
     for text, name, named in ((sbom, "sbom-files", True), (sarif, "checkov-sarif-files", False)):

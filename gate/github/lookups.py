@@ -6,16 +6,16 @@ is imported only when a PR comment is to be posted.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from gate import USER_AGENT
+from gate.core.answers import decipher_lookup, fix_for
 from gate.core.errors import GitHubLookupFailed
 from gate.net.faults import AnswerTooLarge, GaveUp, Stop
-from gate.net.http import Answer, Retrier, Safety, excerpt, tls_for
+from gate.net.http import Retrier, Safety, answer_of, tls_for
 from gate.net.proxy import plain_loopback
 
 
@@ -88,27 +88,4 @@ class GitHubLookups:
             raise GitHubLookupFailed(
                 f"the GitHub API's answer for {what} is implausibly large; {fix_for(override)}"
             ) from None
-        return decipher(Answer.of(response), what=what, override=override)
-
-
-def fix_for(override: str) -> str:
-    return f"set the {override} input, or give the job a token that can read the repository"
-
-
-def decipher(answer: Answer, *, what: str, override: str) -> dict[str, Any]:
-    """A look-up's answer as a JSON object, or GitHubLookupFailed saying which input avoids the look-up. Pure."""
-    if not 200 <= answer.status < 300:
-        quote = excerpt(answer.text(), limit=120)
-        raise GitHubLookupFailed(
-            f"the GitHub API refused to tell {what} (HTTP {answer.status}: {quote}); {fix_for(override)}",
-            answer.status,
-        )
-    try:
-        value = json.loads(answer.content)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        value = None
-    if not isinstance(value, dict):
-        raise GitHubLookupFailed(
-            f"the GitHub API's answer for {what} is not a JSON object; {fix_for(override)}", answer.status
-        )
-    return value
+        return decipher_lookup(answer_of(response), what=what, override=override)

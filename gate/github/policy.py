@@ -15,10 +15,11 @@ from urllib.parse import quote
 import httpx
 import yaml
 
+from gate.core.answers import excerpt
 from gate.core.errors import GitHubLookupFailed
 from gate.core.policy import MAX_POLICY_BYTES, Policy, PolicyError, validate
 from gate.net.faults import AnswerTooLarge, GaveUp, Stop
-from gate.net.http import Retrier, Safety, excerpt
+from gate.net.http import Retrier, Safety
 
 
 class _Loader(yaml.SafeLoader):

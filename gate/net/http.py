@@ -24,9 +24,10 @@ from types import FrameType
 import httpx
 
 from gate import DOCS
+from gate.core.answers import Answer
 from gate.core.clock import Deadline, Sleep
 from gate.core.errors import ConfigError
-from gate.core.sanitize import clean, whole_number
+from gate.core.sanitize import whole_number
 from gate.net.faults import AnswerTooLarge, DeadlineReached, GaveUp, Stop
 from gate.net.proxy import proxy_variable
 
@@ -36,20 +37,9 @@ BACKOFF_BASE = 1.0
 BACKOFF_CAP = 20.0
 
 
-@dataclass(frozen=True)
-class Answer:
-    """An HTTP answer as plain values, so each service's `decipher` reads it without a socket."""
-
-    status: int
-    headers: Mapping[str, str]
-    content: bytes
-
-    @classmethod
-    def of(cls, response: httpx.Response) -> Answer:
-        return cls(response.status_code, response.headers, response.content)
-
-    def text(self) -> str:
-        return self.content.decode("utf-8", errors="replace")
+def answer_of(response: httpx.Response) -> Answer:
+    """A read response as the plain values `gate.core.answers` deciphers."""
+    return Answer(response.status_code, response.headers, response.content)
 
 
 def request_timeout(deadline: Deadline, *, patient: bool = False) -> httpx.Timeout:
@@ -182,12 +172,6 @@ def describe_fault(error: httpx.TransportError) -> str:
     if isinstance(error, httpx.ProxyError):
         return f"the proxy refused the tunnel ({detail or kind})"
     return f"{kind}: {detail}" if detail else kind
-
-
-def excerpt(text: str, limit: int = 200) -> str:
-    """A short one-line quote of an answer, cleaned (no secret, no control text) before it is cut."""
-    text = re.sub(r"\s+", " ", clean(text[: limit * 4])).strip()
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 # The longest answer worth reading: a status or an issue list is a few kB; anything far larger is not Aikido.

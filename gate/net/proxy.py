@@ -17,9 +17,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from urllib.parse import urlsplit
-
-# Public, documented by its docstring only, and missing from typeshed.
-from urllib.request import proxy_bypass_environment  # type: ignore[attr-defined]
+from urllib.request import proxy_bypass_environment  # type: ignore[attr-defined]  # public, missing from typeshed
 
 PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY")
 SCHEMES = ("http", "https")

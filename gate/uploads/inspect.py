@@ -240,7 +240,7 @@ def inspect_json(path: Path) -> JsonFacts:
 
 def _inspect_halves(plan: list[Part]) -> JsonFacts:
     """The first half in a worker, the second here; ValueError or OSError if either fails."""
-    with subprocess.Popen(worker_command([plan[0]]), stdout=subprocess.PIPE, stdin=subprocess.DEVNULL) as child:  # noqa: S603
+    with subprocess.Popen(worker_command([plan[0]]), stdout=subprocess.PIPE, stdin=subprocess.DEVNULL) as child:  # noqa: S603 -- our own interpreter and module
         try:
             second = inspect_part(plan[1])
         except BaseException:

@@ -12,11 +12,11 @@ import pytest
 from pytest_httpx import HTTPXMock
 
 from gate import __version__
-from gate.aikido.client import AikidoClient, build_http_client, decipher
+from gate.aikido.client import AikidoClient, build_http_client
 from gate.core.clock import Deadline
 from gate.core.errors import AikidoUnreachable, AuthenticationFailed, OutOfTime, RequestRejected, UnexpectedAnswer
 from gate.core.sanitize import add_secrets
-from gate.net.http import Answer, Retrier
+from gate.net.http import Retrier
 from tests.conftest import FakeClock
 from tests.support.refusing_proxy import RefusingProxy
 
@@ -298,31 +298,3 @@ class TestProxies:
             "(see https://github.com/aikido-gate/aikido-gate#troubleshooting)"
         )
         assert proxy.heads == []
-
-
-class TestDecipher:
-    """decipher: an answer to a value or an exception, without a socket."""
-
-    @pytest.mark.parametrize(
-        ("status", "headers", "content", "error", "says"),
-        [
-            (401, {}, b"", AuthenticationFailed, "refused the secret-key (HTTP 401)"),
-            (407, {}, b"", AikidoUnreachable, "the proxy in HTTPS_PROXY refused the request"),
-            (302, {"Location": "https://evil.example/x"}, b"", UnexpectedAnswer, "redirecting to evil.example"),
-            (404, {}, b"nope", RequestRejected, "(HTTP 404: nope): NOT CONNECTED"),
-            (422, {}, b"bad", RequestRejected, "(HTTP 422: bad)"),
-            (502, {}, b"", AikidoUnreachable, "failed while doing it (HTTP 502): empty answer"),
-            (200, {"Content-Type": "text/html"}, b"<html>", UnexpectedAnswer, "an HTML page instead of Aikido's JSON"),
-            (200, {}, b"[" * 100_000, UnexpectedAnswer, "is not JSON"),
-        ],
-    )
-    def test_failures_carry_the_service_and_the_status(
-        self, status: int, headers: dict[str, str], content: bytes, error: type[Exception], says: str
-    ) -> None:
-        with pytest.raises(error) as caught:
-            decipher(Answer(status, headers, content), doing="doing it", not_found="NOT CONNECTED", proxy="HTTPS_PROXY")
-        assert says in str(caught.value)
-        assert (caught.value.service, caught.value.status) == ("Aikido", status)  # type: ignore[attr-defined]
-
-    def test_json_is_read(self) -> None:
-        assert decipher(Answer(200, {}, b'{"scan_id": 3}'), doing="x") == {"scan_id": 3}

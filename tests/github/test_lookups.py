@@ -10,8 +10,8 @@ from pytest_httpx import HTTPXMock
 
 from gate.core.clock import Deadline
 from gate.core.errors import GitHubLookupFailed
-from gate.github.lookups import GitHubLookups, build_github_client, decipher
-from gate.net.http import Answer, Retrier
+from gate.github.lookups import GitHubLookups, build_github_client
+from gate.net.http import Retrier
 from tests.conftest import FakeClock
 
 API = "https://ghe.example.com/api/v3"
@@ -84,27 +84,3 @@ class TestRepositoryNodeId:
         lookups = GitHubLookups(build_github_client(API, ""), retrier, "")
         with pytest.raises(GitHubLookupFailed, match="GITHUB_REPOSITORY is not set"):
             lookups.repository_node_id()
-
-
-class TestDecipherLookup:
-    """gate.github.lookups.decipher: a look-up's answer without a socket."""
-
-    @pytest.mark.parametrize(
-        ("status", "content", "says"),
-        [
-            (404, b'{"message": "Not Found"}', 'refused to tell the parent (HTTP 404: {"message": "Not Found"})'),
-            (200, b"[1, 2]", "answer for the parent is not a JSON object"),
-            (200, b"{", "answer for the parent is not a JSON object"),
-        ],
-    )
-    def test_refusals_name_the_input_that_avoids_the_look_up(self, status: int, content: bytes, says: str) -> None:
-        with pytest.raises(GitHubLookupFailed) as caught:
-            decipher(Answer(status, {}, content), what="the parent", override="base-commit")
-        assert says in str(caught.value)
-        assert str(caught.value).endswith(
-            "set the base-commit input, or give the job a token that can read the repository"
-        )
-        assert (caught.value.service, caught.value.status) == ("GitHub", status)
-
-    def test_an_object_is_read(self) -> None:
-        assert decipher(Answer(200, {}, b'{"sha": "a"}'), what="x", override="y") == {"sha": "a"}

@@ -13,10 +13,9 @@ from pytest_httpx import HTTPXMock
 
 from gate.core.clock import Deadline
 from gate.core.errors import ConfigError
-from gate.core.sanitize import add_secrets
 from gate.net import http
 from gate.net.faults import GaveUp, Stop
-from gate.net.http import Retrier, Safety, backoff_delay, excerpt, retry_after_seconds
+from gate.net.http import Retrier, Safety, backoff_delay, retry_after_seconds
 from tests.conftest import FakeClock
 
 URL = "https://app.aikido.dev/x"
@@ -122,17 +121,6 @@ class TestRetrier:
         send(make_retrier(clock, seconds=4))
         timeout = httpx_mock.get_requests()[0].extensions["timeout"]
         assert timeout == {"connect": 4.0, "read": 4.0, "write": 4.0, "pool": 4.0}
-
-
-class TestExcerpt:
-    """excerpt"""
-
-    def test_redacts_and_folds(self) -> None:
-        add_secrets(["AIK_CI_x"])
-        assert excerpt("<html>\n  key AIK_CI_x\n</html>") == "<html> key *** </html>"
-
-    def test_cuts_long_text(self) -> None:
-        assert excerpt("a" * 500, limit=10) == "a" * 9 + "…"
 
 
 class TestSharedTlsContext:
