@@ -1,62 +1,38 @@
-"""The container's entry point: load settings, build the clients, run the gate, exit with its code."""
+"""The container's entry point: boot, load settings, build the clients, run the gate, exit with its code.
+
+Only modules that import no third-party library are imported here at the top: pydantic-settings
+and httpx load after `boot()` (gate.boot.sequence), which overlaps them with the upload
+validation and the TLS context. So the settings and the HTTP retrier are imported in the
+functions that use them.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import gc
+import io
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
-from gate.boot import startup
-
-# Only when run as the action: a test importing this module keeps its collector and modules.
-# Start-up allocates tens of thousands of objects that live as long as the run: collecting
-# them while importing only costs time (~10 ms); main() freezes them and turns it back on.
-# Modules the run never uses are not imported (gate.boot.startup says which, and why that is safe).
-if __name__ == "__main__":
-    gc.disable()
-    startup.trim()
-
-from gate.boot import prefetch
-from gate.flow.state import RunState
-from gate.runner import cancel
-
-# Run as the action, the signal handlers come first: a cancellation during anything after them
-# (expanding the upload patterns, a hung request) ends the step at once, saying what is true.
-# Then validation of the files to upload starts before the imports below (0.2 s of one core),
-# on the other cores; gate.boot.prefetch says why that is safe.
-STATE = RunState()
-if __name__ == "__main__":
-    cancel.install(STATE)
-PREFETCH = prefetch.start() if __name__ == "__main__" else None
-
-import dataclasses  # noqa: E402
-import functools  # noqa: E402
-import io  # noqa: E402
-import os  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-import traceback  # noqa: E402
-from collections.abc import Callable  # noqa: E402
-from typing import TYPE_CHECKING, Any  # noqa: E402
-
-from gate import ISSUES  # noqa: E402
-from gate.core import sanitize  # noqa: E402
-from gate.core.clock import Deadline  # noqa: E402
-from gate.core.errors import GateError  # noqa: E402
-from gate.core.event import Lookups, load_payload  # noqa: E402
-from gate.net.http import Retrier  # noqa: E402
-
-# Run as the action, the TLS context is built on another core while pydantic-settings is
-# imported below (gate.boot.prefetch.warm_tls).
-if __name__ == "__main__":
-    prefetch.warm_tls()
-
-from gate.boot.settings import Inputs, Runner, load_inputs, load_runner, raw_secrets, run_plan  # noqa: E402
-from gate.core.plan import RunPlan  # noqa: E402
-from gate.core.precedence import PolicyReport  # noqa: E402
-from gate.core.verdict import Verdict, error  # noqa: E402
-from gate.flow import ports  # noqa: E402
-from gate.flow.ports import Scanner, Uploads  # noqa: E402
-from gate.flow.report import COMMENT_TITLE, TITLE, report  # noqa: E402
-from gate.flow.run import (  # noqa: E402
+from gate import ISSUES
+from gate.boot.sequence import Booted, boot
+from gate.core import sanitize
+from gate.core.clock import Deadline
+from gate.core.errors import GateError
+from gate.core.event import Lookups, load_payload
+from gate.core.plan import RunPlan
+from gate.core.precedence import PolicyReport
+from gate.core.verdict import Verdict, error
+from gate.flow import ports
+from gate.flow.ports import Scanner, Uploads
+from gate.flow.report import COMMENT_TITLE, TITLE, report
+from gate.flow.run import (
     POST_VERDICT_SECONDS,
     SARIF_TITLE,
     Collaborators,
@@ -65,13 +41,18 @@ from gate.flow.run import (  # noqa: E402
     post_pr_comments,
     reach_verdict,
 )
-from gate.runner.workflow import AtomicFiles, Workflow  # noqa: E402
+from gate.flow.state import RunState
+from gate.runner import cancel
+from gate.runner.workflow import AtomicFiles, Workflow
 
 if TYPE_CHECKING:
+    from gate.boot.prefetch import Prefetch
+    from gate.boot.settings import Inputs, Runner
     from gate.core.policy import Automation
     from gate.flow import automations as flow_automations
     from gate.flow import policy as flow_policy
     from gate.flow.comment import PullRequest
+    from gate.net.http import Retrier
 
 
 def _debug_traceback(workflow: ports.Workflow, failure: BaseException) -> None:
@@ -88,13 +69,17 @@ def _guarded(workflow: ports.Workflow, what: str, title: str, step: Callable[[],
 
 
 def _retrier(deadline: Deadline, workflow: Workflow) -> Retrier:
+    from gate.net.http import Retrier  # noqa: PLC0415 -- httpx loads in boot(), before anything asks for it
+
     def on_retry(reason: str, delay: float) -> None:
         workflow.log(f"transient fault ({reason}); retrying in {delay:.1f} s")
 
     return Retrier(deadline, sleep=time.sleep, on_retry=on_retry)
 
 
-def wire(plan: RunPlan, inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState) -> Collaborators:
+def wire(
+    plan: RunPlan, inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState, *, prefetched: Prefetch | None
+) -> Collaborators:
     """Every collaborator of one run, built here and nowhere else; clients are made when first needed.
 
     The one deadline counts from the run's start (`state.started`), whatever the policy file took.
@@ -125,7 +110,7 @@ def wire(plan: RunPlan, inputs: Inputs, runner: Runner, workflow: Workflow, stat
     def uploads() -> Uploads:
         from gate.uploads.workspace import WorkspaceUploads  # noqa: PLC0415 -- ijson only when there are files
 
-        return WorkspaceUploads(PREFETCH.inspect if PREFETCH else None)
+        return WorkspaceUploads(prefetched.inspect if prefetched else None)
 
     return Collaborators(
         scanner, lookups, pull_request, deadline, time.sleep, workflow, state, uploads, files=AtomicFiles()
@@ -160,73 +145,110 @@ def _internal_error(workflow: ports.Workflow, failure: Exception, state: RunStat
     )
 
 
-def main(state: RunState | None = None) -> int:
-    """Run the gate once; `state` is the one the signal handlers already read, if installed."""
+def main(booted: Booted | None = None) -> int:
+    """Run the gate once. `booted`: what the boot sequence prepared (a test's in-process run has none)."""
     gc.freeze()
     gc.enable()
     # The runner reads UTF-8 whatever the locale or PYTHONIOENCODING says; never fail on a symbol.
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
-    secrets = raw_secrets()
+    from gate.boot import settings  # noqa: PLC0415 -- after boot(): pydantic-settings loads while TLS is built
+
+    secrets = settings.raw_secrets()
     sanitize.add_secrets(secrets)
     workflow = Workflow(sys.stdout)
     for secret in secrets:
         workflow.mask(secret)
-    if state is None:
-        state = RunState()
-        cancel.install(state)
+    state = booted.state if booted else _installed(RunState())
     try:
-        runner = load_runner()
+        runner = settings.load_runner()
     except GateError as failure:
         workflow.error(str(failure), title=TITLE)
         return 1
     # Built again now that the runner's files are known: the first, made before they could be
     # read, could only mask the secrets and print.
     workflow = state.workflow = Workflow(
-        sys.stdout,
-        output_path=runner.output,
-        summary_path=runner.step_summary,
-        debug=runner.runner_debug,
+        sys.stdout, output_path=runner.output, summary_path=runner.step_summary, debug=runner.runner_debug
     )
-    plan: RunPlan | None = None
-    wiring: Collaborators | None = None
-    payload: dict[str, Any] = {}
-    policy: PolicyReport | None = None
-    rules: tuple[Automation, ...] = ()
-    # The one place a failure becomes the verdict.
-    try:
-        inputs = load_inputs()
-        plan = run_plan(inputs, runner)
-        wiring = wire(plan, inputs, runner, workflow, state)
-        payload = load_payload(runner.event_path)
-        # Without a key the run is skipped or refused: no policy to read (a fork has no policy-token).
-        if plan.policy_file is not None and plan.secret_given:
-            files = policy_files(inputs, runner, workflow, plan, state)
-            from gate.flow.policy import apply_policy  # noqa: PLC0415 -- the policy model only with a policy file
-
-            plan, policy, rules = apply_policy(plan, payload, files, workflow)
-            wiring = wire(plan, inputs, runner, workflow, state)
-        verdict = reach_verdict(plan, payload, wiring)
-    except GateError as failure:
-        verdict = dataclasses.replace(error(str(failure), scan_id=state.scan_id), uploads=tuple(state.uploaded))
-    except Exception as failure:  # noqa: BLE001 -- the last line of defence: one line, never a traceback
-        verdict = _internal_error(workflow, failure, state)
-    verdict = dataclasses.replace(verdict, policy=policy)
+    run = Run(runner, workflow, state, booted.prefetch if booted else None)
+    verdict = run.decide()
     # The verdict is written (outputs, summary, annotation) before anything else is tried, so a
     # cancellation or a hung GitHub afterwards loses nothing.
     state.reporting = True
     code = state.exit_code = report(verdict, workflow)
     state.reported = verdict
-    if plan is not None and wiring is not None:
+    run.after(verdict)
+    return code
+
+
+def _installed(state: RunState) -> RunState:
+    cancel.install(state)
+    return state
+
+
+@dataclass
+class Run:
+    """One run from the inputs to the verdict, and what follows it; the one place a failure becomes the verdict."""
+
+    runner: Runner
+    workflow: Workflow
+    state: RunState
+    prefetch: Prefetch | None
+    inputs: Inputs | None = None
+    plan: RunPlan | None = None
+    wiring: Collaborators | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+    policy: PolicyReport | None = None
+    rules: tuple[Automation, ...] = ()
+
+    def decide(self) -> Verdict:
+        """The verdict: ERROR with one line for whatever stops the run, never a traceback."""
+        try:
+            verdict = self._scan()
+        except GateError as failure:
+            verdict = error(str(failure), scan_id=self.state.scan_id)
+            verdict = dataclasses.replace(verdict, uploads=tuple(self.state.uploaded))
+        except Exception as failure:  # noqa: BLE001 -- the last line of defence: one line, never a traceback
+            verdict = _internal_error(self.workflow, failure, self.state)
+        return dataclasses.replace(verdict, policy=self.policy)
+
+    def _scan(self) -> Verdict:
+        from gate.boot.settings import load_inputs, run_plan  # noqa: PLC0415 -- imported by main() already
+
+        inputs = self.inputs = load_inputs()
+        plan = self.plan = run_plan(inputs, self.runner)
+        self.wiring = wire(plan, inputs, self.runner, self.workflow, self.state, prefetched=self.prefetch)
+        self.payload = load_payload(self.runner.event_path)
+        # Without a key the run is skipped or refused: no policy to read (a fork has no policy-token).
+        if plan.policy_file is not None and plan.secret_given:
+            from gate.flow.policy import apply_policy  # noqa: PLC0415 -- the policy model only with a policy file
+
+            files = policy_files(inputs, self.runner, self.workflow, plan, self.state)
+            plan, self.policy, self.rules = apply_policy(plan, self.payload, files, self.workflow)
+            self.plan = plan
+            self.wiring = wire(plan, inputs, self.runner, self.workflow, self.state, prefetched=self.prefetch)
+        return reach_verdict(plan, self.payload, self.wiring)
+
+    def after(self, verdict: Verdict) -> None:
+        """The SARIF file, the PR comments and the automations: each may only warn, never change the verdict."""
+        if self.plan is None or self.wiring is None or self.inputs is None:
+            return
         # The comments and the automations share one fixed budget after the verdict.
         budget = Deadline.after(POST_VERDICT_SECONDS)
-        after_the_verdict(verdict, plan, payload, wiring, budget)
-        if rules:
+        after_the_verdict(verdict, self.plan, self.payload, self.wiring, budget)
+        if self.rules:
             rules_run = functools.partial(
-                automate, verdict, plan, payload, rules, inputs=inputs, runner=runner, workflow=workflow, budget=budget
+                automate,
+                verdict,
+                self.plan,
+                self.payload,
+                self.rules,
+                inputs=self.inputs,
+                runner=self.runner,
+                workflow=self.workflow,
+                budget=budget,
             )
-            _guarded(workflow, "run the automations", AUTOMATION_TITLE, rules_run)
-    return code
+            _guarded(self.workflow, "run the automations", AUTOMATION_TITLE, rules_run)
 
 
 AUTOMATION_TITLE = "Aikido automation"
@@ -279,14 +301,15 @@ def after_the_verdict(
     _guarded(workflow, "post the PR comment", COMMENT_TITLE, comments)
 
 
-def _exit(code: int) -> None:
-    """End now: everything is written and closed, and the interpreter's teardown would cost 50-80 ms."""
-    if PREFETCH:
-        PREFETCH.close()
+def _exit(code: int, booted: Booted) -> None:
+    """End now: everything is written and closed, and the interpreter's teardown is slow and useless."""
+    if booted.prefetch:
+        booted.prefetch.close()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)
 
 
 if __name__ == "__main__":
-    _exit(main(STATE))
+    BOOTED = boot()
+    _exit(main(BOOTED), BOOTED)

@@ -1,6 +1,6 @@
 """Work started while the interpreter is still importing: speculative, and checked before it is trusted.
 
-Importing pydantic-settings and httpx keeps one core busy for about 0.15 s before the inputs
+Importing pydantic-settings and httpx keeps one core busy for most of the start-up before the inputs
 can even be validated, while validating a large SBOM needs both cores for seconds. Validation
 needs the file names only, so the entry point starts it first: the upload inputs are read raw
 from the environment, expanded by the very rules of `gate.uploads.files`, and each file (each half
@@ -136,7 +136,7 @@ def start(environ: Mapping[str, str] = os.environ) -> Prefetch | None:
 def warm_tls(environ: Mapping[str, str] = os.environ) -> bool:
     """Start building the TLS context when Aikido will be reached over https (its own hosts, the default).
 
-    Call it once httpx is imported and before the long imports: they hide the ~25 ms of the CA
+    Call it once httpx is imported and before the long imports: they hide the loading of the CA
     bundle. A plain-http `api-base-url` (the emulator) needs no context; a wrong guess costs a
     context built for nothing, and a failure is met again, and reported, by the client itself.
     """

@@ -1,9 +1,9 @@
 """Start-up without what a run never uses: modules our libraries import for features the action leaves alone.
 
-Of the ~170 ms from spawn to the first request, ~7 ms went to modules that pydantic-settings
-and httpx import at their top for code a gate run never calls (pydantic-settings' async CLI
-commands, httpx's non-ASCII host names), and ~3 ms to pydantic reading the metadata of every
-installed package in search of plugins. `trim()`, called before those libraries are
+pydantic-settings and httpx import some modules at their top for code a gate run never calls
+(pydantic-settings' async CLI commands, httpx's non-ASCII host names), and pydantic reads the
+metadata of every installed package in search of plugins (benchmarks/vs_cli.py's import
+breakdown shows what each costs). `trim()`, called before those libraries are
 imported, puts a stand-in for each such module in `sys.modules`: the first attribute anyone
 reads from it imports the real module, which from then on is the one in `sys.modules` (the
 stand-in forwards to it for modules that kept a reference). A library that does use one
@@ -23,7 +23,7 @@ import types
 
 # Each with the library that imports it and what for; neither is used on a gate run's way.
 DEFERRED = (
-    "asyncio",  # pydantic-settings: CliApp's async commands (~7 ms, with concurrent.futures)
+    "asyncio",  # pydantic-settings: CliApp's async commands (with concurrent.futures)
     "idna",  # httpx: host names that are not ASCII
 )
 

@@ -94,7 +94,7 @@ _tls_context: ssl.SSLContext | None = None
 
 
 def shared_tls_context() -> ssl.SSLContext:
-    """The one TLS context: loading its CA bundle takes ~25 ms, so it is built once, by whoever asks first."""
+    """The one TLS context: loading its CA bundle is costly, so it is built once, by whoever asks first."""
     global _tls_context  # noqa: PLW0603 -- one per process, like the bundle it holds
     with _tls_lock:
         if _tls_context is None:

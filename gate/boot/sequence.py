@@ -1,0 +1,46 @@
+"""The boot sequence: what a run does first, in this order, before the libraries it needs are imported.
+
+1. The collector is paused: start-up allocates tens of thousands of objects that live as long
+   as the run, and collecting them while importing only costs time (`main` freezes them and
+   turns it back on).
+2. Modules the libraries import for features a run never uses get stand-ins (gate.boot.startup).
+3. The signal handlers: a cancellation during anything after this (expanding upload patterns,
+   a hung request) ends the step at once, saying what is true and leaving outcome=CANCELLED.
+4. Validation of the files to upload starts on the other cores (gate.boot.prefetch).
+5. httpx is imported and, when Aikido is reached over https, the TLS context is built on a thread
+   while pydantic-settings is imported (by `main`, next).
+
+What it prepares is returned, and passed on by the entry point: nothing here is a global.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from gate.boot import prefetch, startup
+from gate.flow.state import RunState
+from gate.runner import cancel
+
+
+@dataclass(frozen=True)
+class Booted:
+    """What the boot sequence prepared: the run's state (which the signal handlers read) and the prefetch."""
+
+    state: RunState
+    prefetch: prefetch.Prefetch | None
+
+
+def boot(environ: Mapping[str, str] = os.environ) -> Booted:
+    """Run the boot sequence; only the action's own process calls this (it changes process-wide state)."""
+    gc.disable()
+    startup.trim()
+    state = RunState()
+    cancel.install(state)
+    started = prefetch.start(environ)
+    import httpx  # noqa: F401, PLC0415 -- imported now, so the TLS context is built during the next imports
+
+    prefetch.warm_tls(environ)
+    return Booted(state, started)
