@@ -147,12 +147,15 @@ def _internal_error(workflow: ports.Workflow, failure: Exception, state: RunStat
 
 def main(booted: Booted | None = None) -> int:
     """Run the gate once. `booted`: what the boot sequence prepared (a test's in-process run has none)."""
+    # After boot(), with the collector still paused: pydantic-settings loads while TLS is built.
+    from gate.boot import settings  # noqa: PLC0415 -- see the module's docstring
+
+    # Everything loaded lives as long as the run: frozen, the collector never scans it again.
     gc.freeze()
     gc.enable()
     # The runner reads UTF-8 whatever the locale or PYTHONIOENCODING says; never fail on a symbol.
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
-    from gate.boot import settings  # noqa: PLC0415 -- after boot(): pydantic-settings loads while TLS is built
 
     secrets = settings.raw_secrets()
     sanitize.add_secrets(secrets)
