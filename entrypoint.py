@@ -30,17 +30,10 @@ from gate.core.plan import RunPlan
 from gate.core.precedence import PolicyReport
 from gate.core.verdict import Verdict, error
 from gate.flow import ports
+from gate.flow.after import POST_VERDICT_SECONDS, SARIF_TITLE, export_sarif, once, post_pr_comments
 from gate.flow.ports import Scanner, Uploads
 from gate.flow.report import COMMENT_TITLE, TITLE, report
-from gate.flow.run import (
-    POST_VERDICT_SECONDS,
-    SARIF_TITLE,
-    Collaborators,
-    export_sarif,
-    once,
-    post_pr_comments,
-    reach_verdict,
-)
+from gate.flow.run import Collaborators, reach_verdict
 from gate.flow.state import RunState
 from gate.runner import cancel
 from gate.runner.workflow import AtomicFiles, Workflow

@@ -3,36 +3,30 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from gate import DOCS
 from gate.core.clock import Deadline, Sleep
-from gate.core.comment_plan import CommentMode, CommentPlan
-from gate.core.errors import AikidoError, ConfigError, GateError
+from gate.core.errors import AikidoError, ConfigError
 from gate.core.event import (
-    PULL_REQUEST_EVENTS,
     EventFacts,
     Lookups,
-    pull_request_number,
     read_event,
     resolve_release_target,
     resolve_repository_id,
     resolve_target,
 )
-from gate.core.models import SastIssue, UploadFile, start_body, upload_fields
+from gate.core.models import ScanTarget, UploadFile, start_body, upload_fields
 from gate.core.plan import RunPlan
 from gate.core.verdict import ReleaseGate, Verdict, decide, skipped, timed_out, uploaded_only
 from gate.flow.poll import wait_for_scan
 from gate.flow.ports import Files, Scanner, Uploads, Workflow
-from gate.flow.report import COMMENT_TITLE
 from gate.flow.state import RunState
 
-SARIF_TITLE = "Aikido SARIF"
 if TYPE_CHECKING:
     from gate.flow.comment import PullRequest
 
@@ -107,16 +101,7 @@ def _scan_and_decide(plan: RunPlan, payload: dict[str, Any], context: Collaborat
         )
 
     options = plan.options
-    if plan.release_gating:
-        target = resolve_release_target(facts, overrides, context.lookups, base_branch=plan.base_branch)
-        release = ReleaseGate(target.head_commit, options.minimum_severity, plan.base_branch)
-        scope = f"release gate of commit {target.head_commit[:12]}" + (
-            f" (base branch {plan.base_branch})" if plan.base_branch else ""
-        )
-    else:
-        target = resolve_target(facts, overrides, context.lookups)
-        release = None
-        scope = f"scan of branch {target.branch}: {(target.base_commit or '')[:12]}..{target.head_commit[:12]}"
+    target, release, scope = _target(plan, facts, context)
     context.state.target = target
     workflow.log(
         f"Starting an Aikido {scope} (repository {target.repository_id}, minimum severity {options.minimum_severity})"
@@ -141,6 +126,19 @@ def _scan_and_decide(plan: RunPlan, payload: dict[str, Any], context: Collaborat
     else:
         verdict = decide(status, scan_id=scan_id, report_only=plan.report_only)
     return dataclasses.replace(verdict, release=release)
+
+
+def _target(plan: RunPlan, facts: EventFacts, context: Collaborators) -> tuple[ScanTarget, ReleaseGate | None, str]:
+    """What to scan (a release gate's one commit, or a branch's two), and how the log names it."""
+    overrides = plan.overrides
+    if plan.release_gating:
+        target = resolve_release_target(facts, overrides, context.lookups, base_branch=plan.base_branch)
+        release = ReleaseGate(target.head_commit, plan.options.minimum_severity, plan.base_branch)
+        base = f" (base branch {plan.base_branch})" if plan.base_branch else ""
+        return target, release, f"release gate of commit {target.head_commit[:12]}{base}"
+    target = resolve_target(facts, overrides, context.lookups)
+    commits = f"{(target.base_commit or '')[:12]}..{target.head_commit[:12]}"
+    return target, None, f"scan of branch {target.branch}: {commits}"
 
 
 def _collect_uploads(plan: RunPlan, context: Collaborators) -> list[UploadFile]:
@@ -196,68 +194,6 @@ def _upload_all(
         context.state.uploaded.append(upload)
 
 
-# The comments get this long after the verdict, however many findings there are: the verdict is
-# already written, and a step must not run a minute past timeout-seconds for its comments.
-POST_VERDICT_SECONDS = 30.0
-
-
-def post_pr_comments(
-    verdict: Verdict,
-    plan: RunPlan,
-    payload: dict[str, Any],
-    *,
-    sast_issues: Callable[[], list[SastIssue]],
-    wiring: Collaborators,
-    budget: Deadline | None = None,
-) -> None:
-    """Post the PR comments the inputs ask for (their code loads only here); failures become warnings.
-
-    `budget`: the fixed time after the verdict (POST_VERDICT_SECONDS), shared with the automations.
-    """
-    workflow = wiring.workflow
-    if plan.comment_mode is CommentMode.OFF and not plan.review_comments:
-        return
-    number = pull_request_number(payload)
-    if plan.job.event_name not in PULL_REQUEST_EVENTS or number is None:
-        return  # comments belong to pull requests only
-    if not plan.github_token_given:
-        workflow.warning("no github-token: cannot post the PR comment", title=COMMENT_TITLE)
-        return
-    from gate.flow.comment import post_comments, status_marker  # noqa: PLC0415 -- off the plain path
-
-    pr = wiring.pull_request(number, budget or Deadline.after(POST_VERDICT_SECONDS, wiring.deadline.clock))
-    state = wiring.state
-    comments = CommentPlan(
-        mode=plan.comment_mode,
-        sast=plan.review_comments,
-        marker=status_marker(plan.job.workflow, plan.job.job, plan.comment_key),
-        job=plan.job.job,
-        head_commit=state.target.head_commit if state.target else None,
-    )
-    post_comments(verdict, comments, pr, sast_issues, workflow)
-
-
-T = TypeVar("T")
-
-
-def once(compute: Callable[[], T]) -> Callable[[], T]:
-    """`compute` run at most once: later calls get its result, or raise its exception, again."""
-    done: list[T] = []
-    failed: list[BaseException] = []
-
-    def get() -> T:
-        if not done and not failed:
-            try:
-                done.append(compute())
-            except GateError as failure:
-                failed.append(failure)
-        if failed:
-            raise failed[0]
-        return done[0]
-
-    return get
-
-
 def sarif_target(sarif_file: str, workspace: Path) -> Path:
     """Where `sarif-file` is written: inside the workspace, through no symlink that leads out of it."""
     root = workspace.resolve()
@@ -265,49 +201,3 @@ def sarif_target(sarif_file: str, workspace: Path) -> Path:
     if not target.parent.resolve().is_relative_to(root) or target.is_dir():
         raise ConfigError(f"input sarif-file: {sarif_file} leads outside the workspace or names a directory")
     return target
-
-
-def export_sarif(
-    verdict: Verdict,
-    plan: RunPlan,
-    *,
-    sast_issues: Callable[[], list[SastIssue]],
-    wiring: Collaborators,
-) -> None:
-    """Write `sarif-file`: the scan's introduced SAST issues, or an empty run when there is no final result."""
-    if not plan.sarif_file:
-        return
-    from gate.core import sarif  # noqa: PLC0415 -- off the plain path
-
-    workflow = wiring.workflow
-    try:
-        target = sarif_target(plan.sarif_file, plan.job.workspace)
-    except ConfigError as refused:
-        workflow.warning(str(refused), title=SARIF_TITLE)
-        return
-    status = verdict.status
-    issues: list[SastIssue] = []
-    if verdict.scan_id is not None and status is not None and status.final:
-        try:
-            issues = sast_issues()
-        except GateError as failure:
-            workflow.warning(
-                f"could not read the scan's SAST issues ({failure}); {plan.sarif_file} lists none", title=SARIF_TITLE
-            )
-    automation = sarif.automation_id(plan.job.workflow, plan.job.job, plan.comment_key)
-    document, dropped = sarif.render(
-        issues, blocking=plan.sast_blocks, scan_url=status.diff_url if status else None, automation_id=automation
-    )
-    for file in dropped:
-        workflow.warning(
-            f"a SAST finding's file {file} leads outside the repository; left out of {plan.sarif_file}",
-            title=SARIF_TITLE,
-        )
-    try:
-        wiring.files.write(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-    except OSError as error:
-        workflow.warning(f"could not write {plan.sarif_file} ({error.strerror})", title=SARIF_TITLE)
-        return
-    results = len(document["runs"][0]["results"])
-    workflow.log(f"wrote {results} SAST finding(s) to {plan.sarif_file} (SARIF 2.1.0)")
-    workflow.set_outputs({"sarif-file": plan.sarif_file})

@@ -12,9 +12,9 @@ from gate.boot.settings import load_inputs, load_runner, run_plan
 from gate.core.clock import Deadline
 from gate.core.errors import AikidoUnreachable
 from gate.core.models import SastIssue, ScanStatus, parse_scan_status
-from gate.core.verdict import Outcome, decide
+from gate.core.verdict import Outcome
 from gate.flow.comment import Comment, PullRequest, ReviewComment
-from gate.flow.run import Collaborators, post_pr_comments, reach_verdict
+from gate.flow.run import Collaborators, reach_verdict
 from gate.flow.state import RunState
 from gate.runner.workflow import AtomicFiles, Workflow
 from gate.uploads.workspace import WorkspaceUploads
@@ -144,34 +144,3 @@ class TestReachVerdict:
         verdict, _, _ = gate(clock, scanner, event="schedule")
         assert verdict.outcome is Outcome.SUCCEEDED
         assert (scanner.bodies[0]["repository_id"], scanner.bodies[0]["base_commit_id"]) == ("R_fromApi", "1" * 40)
-
-
-class TestPostPrComments:
-    """post_pr_comments over a fake port: which runs comment, and how."""
-
-    def comment(self, clock: FakeClock, event: str, pr: FakePullRequest | None = None) -> str:
-        stream = io.StringIO()
-        verdict = decide(DONE, scan_id=9, report_only=False)
-        wired = wiring(clock, FakeScanner(), stream, pr)
-        post_pr_comments(verdict, run_plan(load_inputs(), load_runner()), sample(event), sast_issues=list, wiring=wired)
-        return stream.getvalue()
-
-    def test_a_pull_request_gets_its_status_comment(self, action_env: Any, clock: FakeClock) -> None:
-        action_env(**{"secret-key": "AIK_CI_x", "post-scan-status-comment": "on", "github-token": "ghs_x"})
-        pr = FakePullRequest()
-        assert self.comment(clock, "pull_request", pr) == "PR status comment: created\n"
-        [body] = pr.created
-        assert "### ✅ Aikido security gate passed" in body
-
-    def test_no_pull_request_no_comment(self, action_env: Any, clock: FakeClock, monkeypatch: Any) -> None:
-        monkeypatch.setenv("GITHUB_EVENT_NAME", "push")
-        action_env(**{"secret-key": "AIK_CI_x", "post-scan-status-comment": "on"})
-        assert self.comment(clock, "push") == ""
-
-    def test_no_token_is_a_warning(self, action_env: Any, clock: FakeClock, monkeypatch: Any) -> None:
-        action_env(**{"secret-key": "AIK_CI_x", "post-scan-status-comment": "on"})
-        monkeypatch.delenv("INPUT_GITHUB-TOKEN", raising=False)
-        monkeypatch.delenv("INPUT_GITHUB_TOKEN", raising=False)
-        assert self.comment(clock, "pull_request") == (
-            "::warning title=Aikido PR comment::no github-token: cannot post the PR comment\n"
-        )
