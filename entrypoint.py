@@ -39,13 +39,13 @@ from gate.runner import cancel
 from gate.runner.workflow import AtomicFiles, Workflow
 
 if TYPE_CHECKING:
-    from gate.boot.prefetch import Prefetch
     from gate.boot.settings import Inputs, Runner
     from gate.core.policy import Automation
     from gate.flow import automations as flow_automations
     from gate.flow import policy as flow_policy
     from gate.flow.comment import PullRequest
     from gate.net.http import Retrier
+    from gate.net.tls import Tls
 
 
 def _debug_traceback(workflow: ports.Workflow, failure: BaseException) -> None:
@@ -71,7 +71,7 @@ def _retrier(deadline: Deadline, workflow: Workflow) -> Retrier:
 
 
 def wire(
-    plan: RunPlan, inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState, *, prefetched: Prefetch | None
+    plan: RunPlan, inputs: Inputs, runner: Runner, workflow: Workflow, state: RunState, *, booted: Booted
 ) -> Collaborators:
     """Every collaborator of one run, built here and nowhere else; clients are made when first needed.
 
@@ -79,6 +79,7 @@ def wire(
     """
     deadline = Deadline(state.started + plan.timeout_seconds)
     retrier = _retrier(deadline, workflow)
+    tls = booted.tls
     secret = inputs.secret_key.get_secret_value()
     token = inputs.github_token.get_secret_value()
 
@@ -86,24 +87,24 @@ def wire(
     def scanner() -> Scanner:
         from gate.aikido.client import AikidoClient, build_http_client  # noqa: PLC0415 -- not needed on a skip
 
-        return AikidoClient(build_http_client(inputs.aikido_url, secret), retrier)
+        return AikidoClient(build_http_client(inputs.aikido_url, secret, tls), retrier, environ=os.environ)
 
     def lookups() -> Lookups:
         from gate.github.lookups import GitHubLookups, build_github_client  # noqa: PLC0415 -- rarely needed
 
-        return GitHubLookups(build_github_client(runner.api_url, token), retrier, runner.repository)
+        return GitHubLookups(build_github_client(runner.api_url, token, tls), retrier, runner.repository)
 
     def pull_request(number: int, budget: Deadline) -> PullRequest:
         from gate.github.comments import PyGithubPullRequest  # noqa: PLC0415 -- PyGithub is heavy
-        from gate.github.session import trusted_cas  # noqa: PLC0415 -- loaded only when needed
 
-        verify = trusted_cas(os.environ)
-        return PyGithubPullRequest(runner.api_url, token, runner.repository, number, deadline=budget, verify=verify)
+        return PyGithubPullRequest(
+            runner.api_url, token, runner.repository, number, deadline=budget, environ=os.environ
+        )
 
     def uploads() -> Uploads:
         from gate.uploads.workspace import WorkspaceUploads  # noqa: PLC0415 -- ijson only when there are files
 
-        return WorkspaceUploads(prefetched.inspect if prefetched else None)
+        return WorkspaceUploads(booted.prefetch.inspect if booted.prefetch else None)
 
     return Collaborators(
         scanner, lookups, pull_request, deadline, time.sleep, workflow, state, uploads, files=AtomicFiles()
@@ -115,7 +116,7 @@ POLICY_BUDGET_SECONDS = 60
 
 
 def policy_files(
-    inputs: Inputs, runner: Runner, workflow: Workflow, plan: RunPlan, state: RunState
+    inputs: Inputs, runner: Runner, workflow: Workflow, plan: RunPlan, booted: Booted
 ) -> flow_policy.PolicyFiles:
     """The policy file's reader: policy-token, else github-token, within a budget of the run's deadline."""
     from gate.github.lookups import build_github_client  # noqa: PLC0415 -- only with a policy file
@@ -123,8 +124,8 @@ def policy_files(
 
     own = inputs.policy_token.get_secret_value()
     token = own or inputs.github_token.get_secret_value()
-    budget = Deadline(state.started + min(plan.timeout_seconds, POLICY_BUDGET_SECONDS))
-    client = build_github_client(runner.api_url, token)
+    budget = Deadline(booted.state.started + min(plan.timeout_seconds, POLICY_BUDGET_SECONDS))
+    client = build_github_client(runner.api_url, token, booted.tls)
     return PolicyFiles(client, _retrier(budget, workflow), "policy-token" if own else "github-token")
 
 
@@ -166,7 +167,11 @@ def main(booted: Booted | None = None) -> int:
     workflow = state.workflow = Workflow(
         sys.stdout, output_path=runner.output, summary_path=runner.step_summary, debug=runner.runner_debug
     )
-    run = Run(runner, workflow, state, booted.prefetch if booted else None)
+    if booted is None:
+        from gate.net.tls import Tls  # noqa: PLC0415 -- a run in a test's process, without boot()
+
+        booted = Booted(state, None, Tls(os.environ))
+    run = Run(runner, workflow, state, booted)
     verdict = run.decide()
     # The verdict is written (outputs, summary, annotation) before anything else is tried, so a
     # cancellation or a hung GitHub afterwards loses nothing.
@@ -189,7 +194,7 @@ class Run:
     runner: Runner
     workflow: Workflow
     state: RunState
-    prefetch: Prefetch | None
+    booted: Booted
     inputs: Inputs | None = None
     plan: RunPlan | None = None
     wiring: Collaborators | None = None
@@ -213,16 +218,16 @@ class Run:
 
         inputs = self.inputs = load_inputs()
         plan = self.plan = run_plan(inputs, self.runner)
-        self.wiring = wire(plan, inputs, self.runner, self.workflow, self.state, prefetched=self.prefetch)
+        self.wiring = wire(plan, inputs, self.runner, self.workflow, self.state, booted=self.booted)
         self.payload = load_payload(self.runner.event_path)
         # Without a key the run is skipped or refused: no policy to read (a fork has no policy-token).
         if plan.policy_file is not None and plan.secret_given:
             from gate.flow.policy import apply_policy  # noqa: PLC0415 -- the policy model only with a policy file
 
-            files = policy_files(inputs, self.runner, self.workflow, plan, self.state)
+            files = policy_files(inputs, self.runner, self.workflow, plan, self.booted)
             plan, self.policy, self.rules = apply_policy(plan, self.payload, files, self.workflow)
             self.plan = plan
-            self.wiring = wire(plan, inputs, self.runner, self.workflow, self.state, prefetched=self.prefetch)
+            self.wiring = wire(plan, inputs, self.runner, self.workflow, self.state, booted=self.booted)
         return reach_verdict(plan, self.payload, self.wiring)
 
     def after(self, verdict: Verdict) -> None:
@@ -243,6 +248,7 @@ class Run:
                 runner=self.runner,
                 workflow=self.workflow,
                 budget=budget,
+                tls=self.booted.tls,
             )
             _guarded(self.workflow, "run the automations", AUTOMATION_TITLE, rules_run)
 
@@ -260,6 +266,7 @@ def automate(
     runner: Runner,
     workflow: Workflow,
     budget: Deadline,
+    tls: Tls,
 ) -> None:
     """The policy file's automation rules, with the GitHub issues and the chat webhook they write to."""
     from gate.flow.automations import automate as run_rules  # noqa: PLC0415 -- only with automation rules
@@ -268,15 +275,13 @@ def automate(
 
     def tracker() -> flow_automations.IssueTracker:
         from gate.github.issues import PyGithubIssues  # noqa: PLC0415 -- PyGithub is heavy
-        from gate.github.session import trusted_cas  # noqa: PLC0415 -- loaded only when needed
 
-        verify = trusted_cas(os.environ)
-        return PyGithubIssues(runner.api_url, token, runner.repository, deadline=budget, verify=verify)
+        return PyGithubIssues(runner.api_url, token, runner.repository, deadline=budget, environ=os.environ)
 
     def chat() -> flow_automations.Chat:
         from gate.chat.webhook import Webhook  # noqa: PLC0415 -- only when a rule posts
 
-        return Webhook(inputs.communicator_webhook_url.get_secret_value(), _retrier(budget, workflow))
+        return Webhook(inputs.communicator_webhook_url.get_secret_value(), _retrier(budget, workflow), tls)
 
     run_rules(verdict, plan, payload, rules, tracker=tracker, chat=chat, workflow=workflow)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from emulator.aikido import EMULATOR_KEY, AikidoEmulator
 from emulator.runner import input_env
 from gate.core.sanitize import forget_secrets
+from gate.net.tls import Tls
 from gate.uploads import inspect as json_inspect
 
 SAMPLES = Path(__file__).parent / "samples"
@@ -48,6 +50,12 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+@pytest.fixture(scope="session")
+def tls() -> Tls:
+    """The TLS context the clients share, as the boot sequence makes one per run (its CA bundle loads once)."""
+    return Tls(os.environ)
 
 
 @pytest.fixture

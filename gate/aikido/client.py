@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import functools
-import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 import httpx
@@ -27,15 +26,16 @@ from gate.core.models import (
     parse_upload_ack,
 )
 from gate.net.faults import AnswerTooLarge, GaveUp, Stop
-from gate.net.http import MAX_ANSWER_BYTES, Retrier, Safety, answer_of, tls_for
+from gate.net.http import MAX_ANSWER_BYTES, Retrier, Safety, answer_of
 from gate.net.proxy import plain_loopback, proxy_variable
+from gate.net.tls import Tls
 
 SCAN_PATH = "/api/integrations/continuous_integration/scan/repository"
 CUSTOM_PATH = "/api/integrations/continuous_integration/scan/custom"
 T = TypeVar("T")
 
 
-def build_http_client(base_url: str, secret: str) -> httpx.Client:
+def build_http_client(base_url: str, secret: str, tls: Tls) -> httpx.Client:
     """The one httpx client: secret header, our User-Agent, proxies from the environment, no redirects."""
     return httpx.Client(
         base_url=base_url,
@@ -44,20 +44,20 @@ def build_http_client(base_url: str, secret: str) -> httpx.Client:
         follow_redirects=False,
         # The environment's proxies, but never for plain http to this machine (gate.net.proxy).
         trust_env=not plain_loopback(base_url),
-        verify=tls_for(base_url),
+        verify=tls.for_url(base_url),
     )
 
 
 class AikidoClient:
     """Starts and polls feature-branch scans."""
 
-    def __init__(self, http: httpx.Client, retrier: Retrier) -> None:
+    def __init__(self, http: httpx.Client, retrier: Retrier, *, environ: Mapping[str, str]) -> None:
         self._http = http
         self._retrier = retrier
         # Links in answers may point at Aikido's hosts or at the API's own (api-base-url).
         self._hosts = AIKIDO_HOSTS | {http.base_url.host}
         # The variable naming the proxy between us and Aikido, for messages about it.
-        self._proxy = proxy_variable(http.base_url.scheme, http.base_url.host, os.environ)
+        self._proxy = proxy_variable(http.base_url.scheme, http.base_url.host, environ)
 
     def start_scan(self, body: dict[str, Any]) -> int:
         """Start a scan and return its id."""

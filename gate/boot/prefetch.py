@@ -24,6 +24,7 @@ from typing import IO, TYPE_CHECKING
 if TYPE_CHECKING:
     import subprocess
 
+    from gate.net.tls import Tls
     from gate.uploads.inspect import JsonFacts, Part
 
 # The inputs as the runner passes them (both spellings, as gate.boot.settings reads them).
@@ -133,7 +134,7 @@ def start(environ: Mapping[str, str] = os.environ) -> Prefetch | None:
     return prefetch
 
 
-def warm_tls(environ: Mapping[str, str] = os.environ) -> bool:
+def warm_tls(environ: Mapping[str, str], tls: Tls) -> bool:
     """Start building the TLS context when Aikido will be reached over https (its own hosts, the default).
 
     Call it once httpx is imported and before the long imports: they hide the loading of the CA
@@ -143,9 +144,7 @@ def warm_tls(environ: Mapping[str, str] = os.environ) -> bool:
     base = _raw(environ, API_BASE_INPUTS).strip()
     if base and not base.lower().startswith("https://"):
         return False
-    from gate.net.http import build_tls_context_aside  # noqa: PLC0415 -- the caller has imported it already
-
-    build_tls_context_aside()
+    tls.build_aside()
     return True
 
 

@@ -19,10 +19,14 @@ import gc
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from gate.boot import prefetch, startup
 from gate.flow.state import RunState
 from gate.runner import cancel
+
+if TYPE_CHECKING:
+    from gate.net.tls import Tls
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,7 @@ class Booted:
 
     state: RunState
     prefetch: prefetch.Prefetch | None
+    tls: Tls
 
 
 def boot(environ: Mapping[str, str] = os.environ) -> Booted:
@@ -40,7 +45,8 @@ def boot(environ: Mapping[str, str] = os.environ) -> Booted:
     state = RunState()
     cancel.install(state)
     started = prefetch.start(environ)
-    import httpx  # noqa: F401, PLC0415 -- imported now, so the TLS context is built during the next imports
+    from gate.net.tls import Tls  # noqa: PLC0415 -- httpx now, so the TLS context is built during the next imports
 
-    prefetch.warm_tls(environ)
-    return Booted(state, started)
+    tls = Tls(environ)
+    prefetch.warm_tls(environ, tls)
+    return Booted(state, started, tls)

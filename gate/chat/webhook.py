@@ -11,8 +11,9 @@ import httpx
 from gate import USER_AGENT
 from gate.core.errors import GitHubRefused
 from gate.net.faults import AnswerTooLarge, GaveUp
-from gate.net.http import Retrier, Safety, tls_for
+from gate.net.http import Retrier, Safety
 from gate.net.proxy import plain_loopback
+from gate.net.tls import Tls
 
 INPUT = "communicator-webhook-url"
 
@@ -26,9 +27,10 @@ class WebhookRefused(GitHubRefused):
 class Webhook:
     """Posts to the URL in communicator-webhook-url."""
 
-    def __init__(self, url: str, retrier: Retrier) -> None:
+    def __init__(self, url: str, retrier: Retrier, tls: Tls) -> None:
         self._url = url
         self._retrier = retrier
+        self._tls = tls
 
     def post(self, text: str) -> None:
         """Post one line (a run posts at most one per rule: a client of its own, closed after)."""
@@ -36,7 +38,7 @@ class Webhook:
             headers={"User-Agent": USER_AGENT},
             follow_redirects=False,
             trust_env=not plain_loopback(self._url),
-            verify=tls_for(self._url),
+            verify=self._tls.for_url(self._url),
         ) as http:
             self._send(http, http.build_request("POST", self._url, json={"text": text}))
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from github.IssueComment import IssueComment
@@ -27,7 +27,7 @@ class PyGithubPullRequest(PyGithubSession):
         deadline: Deadline,
         sleep: Sleep = time.sleep,
         seconds_between_writes: float = 1.0,
-        verify: bool | str = True,
+        environ: Mapping[str, str],
     ) -> None:
         super().__init__(
             api_url,
@@ -36,7 +36,7 @@ class PyGithubPullRequest(PyGithubSession):
             deadline=deadline,
             sleep=sleep,
             seconds_between_writes=seconds_between_writes,
-            verify=verify,
+            environ=environ,
         )
         self._issue = self._repo.get_issue(number)
         self._pull = self._repo.get_pull(number)

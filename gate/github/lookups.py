@@ -15,11 +15,12 @@ from gate import USER_AGENT
 from gate.core.answers import decipher_lookup, fix_for
 from gate.core.errors import GitHubLookupFailed
 from gate.net.faults import AnswerTooLarge, GaveUp, Stop
-from gate.net.http import Retrier, Safety, answer_of, tls_for
+from gate.net.http import Retrier, Safety, answer_of
 from gate.net.proxy import plain_loopback
+from gate.net.tls import Tls
 
 
-def build_github_client(api_url: str, token: str) -> httpx.Client:
+def build_github_client(api_url: str, token: str, tls: Tls) -> httpx.Client:
     """An httpx client for the REST API at `api_url` (GitHub.com or Enterprise Server)."""
     headers = {
         "Accept": "application/vnd.github+json",
@@ -32,7 +33,7 @@ def build_github_client(api_url: str, token: str) -> httpx.Client:
     # The environment's proxies, but never for plain http to this machine (gate.net.proxy).
     trust_env = not plain_loopback(base_url)
     return httpx.Client(
-        base_url=base_url, headers=headers, follow_redirects=False, trust_env=trust_env, verify=tls_for(base_url)
+        base_url=base_url, headers=headers, follow_redirects=False, trust_env=trust_env, verify=tls.for_url(base_url)
     )
 
 

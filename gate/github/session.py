@@ -6,7 +6,6 @@ rate limit (so it was not made), never after a 5xx or a lost answer, which could
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
@@ -79,8 +78,9 @@ class PyGithubSession:
         deadline: Deadline,
         sleep: Sleep = time.sleep,
         seconds_between_writes: float = 1.0,
-        verify: bool | str = True,
+        environ: Mapping[str, str],
     ) -> None:
+        """`environ`: the variables requests would read (CA bundle, proxies), given by the wiring."""
         self._github = Github(
             auth=Auth.Token(token),
             base_url=api_url.rstrip("/"),
@@ -91,7 +91,7 @@ class PyGithubSession:
             lazy=True,
             seconds_between_requests=None,
             seconds_between_writes=seconds_between_writes or None,
-            verify=verify,
+            verify=trusted_cas(environ),
         )
         self._repo = self._github.get_repo(repository)
         self._deadline = deadline
@@ -99,7 +99,7 @@ class PyGithubSession:
         self._identity: str | None = None
         where = urlsplit(api_url)
         self._host = where.netloc.rpartition("@")[2] or "GITHUB_API_URL"
-        proxy = proxy_variable(where.scheme, where.hostname or "", os.environ, loopback_direct=False)
+        proxy = proxy_variable(where.scheme, where.hostname or "", environ, loopback_direct=False)
         proxy = proxy or "the proxy variables"
         self._proxy_refused = f"the proxy refused the connection to GitHub: check {proxy} and its credentials"
 

@@ -8,28 +8,24 @@ already have acted on it (a read timeout, a 500), or we would start two scans.
 from __future__ import annotations
 
 import email.utils
-import os
 import random
 import re
 import signal
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from types import FrameType
 
 import httpx
 
-from gate import DOCS
 from gate.core.answers import Answer
 from gate.core.clock import Deadline, Sleep
-from gate.core.errors import ConfigError
 from gate.core.sanitize import whole_number
 from gate.net.faults import AnswerTooLarge, DeadlineReached, GaveUp, Stop
-from gate.net.proxy import proxy_variable
 
 CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 30.0
@@ -87,64 +83,6 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
-
-
-_tls_lock = threading.Lock()
-_tls_context: ssl.SSLContext | None = None
-
-
-def shared_tls_context() -> ssl.SSLContext:
-    """The one TLS context: loading its CA bundle is costly, so it is built once, by whoever asks first."""
-    global _tls_context  # noqa: PLW0603 -- one per process, like the bundle it holds
-    with _tls_lock:
-        if _tls_context is None:
-            try:
-                _tls_context = httpx.create_ssl_context(trust_env=True)
-            except OSError as failure:  # ssl.SSLError included: a file that holds no certificate
-                raise ConfigError(unusable_ca(os.environ, failure)) from None
-        return _tls_context
-
-
-def unusable_ca(environ: Mapping[str, str], failure: OSError) -> str:
-    """Why no CA certificates could be loaded, naming the variable that chose them (as httpx reads them)."""
-    # OpenSSL's own words (X509: NO_CERTIFICATE_OR_CRL_FOUND), or the system's (No such file or directory).
-    library, code = getattr(failure, "library", None), getattr(failure, "reason", None)
-    reason = f"{library}: {code}" if library and code else failure.strerror or str(failure)
-    for name in ("SSL_CERT_FILE", "SSL_CERT_DIR"):
-        if environ.get(name):
-            return (
-                f"{name} is {environ[name]!r}, which gives no CA certificates ({reason}); point it at a PEM file "
-                f"of the certificates to trust, or unset it to trust the usual public ones (see {DOCS}#troubleshooting)"
-            )
-    return f"the CA certificates to verify TLS with could not be loaded ({reason})"
-
-
-def build_tls_context_aside() -> threading.Thread:
-    """Start building the shared context on a thread; a failure is left for the first client to meet.
-
-    OpenSSL parses the CA bundle without holding the GIL, so the imports that follow go on
-    meanwhile on another core. A client asking before it is done waits for it.
-    """
-
-    def build() -> None:
-        with suppress(Exception):  # the client's own call raises it again, where it is reported
-            shared_tls_context()
-
-    thread = threading.Thread(target=build, name="tls-context", daemon=True)
-    thread.start()
-    return thread
-
-
-def tls_for(base_url: str) -> ssl.SSLContext | bool:
-    """What a client of `base_url` verifies TLS with.
-
-    Plain http with no proxy in the way (the emulator on loopback) never speaks TLS, and
-    redirects are never followed: no CA bundle to load. Everything else shares one context.
-    """
-    url = httpx.URL(base_url)
-    if url.scheme == "http" and proxy_variable("http", url.host, os.environ) is None:
-        return False
-    return shared_tls_context()
 
 
 def backoff_delay(attempt: int, rng: random.Random) -> float:

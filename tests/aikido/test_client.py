@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import socket
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from gate.core.clock import Deadline
 from gate.core.errors import AikidoUnreachable, AuthenticationFailed, OutOfTime, RequestRejected, UnexpectedAnswer
 from gate.core.sanitize import add_secrets
 from gate.net.http import Retrier
+from gate.net.tls import Tls
 from tests.conftest import FakeClock
 from tests.support.refusing_proxy import RefusingProxy
 
@@ -27,10 +29,10 @@ BODY = {"repository_id": "R_1", "branch_name": "main"}
 
 
 @pytest.fixture
-def client(clock: FakeClock) -> AikidoClient:
+def client(clock: FakeClock, tls: Tls) -> AikidoClient:
     retrier = Retrier(Deadline(clock() + 60, clock), sleep=clock.sleep, rng=random.Random(3))
     add_secrets([KEY])
-    return AikidoClient(build_http_client(BASE, KEY), retrier)
+    return AikidoClient(build_http_client(BASE, KEY, tls), retrier, environ=os.environ)
 
 
 class TestStartScan:
@@ -176,11 +178,13 @@ class TestScanStatus:
         assert len(clock.sleeps) == 2
         assert 7.5 <= sum(clock.sleeps) <= 15
 
-    def test_with_a_short_deadline_the_advice_is_the_same(self, httpx_mock: HTTPXMock, clock: FakeClock) -> None:
+    def test_with_a_short_deadline_the_advice_is_the_same(
+        self, httpx_mock: HTTPXMock, clock: FakeClock, tls: Tls
+    ) -> None:
         """timeout-seconds too short for three attempts: still which host, and to check api-base-url."""
         httpx_mock.add_exception(httpx.ConnectError("[Errno -2] Name or service not known"), is_reusable=True)
         retrier = Retrier(Deadline(clock() + 6, clock), sleep=clock.sleep, rng=random.Random(3))
-        client = AikidoClient(build_http_client(BASE, KEY), retrier)
+        client = AikidoClient(build_http_client(BASE, KEY, tls), retrier, environ=os.environ)
         with pytest.raises(AikidoUnreachable) as caught:
             client.scan_status(22)
         message = str(caught.value)
@@ -247,7 +251,7 @@ class TestProxies:
 
     def _client(self, base: str, clock: FakeClock) -> AikidoClient:
         retrier = Retrier(Deadline(clock() + 60, clock), sleep=clock.sleep, rng=random.Random(3))
-        return AikidoClient(build_http_client(base, KEY), retrier)
+        return AikidoClient(build_http_client(base, KEY, Tls(os.environ)), retrier, environ=os.environ)
 
     def test_a_refused_tunnel_is_retried_like_a_refused_connection(
         self, proxy: RefusingProxy, clock: FakeClock, monkeypatch: pytest.MonkeyPatch

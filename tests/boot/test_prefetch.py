@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from gate.boot import prefetch
 from gate.boot.prefetch import Prefetch, planned_files
 from gate.core.errors import ConfigError
+from gate.net.tls import Tls
 from gate.uploads import inspect as json_inspect
 from gate.uploads.files import collect
 from gate.uploads.inspect import inspect_json
@@ -114,12 +116,21 @@ def test_close_stops_workers_still_reading(tmp_path: Path, monkeypatch: pytest.M
         ("http://127.0.0.1:9", False),
     ],
 )
-def test_tls_is_warmed_when_aikido_will_be_over_https(
-    monkeypatch: pytest.MonkeyPatch, base: str | None, warmed: bool
-) -> None:
+def test_tls_is_warmed_when_aikido_will_be_over_https(base: str | None, warmed: bool) -> None:
     """Aikido's own hosts (the default) are https; only the emulator is reached over plain http."""
-    started: list[bool] = []
-    monkeypatch.setattr("gate.net.http.build_tls_context_aside", lambda: started.append(True))
     environ = {} if base is None else {"INPUT_API-BASE-URL": base}
-    assert prefetch.warm_tls(environ) is warmed
-    assert started == ([True] if warmed else [])
+    tls = SpyTls()
+    assert prefetch.warm_tls(environ, tls) is warmed
+    assert tls.asked == ([True] if warmed else [])
+
+
+class SpyTls(Tls):
+    """A Tls that notes when it is asked to build aside, and builds nothing."""
+
+    def __init__(self) -> None:
+        super().__init__({})
+        self.asked: list[bool] = []
+
+    def build_aside(self) -> threading.Thread:
+        self.asked.append(True)
+        return threading.Thread()

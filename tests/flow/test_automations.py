@@ -22,6 +22,7 @@ from gate.core.verdict import Verdict, decide, error
 from gate.flow.automations import AutomationRun, run_automations
 from gate.github.issues import PyGithubIssues
 from gate.net.http import Retrier
+from gate.net.tls import Tls
 from gate.runner.workflow import Workflow
 from tests.conftest import FakeClock
 from tests.support.answers import FEATURE_DONE
@@ -57,12 +58,12 @@ def automate(github: FakeGitHub, verdict: Verdict, chat: ChatWebhook | None = No
 
     def tracker() -> PyGithubIssues:
         return PyGithubIssues(
-            github.api_url, "ghs_t", REPO, deadline=budget, sleep=clock.sleep, seconds_between_writes=0
+            github.api_url, "ghs_t", REPO, deadline=budget, sleep=clock.sleep, seconds_between_writes=0, environ={}
         )
 
     def webhook() -> Webhook:
         assert chat is not None, "this run should not post"
-        return Webhook(chat.url, Retrier(budget, sleep=clock.sleep, rng=random.Random(1)))
+        return Webhook(chat.url, Retrier(budget, sleep=clock.sleep, rng=random.Random(1)), Tls({}))
 
     run_automations(verdict, AutomationRun((rule,), None, MAIN), tracker, webhook, Workflow(log))
     return log.getvalue()

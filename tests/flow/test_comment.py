@@ -5,6 +5,7 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import io
+import os
 import socket
 import threading
 from collections.abc import Iterator
@@ -81,6 +82,7 @@ class Run:
             deadline=Deadline(self.clock() + seconds, self.clock),
             sleep=self.clock.sleep,
             seconds_between_writes=0,
+            environ=os.environ,
         )
         plan = CommentPlan(mode=mode, sast=sast, marker=marker, job="aikido", head_commit=HEAD)
         log = io.StringIO()
@@ -173,8 +175,9 @@ class TestStatusComment:
     def test_no_answer_names_the_host_and_github_api_url(self, clock: FakeClock) -> None:
         with socket.create_server(("127.0.0.1", 0)) as closed:
             port = closed.getsockname()[1]
+        deadline = Deadline(clock() + 60, clock)
         pr = PyGithubPullRequest(
-            f"http://127.0.0.1:{port}", TOKEN, REPO, 42, deadline=Deadline(clock() + 60, clock), sleep=clock.sleep
+            f"http://127.0.0.1:{port}", TOKEN, REPO, 42, deadline=deadline, sleep=clock.sleep, environ=os.environ
         )
         log = io.StringIO()
         plan = CommentPlan(mode=CommentMode.ON, sast=False, marker=MARKER, job="aikido", head_commit=HEAD)

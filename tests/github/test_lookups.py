@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 
 import httpx
@@ -12,6 +13,7 @@ from gate.core.clock import Deadline
 from gate.core.errors import GitHubLookupFailed
 from gate.github.lookups import GitHubLookups, build_github_client
 from gate.net.http import Retrier
+from gate.net.tls import Tls
 from tests.conftest import FakeClock
 
 API = "https://ghe.example.com/api/v3"
@@ -20,9 +22,9 @@ TOKEN = "ghs_" + "t" * 36
 
 
 @pytest.fixture
-def lookups(clock: FakeClock) -> GitHubLookups:
+def lookups(clock: FakeClock, tls: Tls) -> GitHubLookups:
     retrier = Retrier(Deadline(clock() + 60, clock), sleep=clock.sleep, rng=random.Random(3))
-    return GitHubLookups(build_github_client(API, TOKEN), retrier, "octo-org/octo-repo")
+    return GitHubLookups(build_github_client(API, TOKEN, tls), retrier, "octo-org/octo-repo")
 
 
 class TestParentOf:
@@ -81,6 +83,6 @@ class TestRepositoryNodeId:
 
     def test_no_repository_variable(self, clock: FakeClock) -> None:
         retrier = Retrier(Deadline(clock() + 60, clock), sleep=clock.sleep)
-        lookups = GitHubLookups(build_github_client(API, ""), retrier, "")
+        lookups = GitHubLookups(build_github_client(API, "", Tls(os.environ)), retrier, "")
         with pytest.raises(GitHubLookupFailed, match="GITHUB_REPOSITORY is not set"):
             lookups.repository_node_id()

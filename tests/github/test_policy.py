@@ -18,6 +18,7 @@ from gate.core.policy import SCHEMA, PolicyError
 from gate.github.lookups import build_github_client
 from gate.github.policy import PolicyFiles, parse_policy
 from gate.net.http import Retrier
+from gate.net.tls import Tls
 from tests.conftest import FakeClock
 from tests.test_readme import POLICIES
 
@@ -76,13 +77,13 @@ def ghes() -> Iterator[FakeGitHub]:
 
 
 @pytest.fixture
-def reader(clock: FakeClock) -> Iterator[Reader]:
+def reader(clock: FakeClock, tls: Tls) -> Iterator[Reader]:
     """PolicyFiles for a GitHub at a URL; their clients are closed after the test."""
     clients: list[httpx.Client] = []
 
     def make(github_url: str, token_input: str = "github-token") -> PolicyFiles:  # noqa: S107 -- an input's name
         retrier = Retrier(Deadline(clock() + 30, clock), sleep=clock.sleep, rng=random.Random(1))
-        clients.append(build_github_client(github_url, "ghs_token"))
+        clients.append(build_github_client(github_url, "ghs_token", tls))
         return PolicyFiles(clients[-1], retrier, token_input)
 
     yield make

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 import random
-import ssl
-import threading
-from pathlib import Path
 
 import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
 from gate.core.clock import Deadline
-from gate.core.errors import ConfigError
-from gate.net import http
 from gate.net.faults import GaveUp, Stop
 from gate.net.http import Retrier, Safety, backoff_delay, retry_after_seconds
 from tests.conftest import FakeClock
@@ -121,56 +116,3 @@ class TestRetrier:
         send(make_retrier(clock, seconds=4))
         timeout = httpx_mock.get_requests()[0].extensions["timeout"]
         assert timeout == {"connect": 4.0, "read": 4.0, "write": 4.0, "pool": 4.0}
-
-
-class TestSharedTlsContext:
-    """One TLS context per process, built aside during the imports or by the first client."""
-
-    @pytest.fixture(autouse=True)
-    def _fresh(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setattr(http, "_tls_context", None)
-        monkeypatch.delenv("SSL_CERT_DIR", raising=False)
-
-    def test_built_aside_once_and_waited_for(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """A client asking while the thread still builds it gets that very context, not a second one."""
-        built: list[ssl.SSLContext] = []
-        release = threading.Event()
-
-        def slow_build(**_: object) -> ssl.SSLContext:
-            release.wait(5)
-            built.append(ssl.create_default_context())
-            return built[-1]
-
-        monkeypatch.setattr(httpx, "create_ssl_context", slow_build)
-        aside = http.build_tls_context_aside()
-        threading.Timer(0.2, release.set).start()
-        context = http.shared_tls_context()
-        aside.join(5)
-        assert built == [context]
-        assert http.shared_tls_context() is context
-
-    def test_a_failure_aside_is_silent_and_met_again_by_the_client(
-        self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capfd: pytest.CaptureFixture[str]
-    ) -> None:
-        missing = tmp_path / "ca.pem"
-        monkeypatch.setenv("SSL_CERT_FILE", str(missing))
-        http.build_tls_context_aside().join(5)
-        assert capfd.readouterr().err == ""  # no "Exception in thread" traceback
-        with pytest.raises(ConfigError) as raised:
-            http.shared_tls_context()
-        assert str(raised.value).startswith(
-            f"SSL_CERT_FILE is '{missing}', which gives no CA certificates (No such file or directory); "
-        )
-
-    def test_a_bad_directory_or_bundle_is_named(self) -> None:
-        failure = ssl.SSLError(0, "no certificate")
-        missing = FileNotFoundError(2, "No such file or directory")
-        assert http.unusable_ca({"SSL_CERT_DIR": "/etc/corp"}, missing).startswith(
-            "SSL_CERT_DIR is '/etc/corp', which gives no CA certificates (No such file or directory); "
-        )
-        assert "SSL_CERT_DIR is '/etc/corp', which gives no CA certificates (no certificate)" in http.unusable_ca(
-            {"SSL_CERT_DIR": "/etc/corp"}, failure
-        )
-        assert http.unusable_ca({}, PermissionError(13, "Permission denied")) == (
-            "the CA certificates to verify TLS with could not be loaded (Permission denied)"
-        )
