@@ -18,6 +18,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from gate import ISSUES
@@ -152,7 +153,12 @@ def main(booted: Booted | None = None) -> int:
         sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
 
     secrets = settings.raw_secrets()
-    sanitize.add_secrets(secrets)
+    with sanitize.using(sanitize.Secrets(secrets)):
+        return _run(settings, secrets, booted)
+
+
+def _run(settings: ModuleType, secrets: list[str], booted: Booted | None) -> int:
+    """The run, with its secrets in force for every sink."""
     workflow = Workflow(sys.stdout)
     for secret in secrets:
         workflow.mask(secret)

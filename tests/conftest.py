@@ -13,7 +13,7 @@ import pytest
 
 from emulator.aikido import EMULATOR_KEY, AikidoEmulator
 from emulator.runner import input_env
-from gate.core.sanitize import forget_secrets
+from gate.core.sanitize import Secrets, using
 from gate.net.tls import Tls
 from gate.uploads import inspect as json_inspect
 
@@ -21,11 +21,10 @@ SAMPLES = Path(__file__).parent / "samples"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_secret_registry() -> Iterator[None]:
-    """Each test starts with no registered secret (gate.core.sanitize keeps them per process)."""
-    forget_secrets()
-    yield
-    forget_secrets()
+def _own_secret_registry() -> Iterator[Secrets]:
+    """Each test has a secret registry of its own in force, as each run has."""
+    with using(Secrets()) as secrets:
+        yield secrets
 
 
 KEY = EMULATOR_KEY

@@ -9,15 +9,18 @@ sequences (ANSI colours, cursor moves, OSC hyperlinks), C0/C1 control characters
 lone surrogates, so the sinks can neither leak a key nor be tricked into showing text other
 than what it is (https://trojansource.codes).
 
-Secrets are registered once per process, like the runner's `::add-mask::`, which is also
-process-wide: every sink of the run must hide them, whoever built the text.
+The secrets are held by a `Secrets` object the entry point makes and puts in force for the whole
+run (`using`, a context variable, so a test makes its own): every sink of the run hides them,
+whoever built the text, as the runner's `::add-mask::` does for its log.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 REDACTED = "***"
 # ESC-introduced sequences: CSI (colours, cursor moves), OSC (titles, hyperlinks), and two-byte escapes.
@@ -33,9 +36,6 @@ _INVISIBLE = re.compile(
     "\u3164\ufe00-\ufe0f\ufeff\uffa0\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
 )
 
-_secrets: list[str] = []
-_pattern: re.Pattern[str] | None = None
-
 
 def _any_form(secret: str) -> str:
     """A pattern for `secret` with each character as itself or percent-encoded (%XX, any mix, any case)."""
@@ -47,22 +47,45 @@ def _any_form(secret: str) -> str:
     return "".join(parts)
 
 
+class Secrets:
+    """The secrets of one run, in every spelling; the entry point makes it and `using` makes it the one in force."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets: list[str] = []
+        self.pattern: re.Pattern[str] | None = None
+        self.add(secrets)
+
+    def add(self, secrets: Iterable[str]) -> None:
+        """Register secrets to remove from every text from now on (empty strings are ignored)."""
+        for secret in secrets:
+            if secret and secret not in self._secrets:
+                self._secrets.append(secret)
+        # Longest first, so a secret inside another is not cut out of it first.
+        alternatives = [_any_form(secret) for secret in sorted(self._secrets, key=len, reverse=True)]
+        self.pattern = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
+
+
+# The run's secrets, in force for everything that runs in its context (the signal handler too).
+# A context variable rather than a module global: a test makes its own with `using`.
+_in_force: ContextVar[Secrets | None] = ContextVar("aikido_gate_secrets", default=None)
+
+
+@contextmanager
+def using(secrets: Secrets) -> Iterator[Secrets]:
+    """Make `secrets` the ones every sink removes, for the code inside the block."""
+    token = _in_force.set(secrets)
+    try:
+        yield secrets
+    finally:
+        _in_force.reset(token)
+
+
 def add_secrets(secrets: Iterable[str]) -> None:
-    """Register secrets to remove from every text from now on (empty strings are ignored)."""
-    global _pattern  # noqa: PLW0603 -- one registry per process, as the runner's masks
-    for secret in secrets:
-        if secret and secret not in _secrets:
-            _secrets.append(secret)
-    # Longest first, so a secret inside another is not cut out of it first.
-    alternatives = [_any_form(secret) for secret in sorted(_secrets, key=len, reverse=True)]
-    _pattern = re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
-
-
-def forget_secrets() -> None:
-    """Clear the registry (for tests)."""
-    global _pattern  # noqa: PLW0603 -- see add_secrets
-    _secrets.clear()
-    _pattern = None
+    """Register secrets with the registry in force (`using`); without one, that is a bug: it raises."""
+    registry = _in_force.get()
+    if registry is None:
+        raise RuntimeError("no secret registry in force: wrap the run in gate.core.sanitize.using(Secrets())")
+    registry.add(secrets)
 
 
 def _visible(match: re.Match[str]) -> str:
@@ -79,12 +102,14 @@ def valid_unicode(text: str) -> str:
 
 def redact(text: str) -> str:
     """`text` with every registered secret, in every form, replaced by ***."""
-    if _pattern is None:
+    registry = _in_force.get()
+    pattern = registry.pattern if registry is not None else None
+    if pattern is None:
         return text
-    text = _pattern.sub(REDACTED, text)
+    text = pattern.sub(REDACTED, text)
     if text.isascii() or (unicodedata.is_normalized("NFKC", text) and not _INVISIBLE.search(text)):
         return text
-    return _redact_disguised(text, _pattern)
+    return _redact_disguised(text, pattern)
 
 
 def _redact_disguised(text: str, pattern: re.Pattern[str]) -> str:

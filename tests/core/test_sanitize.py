@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import io
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from emulator.runner import parse_outputs
 from gate.core.models import SastIssue, ScanStatus
-from gate.core.sanitize import add_secrets, clean, redact, valid_unicode, whole_number
+from gate.core.sanitize import Secrets, add_secrets, clean, redact, using, valid_unicode, whole_number
 from gate.core.summary import render
 from gate.core.verdict import decide
 from gate.flow.comment import render_review, render_status
@@ -136,3 +137,17 @@ class TestEverySink:
             assert "***" in text, sink
             assert "\x1b" not in text, sink
             assert "\u202e" not in text, sink
+
+
+class TestSecretsInForce:
+    """Secrets and using: one run's registry, in force for its context only"""
+
+    def test_a_registry_in_force_only_inside_its_block(self) -> None:
+        with using(Secrets(["AIK_CI_inner"])):
+            assert clean("x AIK_CI_inner") == "x ***"
+        assert clean("x AIK_CI_inner") == "x AIK_CI_inner"  # the test's own registry never had it
+
+    def test_registering_without_a_registry_is_a_bug_not_a_silent_global(self) -> None:
+        context = contextvars.Context()
+        with pytest.raises(RuntimeError, match="no secret registry in force"):
+            context.run(add_secrets, ["AIK_CI_x"])
