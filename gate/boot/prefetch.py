@@ -8,9 +8,7 @@ of a large one) goes to one of two lean worker interpreters. When `collect` has 
 inputs and chosen its files, it asks `Prefetch.inspect` for each one's facts. A worker's
 answer counts only for the very file it read (same device, inode, size and modification time);
 a failure, a mismatch or a file not planned is inspected again by `inspect_json`, which gives
-the real error. Likewise `warm_tls` has the TLS context built on a thread during the imports
-when the raw `api-base-url` says https will be needed. Nothing here prints, raises or decides
-anything.
+the real error. Nothing here prints, raises or decides anything.
 """
 
 from __future__ import annotations
@@ -24,13 +22,11 @@ from typing import IO, TYPE_CHECKING
 if TYPE_CHECKING:
     import subprocess
 
-    from gate.net.tls import Tls
     from gate.uploads.inspect import JsonFacts, Part
 
 # The inputs as the runner passes them (both spellings, as gate.boot.settings reads them).
 SBOM_INPUTS = ("INPUT_SBOM-FILES", "INPUT_SBOM_FILES")
 SARIF_INPUTS = ("INPUT_CHECKOV-SARIF-FILES", "INPUT_CHECKOV_SARIF_FILES")
-API_BASE_INPUTS = ("INPUT_API-BASE-URL", "INPUT_API_BASE_URL")
 
 FileKey = tuple[int, int, int, int]
 # Planning is speculative: a pattern this slow to expand is left to `collect`, which says why.
@@ -42,7 +38,7 @@ def file_key(path: Path) -> FileKey:
     return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
 
 
-def _raw(environ: Mapping[str, str], names: tuple[str, ...]) -> str:
+def raw_input(environ: Mapping[str, str], names: tuple[str, ...]) -> str:
     return next((environ[name] for name in names if environ.get(name, "").strip()), "")
 
 
@@ -122,7 +118,7 @@ class Prefetch:
 
 def start(environ: Mapping[str, str] = os.environ) -> Prefetch | None:
     """Start validating the files the upload inputs name, or None when they name none (nothing imported)."""
-    sbom, sarif = _raw(environ, SBOM_INPUTS), _raw(environ, SARIF_INPUTS)
+    sbom, sarif = raw_input(environ, SBOM_INPUTS), raw_input(environ, SARIF_INPUTS)
     if not (sbom.strip() or sarif.strip()):
         return None
     try:
@@ -132,20 +128,6 @@ def start(environ: Mapping[str, str] = os.environ) -> Prefetch | None:
     except Exception:  # noqa: BLE001 -- speculative: whatever goes wrong, collect() does the work itself
         return None
     return prefetch
-
-
-def warm_tls(environ: Mapping[str, str], tls: Tls) -> bool:
-    """Start building the TLS context when Aikido will be reached over https (its own hosts, the default).
-
-    Call it once httpx is imported and before the long imports: they hide the loading of the CA
-    bundle. A plain-http `api-base-url` (the emulator) needs no context; a wrong guess costs a
-    context built for nothing, and a failure is met again, and reported, by the client itself.
-    """
-    base = _raw(environ, API_BASE_INPUTS).strip()
-    if base and not base.lower().startswith("https://"):
-        return False
-    tls.build_aside()
-    return True
 
 
 def planned_files(sbom: str, sarif: str, workspace: Path) -> list[Path]:

@@ -48,5 +48,23 @@ def boot(environ: Mapping[str, str] = os.environ) -> Booted:
     from gate.net.tls import Tls  # noqa: PLC0415 -- httpx now, so the TLS context is built during the next imports
 
     tls = Tls(environ)
-    prefetch.warm_tls(environ, tls)
+    warm_tls(environ, tls)
     return Booted(state, started, tls)
+
+
+# The input as the runner passes it (both spellings, as gate.boot.settings reads it).
+API_BASE_INPUTS = ("INPUT_API-BASE-URL", "INPUT_API_BASE_URL")
+
+
+def warm_tls(environ: Mapping[str, str], tls: Tls) -> bool:
+    """Start building the TLS context when Aikido will be reached over https (its own hosts, the default).
+
+    Call it once httpx is imported and before the long imports: they hide the loading of the CA
+    bundle. A plain-http `api-base-url` (the emulator) needs no context; a wrong guess costs a
+    context built for nothing, and a failure is met again, and reported, by the client itself.
+    """
+    base = prefetch.raw_input(environ, API_BASE_INPUTS).strip()
+    if base and not base.lower().startswith("https://"):
+        return False
+    tls.build_aside()
+    return True

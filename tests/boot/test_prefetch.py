@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +12,6 @@ import pytest
 from gate.boot import prefetch
 from gate.boot.prefetch import Prefetch, planned_files
 from gate.core.errors import ConfigError
-from gate.net.tls import Tls
 from gate.uploads import inspect as json_inspect
 from gate.uploads.files import collect
 from gate.uploads.inspect import inspect_json
@@ -104,33 +102,3 @@ def test_close_stops_workers_still_reading(tmp_path: Path, monkeypatch: pytest.M
     for pid in pids:
         with pytest.raises(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)  # reaped: no such child any more
-
-
-@pytest.mark.parametrize(
-    ("base", "warmed"),
-    [
-        (None, True),
-        ("", True),
-        ("https://app.us.aikido.dev", True),
-        (" HTTPS://x.example ", True),
-        ("http://127.0.0.1:9", False),
-    ],
-)
-def test_tls_is_warmed_when_aikido_will_be_over_https(base: str | None, warmed: bool) -> None:
-    """Aikido's own hosts (the default) are https; only the emulator is reached over plain http."""
-    environ = {} if base is None else {"INPUT_API-BASE-URL": base}
-    tls = SpyTls()
-    assert prefetch.warm_tls(environ, tls) is warmed
-    assert tls.asked == ([True] if warmed else [])
-
-
-class SpyTls(Tls):
-    """A Tls that notes when it is asked to build aside, and builds nothing."""
-
-    def __init__(self) -> None:
-        super().__init__({})
-        self.asked: list[bool] = []
-
-    def build_aside(self) -> threading.Thread:
-        self.asked.append(True)
-        return threading.Thread()
