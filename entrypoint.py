@@ -18,7 +18,6 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from gate import ISSUES
@@ -154,11 +153,13 @@ def main(booted: Booted | None = None) -> int:
 
     secrets = settings.raw_secrets()
     with sanitize.using(sanitize.Secrets(secrets)):
-        return _run(settings, secrets, booted)
+        return _run(secrets, booted)
 
 
-def _run(settings: ModuleType, secrets: list[str], booted: Booted | None) -> int:
+def _run(secrets: list[str], booted: Booted | None) -> int:
     """The run, with its secrets in force for every sink."""
+    from gate.boot import settings  # noqa: PLC0415 -- loaded by main() already, after boot()
+
     workflow = Workflow(sys.stdout)
     for secret in secrets:
         workflow.mask(secret)

@@ -9,19 +9,13 @@ from __future__ import annotations
 import httpx
 
 from gate import USER_AGENT
-from gate.core.errors import GitHubRefused
+from gate.core.errors import WebhookRefused
 from gate.net.faults import AnswerTooLarge, GaveUp
 from gate.net.http import Retrier, Safety
 from gate.net.proxy import plain_loopback
 from gate.net.tls import Tls
 
 INPUT = "communicator-webhook-url"
-
-
-class WebhookRefused(GitHubRefused):
-    """The chat webhook refused or could not be reached; a warning, like GitHub's refusals after the verdict."""
-
-    service = "the chat webhook"
 
 
 class Webhook:

@@ -71,14 +71,26 @@ class OutOfTime(AikidoUnreachable):
     """The deadline passed before Aikido gave a usable answer (while waiting for the scan: a timeout)."""
 
 
-class GitHubRefused(GateFault):
-    """GitHub refused or failed a comment request; `status` is the HTTP status, 0 when there was no answer.
+class Refused(GateFault):
+    """A service written to after the verdict refused or failed; `status` is the HTTP status, 0 without an answer.
 
-    Not a GateError: a comment never changes the verdict, so nothing that handles those may catch it.
+    Not a GateError: what happens after the verdict never changes it, so nothing that handles those may catch it.
     """
 
-    service = "GitHub"
+    service = "a service"
 
     def __init__(self, message: str, status: int = 0) -> None:
         super().__init__(message)
         self.status = status
+
+
+class GitHubRefused(Refused):
+    """GitHub refused or failed a comment or issue request."""
+
+    service = "GitHub"
+
+
+class WebhookRefused(Refused):
+    """The chat webhook (communicator-webhook-url) refused or could not be reached."""
+
+    service = "the chat webhook"

@@ -23,7 +23,7 @@ from gate.core.automations import (
     issue_title,
     tracks_issues,
 )
-from gate.core.errors import GateError, GitHubRefused
+from gate.core.errors import GateError, Refused
 from gate.core.event import PULL_REQUEST_EVENTS, policy_reading, pull_request_number, read_event
 from gate.core.markdown import md_link, md_text
 from gate.core.plan import RunPlan
@@ -55,7 +55,7 @@ class IssueTracker(Protocol):
 
 
 class Chat(Protocol):
-    """A chat webhook (gate.chat.webhook); raises GitHubRefused (a WebhookRefused)."""
+    """A chat webhook (gate.chat.webhook); raises WebhookRefused."""
 
     def post(self, text: str) -> None: ...
 
@@ -68,13 +68,14 @@ class Said:
     markdown: str
 
 
-def _said(text: str, issue: int | None = None, where: Where | None = None) -> Said:
-    """`text`, with `issue #N` linked in the Markdown when the issue is ours."""
-    markdown = md_text(text)
-    if issue is not None and where is not None:
-        url = f"{where.server_url}/{where.repository}/issues/{issue}"
-        markdown = markdown.replace(md_text(f"issue #{issue}"), f"issue {md_link(f'#{issue}', url)}", 1)
-    return Said(text, markdown)
+def _said(text: str) -> Said:
+    return Said(text, md_text(text))
+
+
+def _about_issue(number: int, what: str, where: Where) -> Said:
+    """`issue #N what`, the number a link to our own issue in the Markdown."""
+    url = f"{where.server_url}/{where.repository}/issues/{number}"
+    return Said(f"issue #{number} {what}", f"issue {md_link(f'#{number}', url)} {md_text(what)}")
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ def run_automations(
 def _post(chat: Callable[[], Chat], verdict: Verdict, where: Where) -> Said:
     try:
         chat().post(chat_text(verdict, where))
-    except GitHubRefused as refusal:
+    except Refused as refusal:
         return _said(f"chat message not sent ({refusal})")
     return _said("chat message sent")
 
@@ -147,35 +148,34 @@ def _track(
         mine = sorted(issues.tracked(marker, issues.identity()), key=lambda issue: issue.number)
         if action is not None:
             title, body = issue_title(names[0], verdict, where), issue_body(marker, verdict, where, action)
-            text, number = _open(issues, mine, title=title, body=body, action=action, marker=marker)
-            return _said(text, number, where)
+            return _about_issue(*_open(issues, mine, title=title, body=body, action=action, marker=marker), where)
         still_open = [issue for issue in mine if issue.open]
         for issue in still_open:
             issues.close(issue.number, closing_comment(where))
         if not still_open:
             return _said("")
-        return _said(f"issue #{still_open[0].number} closed", still_open[0].number, where)
-    except GitHubRefused as refusal:
+        return _about_issue(still_open[0].number, "closed", where)
+    except Refused as refusal:
         hint = f"; {PERMISSION_HINT}" if refusal.status in (401, 403, 404) else ""
         return _said(f"tracking issue not written ({refusal}{hint})")
 
 
 def _open(
     issues: IssueTracker, mine: list[TrackedIssue], *, title: str, body: str, action: Action, marker: str
-) -> tuple[str, int]:
+) -> tuple[int, str]:
     """Update the oldest of our issues in place (reopening it), or create one and converge if a run raced."""
     if mine:
         oldest = mine[0]
         if not oldest.open or oldest.title != title or oldest.body.strip() != body.strip():
             issues.update(oldest.number, title, body, reopen=not oldest.open)
         _close_duplicates(issues, mine)
-        return f"issue #{oldest.number} {'reopened' if not oldest.open else 'updated'}", oldest.number
+        return oldest.number, "reopened" if not oldest.open else "updated"
     number = issues.create(title, body, action.labels, action.assignees)
     again = sorted(issues.tracked(marker, issues.identity()), key=lambda issue: issue.number)
     if again and again[0].number != number:
         _close_duplicates(issues, again)
-        return f"issue #{again[0].number} updated (another run had just opened it)", again[0].number
-    return f"issue #{number} created", number
+        return again[0].number, "updated (another run had just opened it)"
+    return number, "created"
 
 
 def _close_duplicates(issues: IssueTracker, mine: list[TrackedIssue]) -> None:

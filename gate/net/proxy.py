@@ -86,15 +86,11 @@ def clear_text_proxy(name: str, url: str, environ: Mapping[str, str]) -> str | N
     parts = urlsplit(url)
     if parts.scheme.lower() != "http" or not is_loopback(parts.hostname or ""):
         return None
-    no_proxy = environ.get("no_proxy", "").strip() or environ.get("NO_PROXY", "").strip()
-    if no_proxy and proxy_bypass_environment(parts.hostname or "", {"no": no_proxy}):
+    # The variable requests would go through: it does not send plain http to this machine directly.
+    env = proxy_variable("http", parts.hostname or "", environ, loopback_direct=False)
+    if env is None:
         return None
-    for variable in ("HTTP_PROXY", "ALL_PROXY"):
-        for env in _spellings(variable):
-            if environ.get(env, "").strip():
-                return (
-                    f"{name} is plain http to this machine and {env} is set: the token would go in clear text "
-                    f"through the proxy, which may be another machine; add {parts.hostname} to NO_PROXY, or "
-                    f"empty {env} in this step's env"
-                )
-    return None
+    return (
+        f"{name} is plain http to this machine and {env} is set: the token would go in clear text through the "
+        f"proxy, which may be another machine; add {parts.hostname} to NO_PROXY, or empty {env} in this step's env"
+    )
