@@ -16,7 +16,7 @@ GATE = ROOT / "gate"
 IO_LIBRARIES = ("httpx", "github", "requests", "ijson", "pydantic", "pydantic_settings", "yaml")
 # Inside out: a package may import its own modules and those of the layers before it. The
 # adapters sit side by side (none imports another) around the flow, and `net` is the transport
-# the API adapters share; `boot` (with entrypoint.py) builds and wires everything.
+# the API adapters share; `boot` starts the process and wires everything (`gate.boot.wiring`).
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"core"}),
     frozenset({"flow"}),

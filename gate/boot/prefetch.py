@@ -42,7 +42,7 @@ def raw_input(environ: Mapping[str, str], names: tuple[str, ...]) -> str:
     return next((environ[name] for name in names if environ.get(name, "").strip()), "")
 
 
-@dataclass
+@dataclass(eq=False)  # a running process, compared as itself
 class _Worker:
     """One worker process and the answers read from it so far, in the order of its parts."""
 

@@ -21,20 +21,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from gate.boot import prefetch, startup
-from gate.flow.state import RunState
-from gate.runner import cancel
+from gate.boot import startup
 
 if TYPE_CHECKING:
+    from gate.boot.prefetch import Prefetch
+    from gate.flow.state import RunState
     from gate.net.tls import Tls
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # what one process prepared, compared as itself
 class Booted:
     """What the boot sequence prepared: the run's state (which the signal handlers read) and the prefetch."""
 
     state: RunState
-    prefetch: prefetch.Prefetch | None
+    prefetch: Prefetch | None
     tls: Tls
 
 
@@ -42,13 +42,18 @@ def boot(environ: Mapping[str, str] = os.environ) -> Booted:
     """Run the boot sequence; only the action's own process calls this (it changes process-wide state)."""
     gc.disable()
     startup.trim()
+    # Each step's modules are imported when its turn comes: none before the collector is paused.
+    from gate.boot import prefetch  # noqa: PLC0415 -- the boot sequence's order
+    from gate.flow.state import RunState  # noqa: PLC0415 -- the boot sequence's order
+    from gate.runner import cancel  # noqa: PLC0415 -- the boot sequence's order
+
     state = RunState()
     cancel.install(state)
     started = prefetch.start(environ)
     from gate.net.tls import Tls  # noqa: PLC0415 -- httpx now, so the TLS context is built during the next imports
 
     tls = Tls(environ)
-    warm_tls(environ, tls)
+    warm_tls(prefetch.raw_input(environ, API_BASE_INPUTS), tls)
     return Booted(state, started, tls)
 
 
@@ -56,14 +61,14 @@ def boot(environ: Mapping[str, str] = os.environ) -> Booted:
 API_BASE_INPUTS = ("INPUT_API-BASE-URL", "INPUT_API_BASE_URL")
 
 
-def warm_tls(environ: Mapping[str, str], tls: Tls) -> bool:
+def warm_tls(api_base_url: str, tls: Tls) -> bool:
     """Start building the TLS context when Aikido will be reached over https (its own hosts, the default).
 
     Call it once httpx is imported and before the long imports: they hide the loading of the CA
     bundle. A plain-http `api-base-url` (the emulator) needs no context; a wrong guess costs a
     context built for nothing, and a failure is met again, and reported, by the client itself.
     """
-    base = prefetch.raw_input(environ, API_BASE_INPUTS).strip()
+    base = api_base_url.strip()
     if base and not base.lower().startswith("https://"):
         return False
     tls.build_aside()

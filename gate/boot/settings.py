@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from gate import DOCS
 from gate.core.comment_plan import CommentMode
@@ -125,7 +125,27 @@ def _parse_sha(value: Any) -> Any:
     return None
 
 
-class Inputs(BaseSettings):
+class _FromEnvironment(BaseSettings):
+    """Settings read from the environment the runner gives the step, and from nothing else.
+
+    pydantic-settings also reads dotenv files and a secrets directory when configured to; neither
+    is, and leaving their sources out says so (a pull request's workspace may hold a `.env`) and
+    spares the run their work on every field.
+    """
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings
+
+
+class Inputs(_FromEnvironment):
     """The action's inputs, validated; field names are the input names in snake case."""
 
     model_config = SettingsConfigDict(env_ignore_empty=True, extra="ignore", frozen=True)
@@ -311,7 +331,7 @@ class Inputs(BaseSettings):
         return next((url for prefix, url in REGION_URLS.items() if key.startswith(prefix)), DEFAULT_API_URL)
 
 
-class Runner(BaseSettings):
+class Runner(_FromEnvironment):
     """What the runner tells every step through `GITHUB_*` and `RUNNER_*` variables."""
 
     model_config = SettingsConfigDict(env_prefix="GITHUB_", env_ignore_empty=True, extra="ignore", frozen=True)
@@ -348,7 +368,7 @@ def _name(loc: tuple[int | str, ...]) -> str:
     return key.upper() if key.upper().startswith("RUNNER_") else f"GITHUB_{key.upper()}"
 
 
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/?#\s@]*@")
+_USERINFO = re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s@]*@")
 
 
 def hide_userinfo(text: str) -> str:

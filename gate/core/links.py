@@ -15,9 +15,11 @@ from urllib.parse import urlsplit
 # A host name as both parsers leave it: ASCII letters, digits, hyphens and dots (IDNA's
 # xn-- labels included), optionally with a port.
 _PLAIN_AUTHORITY = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?(?::[0-9]{1,5})?")
-_UNAMBIGUOUS = re.compile(r"https://[\x21-\x7e]+", re.IGNORECASE)
+# ASCII only, spelt out: under IGNORECASE a class also takes what case-folds into it (the Kelvin
+# sign into k), and compiling the folding costs more than the rest of the module.
+_UNAMBIGUOUS = re.compile(r"(?i:https)://[\x21-\x7e]+")
 # Bare URLs and www. names in free text, as GitHub's autolinker finds them.
-_IN_TEXT = re.compile(r"(?i)(?:\b[a-z][a-z0-9+.-]*://|(?<![a-z0-9])www\.)([^\s/?#\\<>\"'`]*)")
+_IN_TEXT = re.compile(r"(?:\b[A-Za-z][A-Za-z0-9+.-]*://|(?<![A-Za-z0-9])(?i:www)\.)([^\s/?#\\<>\"'`]*)")
 
 
 def whatwg_host(url: str) -> str:

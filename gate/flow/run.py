@@ -36,7 +36,7 @@ NO_KEY_HELP = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # a set of services, compared as itself
 class Collaborators:
     """Everything one run works with, built in one place (entrypoint.py); the flow builds nothing itself."""
 

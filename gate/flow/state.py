@@ -10,7 +10,7 @@ from gate.core.verdict import Verdict
 from gate.flow.ports import Workflow
 
 
-@dataclass
+@dataclass(eq=False)  # one run's state: the same only as itself
 class RunState:
     """Where the run stands. The flow writes it as it goes; the signal handler only reads it."""
 

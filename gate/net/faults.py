@@ -35,7 +35,7 @@ class Stop(Enum):
     UNTRUSTED = "untrusted certificate"
 
 
-@dataclass
+@dataclass(eq=False)  # an exception: equal only to itself, as every exception
 class GaveUp(GateFault):
     """No usable answer, and `stop` says why; `reason` describes the last fault in a few words.
 

@@ -13,18 +13,16 @@ from gate.net.tls import Tls
 @pytest.mark.parametrize(
     ("base", "warmed"),
     [
-        (None, True),
         ("", True),
         ("https://app.us.aikido.dev", True),
         (" HTTPS://x.example ", True),
         ("http://127.0.0.1:9", False),
     ],
 )
-def test_tls_is_warmed_when_aikido_will_be_over_https(base: str | None, warmed: bool) -> None:
-    """Aikido's own hosts (the default) are https; only the emulator is reached over plain http."""
-    environ = {} if base is None else {"INPUT_API-BASE-URL": base}
+def test_tls_is_warmed_when_aikido_will_be_over_https(base: str, warmed: bool) -> None:
+    """Aikido's own hosts (the default, an empty input) are https; only the emulator is reached over plain http."""
     tls = SpyTls()
-    assert warm_tls(environ, tls) is warmed
+    assert warm_tls(base, tls) is warmed
     assert tls.asked == ([True] if warmed else [])
 
 

@@ -62,8 +62,8 @@ def test_a_whole_gate_run_never_uses_a_deferred_module(tmp_path: Path) -> None:
             extra_env={"SSL_CERT_FILE": str(certificate.ca)},
         )
         code = (
-            "import entrypoint, json\n"
-            "code = entrypoint.main()\n"
+            "import json\nfrom gate.boot import wiring\n"
+            "code = wiring.main()\n"
             "print(json.dumps({'exit': code, 'pending': startup.pending()}), file=sys.stderr)"
         )
         seen = json.loads(python(code, env=run.env, cwd=run.cwd).splitlines()[-1])

@@ -23,6 +23,8 @@ AMBIGUOUS = [
     "https://app.aikido.dev\u200b/x",
     "https://app%2Eaikido.dev/x",  # a browser decodes the escape
     "https://\u0430pp.aikido.dev/x",  # a Cyrillic a
+    "https://app.ai\u212aido.dev/x",  # the Kelvin sign, which lower() and case-insensitive matching make a k
+    "https://app.aikido.dev/\u017f",  # a long s, which case folding makes an s
     "https://[::1]/x",
     "https:///app.aikido.dev/x",  # extra slashes: a browser skips them
     "http://app.aikido.dev/x",

@@ -1,4 +1,4 @@
-"""entrypoint.main in this process: the last line of defence, for what the end-to-end runs cannot provoke."""
+"""gate.boot.wiring.main in this process: the last line of defence, for what the end-to-end runs cannot provoke."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-import entrypoint
+from gate.boot import wiring
 from tests.conftest import KEY, sample
 
 
@@ -37,8 +37,8 @@ def test_an_internal_error_says_where_to_report_it_and_what_to_attach(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise KeyError(KEY)  # a bug whose text carries the key
 
-    monkeypatch.setattr(entrypoint, "reach_verdict", broken)
-    assert entrypoint.main() == 1
+    monkeypatch.setattr(wiring, "reach_verdict", broken)
+    assert wiring.main() == 1
     out = capsys.readouterr().out
     errors = [line for line in out.splitlines() if line.startswith("::error")]
     assert errors == [
