@@ -2,8 +2,8 @@
 
 The one place the layers are put together: every client and adapter of a run is built here
 (`wire`) and nowhere else. entrypoint.py imports this module after the boot sequence, so
-pydantic-settings and httpx, which load here and in the functions below, load with the
-collector paused and the upload workers and the TLS context already started.
+pydantic-settings, which loads here, loads with the collector paused and while the upload
+workers and the TLS context are at work; the adapters load in the functions that first need them.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from gate import ISSUES
-from gate.boot import settings
 from gate.boot.sequence import Booted
-from gate.boot.settings import Inputs, Runner, load_inputs, run_plan
+from gate.boot.settings import Inputs, Runner, load_inputs, load_runner, raw_secrets, run_plan
 from gate.core import sanitize
 from gate.core.clock import Deadline
 from gate.core.errors import GateError
@@ -147,7 +146,7 @@ def main(booted: Booted | None = None) -> int:
     if isinstance(sys.stdout, io.TextIOWrapper):
         sys.stdout.reconfigure(encoding="utf-8", errors="backslashreplace")
 
-    secrets = settings.raw_secrets()
+    secrets = raw_secrets()
     with sanitize.using(sanitize.Secrets(secrets)):
         return _run(secrets, booted)
 
@@ -159,7 +158,7 @@ def _run(secrets: list[str], booted: Booted | None) -> int:
         workflow.mask(secret)
     state = booted.state if booted else _installed(RunState())
     try:
-        runner = settings.load_runner()
+        runner = load_runner()
     except GateError as failure:
         workflow.error(str(failure), title=TITLE)
         return 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import subprocess
 import sys
@@ -32,9 +33,13 @@ def test_a_deferred_module_is_imported_when_first_used() -> None:
 import asyncio
 before = startup.pending()
 async def answer(): return 42
-print(before, asyncio.run(answer()), startup.pending(), type(sys.modules["asyncio"]).__name__, file=sys.stderr)
+answered = asyncio.run(answer())
+print(json.dumps([before, answered, startup.pending(), type(sys.modules["asyncio"]).__name__]), file=sys.stderr)
 """
-    assert python(code).split() == ["['asyncio',", "'idna']", "42", "['idna']", "module"]
+    before, answer, after, kind = json.loads(python("import json\n" + code))
+    assert before == list(startup.DEFERRED)
+    assert (answer, kind) == (42, "module")
+    assert after == [name for name in startup.DEFERRED if name != "asyncio"]
 
 
 def test_a_submodule_is_imported_through_a_stand_in() -> None:
@@ -43,7 +48,45 @@ def test_a_submodule_is_imported_through_a_stand_in() -> None:
 
 
 def test_a_module_already_imported_is_left_alone() -> None:
-    assert python("print(startup.pending(), file=sys.stderr)", before="import asyncio; ").strip() == "['idna']"
+    pending = python("print(' '.join(startup.pending()), file=sys.stderr)", before="import asyncio; ").split()
+    assert pending == [name for name in startup.DEFERRED if name != "asyncio"]
+
+
+class TestForwardedFunctions:
+    """`from module import function` takes a forwarder: the real module is imported when it is first called."""
+
+    def test_importing_the_function_imports_nothing(self) -> None:
+        code = (
+            "from importlib.metadata import entry_points, version\n"
+            "from dotenv import dotenv_values\n"
+            "print(' '.join(startup.pending()), file=sys.stderr)"
+        )
+        assert python(code).split() == list(startup.DEFERRED)
+
+    def test_calling_it_calls_the_real_function(self, tmp_path: Path) -> None:
+        (tmp_path / "values.env").write_text("A=1\n")
+        code = (
+            "from importlib.metadata import version\n"
+            "from dotenv import dotenv_values\n"
+            f"print(version('pydantic'), dict(dotenv_values({str(tmp_path / 'values.env')!r})), file=sys.stderr)\n"
+            "import importlib.metadata, dotenv\n"
+            "print(type(importlib.metadata).__name__, importlib.metadata.version is version, "
+            "type(dotenv).__name__, 'importlib.metadata' in startup.pending(), file=sys.stderr)"
+        )
+        called, kinds = python(code).splitlines()
+        assert called == f"{importlib.metadata.version('pydantic')} {{'A': '1'}}"
+        assert kinds == "module False module False"  # the real modules, in place of the stand-ins
+
+    def test_any_other_name_imports_the_real_module(self) -> None:
+        code = (
+            "from importlib.metadata import PackageNotFoundError\n"
+            "print(PackageNotFoundError.__module__, 'importlib.metadata' in startup.pending(), file=sys.stderr)"
+        )
+        assert python(code).split() == ["importlib.metadata", "False"]
+
+    def test_the_package_attribute_is_the_stand_in_until_then(self) -> None:
+        code = "import importlib.metadata\nprint(type(importlib.metadata).__name__, file=sys.stderr)"
+        assert python(code).strip() == "_StandIn"
 
 
 def test_a_whole_gate_run_never_uses_a_deferred_module(tmp_path: Path) -> None:
