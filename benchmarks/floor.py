@@ -11,11 +11,11 @@ import gc
 
 gc.disable()
 
-import os  # noqa: E402
+import os  # noqa: E402 -- imported with the collector off, as the action imports
 
-import httpx  # noqa: E402
-from pydantic import Field, SecretStr  # noqa: E402
-from pydantic_settings import BaseSettings  # noqa: E402
+import httpx  # noqa: E402 -- imported with the collector off, as the action imports
+from pydantic import Field, SecretStr  # noqa: E402 -- imported with the collector off, as the action imports
+from pydantic_settings import BaseSettings  # noqa: E402 -- imported with the collector off, as the action imports
 
 
 class Inputs(BaseSettings):

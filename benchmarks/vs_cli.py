@@ -80,7 +80,8 @@ def _tree_rss_kb(pid: int) -> int:
         current = todo.pop()
         try:
             status = Path(f"/proc/{current}/status").read_text()
-            total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) if "VmRSS" in status else 0  # type: ignore[union-attr]
+            if resident := re.search(r"VmRSS:\s+(\d+)", status):  # a zombie has no VmRSS line
+                total += int(resident.group(1))
             for task in Path(f"/proc/{current}/task").iterdir():
                 todo += [int(child) for child in (task / "children").read_text().split()]
         except (OSError, ValueError):

@@ -24,9 +24,9 @@ class Certificate:
     @classmethod
     def make(cls, directory: Path) -> Certificate:
         from cryptography import x509  # noqa: PLC0415 -- only where https is served
-        from cryptography.hazmat.primitives import hashes, serialization  # noqa: PLC0415
-        from cryptography.hazmat.primitives.asymmetric import ec  # noqa: PLC0415
-        from cryptography.x509.oid import NameOID  # noqa: PLC0415
+        from cryptography.hazmat.primitives import hashes, serialization  # noqa: PLC0415 -- as above
+        from cryptography.hazmat.primitives.asymmetric import ec  # noqa: PLC0415 -- as above
+        from cryptography.x509.oid import NameOID  # noqa: PLC0415 -- as above
 
         key = ec.generate_private_key(ec.SECP256R1())
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "aikido-gate loopback")])

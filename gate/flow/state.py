@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from gate.core.models import ScanTarget, UploadFile
-from gate.core.verdict import Verdict
-from gate.flow.ports import Workflow
+# Names for the annotations only: the boot sequence imports this module before the upload
+# workers start, so it loads nothing else.
+if TYPE_CHECKING:
+    from gate.core.models import ScanTarget, UploadFile
+    from gate.core.verdict import Verdict
+    from gate.flow.ports import Workflow
 
 
 @dataclass(eq=False)  # one run's state: the same only as itself

@@ -19,4 +19,4 @@ def test_the_modes_are_what_action_yml_documents() -> None:
 def test_a_plan_cannot_change_once_made() -> None:
     plan = CommentPlan(CommentMode.ON, sast=True, marker="<!-- m -->", job="aikido", head_commit=None)
     with pytest.raises(dataclasses.FrozenInstanceError):
-        plan.sast = False  # type: ignore[misc]
+        plan.sast = False  # type: ignore[misc]  # the assignment a frozen plan refuses, on purpose

@@ -10,7 +10,7 @@ import pytest
 from emulator.runner import parse_outputs
 from gate.core.markdown import cut_short
 from gate.core.models import ScanStatus, parse_scan_status
-from gate.core.verdict import decide, skipped
+from gate.core.verdict import Verdict, decide, skipped
 from gate.flow.report import fit_summary, report
 from gate.runner.workflow import Workflow
 from tests.support.answers import DEFAULT_DONE, FEATURE_DONE
@@ -23,10 +23,10 @@ DEFAULT_FAILED = parse_scan_status(DEFAULT_DONE)
 class TestReport:
     """report"""
 
-    def run(self, tmp_path: Path, verdict_: object) -> tuple[int, str, dict[str, str], str]:
+    def run(self, tmp_path: Path, verdict_: Verdict) -> tuple[int, str, dict[str, str], str]:
         stream = io.StringIO()
         workflow = Workflow(stream, output_path=tmp_path / "out", summary_path=tmp_path / "sum.md")
-        code = report(verdict_, workflow)  # type: ignore[arg-type]
+        code = report(verdict_, workflow)
         return code, stream.getvalue(), parse_outputs((tmp_path / "out").read_text()), (tmp_path / "sum.md").read_text()
 
     def test_failure_annotates_each_issue_link(self, tmp_path: Path) -> None:
