@@ -14,8 +14,8 @@ Aikido). Then the import breakdown of `entrypoint` and the wiring (`-X importtim
 figures from the same run. `--floor` adds `benchmarks/floor.py` to the start-up rounds: the
 least a program using httpx and pydantic-settings does before its first request, which is
 what those libraries alone cost. `--cli DIR` is a copy of Aikido's CLI (github.com/AikidoSec/ci-api-client) with
-`npm install --omit=dev` done; the rounds interleave the two programs, alternating which
-goes first, and the ratios compare medians of the same run. Without it, the action alone.
+`npm install --omit=dev` done; the rounds interleave the programs, alternating which goes
+first, and each ratio is the median of round-by-round ratios. Without it, the action alone.
 The project never depends on the CLI: it is a yardstick.
 """
 
@@ -234,22 +234,41 @@ def start_up(programs: Programs, sink: Sink, names: list[str], rounds: int) -> F
     return figures
 
 
+def paired(figures: Figures, program: str, yardstick: str, measure: str) -> list[float]:
+    """Round by round, `program`'s value over the yardstick's, sorted.
+
+    The rounds interleave the programs, so a ratio within one round cancels the shared machine's
+    slow drifts, which a ratio of two medians keeps.
+    """
+    mine, theirs = figures.values.get((program, measure), []), figures.values.get((yardstick, measure), [])
+    if len(mine) != len(theirs):
+        return []
+    return sorted(value / base for value, base in zip(mine, theirs, strict=True) if base)
+
+
 def table(title: str, figures: Figures, programs: list[str]) -> str:
-    """Medians per program, and each program's ratio to the last one (the CLI, when it ran)."""
+    """Medians per program; each program's ratio to the last one (the CLI, when it ran), and this
+    action's to the checkout before it, as medians of round-by-round ratios; then how much the
+    before/after ratio of the first measure varied (its middle half of rounds)."""
     measures = list(dict.fromkeys(measure for _, measure in figures.values))
     yardstick = programs[-1] if len(programs) > 1 else None
-    others = [program for program in programs if program != yardstick]
+    pairs = [(program, yardstick) for program in programs if yardstick and program != yardstick]
+    if "before" in programs and yardstick != "before":
+        pairs.append(("action", "before"))
     head = "".join(f"{program:>12}" for program in programs)
-    head += "".join(f"{program + '/' + yardstick:>14}" for program in others) if yardstick else ""
+    head += "".join(f"{mine + '/' + theirs:>15}" for mine, theirs in pairs)
     lines = [f"\n{title}", f"{'':28}{head}"]
     for measure in measures:
-        medians = {program: figures.median(program, measure) for program in programs}
-        cells = "".join(f"{m:>12.3f}" if (m := medians[p]) is not None else f"{'–':>12}" for p in programs)
-        base = medians[yardstick] if yardstick else None
-        for program in others if base else []:
-            value = medians[program]
-            cells += f"{value / base:>13.2f}×" if value is not None and base else f"{'–':>14}"
+        medians = [figures.median(program, measure) for program in programs]
+        cells = "".join(f"{m:>12.3f}" if m is not None else f"{'–':>12}" for m in medians)
+        for mine, theirs in pairs:
+            ratios = paired(figures, mine, theirs, measure)
+            cells += f"{statistics.median(ratios):>14.2f}×" if ratios else f"{'–':>15}"
         lines.append(f"{measure:28}{cells}")
+    spread = paired(figures, "action", "before", measures[0]) if "before" in programs and measures else []
+    if len(spread) >= 4:
+        low, _, high = statistics.quantiles(spread, n=4)
+        lines.append(f"{'':28}action/before, {measures[0]}: middle half of rounds {low:.2f}–{high:.2f}×")
     return "\n".join(lines)
 
 

@@ -25,9 +25,10 @@ from gate.core.comment_plan import CommentMode
 from gate.core.errors import ConfigError
 from gate.core.event import Overrides
 from gate.core.models import GateOptions
+from gate.core.numbers import whole_number
 from gate.core.plan import Job, RunPlan, with_settings
 from gate.core.precedence import Settings, effective
-from gate.core.sanitize import redact, whole_number
+from gate.core.sanitize import redact
 from gate.net.proxy import PROXY_VARIABLES, clear_text_proxy, unusable_proxy
 
 if TYPE_CHECKING:

@@ -14,7 +14,7 @@ from typing import Any
 
 from gate.core.errors import UnexpectedAnswer
 from gate.core.links import hosts_in_text, link_host, trusted_link
-from gate.core.sanitize import whole_number
+from gate.core.numbers import whole_number
 
 # The API version string of the page's example; our own version goes in the User-Agent.
 API_VERSION = "1.0.5"

@@ -20,7 +20,7 @@ from gate import USER_AGENT
 from gate.core.answers import excerpt
 from gate.core.clock import Deadline, Sleep
 from gate.core.errors import GitHubRefused
-from gate.core.sanitize import whole_number
+from gate.core.numbers import whole_number
 from gate.net.faults import DeadlineReached
 from gate.net.http import MIN_RETRY_WAIT, retry_after_seconds, wall_clock_limit
 from gate.net.proxy import proxy_variable

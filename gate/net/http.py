@@ -24,7 +24,7 @@ import httpx
 
 from gate.core.answers import Answer
 from gate.core.clock import Deadline, Sleep
-from gate.core.sanitize import whole_number
+from gate.core.numbers import whole_number
 from gate.net.faults import AnswerTooLarge, DeadlineReached, GaveUp, Stop
 
 CONNECT_TIMEOUT = 10.0
