@@ -2,7 +2,7 @@
 
 Importing pydantic-settings and httpx keeps one core busy for most of the start-up before the inputs
 can even be validated, while validating a large SBOM needs both cores for seconds. Validation
-needs the file names only, so the entry point starts it first: the upload inputs are read raw
+needs the file names only, so the boot sequence starts it first: the upload inputs are read raw
 from the environment, expanded by the very rules of `gate.uploads.files`, and each file (each half
 of a large one) goes to one of two lean worker interpreters. When `collect` has validated the
 inputs and chosen its files, it asks `Prefetch.inspect` for each one's facts. A worker's

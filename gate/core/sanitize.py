@@ -9,7 +9,7 @@ sequences (ANSI colours, cursor moves, OSC hyperlinks), C0/C1 control characters
 lone surrogates, so the sinks can neither leak a key nor be tricked into showing text other
 than what it is (https://trojansource.codes).
 
-The secrets are held by a `Secrets` object the entry point makes and puts in force for the whole
+The secrets are held by a `Secrets` object the wiring (gate.boot.wiring) makes and puts in force for the whole
 run (`using`, a context variable, so a test makes its own): every sink of the run hides them,
 whoever built the text, as the runner's `::add-mask::` does for its log.
 """
@@ -48,7 +48,7 @@ def _any_form(secret: str) -> str:
 
 
 class Secrets:
-    """The secrets of one run, in every spelling; the entry point makes it and `using` makes it the one in force."""
+    """The secrets of one run, in every spelling; the wiring makes it and `using` makes it the one in force."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         self._secrets: list[str] = []

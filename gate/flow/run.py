@@ -67,7 +67,7 @@ def _skip_reason_without_secret(facts: EventFacts) -> str | None:
 def reach_verdict(plan: RunPlan, payload: dict[str, Any], wiring: Collaborators) -> Verdict:
     """Read the event, start the scan, upload into it, wait for it and decide; raises GateError when it cannot.
 
-    The caller turns a GateError into the ERROR verdict (entrypoint.main, the one place that does).
+    The caller turns a GateError into the ERROR verdict (gate.boot.wiring.Run.decide, the one place that does).
     """
     verdict = _scan_and_decide(plan, payload, wiring)
     return dataclasses.replace(verdict, uploads=tuple(wiring.state.uploaded))
