@@ -1,8 +1,8 @@
 """An emulator of Aikido's CI API, faithful to its public page (../shared/aikido/ci-api.txt).
 
-The three endpoints, the `X-AIK-API-SECRET` header, both completed answer shapes, and
-named scenarios: pass, fail, slow, flaky, timeout, default-branch, html-login, hostile, drip, release-fail, sast-odd
-(any scenario answers a release gate, `is_release_gating`, in the default-branch shape). Unlike the
+The three endpoints, the `X-AIK-API-SECRET` header, both completed answer shapes, and named
+scenarios: pass, fail, slow, flaky, timeout, default-branch, html-login, hostile, hostile-link, drip, release-fail,
+sast-odd (any scenario answers a release gate, `is_release_gating`, in the default-branch shape). Unlike the
 page's examples, it speaks valid JSON. Every request is recorded for the tests to read.
 """
 
@@ -63,6 +63,9 @@ class Scenario:
     # Echo the key it was sent, in several spellings, with terminal escapes and bidi controls,
     # into every text of its answers, and link to another host: what a compromised server would do.
     hostile: bool = False
+    # With `hostile`: the diff_url on Aikido's own host, its query holding the key and chat markup
+    # (a channel ping, a mention, a disguised link), as a trusted host does not make a path safe.
+    hostile_link: bool = False
     # Answer each poll one byte every half second: only a wall-clock deadline ends the wait on time.
     drip: bool = False
     # Open issues (dependency issues, with their links) in a default-branch or release-gate answer;
@@ -125,6 +128,7 @@ SCENARIOS = {
         Scenario("default-branch", default_branch_shape=True, open_issues=2),
         Scenario("html-login", html_login=True),
         Scenario("hostile", new_issues={"sast": 1}, hostile=True),
+        Scenario("hostile-link", new_issues={"sast": 1}, hostile=True, hostile_link=True),
         Scenario("drip", drip=True),
         Scenario("release-fail", default_branch_shape=True, open_issues=3),
         Scenario("sast-odd", new_issues={"sast": 4}, sast_issues=ODD_SAST_ISSUES),
@@ -144,6 +148,8 @@ def hostile_texts(key: str) -> dict[str, str]:
         "re-authorise at https://aikido-login.evil.example/sso",
         "diff_url": f"https://app.aikido.dev/featurebranch/scan/1?key={key}",
         "foreign_url": f"https://evil.example/collect?k={encoded}",
+        "markup_url": f"https://app.aikido.dev/featurebranch/scan/1?k={key}&n=<!channel>&u=<@U123>"
+        "&l=<https://evil.example|Open_the_scan>",
         "title": f"Leaked {key.upper()} \x1b[2J\u202e",
     }
 
@@ -391,7 +397,7 @@ class AikidoEmulator:
                 "outcome": {"human_readable_message": texts["message"]},
                 "new_issues_found": 1,
                 "new_sast_issues_found": 1,
-                "diff_url": texts["foreign_url"],
+                "diff_url": texts["markup_url" if scenario.hostile_link else "foreign_url"],
                 "issue_links": [texts["diff_url"], texts["foreign_url"]],
                 "gate_passed": False,
             }

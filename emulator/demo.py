@@ -28,6 +28,7 @@ SHOWS = {
     "default-branch": "the default-branch answer: open issues and their links",
     "html-login": "an HTML login page instead of JSON: ERROR with the likely causes",
     "hostile": "an answer echoing the key in disguise, escapes, bidi and foreign links: none reaches any output",
+    "hostile-link": "the hostile answer with the key and chat markup in Aikido's own link: inert in every output",
     "drip": "each poll answered one byte every half second: still TIMED_OUT on time",
     "release-fail": "a release gate (release event, release-gating: true) blocked by three open issues",
     "sast-odd": "SAST findings with odd paths, columns and long texts: two in the SARIF file, two left out",

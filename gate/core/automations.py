@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass
 
 from gate import __version__
+from gate.core import slack
 from gate.core.markdown import MAX_COMMENT_CHARS, cut_short, md_code, md_link, md_text
 from gate.core.policy import Action, Automation
 from gate.core.sanitize import clean
@@ -61,9 +61,36 @@ def fired(verdict: Verdict) -> set[str]:
     return events
 
 
-def applies(rule: Automation, profile: str | None) -> bool:
-    """The rule is on, and its scope is every run or includes the profile the run followed."""
-    return rule.enabled and (rule.profiles is None or (profile is not None and profile in rule.profiles))
+# The input each action writes with: a rule in scope whose action lacks it skips that action, with a warning.
+NEEDS = {"create_issue": "github-token", "send_to_communicator": "communicator-webhook-url"}
+
+
+def applies(rule: Automation, profile: str | None, where: Where) -> bool:
+    """The rule is on, and its scope is every run or includes the profile the run followed.
+
+    A pull request's run is in a rule's scope only when the rule names the profile it followed:
+    a rule for every run would otherwise open a tracking issue per pull request, left open when
+    the pull request is abandoned.
+    """
+    if not rule.enabled:
+        return False
+    if rule.profiles is None:
+        return where.ref_kind != "pull request"
+    return profile is not None and profile in rule.profiles
+
+
+def in_scope(rules: tuple[Automation, ...], profile: str | None, where: Where) -> list[Automation]:
+    return [rule for rule in rules if applies(rule, profile, where)]
+
+
+def lacking(rules: list[Automation], missing: frozenset[str]) -> dict[str, list[str]]:
+    """Each missing input some rule's action needs, with the names of those rules."""
+    found: dict[str, list[str]] = {}
+    for rule in rules:
+        for need in dict.fromkeys(NEEDS[action.type] for action in rule.actions()):
+            if need in missing:
+                found.setdefault(need, []).append(rule.name)
+    return found
 
 
 def actions_on(rule: Automation, events: set[str]) -> tuple[list[str], list[Action]]:
@@ -142,18 +169,13 @@ def closing_comment(where: Where) -> str:
     return f"Resolved in commit {md_code(where.commit[:12])}{run}: the gate found nothing this rule tracks."
 
 
-_MENTION = re.compile(r"@")
-
-
 def chat_text(verdict: Verdict, where: Where) -> str:
-    """One line for a chat webhook: outcome, repository, ref and the Aikido link.
+    """One line for a chat webhook: outcome, repository, ref and the Aikido link, every part inert Slack text.
 
-    The shape Slack, Mattermost and Google Chat accept as `text`; `<`, `>` and `&` are escaped
-    as Slack requires, and `@` is followed by a zero-width space, so nothing pings a channel.
+    The shape Slack, Mattermost and Google Chat accept as `text`. The link is the answer's own
+    text too: only a trusted Aikido link is kept (gate.core.models), and it is escaped like the rest.
     """
     status = verdict.status
     counts = f" ({_count_words(verdict)})" if status is not None and status.final else ""
-    link = f" {status.diff_url}" if status is not None and status.diff_url else ""
-    line = clean(f"Aikido gate {verdict.outcome.value}{counts} on {where.repository} {where.shown}")
-    line = line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MENTION.sub("@\u200b", line) + link
+    link = f" {slack.url(status.diff_url)}" if status is not None and status.diff_url else ""
+    return slack.escape(f"Aikido gate {verdict.outcome.value}{counts} on {where.repository} {where.shown}") + link

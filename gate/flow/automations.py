@@ -12,15 +12,17 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from gate.core.automations import (
+    NEEDS,
     Where,
     actions_on,
-    applies,
     chat_text,
     closing_comment,
     fired,
+    in_scope,
     issue_body,
     issue_marker,
     issue_title,
+    lacking,
     tracks_issues,
 )
 from gate.core.errors import GateError, Refused
@@ -29,10 +31,26 @@ from gate.core.markdown import md_link, md_text
 from gate.core.plan import RunPlan
 from gate.core.policy import Action, Automation
 from gate.core.verdict import Outcome, Verdict
+from gate.core.wording import a_few
 from gate.flow.ports import Workflow
 
 TITLE = "Aikido automation"
 PERMISSION_HINT = "give the job permissions: issues: write"
+FORK_SKIPPED = (
+    "automations skipped: this pull request comes from a fork; the policy file's rules never act on a stranger's "
+    "pull request (no tracking issue, no chat message)"
+)
+# What a rule in scope says when an input its action needs is empty ({rules}: the rules' names).
+MISSING_INPUT = {
+    "github-token": (
+        "automation {rules} cannot keep its tracking issue: github-token is empty; pass github-token: "
+        "${{{{ secrets.GITHUB_TOKEN }}}} and give the job permissions: issues: write"
+    ),
+    "communicator-webhook-url": (
+        "automation {rules} cannot post to chat: communicator-webhook-url is empty; pass the webhook's URL from a "
+        "secret, e.g. communicator-webhook-url: ${{{{ secrets.CHAT_WEBHOOK }}}}"
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -66,10 +84,12 @@ class Said:
 
     text: str
     markdown: str
+    # A refusal: also a warning annotation, so that it is seen and fixed.
+    refused: bool = False
 
 
-def _said(text: str) -> Said:
-    return Said(text, md_text(text))
+def _said(text: str, *, refused: bool = False) -> Said:
+    return Said(text, md_text(text), refused)
 
 
 def _about_issue(number: int, what: str, where: Where) -> Said:
@@ -80,11 +100,12 @@ def _about_issue(number: int, what: str, where: Where) -> Said:
 
 @dataclass(frozen=True)
 class AutomationRun:
-    """What the rules need of this run."""
+    """What the rules need of this run; `missing`: the inputs it lacks (see gate.core.automations.NEEDS)."""
 
     rules: tuple[Automation, ...]
     profile: str | None
     where: Where
+    missing: frozenset[str] = frozenset()
 
 
 def run_automations(
@@ -94,25 +115,36 @@ def run_automations(
     chat: Callable[[], Chat],
     workflow: Workflow,
 ) -> list[str]:
-    """Run every rule that applies; returns (and logs, and adds to the summary) one line per rule that acted."""
+    """Run every rule in this run's scope; returns (and logs, and adds to the summary) one line per rule that acted.
+
+    An action whose input this run lacks is skipped with one warning per input; nothing here
+    changes the verdict.
+    """
+    rules = in_scope(run.rules, run.profile, run.where)
+    if skipped := len([rule for rule in run.rules if rule.enabled]) - len(rules):
+        workflow.log(f"automations: {skipped} rule{'s' if skipped > 1 else ''} not in this run's scope")
+    for need, names in lacking(rules, run.missing).items():
+        workflow.warning(MISSING_INPUT[need].format(rules=a_few([repr(name) for name in names])), title=TITLE)
     events = fired(verdict)
     done: list[str] = []
     shown: list[str] = []
-    for rule in run.rules:
-        if not applies(rule, run.profile):
-            continue
+    for rule in rules:
         names, actions = actions_on(rule, events)
+        kinds = {action.type for action in actions if NEEDS[action.type] not in run.missing}
         results: list[Said] = []
-        if tracks_issues(rule):
+        if tracks_issues(rule) and NEEDS["create_issue"] not in run.missing:
             results.append(
                 _track(rule, names=names, actions=actions, verdict=verdict, where=run.where, tracker=tracker)
             )
-        if any(action.type == "send_to_communicator" for action in actions):
+        if "send_to_communicator" in kinds:
             results.append(_post(chat, verdict, run.where))
         results = [result for result in results if result.text]
         if results:
             line = f"{rule.name}: {'; '.join(result.text for result in results)}"
-            workflow.log(line)
+            if any(result.refused for result in results):
+                workflow.warning(line, title=TITLE)  # a refusal is seen and fixed, not lost in the log
+            else:
+                workflow.log(line)
             done.append(line)
             shown.append(f"- {md_text(rule.name)}: " + "; ".join(result.markdown for result in results))
     if shown:
@@ -124,7 +156,7 @@ def _post(chat: Callable[[], Chat], verdict: Verdict, where: Where) -> Said:
     try:
         chat().post(chat_text(verdict, where))
     except Refused as refusal:
-        return _said(f"chat message not sent ({refusal})")
+        return _said(f"chat message not sent ({refusal})", refused=True)
     return _said("chat message sent")
 
 
@@ -157,7 +189,7 @@ def _track(
         return _about_issue(still_open[0].number, "closed", where)
     except Refused as refusal:
         hint = f"; {PERMISSION_HINT}" if refusal.status in (401, 403, 404) else ""
-        return _said(f"tracking issue not written ({refusal}{hint})")
+        return _said(f"tracking issue not written ({refusal}{hint})", refused=True)
 
 
 def _open(
@@ -211,7 +243,7 @@ def automate(
     chat: Callable[[], Chat],
     workflow: Workflow,
 ) -> None:
-    """The rules of the policy file after the verdict; fork pull requests and runs without a token skip them."""
+    """The rules of the policy file after the verdict; a pull request from a fork skips them, on any event."""
     if not rules:
         return
     job = plan.job
@@ -221,11 +253,14 @@ def automate(
     except GateError as failure:
         workflow.notice(f"automations skipped: {failure}", title=TITLE)
         return
-    if facts.is_fork and job.event_name == "pull_request":
-        workflow.notice("automations skipped: a pull request from a fork gets a read-only token", title=TITLE)
+    if facts.is_fork:
+        # On pull_request_target the token could write: a stranger's pull request must still not
+        # open issues (notifying their assignees) or post to chat.
+        workflow.notice(FORK_SKIPPED, title=TITLE)
         return
-    if not plan.github_token_given:
-        workflow.notice("automations skipped: no github-token to write issues with", title=TITLE)
-        return
+    missing = {NEEDS["create_issue"]} if not plan.github_token_given else set()
+    if not plan.communicator_given:
+        missing.add(NEEDS["send_to_communicator"])
     policy = verdict.policy
-    run_automations(verdict, AutomationRun(rules, policy.profile if policy else None, where), tracker, chat, workflow)
+    run = AutomationRun(rules, policy.profile if policy else None, where, frozenset(missing))
+    run_automations(verdict, run, tracker, chat, workflow)

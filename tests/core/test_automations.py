@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
 from gate.core.automations import Where, chat_text, fired, issue_body, issue_marker, issue_title
 from gate.core.models import parse_scan_status
 from gate.core.policy import Action, Automation
+from gate.core.sanitize import add_secrets
 from gate.core.verdict import ReleaseGate, Verdict, decide, error, skipped, timed_out
 from tests.support.answers import DEFAULT_DONE, FEATURE_DONE
 
@@ -96,3 +98,17 @@ class TestChatText:
         assert "<" not in text.split(" https://")[0]
         assert "&lt;!channel&gt;@\u200bhere&amp;" in text
         assert "\x1b" not in text
+
+    def test_a_hostile_link_cannot_leak_ping_or_disguise(self) -> None:
+        """Aikido's diff_url is answer text: a trusted host does not make its path and query safe"""
+        key = "AIK_CI_sekritKey0123456789"
+        add_secrets([key])
+        markup = f"?k={key}&n=<!channel>&u=<@U123>&l=<https://evil.example|Open_the_scan>"
+        status = parse_scan_status(FEATURE_DONE | {"diff_url": "https://app.aikido.dev/featurebranch/scan/1" + markup})
+        text = chat_text(decide(status, scan_id=1, report_only=False), MAIN)
+        assert key not in text
+        assert "sekrit" not in text
+        assert not re.search(r"[<>|]", text), text
+        assert text.startswith(
+            "Aikido gate FAILED (1 new issue) on octo-org/octo-repo main https://app.aikido.dev/featurebranch/scan/1?k=***"
+        )

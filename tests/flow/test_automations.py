@@ -132,7 +132,11 @@ class TestTrackingIssue:
     def test_a_403_is_a_warning_naming_the_permission(self, github: FakeGitHub) -> None:
         github.refuse("POST", "/issues$", 403, "Resource not accessible by integration")
         log = automate(github, FAILED)
-        assert log.startswith("Track open issues on main: tracking issue not written (GitHub answered HTTP 403: ")
+        # A warning annotation, not a plain log line: the permission to fix is seen.
+        assert log.startswith(
+            "::warning title=Aikido automation::Track open issues on main: tracking issue not written (GitHub "
+            "answered HTTP 403: "
+        )
         assert log.endswith("; give the job permissions: issues: write)\n")
 
 
@@ -153,7 +157,7 @@ class TestChat:
         with chat:
             log = automate(github, error("x"), chat=chat)
         assert log == (
-            "Track open issues on main: chat message not sent (the webhook in communicator-webhook-url answered "
-            "HTTP 404)\n"
+            "::warning title=Aikido automation::Track open issues on main: chat message not sent (the webhook in "
+            "communicator-webhook-url answered HTTP 404)\n"
         )
         assert len(chat.bodies) == 1  # a 404 is not retried
