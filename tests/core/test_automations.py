@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from gate.core.automations import Where, chat_text, fired, issue_body, issue_marker, issue_title
+from gate.core.automations import Where, applies, chat_text, fired, issue_body, issue_marker, issue_title, lacking
 from gate.core.models import parse_scan_status
 from gate.core.policy import Action, Automation
 from gate.core.sanitize import add_secrets
@@ -112,3 +112,29 @@ class TestChatText:
         assert text.startswith(
             "Aikido gate FAILED (1 new issue) on octo-org/octo-repo main https://app.aikido.dev/featurebranch/scan/1?k=***"
         )
+
+
+class TestScope:
+    """applies, lacking: which rules a run sets off, and which inputs they miss"""
+
+    PR = dataclasses.replace(MAIN, ref_kind="pull request", ref_name="42")
+    SCOPED = dataclasses.replace(RULE, name="Scoped", profiles=("Pull requests",))
+
+    def test_a_rule_for_every_run_leaves_pull_requests_alone(self) -> None:
+        assert (applies(RULE, None, MAIN), applies(RULE, "Pull requests", self.PR)) == (True, False)
+
+    def test_a_rule_naming_the_profile_acts_on_its_pull_requests(self) -> None:
+        assert (applies(self.SCOPED, "Pull requests", self.PR), applies(self.SCOPED, "Other", self.PR)) == (True, False)
+
+    def test_a_disabled_rule_never_applies(self) -> None:
+        assert not applies(dataclasses.replace(RULE, enabled=False), None, MAIN)
+
+    def test_each_missing_input_names_the_rules_that_need_it(self) -> None:
+        chat = Automation("Chat", True, None, (("scan_failed", (Action("send_to_communicator"),)),))
+        both = dataclasses.replace(chat, name="Both", events=(*chat.events, *RULE.events))
+        missing = frozenset({"github-token", "communicator-webhook-url"})
+        assert lacking([RULE, chat, both], missing) == {
+            "github-token": ["Track", "Both"],
+            "communicator-webhook-url": ["Chat", "Both"],
+        }
+        assert lacking([RULE, chat, both], frozenset()) == {}
