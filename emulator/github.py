@@ -1,7 +1,8 @@
 """A small fake of GitHub's REST API on loopback, below PyGithub and httpx: it serves real HTTP and records it.
 
 Issue comments and review comments of one pull request, with their authors and GraphQL's
-`viewer` (who the token belongs to), Link-header pagination, deleting one's own comments, files
+`viewer` (who the token belongs to), the repository's issues (pull requests listed among them, as
+GitHub lists them), Link-header pagination, deleting one's own comments, files
 through the contents API, an optional path prefix (GitHub Enterprise Server's `/api/v3`), 422 for
 review comments on lines outside the diff, and queued refusals (rate limits, 403, 5xx). The tests
 and `scripts/demo` use it.
@@ -123,7 +124,7 @@ class FakeGitHub:
         return comment
 
     def add_issue(self, title: str, body: str, user: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
-        """A repository issue (not the pull request), numbered from 100."""
+        """A repository issue (not the pull request), numbered from 100; issues and pull requests share the numbers."""
         with self._lock:
             number = 100 + len(self.issues)
             issue = {
@@ -142,6 +143,21 @@ class FakeGitHub:
             }
             self.issues.append(issue)
         return issue
+
+    def add_pull_request(self, title: str, body: str, user: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A pull request as GitHub's issues listing shows it, with a `pull_request` key: the listing holds both."""
+        pull = self.add_issue(title, body, user)
+        with self._lock:
+            html_url = f"https://github.com/{REPO}/pull/{pull['number']}"
+            pull["html_url"] = html_url
+            pull["pull_request"] = {
+                "url": f"{self.api_url}/repos/{REPO}/pulls/{pull['number']}",
+                "html_url": html_url,
+                "diff_url": f"{html_url}.diff",
+                "patch_url": f"{html_url}.patch",
+                "merged_at": None,
+            }
+        return pull
 
     def _issues_api(
         self, method: str, route: str, query: dict[str, list[str]], body: Any

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import concurrent.futures
+import copy
 import io
 import random
+import re
 import threading
 from collections.abc import Iterator
 
@@ -157,3 +159,33 @@ class TestChat:
             "HTTP 404)\n"
         )
         assert len(chat.bodies) == 1  # a 404 is not retried
+
+
+class TestOnlyOurIssuesAreTracked:
+    """PyGithubIssues.tracked: issues, not pull requests, by the token's identity, whose body begins with the marker"""
+
+    def test_a_pull_request_by_the_same_bot_quoting_the_marker_is_never_taken(self, github: FakeGitHub) -> None:
+        marker = issue_marker(TRACK, MAIN)
+        # Every workflow's GITHUB_TOKEN writes as github-actions[bot], and the marker is computable from public data.
+        starts = github.add_pull_request("chore: release 1.2.0", marker + "\n:robot: I have created a release")
+        quotes = github.add_pull_request("chore: release 1.2.1", f"* fix: {marker} ([#9](https://x))")
+        closed = github.add_pull_request("chore: release 1.1.0", marker + "\nold")
+        closed["state"] = "closed"
+        before = copy.deepcopy([starts, quotes, closed])
+        assert automate(github, FAILED) == "Track open issues on main: issue #103 created\n"
+        assert automate(github, FAILED) == "Track open issues on main: issue #103 updated\n"
+        assert automate(github, PASSED) == "Track open issues on main: issue #103 closed\n"
+        assert [starts, quotes, closed] == before
+        assert [r.path for r in github.requests if re.search(r"/issues/10[012]\b", r.path)] == []
+
+    def test_only_a_body_that_begins_with_the_marker_is_ours(self, github: FakeGitHub) -> None:
+        marker = issue_marker(TRACK, MAIN)
+        quoting = github.add_issue("Why did the gate open an issue?", f"It wrote `{marker}`\nat the top.")
+        indented = github.add_issue("Aikido: 1 new issue on main", " " + marker + "\nindented")
+        longer = github.add_issue("Aikido: 1 new issue on main", marker + " and more\n")
+        # GitHub may give a body back with CRLF line endings.
+        ours = github.add_issue("Aikido: 1 new issue on main", marker + "\r\n### body\r\n")
+        before = copy.deepcopy([quoting, indented, longer])
+        assert automate(github, FAILED) == "Track open issues on main: issue #103 updated\n"
+        assert automate(github, PASSED) == "Track open issues on main: issue #103 closed\n"
+        assert ([quoting, indented, longer], ours["state"]) == (before, "closed")
