@@ -22,7 +22,7 @@ from gate.core.clock import Deadline, Sleep
 from gate.core.errors import GitHubRefused
 from gate.core.numbers import whole_number
 from gate.net.faults import DeadlineReached
-from gate.net.http import MIN_RETRY_WAIT, retry_after_seconds, wall_clock_limit
+from gate.net.http import MIN_RETRY_WAIT, host_and_port, retry_after_seconds, wall_clock_limit
 from gate.net.proxy import proxy_variable
 
 T = TypeVar("T")
@@ -98,7 +98,7 @@ class PyGithubSession:
         self._sleep = sleep
         self._identity: str | None = None
         where = urlsplit(api_url)
-        self._host = where.netloc.rpartition("@")[2] or "GITHUB_API_URL"
+        self._host = host_and_port(api_url) or "GITHUB_API_URL"
         proxy = proxy_variable(where.scheme, where.hostname or "", environ, loopback_direct=False)
         proxy = proxy or "the proxy variables"
         self._proxy_refused = f"the proxy refused the connection to GitHub: check {proxy} and its credentials"
