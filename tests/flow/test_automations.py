@@ -155,8 +155,9 @@ class TestChat:
         with chat:
             log = automate(github, error("x"), chat=chat)
         assert log == (
-            "Track open issues on main: chat message not sent (the webhook in communicator-webhook-url answered "
-            "HTTP 404)\n"
+            f"Track open issues on main: chat message not sent (the chat webhook at {chat.url.split('/')[2]} answered "
+            "HTTP 404: the webhook was deleted or the URL is wrong; set communicator-webhook-url to the webhook's "
+            "current URL)\n"
         )
         assert len(chat.bodies) == 1  # a 404 is not retried
 
@@ -189,3 +190,81 @@ class TestOnlyOurIssuesAreTracked:
         assert automate(github, FAILED) == "Track open issues on main: issue #103 updated\n"
         assert automate(github, PASSED) == "Track open issues on main: issue #103 closed\n"
         assert ([quoting, indented, longer], ours["state"]) == (before, "closed")
+
+
+class TestChatFailures:
+    """Webhook.post: a failed chat line names what to fix and the webhook's host and port, never its path"""
+
+    # The webhook's path and query hold its token (emulator.chat's is /services/T000/B000/demo).
+    SECRET_PARTS = ("/services", "T000", "B000", "demo")
+
+    @pytest.mark.parametrize(
+        ("status", "said"),
+        [
+            (
+                404,
+                "answered HTTP 404: the webhook was deleted or the URL is wrong; set communicator-webhook-url to "
+                "the webhook's current URL",
+            ),
+            (
+                410,
+                "answered HTTP 410: the webhook was deleted or the URL is wrong; set communicator-webhook-url to "
+                "the webhook's current URL",
+            ),
+            (
+                403,
+                "refused the message (HTTP 403): the webhook was revoked or disabled; create a new one and set "
+                "communicator-webhook-url to its URL",
+            ),
+            (
+                401,
+                "refused the message (HTTP 401): the webhook was revoked or disabled; create a new one and set "
+                "communicator-webhook-url to its URL",
+            ),
+            (
+                302,
+                "answered with a redirect (HTTP 302), not followed: set communicator-webhook-url to the webhook's "
+                "current URL",
+            ),
+            (
+                400,
+                "refused the message (HTTP 400): check that communicator-webhook-url is the URL of an incoming "
+                'webhook that takes {"text": ...}',
+            ),
+        ],
+    )
+    def test_a_refusal_says_what_to_fix(self, github: FakeGitHub, status: int, said: str) -> None:
+        chat = ChatWebhook(status)
+        with chat:
+            log = automate(github, error("x"), chat=chat)
+        where = chat.url.split("/")[2]
+        assert log == f"Track open issues on main: chat message not sent (the chat webhook at {where} {said})\n"
+        assert [part for part in self.SECRET_PARTS if part in log] == []
+
+    @pytest.mark.parametrize(("status", "doing"), [(503, "is failing"), (429, "is rate-limiting us")])
+    def test_a_failing_service_after_the_retries(self, github: FakeGitHub, status: int, doing: str) -> None:
+        chat = ChatWebhook(*[status] * 100)
+        with chat:
+            log = automate(github, error("x"), chat=chat)
+        where = chat.url.split("/")[2]
+        assert log == (
+            f"Track open issues on main: chat message not sent (the chat service at {where} {doing} (HTTP {status} "
+            "until the time budget ran out): communicator-webhook-url needs no change; see the service's status "
+            "page)\n"
+        )
+        assert len(chat.bodies) > 1
+        assert [part for part in self.SECRET_PARTS if part in log] == []
+
+    def test_no_answer_names_host_and_port_only(self, github: FakeGitHub) -> None:
+        chat = ChatWebhook()
+        with chat:
+            pass  # stopped: its port now refuses connections
+        log = automate(github, error("x"), chat=chat)
+        where = chat.url.split("/")[2]
+        assert log.startswith(
+            f"Track open issues on main: chat message not sent (could not connect to the chat webhook at {where} "
+            "(ConnectError: "
+        )
+        assert log.endswith("): check communicator-webhook-url and the network to it)\n")
+        assert where.startswith("127.0.0.1:")
+        assert [part for part in self.SECRET_PARTS if part in log] == []
