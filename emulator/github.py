@@ -66,6 +66,8 @@ class FakeGitHub:
         self.issues: list[dict[str, Any]] = []
         self.issues_barrier: threading.Barrier | None = None
         self._issue_listings = 0
+        # Where next-page links point: this fake's API unless a test sends them to another server.
+        self.links_to: str | None = None
         # Files the contents API serves: (owner/name, path, ref) -> text; others answer 404.
         self.files: dict[tuple[str, str, str], str] = {}
         self._arrived = 0
@@ -294,5 +296,6 @@ class FakeGitHub:
         chunk = items[(page - 1) * per_page : page * per_page]
         headers = {}
         if page * per_page < len(items):
-            headers["Link"] = f'<{self.api_url}{route}?per_page={per_page}&page={page + 1}>; rel="next"'
+            base = self.links_to or self.api_url
+            headers["Link"] = f'<{base}{route}?per_page={per_page}&page={page + 1}>; rel="next"'
         return 200, chunk, headers
