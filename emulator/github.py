@@ -1,7 +1,8 @@
 """A small fake of GitHub's REST API on loopback, below PyGithub and httpx: it serves real HTTP and records it.
 
 Issue comments and review comments of one pull request, with their authors and GraphQL's
-`viewer` (who the token belongs to), Link-header pagination, deleting one's own comments, files
+`viewer` (who the token belongs to), the repository's issues (pull requests listed among them, as
+GitHub lists them), Link-header pagination, deleting one's own comments, files
 through the contents API, an optional path prefix (GitHub Enterprise Server's `/api/v3`), 422 for
 review comments on lines outside the diff, and queued refusals (rate limits, 403, 5xx). The tests
 and `scripts/demo` use it.
@@ -65,6 +66,8 @@ class FakeGitHub:
         self.issues: list[dict[str, Any]] = []
         self.issues_barrier: threading.Barrier | None = None
         self._issue_listings = 0
+        # Where next-page links point: this fake's API unless a test sends them to another server.
+        self.links_to: str | None = None
         # Files the contents API serves: (owner/name, path, ref) -> text; others answer 404.
         self.files: dict[tuple[str, str, str], str] = {}
         self._arrived = 0
@@ -123,7 +126,7 @@ class FakeGitHub:
         return comment
 
     def add_issue(self, title: str, body: str, user: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
-        """A repository issue (not the pull request), numbered from 100."""
+        """A repository issue (not the pull request), numbered from 100; issues and pull requests share the numbers."""
         with self._lock:
             number = 100 + len(self.issues)
             issue = {
@@ -142,6 +145,21 @@ class FakeGitHub:
             }
             self.issues.append(issue)
         return issue
+
+    def add_pull_request(self, title: str, body: str, user: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A pull request as GitHub's issues listing shows it, with a `pull_request` key: the listing holds both."""
+        pull = self.add_issue(title, body, user)
+        with self._lock:
+            html_url = f"https://github.com/{REPO}/pull/{pull['number']}"
+            pull["html_url"] = html_url
+            pull["pull_request"] = {
+                "url": f"{self.api_url}/repos/{REPO}/pulls/{pull['number']}",
+                "html_url": html_url,
+                "diff_url": f"{html_url}.diff",
+                "patch_url": f"{html_url}.patch",
+                "merged_at": None,
+            }
+        return pull
 
     def _issues_api(
         self, method: str, route: str, query: dict[str, list[str]], body: Any
@@ -278,5 +296,6 @@ class FakeGitHub:
         chunk = items[(page - 1) * per_page : page * per_page]
         headers = {}
         if page * per_page < len(items):
-            headers["Link"] = f'<{self.api_url}{route}?per_page={per_page}&page={page + 1}>; rel="next"'
+            base = self.links_to or self.api_url
+            headers["Link"] = f'<{base}{route}?per_page={per_page}&page={page + 1}>; rel="next"'
         return 200, chunk, headers

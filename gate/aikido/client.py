@@ -26,7 +26,7 @@ from gate.core.models import (
     parse_upload_ack,
 )
 from gate.net.faults import AnswerTooLarge, GaveUp, Stop
-from gate.net.http import MAX_ANSWER_BYTES, Retrier, Safety, answer_of
+from gate.net.http import MAX_ANSWER_BYTES, Retrier, Safety, answer_of, host_and_port
 from gate.net.proxy import plain_loopback, proxy_variable
 from gate.net.tls import Tls
 
@@ -96,7 +96,7 @@ class AikidoClient:
         try:
             response = self._retrier.send(self._http, request, safety, patient=patient)
         except GaveUp as gave_up:
-            raise self._unreachable(gave_up, doing, request.url.host) from None
+            raise self._unreachable(gave_up, doing, host_and_port(request.url)) from None
         except AnswerTooLarge:
             raise UnexpectedAnswer(
                 f"Aikido's answer while {doing} is larger than {MAX_ANSWER_BYTES // 2**20} MB; it was cut off "

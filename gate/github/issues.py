@@ -9,6 +9,25 @@ from gate.flow.automations import TrackedIssue
 from gate.github.session import PyGithubSession, login_of
 
 
+def as_written(body: str | None) -> str:
+    """The body with the line endings we wrote: GitHub may give it back with CRLF."""
+    return (body or "").replace("\r\n", "\n")
+
+
+def is_ours(issue: Issue, marker: str, author: str) -> bool:
+    """An issue, not a pull request, that `author` opened and whose body begins with the marker line we write.
+
+    GitHub's issues listing holds pull requests too, and every workflow's GITHUB_TOKEN writes as the
+    same bot: a release PR quoting a commit subject that holds the marker (computable from public
+    data) must not be taken. The listing's JSON is read as it came (`_rawData`): `issue.pull_request`
+    and `issue.raw_data` make PyGithub fetch every issue without the key again.
+    """
+    if "pull_request" in issue._rawData or login_of(issue.user).lower() != author.lower():
+        return False
+    body = as_written(issue.body)
+    return body == marker or body.startswith(marker + "\n")
+
+
 class PyGithubIssues(PyGithubSession):
     """Lists, opens, edits and closes the issues the automations keep."""
 
@@ -24,11 +43,11 @@ class PyGithubIssues(PyGithubSession):
         listing = PaginatedList(Issue, self._github.requester, f"{self._repo.url}/issues", params)
         issues = self._call(lambda: list(listing))
         # Only attributes the listing carries are read: any other makes PyGithub fetch each issue again.
-        self._issues = {issue.number: issue for issue in issues}
+        ours = [issue for issue in issues if is_ours(issue, marker, author)]
+        self._issues = {issue.number: issue for issue in ours}
         return [
-            TrackedIssue(issue.number, issue.state == "open", login_of(issue.user), issue.title, issue.body or "")
-            for issue in self._issues.values()
-            if marker in (issue.body or "") and login_of(issue.user).lower() == author.lower()
+            TrackedIssue(issue.number, issue.state == "open", login_of(issue.user), issue.title, as_written(issue.body))
+            for issue in ours
         ]
 
     def create(self, title: str, body: str, labels: tuple[str, ...], assignees: tuple[str, ...]) -> int:

@@ -15,7 +15,7 @@ from gate import USER_AGENT
 from gate.core.answers import decipher_lookup, fix_for
 from gate.core.errors import GitHubLookupFailed
 from gate.net.faults import AnswerTooLarge, GaveUp, Stop
-from gate.net.http import Retrier, Safety, answer_of
+from gate.net.http import Retrier, Safety, answer_of, host_and_port
 from gate.net.proxy import plain_loopback
 from gate.net.tls import Tls
 
@@ -76,7 +76,7 @@ class GitHubLookups:
         except GaveUp as gave_up:
             if gave_up.stop in (Stop.CANNOT_CONNECT, Stop.UNTRUSTED) or gave_up.response is None:
                 # No answer at all: a token cannot help; the address, or the network to it, can.
-                host = self._http.base_url.host
+                host = host_and_port(self._http.base_url)
                 raise GitHubLookupFailed(
                     f"could not reach the GitHub API at {host} for {what} ({gave_up.reason}): check GITHUB_API_URL "
                     f"(on GitHub Enterprise Server the runner sets it) and the network to {host}, or set the "

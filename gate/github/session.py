@@ -6,15 +6,18 @@ rate limit (so it was not made), never after a 5xx or a lost answer, which could
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import requests
 from github import Auth, Github, GithubException
 from github.NamedUser import NamedUser
 from github.Organization import Organization
+from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass, Requester, RequestsResponse
 
 from gate import USER_AGENT
 from gate.core.answers import excerpt
@@ -22,7 +25,7 @@ from gate.core.clock import Deadline, Sleep
 from gate.core.errors import GitHubRefused
 from gate.core.numbers import whole_number
 from gate.net.faults import DeadlineReached
-from gate.net.http import MIN_RETRY_WAIT, retry_after_seconds, wall_clock_limit
+from gate.net.http import MIN_RETRY_WAIT, host_and_port, retry_after_seconds, wall_clock_limit
 from gate.net.proxy import proxy_variable
 
 T = TypeVar("T")
@@ -51,6 +54,122 @@ def rate_limit_wait(status: int, headers: dict[str, Any], data: Any, now: float)
     if lower.get("x-ratelimit-remaining") == "0" and reset is not None:
         return max(0.0, reset - now + 1)
     return SECONDARY_LIMIT_WAIT
+
+
+@dataclass(frozen=True)
+class ApiOrigin:
+    """GITHUB_API_URL's scheme, host and port: the only place PyGithub may send the token.
+
+    PyGithub follows next-page links and the URLs in its objects as GitHub gives them, and refuses
+    another host or port only with `assert`, which `python -O` removes (github/Requester.py,
+    `__assertUrlAllowed`). So every request is checked where PyGithub's connection sends it,
+    whatever the flags, and a redirect is never followed off this origin.
+    """
+
+    scheme: str
+    host: str
+    port: int
+    shown: str  # as messages name it: the port only when GITHUB_API_URL gives one
+
+    @classmethod
+    def of(cls, url: str) -> ApiOrigin:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        return cls(scheme, (parts.hostname or "").lower(), _port(parts.port, scheme), host_and_port(url))
+
+    def admits(self, scheme: str, host: str, port: int | None) -> bool:
+        return (scheme.lower(), host.lower(), _port(port, scheme.lower())) == (self.scheme, self.host, self.port)
+
+    def check_url(self, url: str) -> None:
+        """Refuse an absolute URL from GitHub's answer that leads elsewhere (PyGithub's check, without `assert`)."""
+        parts = urlsplit(url)
+        try:
+            port = parts.port
+        except ValueError:  # a port that is not one
+            port = -1
+        self._check(parts.scheme or self.scheme, parts.hostname or "", port)
+
+    def _check(self, scheme: str, host: str, port: int | None) -> None:
+        if not self.admits(scheme, host, port):
+            shown = f"{host}:{port}" if port is not None and port >= 0 else host
+            raise GitHubRefused(
+                f"not sent to {shown or 'no host'}: GitHub's answer pointed there (a next-page link or an object's "
+                f"URL), and the token goes only to GITHUB_API_URL's {self.shown}"
+            )
+
+    def send(self, connection: _Connection, send: Callable[[], RequestsResponse]) -> RequestsResponse:
+        """The answer of `connection`'s request, sent only to this origin; redirects are not followed."""
+        self._check(connection.protocol, connection.host, connection.port)
+        response = send()
+        # PyGithub follows a 301 on the same host itself; anything else of the kind it would misread.
+        if 300 <= response.status < 400 and response.status != 304:  # 304 Not Modified is no redirect
+            base = f"{self.scheme}://{self.host}:{self.port}/"
+            target = urlsplit(urljoin(base, response.headers.get("location") or ""))
+            try:
+                elsewhere = not self.admits(target.scheme, target.hostname or "", target.port)
+            except ValueError:  # a port that is not one
+                elsewhere = True
+            if elsewhere or response.status != 301:
+                token = "the token goes only to GITHUB_API_URL's host; " if elsewhere else ""
+                raise GitHubRefused(
+                    f"GitHub at {self.shown} redirected to {host_and_port(target.geturl()) or 'nowhere'} "
+                    f"(HTTP {response.status}), not followed: {token}check GITHUB_API_URL",
+                    response.status,
+                )
+        return response
+
+
+def _port(port: int | None, scheme: str) -> int:
+    return port if port is not None else 443 if scheme == "https" else 80
+
+
+class _CheckedHTTP(HTTPRequestsConnectionClass):
+    """PyGithub's plain-http connection, sending only to `origin`."""
+
+    def __init__(self, host: str, port: int | None = None, *args: Any, origin: ApiOrigin, **kwargs: Any) -> None:
+        super().__init__(host, port, *args, **kwargs)
+        self._origin = origin
+
+    def getresponse(self) -> RequestsResponse:
+        return self._origin.send(self, super().getresponse)
+
+
+class _CheckedHTTPS(HTTPSRequestsConnectionClass):
+    """PyGithub's https connection, sending only to `origin`."""
+
+    def __init__(self, host: str, port: int | None = None, *args: Any, origin: ApiOrigin, **kwargs: Any) -> None:
+        super().__init__(host, port, *args, **kwargs)
+        self._origin = origin
+
+    def getresponse(self) -> RequestsResponse:
+        return self._origin.send(self, super().getresponse)
+
+
+_Connection = HTTPRequestsConnectionClass | HTTPSRequestsConnectionClass
+# The attributes PyGithub's Requester makes its connections with (github/Requester.py). Its public
+# seam, Requester.injectConnectionClasses, sets them for every Requester in the process; set on one
+# requester, they check this session's requests only.
+_CONNECTION_CLASSES = ("_Requester__httpConnectionClass", "_Requester__httpsConnectionClass")
+_CONNECTION_CLASS = "_Requester__connectionClass"
+# Where PyGithub vets a URL from an answer, with `assert`: the same check, raising, says so in one line.
+_URL_CHECK = "_Requester__assertUrlAllowed"
+
+
+def send_only_to(requester: Requester, api_url: str) -> None:
+    """Make `requester` refuse to send anything anywhere but `api_url`'s origin, and never follow a redirect there."""
+    origin = ApiOrigin.of(api_url)
+    if not all(hasattr(requester, name) for name in (*_CONNECTION_CLASSES, _CONNECTION_CLASS, _URL_CHECK)):
+        # A PyGithub whose connections cannot be checked must not get the token (pinned in requirements.txt).
+        raise GitHubRefused("this PyGithub makes its connections where they cannot be checked: not used")
+    setattr(requester, _URL_CHECK, origin.check_url)
+    checked = {
+        "http": functools.partial(_CheckedHTTP, origin=origin),
+        "https": functools.partial(_CheckedHTTPS, origin=origin),
+    }
+    for name, scheme in zip(_CONNECTION_CLASSES, ("http", "https"), strict=True):
+        setattr(requester, name, checked[scheme])
+    setattr(requester, _CONNECTION_CLASS, checked["https" if origin.scheme == "https" else "http"])
+    requester.close()  # a connection PyGithub made already would be unchecked: the next one is made anew
 
 
 def trusted_cas(environ: Mapping[str, str]) -> bool | str:
@@ -93,12 +212,13 @@ class PyGithubSession:
             seconds_between_writes=seconds_between_writes or None,
             verify=trusted_cas(environ),
         )
+        send_only_to(self._github.requester, api_url)
         self._repo = self._github.get_repo(repository)
         self._deadline = deadline
         self._sleep = sleep
         self._identity: str | None = None
         where = urlsplit(api_url)
-        self._host = where.netloc.rpartition("@")[2] or "GITHUB_API_URL"
+        self._host = host_and_port(api_url) or "GITHUB_API_URL"
         proxy = proxy_variable(where.scheme, where.hostname or "", environ, loopback_direct=False)
         proxy = proxy or "the proxy variables"
         self._proxy_refused = f"the proxy refused the connection to GitHub: check {proxy} and its credentials"

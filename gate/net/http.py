@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import Enum
 from types import FrameType
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -31,6 +32,21 @@ CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 30.0
 BACKOFF_BASE = 1.0
 BACKOFF_CAP = 20.0
+
+
+def host_and_port(url: str | httpx.URL) -> str:
+    """`host[:port]` of `url`, as every message names a server: the port when the URL gives one.
+
+    Never the userinfo, path or query: a webhook URL's path is its credential. "" without a host.
+    """
+    parts = urlsplit(str(url))
+    host = parts.hostname or ""
+    try:
+        port = parts.port
+    except ValueError:  # not a number or out of range: name the host alone
+        port = None
+    shown = f"[{host}]" if ":" in host else host
+    return f"{shown}:{port}" if host and port is not None else shown
 
 
 def answer_of(response: httpx.Response) -> Answer:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
 import socket
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 from pytest_httpx import HTTPXMock
 
+from emulator.server import LoopbackServer
 from gate import __version__
 from gate.aikido.client import AikidoClient, build_http_client
 from gate.core.clock import Deadline
@@ -295,10 +298,67 @@ class TestProxies:
         client = self._client(f"http://127.0.0.1:{port}", clock)
         with pytest.raises(AikidoUnreachable) as caught:
             client.scan_status(22)
-        assert str(caught.value).startswith("could not connect to Aikido at 127.0.0.1 while polling scan 22 (")
+        assert str(caught.value).startswith(f"could not connect to Aikido at 127.0.0.1:{port} while polling scan 22 (")
         assert str(caught.value).endswith(
             "3 attempts): check api-base-url, or leave it empty so the key's region "
             "chooses the host (app.aikido.dev, app.me.aikido.dev, app.us.aikido.dev) "
             "(see https://github.com/aikido-gate/aikido-gate#troubleshooting)"
         )
         assert proxy.heads == []
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on."""
+    with socket.create_server(("127.0.0.1", 0)) as closed:
+        port: int = closed.getsockname()[1]
+    return port
+
+
+class TestTheHostIsNamedWithItsPort:
+    """AikidoClient: every failed connection names the host and port of api-base-url, over real loopback"""
+
+    @pytest.fixture
+    def connect(self, clock: FakeClock) -> Iterator[Callable[[str], AikidoClient]]:
+        """Clients of api-base-url `base`, each closed after the test."""
+        with contextlib.ExitStack() as clients:
+
+            def client(base: str) -> AikidoClient:
+                retrier = Retrier(Deadline(clock() + 60, clock), sleep=clock.sleep, rng=random.Random(3))
+                http = clients.enter_context(build_http_client(base, KEY, Tls({})))
+                return AikidoClient(http, retrier, environ={})
+
+            yield client
+
+    def test_a_refused_connection(self, connect: Callable[[str], AikidoClient]) -> None:
+        port = closed_port()
+        with pytest.raises(AikidoUnreachable) as caught:
+            connect(f"http://127.0.0.1:{port}").start_scan(BODY)
+        assert str(caught.value).startswith(
+            f"could not connect to Aikido at 127.0.0.1:{port} while starting the scan (ConnectError: "
+        )
+
+    def test_transient_answers_until_the_deadline(self, connect: Callable[[str], AikidoClient]) -> None:
+        with (
+            LoopbackServer(lambda request: (502, {"error": "bad gateway"}, {})) as server,
+            pytest.raises(OutOfTime) as caught,
+        ):
+            connect(server.url).scan_status(22)
+        port = server.url.rpartition(":")[2]
+        assert str(caught.value).startswith(
+            f"could not reach Aikido at 127.0.0.1:{port} while polling scan 22: HTTP 502 ("
+        )
+
+    def test_a_connection_dropped_after_the_request(self, connect: Callable[[str], AikidoClient]) -> None:
+        with socket.create_server(("127.0.0.1", 0)) as listening:
+            port = listening.getsockname()[1]
+
+            def drop() -> None:  # the request arrives, then the connection closes without an answer
+                listening.accept()[0].close()
+
+            dropper = threading.Thread(target=drop, daemon=True)
+            dropper.start()
+            with pytest.raises(AikidoUnreachable) as caught:
+                connect(f"http://127.0.0.1:{port}").start_scan(BODY)
+            dropper.join(5)
+        assert str(caught.value).startswith(f"starting the scan failed at 127.0.0.1:{port}: ")
+        assert str(caught.value).endswith("; not retried, as Aikido may already have acted on it")

@@ -138,7 +138,7 @@ class TestErrors:
         assert time.monotonic() - started < 10
         assert run.returncode == 1
         # Fewer than three attempts fit in 3 s: the advice is the same as after three.
-        assert "could not connect to Aikido at 127.0.0.1 while starting the scan (ConnectError: " in run.stdout
+        assert "could not connect to Aikido at 127.0.0.1:9 while starting the scan (ConnectError: " in run.stdout
         assert "check api-base-url, or leave it empty" in run.stdout
 
     def test_every_bad_input_is_named_in_one_line(self, tmp_path: Path) -> None:

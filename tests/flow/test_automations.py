@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import concurrent.futures
+import copy
 import io
 import random
+import re
 import threading
 from collections.abc import Iterator
 
@@ -42,6 +44,8 @@ PASSED = decide(
     parse_scan_status(FEATURE_DONE | {"gate_passed": True, "new_issues_found": 0}), scan_id=1, report_only=False
 )
 MALLORY = {"login": "mallory", "id": 666, "type": "User"}
+# A refusal after the verdict is a warning annotation, seen and fixed rather than lost in the log.
+WARNING = "::warning title=Aikido automation::"
 
 
 @pytest.fixture
@@ -157,7 +161,118 @@ class TestChat:
         with chat:
             log = automate(github, error("x"), chat=chat)
         assert log == (
-            "::warning title=Aikido automation::Track open issues on main: chat message not sent (the webhook in "
-            "communicator-webhook-url answered HTTP 404)\n"
+            "::warning title=Aikido automation::Track open issues on main: chat message not sent (the chat webhook "
+            f"at {chat.url.split('/')[2]} answered HTTP 404: the webhook was deleted or the URL is wrong; set "
+            "communicator-webhook-url to the webhook's current URL)\n"
         )
         assert len(chat.bodies) == 1  # a 404 is not retried
+
+
+class TestOnlyOurIssuesAreTracked:
+    """PyGithubIssues.tracked: issues, not pull requests, by the token's identity, whose body begins with the marker"""
+
+    def test_a_pull_request_by_the_same_bot_quoting_the_marker_is_never_taken(self, github: FakeGitHub) -> None:
+        marker = issue_marker(TRACK, MAIN)
+        # Every workflow's GITHUB_TOKEN writes as github-actions[bot], and the marker is computable from public data.
+        starts = github.add_pull_request("chore: release 1.2.0", marker + "\n:robot: I have created a release")
+        quotes = github.add_pull_request("chore: release 1.2.1", f"* fix: {marker} ([#9](https://x))")
+        closed = github.add_pull_request("chore: release 1.1.0", marker + "\nold")
+        closed["state"] = "closed"
+        before = copy.deepcopy([starts, quotes, closed])
+        assert automate(github, FAILED) == "Track open issues on main: issue #103 created\n"
+        assert automate(github, FAILED) == "Track open issues on main: issue #103 updated\n"
+        assert automate(github, PASSED) == "Track open issues on main: issue #103 closed\n"
+        assert [starts, quotes, closed] == before
+        assert [r.path for r in github.requests if re.search(r"/issues/10[012]\b", r.path)] == []
+
+    def test_only_a_body_that_begins_with_the_marker_is_ours(self, github: FakeGitHub) -> None:
+        marker = issue_marker(TRACK, MAIN)
+        quoting = github.add_issue("Why did the gate open an issue?", f"It wrote `{marker}`\nat the top.")
+        indented = github.add_issue("Aikido: 1 new issue on main", " " + marker + "\nindented")
+        longer = github.add_issue("Aikido: 1 new issue on main", marker + " and more\n")
+        # GitHub may give a body back with CRLF line endings.
+        ours = github.add_issue("Aikido: 1 new issue on main", marker + "\r\n### body\r\n")
+        before = copy.deepcopy([quoting, indented, longer])
+        assert automate(github, FAILED) == "Track open issues on main: issue #103 updated\n"
+        assert automate(github, PASSED) == "Track open issues on main: issue #103 closed\n"
+        assert ([quoting, indented, longer], ours["state"]) == (before, "closed")
+
+
+class TestChatFailures:
+    """Webhook.post: a failed chat line names what to fix and the webhook's host and port, never its path"""
+
+    # The webhook's path and query hold its token (emulator.chat's is /services/T000/B000/demo).
+    SECRET_PARTS = ("/services", "T000", "B000", "demo")
+
+    @pytest.mark.parametrize(
+        ("status", "said"),
+        [
+            (
+                404,
+                "answered HTTP 404: the webhook was deleted or the URL is wrong; set communicator-webhook-url to "
+                "the webhook's current URL",
+            ),
+            (
+                410,
+                "answered HTTP 410: the webhook was deleted or the URL is wrong; set communicator-webhook-url to "
+                "the webhook's current URL",
+            ),
+            (
+                403,
+                "refused the message (HTTP 403): the webhook was revoked or disabled; create a new one and set "
+                "communicator-webhook-url to its URL",
+            ),
+            (
+                401,
+                "refused the message (HTTP 401): the webhook was revoked or disabled; create a new one and set "
+                "communicator-webhook-url to its URL",
+            ),
+            (
+                302,
+                "answered with a redirect (HTTP 302), not followed: set communicator-webhook-url to the webhook's "
+                "current URL",
+            ),
+            (
+                400,
+                "refused the message (HTTP 400): check that communicator-webhook-url is the URL of an incoming "
+                'webhook that takes {"text": ...}',
+            ),
+        ],
+    )
+    def test_a_refusal_says_what_to_fix(self, github: FakeGitHub, status: int, said: str) -> None:
+        chat = ChatWebhook(status)
+        with chat:
+            log = automate(github, error("x"), chat=chat)
+        where = chat.url.split("/")[2]
+        assert (
+            log == f"{WARNING}Track open issues on main: chat message not sent (the chat webhook at {where} {said})\n"
+        )
+        assert [part for part in self.SECRET_PARTS if part in log] == []
+
+    @pytest.mark.parametrize(("status", "doing"), [(503, "is failing"), (429, "is rate-limiting us")])
+    def test_a_failing_service_after_the_retries(self, github: FakeGitHub, status: int, doing: str) -> None:
+        chat = ChatWebhook(*[status] * 100)
+        with chat:
+            log = automate(github, error("x"), chat=chat)
+        where = chat.url.split("/")[2]
+        assert log == (
+            f"{WARNING}Track open issues on main: chat message not sent (the chat service at {where} {doing} (HTTP {status} "
+            "until the time budget ran out): communicator-webhook-url needs no change; see the service's status "
+            "page)\n"
+        )
+        assert len(chat.bodies) > 1
+        assert [part for part in self.SECRET_PARTS if part in log] == []
+
+    def test_no_answer_names_host_and_port_only(self, github: FakeGitHub) -> None:
+        chat = ChatWebhook()
+        with chat:
+            pass  # stopped: its port now refuses connections
+        log = automate(github, error("x"), chat=chat)
+        where = chat.url.split("/")[2]
+        assert log.startswith(
+            f"{WARNING}Track open issues on main: chat message not sent (could not connect to the chat webhook at {where} "
+            "(ConnectError: "
+        )
+        assert log.endswith("): check communicator-webhook-url and the network to it)\n")
+        assert where.startswith("127.0.0.1:")
+        assert [part for part in self.SECRET_PARTS if part in log] == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import random
+import socket
 
 import httpx
 import pytest
@@ -86,3 +87,21 @@ class TestRepositoryNodeId:
         lookups = GitHubLookups(build_github_client(API, "", Tls(os.environ)), retrier, "")
         with pytest.raises(GitHubLookupFailed, match="GITHUB_REPOSITORY is not set"):
             lookups.repository_node_id()
+
+
+class TestNoAnswer:
+    """GitHubLookups: a GITHUB_API_URL that does not answer is named with its port, over real loopback"""
+
+    def test_a_refused_connection_names_host_and_port(self, clock: FakeClock) -> None:
+        with socket.create_server(("127.0.0.1", 0)) as closed:
+            port = closed.getsockname()[1]
+        retrier = Retrier(Deadline(clock() + 60, clock), sleep=clock.sleep, rng=random.Random(3))
+        http = build_github_client(f"http://127.0.0.1:{port}/api/v3", TOKEN, Tls({}))
+        with http, pytest.raises(GitHubLookupFailed) as caught:
+            GitHubLookups(http, retrier, "octo-org/octo-repo").repository_node_id()
+        message = str(caught.value)
+        assert message.startswith(f"could not reach the GitHub API at 127.0.0.1:{port} for the repository id (")
+        assert message.endswith(
+            f"check GITHUB_API_URL (on GitHub Enterprise Server the runner sets it) and the network to "
+            f"127.0.0.1:{port}, or set the repository-id input to need no look-up"
+        )

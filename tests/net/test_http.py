@@ -10,7 +10,7 @@ from pytest_httpx import HTTPXMock
 
 from gate.core.clock import Deadline
 from gate.net.faults import GaveUp, Stop
-from gate.net.http import Retrier, Safety, backoff_delay, retry_after_seconds
+from gate.net.http import Retrier, Safety, backoff_delay, host_and_port, retry_after_seconds
 from tests.conftest import FakeClock
 
 URL = "https://app.aikido.dev/x"
@@ -116,3 +116,22 @@ class TestRetrier:
         send(make_retrier(clock, seconds=4))
         timeout = httpx_mock.get_requests()[0].extensions["timeout"]
         assert timeout == {"connect": 4.0, "read": 4.0, "write": 4.0, "pool": 4.0}
+
+
+class TestHostAndPort:
+    """host_and_port: how every message names a server"""
+
+    @pytest.mark.parametrize(
+        ("url", "shown"),
+        [
+            ("https://app.aikido.dev", "app.aikido.dev"),
+            ("http://127.0.0.1:8443/api", "127.0.0.1:8443"),
+            ("https://x-access-token:ghs_secret@GHE.example.com:8443/api/v3", "ghe.example.com:8443"),
+            ("https://hooks.slack.com/services/T000/B000/XXXX?token=t#f", "hooks.slack.com"),
+            ("http://[::1]:8080/hook", "[::1]:8080"),
+            ("https://chat.example:99999/hook", "chat.example"),
+            ("not a url", ""),
+        ],
+    )
+    def test_the_host_and_a_given_port_only(self, url: str, shown: str) -> None:
+        assert host_and_port(url) == shown
