@@ -256,8 +256,8 @@ class TestChatFailures:
             log = automate(github, error("x"), chat=chat)
         where = chat.url.split("/")[2]
         assert log == (
-            f"{WARNING}Track open issues on main: chat message not sent (the chat service at {where} {doing} (HTTP {status} "
-            "until the time budget ran out): communicator-webhook-url needs no change; see the service's status "
+            f"{WARNING}Track open issues on main: chat message not sent (the chat service at {where} {doing} "
+            f"(HTTP {status} until the time budget ran out): communicator-webhook-url needs no change; see the service's status "
             "page)\n"
         )
         assert len(chat.bodies) > 1
@@ -270,8 +270,8 @@ class TestChatFailures:
         log = automate(github, error("x"), chat=chat)
         where = chat.url.split("/")[2]
         assert log.startswith(
-            f"{WARNING}Track open issues on main: chat message not sent (could not connect to the chat webhook at {where} "
-            "(ConnectError: "
+            f"{WARNING}Track open issues on main: chat message not sent (could not connect to the chat webhook at "
+            f"{where} (ConnectError: "
         )
         assert log.endswith("): check communicator-webhook-url and the network to it)\n")
         assert where.startswith("127.0.0.1:")
