@@ -257,8 +257,8 @@ class TestChatFailures:
         where = chat.url.split("/")[2]
         assert log == (
             f"{WARNING}Track open issues on main: chat message not sent (the chat service at {where} {doing} "
-            f"(HTTP {status} until the time budget ran out): communicator-webhook-url needs no change; see the service's status "
-            "page)\n"
+            f"(HTTP {status} until the time budget ran out): communicator-webhook-url needs no change; see the "
+            "service's status page)\n"
         )
         assert len(chat.bodies) > 1
         assert [part for part in self.SECRET_PARTS if part in log] == []
