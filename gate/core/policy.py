@@ -453,7 +453,9 @@ def select(policy: Policy, requested: str | None, run: RunFacts) -> Choice:
 
 # -- where ------------------------------------------------------------------------------------------------------
 
-_REMOTE = re.compile(r"(?P<repository>[A-Za-z0-9-]+/[A-Za-z0-9._-]+)/(?P<path>[^@]+)@(?P<ref>[^@\s]+)")
+_REMOTE = re.compile(r"(?P<owner>[^/@\s]+)/(?P<repo>[^/@\s]+)/(?P<path>[^@]+)@(?P<ref>[^@\s]+)")
+_NAMES = {"OWNER": re.compile(r"[A-Za-z0-9-]+"), "REPO": re.compile(r"[A-Za-z0-9._-]+")}
+_EXAMPLE = "e.g. my-org/policy/gate.yml@v1"
 
 
 @dataclass(frozen=True)
@@ -477,12 +479,20 @@ def parse_location(text: str) -> Location:
         raise ValueError("must be one line: a path such as .github/aikido-gate.yml, or OWNER/REPO/PATH@REF")
     remote = _REMOTE.fullmatch(text) if "@" in text else None
     if "@" in text and remote is None:
-        raise ValueError("must be OWNER/REPO/PATH@REF for a file in another repository, e.g. my-org/policy/gate.yml@v1")
+        raise ValueError(f"must be OWNER/REPO/PATH@REF for a file in another repository, {_EXAMPLE}")
     path = remote["path"] if remote else text
     parts = path.split("/")
     if path.startswith("/") or ".." in parts or "" in parts:
         raise ValueError("must be a path relative to the repository root, without .. or empty parts")
-    return Location(path, remote["repository"], remote["ref"]) if remote else Location(path)
+    if remote is None:
+        return Location(path)
+    for part, name in (("OWNER", remote["owner"]), ("REPO", remote["repo"])):
+        # "." and ".." pass the REPO pattern, but in the contents API's URL they climb out of the repository.
+        if name in (".", "..") or not _NAMES[part].fullmatch(name):
+            raise ValueError(
+                f"has {json.dumps(name)} as {part}: must be OWNER/REPO/PATH@REF naming a repository, {_EXAMPLE}"
+            )
+    return Location(path, f"{remote['owner']}/{remote['repo']}", remote["ref"])
 
 
 def schema_text() -> str:

@@ -252,6 +252,21 @@ class TestParseLocation:
         with pytest.raises(ValueError, match=message):
             parse_location(text)
 
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            ("my-org/../gate.yml@v1", 'has ".." as REPO: must be OWNER/REPO/PATH@REF naming a repository'),
+            ("my-org/./gate.yml@v1", 'has "." as REPO: must be OWNER/REPO/PATH@REF naming a repository'),
+            ("../policy/gate.yml@v1", 'has ".." as OWNER: must be OWNER/REPO/PATH@REF naming a repository'),
+            ("./policy/gate.yml@v1", 'has "." as OWNER: must be OWNER/REPO/PATH@REF naming a repository'),
+        ],
+    )
+    def test_dot_or_dot_dot_as_owner_or_repository(self, text: str, message: str) -> None:
+        # In the contents API's URL, /repos/my-org/../contents would climb out of the repository.
+        with pytest.raises(ValueError, match=r"^has ") as caught:
+            parse_location(text)
+        assert str(caught.value) == f"{message}, e.g. my-org/policy/gate.yml@v1"
+
     def test_shown_as_written(self) -> None:
         assert json.dumps(parse_location("o/r/p.yml@main").shown) == '"o/r/p.yml@main"'
 

@@ -240,3 +240,15 @@ class TestAutomations:
         [error] = annotations_of(run, "error")
         assert "input communicator-webhook-url: must be an https:// webhook URL" in error
         assert "sekrit0000" not in run.stdout.replace("::add-mask::http://chat.example/hooks/sekrit0000", "")
+
+
+def test_a_central_policy_file_with_dot_dot_as_its_repository_is_refused_as_the_input(tmp_path: Path) -> None:
+    with FakeGitHub() as github:
+        run = act(tmp_path, None, env=env(github), policy_file="my-org/../gate.yml@v1")
+        assert github.requests == []
+    assert run.returncode == 1
+    [error] = annotations_of(run, "error")
+    assert (
+        'input policy-file is "my-org/../gate.yml@v1": has ".." as REPO: must be OWNER/REPO/PATH@REF naming a '
+        "repository, e.g. my-org/policy/gate.yml@v1"
+    ) in error
