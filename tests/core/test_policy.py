@@ -51,11 +51,14 @@ GOOD: list[dict[str, Any]] = [
 BAD: list[tuple[Any, str]] = [
     (None, "the file: must be a mapping of keys to values"),
     ({}, "the file: version is required"),
-    ({"version": 2}, "version: must be 1"),
+    ({"version": 2}, "version: 2 must be 1"),
+    ({"version": True}, "version: true must be 1"),
+    ({"version": "1"}, 'version: "1" must be 1'),
     ({"version": 1, "cicdProfile": []}, "cicdProfile: unknown key; did you mean cicdProfiles?"),
     ({"version": 1, "cicdProfiles": [{}]}, "cicdProfiles[0]: name is required"),
     ({"version": 1, "cicdProfiles": [{"name": ""}]}, "cicdProfiles[0].name: must be a non-empty string"),
-    ({"version": 1, "cicdProfiles": {"name": "x"}}, "cicdProfiles: must be a list"),
+    ({"version": 1, "cicdProfiles": {"name": "x"}}, "cicdProfiles: must be a list, not a mapping"),
+    (["version", 1], "the file: must be a mapping of keys to values, not a list"),
     (
         {"version": 1, "cicdProfiles": [{"name": "x", "failConditions": {"failTheBuld": "x"}}]},
         "cicdProfiles[0].failConditions.failTheBuld: unknown key; did you mean failTheBuild?",
@@ -72,12 +75,21 @@ BAD: list[tuple[Any, str]] = [
     ),
     (
         {"version": 1, "cicdProfiles": [{"name": "x", "timeoutSeconds": 0}]},
-        "cicdProfiles[0].timeoutSeconds: must be a whole number from 1 to 21600",
+        "cicdProfiles[0].timeoutSeconds: 0 must be a whole number from 1 to 21600",
+    ),
+    (
+        {"version": 1, "cicdProfiles": [{"name": "x", "timeoutSeconds": "1:00:00"}]},
+        'cicdProfiles[0].timeoutSeconds: "1:00:00" must be a whole number from 1 to 21600',
     ),
     (
         {"version": 1, "cicdProfiles": [{"name": "x", "releaseGating": "yes please"}]},
-        "cicdProfiles[0].releaseGating: must be true or false",
+        'cicdProfiles[0].releaseGating: "yes please" must be true or false',
     ),
+    (
+        {"version": 1, "cicdProfiles": [{"name": "x", "failConditions": {"failOnTimeout": None}}]},
+        "cicdProfiles[0].failConditions.failOnTimeout: must be true or false, not empty",
+    ),
+    ({"version": 1, "cicdProfiles": [{"name": 5}]}, "cicdProfiles[0].name: 5 must be a string"),
     (
         {"version": 1, "cicdProfiles": [{"name": "x", "when": {"events": ["pull"]}}]},
         'cicdProfiles[0].when.events[0]: "pull" is not one of pull_request',
@@ -113,15 +125,58 @@ class TestSchema:
         assert str(caught.value).startswith("p.yml has 1 problem: ")
         assert message in str(caught.value)
 
+    @pytest.mark.parametrize(
+        ("document", "message"),
+        [
+            ({"version": 1.0}, "version: 1.0 must be 1"),
+            (
+                {"version": 1, "cicdProfiles": [{"name": "x", "timeoutSeconds": 600.0}]},
+                "cicdProfiles[0].timeoutSeconds: 600.0 must be a whole number from 1 to 21600",
+            ),
+        ],
+    )
+    def test_a_fraction_is_not_a_whole_number_though_json_schema_says_1_0_is_1(
+        self, document: Any, message: str
+    ) -> None:
+        jsonschema.validate(document, SCHEMA)  # JSON has one kind of number; YAML's 1.0 is a float
+        with pytest.raises(PolicyError) as caught:
+            validate(document, {}, "p.yml")
+        assert caught.value.problems == (message,)
+
     def test_every_problem_at_once_in_file_order_with_lines(self) -> None:
         document = {"version": 1, "cicdProfiles": [{"name": "a", "timeoutSeconds": 0}, {"name": "a", "bogus": 1}]}
         lines = {"cicdProfiles[0].timeoutSeconds": 4, "cicdProfiles[1].name": 5, "cicdProfiles[1].bogus": 6}
         with pytest.raises(PolicyError) as caught:
             validate(document, lines, "p.yml")
-        assert str(caught.value) == (
-            "p.yml has 3 problems: line 4: cicdProfiles[0].timeoutSeconds: must be a whole number from 1 to 21600; "
-            "line 5: cicdProfiles[1].name: 'a' names an earlier profile too; line 6: cicdProfiles[1].bogus: unknown "
-            "key; known keys: name, when, failConditions, releaseGating, timeoutSeconds"
+        assert caught.value.problems == (
+            "line 4: cicdProfiles[0].timeoutSeconds: 0 must be a whole number from 1 to 21600",
+            "line 5: cicdProfiles[1].name: 'a' names an earlier profile too",
+            "line 6: cicdProfiles[1].bogus: unknown key; known keys: name, when, failConditions, releaseGating, "
+            "timeoutSeconds",
+        )
+        assert str(caught.value) == f"p.yml has 3 problems: {'; '.join(caught.value.problems)}"
+
+    def test_a_policy_error_from_one_message_has_it_as_its_one_problem(self) -> None:
+        assert PolicyError("p.yml is not UTF-8 text").problems == ("p.yml is not UTF-8 text",)
+
+    def test_every_problem_is_kept_though_the_message_names_twenty(self) -> None:
+        document = {"version": 1, **{f"key{n}": 1 for n in range(25)}}
+        with pytest.raises(PolicyError) as caught:
+            validate(document, {}, "p.yml")
+        assert len(caught.value.problems) == 25
+        assert str(caught.value).endswith(
+            "key19: unknown key; known keys: version, cicdProfiles, automations; and 5 more"
+        )
+
+    def test_a_value_is_shown_without_control_characters_and_cut_short(self) -> None:
+        name = "\x1b[31mred\x07\u202e" + "x" * 100
+        document = {"version": 1, "cicdProfiles": [{"name": "a", "timeoutSeconds": name}], "\x1b[2Jkey\n": 1}
+        with pytest.raises(PolicyError) as caught:
+            validate(document, {}, "p.yml")
+        assert caught.value.problems == (
+            "\\u001b[2Jkey\\n: unknown key; known keys: version, cicdProfiles, automations",
+            'cicdProfiles[0].timeoutSeconds: "\\u001b[31mred\\u0007<U+202E>xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… must '
+            "be a whole number from 1 to 21600",
         )
 
 
