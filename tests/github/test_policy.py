@@ -14,7 +14,7 @@ import yaml
 from emulator.github import REPO, FakeGitHub
 from gate.core.clock import Deadline
 from gate.core.errors import GitHubLookupFailed
-from gate.core.policy import SCHEMA, PolicyError
+from gate.core.policy import SCHEMA, PolicyError, When
 from gate.github.lookups import build_github_client
 from gate.github.policy import PolicyFiles, parse_policy
 from gate.net.http import Retrier
@@ -23,6 +23,7 @@ from tests.conftest import FakeClock
 from tests.test_readme import POLICIES
 
 SOURCE = ".github/aikido-gate.yml"
+PROFILE = "version: 1\ncicdProfiles:\n  - name: a\n"
 Reader = Callable[..., PolicyFiles]
 
 
@@ -42,8 +43,13 @@ class TestParsePolicy:
             ("a: &a [x, x]\nb: [*a, *a]\nversion: 1\n", "line 2, column 5: an alias (*name) is not allowed"),
             ("version: 1\nversion: 1\n", "line 2, column 1: a key given twice"),
             ("version: !!python/object/apply:os.system [id]\n", "line 1, column 10: the tag tag:yaml.org,2002:python"),
-            ("version: !!python/name:os.system\n", "line 1, column 10: could not determine a constructor"),
-            ("version: !custom 1\n", "line 1, column 10: could not determine a constructor"),
+            ("version: !!python/name:os.system\n", "line 1, column 10: the tag tag:yaml.org,2002:python/name:os.s"),
+            ("version: !custom 1\n", "line 1, column 10: the tag !custom is not allowed"),
+            ("version: !!timestamp x\n", "line 1, column 10: the tag tag:yaml.org,2002:timestamp is not allowed"),
+            ("version: !!binary AAAA\n", "line 1, column 10: the tag tag:yaml.org,2002:binary is not allowed"),
+            ("version: !!float abc\n", 'line 1, column 10: "abc" is not a number'),
+            ("version: !!int 1:00\n", 'line 1, column 10: "1:00" is not a whole number'),
+            ("version: !!bool yes\n", 'line 1, column 10: "yes" is not true or false'),
             ("version: 1\n" + "# padding\n" * 7000, "is larger than 64 KiB"),
         ],
     )
@@ -52,6 +58,55 @@ class TestParsePolicy:
             parse_policy(text, SOURCE)
         assert str(caught.value).startswith(SOURCE)
         assert message in str(caught.value)
+
+    @pytest.mark.parametrize(
+        ("text", "problem"),
+        [
+            ("version: true\n", "line 1: version: true must be 1"),
+            ("version: 1.0\n", "line 1: version: 1.0 must be 1"),
+            (
+                f"{PROFILE}    timeoutSeconds: 1:00:00\n",  # YAML 1.1: 3600, in base 60
+                'line 4: cicdProfiles[0].timeoutSeconds: "1:00:00" must be a whole number from 1 to 21600',
+            ),
+            (
+                f"{PROFILE}    failConditions:\n      failTheBuild: no\n",  # YAML 1.1: false
+                'line 5: cicdProfiles[0].failConditions.failTheBuild: "no" is not one of when_conditions_are_met, '
+                "do_not_fail_build",
+            ),
+            (
+                f"{PROFILE}    failConditions:\n      failOnTimeout: yes\n",  # YAML 1.1: true
+                'line 5: cicdProfiles[0].failConditions.failOnTimeout: "yes" must be true or false',
+            ),
+            (
+                f"{PROFILE}    releaseGating: off\n",
+                'line 4: cicdProfiles[0].releaseGating: "off" must be true or false',
+            ),
+            ("version: 1\n<<: {version: 2}\n", "line 2: <<: unknown key; known keys: version, cicdProfiles"),
+            ("version: 1\n=: 1\n", "line 2: =: unknown key; known keys: version, cicdProfiles"),
+        ],
+    )
+    def test_yaml_1_1_pitfalls_are_read_as_yaml_1_2_and_refused(self, text: str, problem: str) -> None:
+        with pytest.raises(PolicyError) as caught:
+            parse_policy(text, SOURCE)
+        [found] = caught.value.problems
+        assert found.startswith(problem)
+
+    @pytest.mark.parametrize(
+        ("text", "branches"),
+        [
+            (
+                "timeoutSeconds: 0600\n    when: {branches: [2024-01-01, y, n, 1_000]}",
+                ("2024-01-01", "y", "n", "1_000"),
+            ),
+            ("timeoutSeconds: 0x258\n    when: {branches: [main]}", ("main",)),
+            ("timeoutSeconds: !!int '600'\n    when: {branches: [!!str 1]}", ("1",)),
+        ],
+    )
+    def test_numbers_and_words_as_yaml_1_2_reads_them(self, text: str, branches: tuple[str, ...]) -> None:
+        # YAML 1.1: 0600 is 384 (octal), 2024-01-01 a date, y and n booleans, 1_000 the number 1000.
+        [profile] = parse_policy(f"{PROFILE}    {text}\n", SOURCE).profiles
+        assert profile.settings.timeout_seconds == 600
+        assert profile.when == When(branches=branches)
 
     def test_an_alias_bomb_is_never_expanded(self) -> None:
         bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
