@@ -172,6 +172,13 @@ class PolicyError(ConfigError):
 
 
 @dataclass(frozen=True)
+class LongNumber:
+    """A number of the file too long to read (Python refuses an int of over 4300 digits): the parser's stand-in."""
+
+    digits: int
+
+
+@dataclass(frozen=True)
 class When:
     events: tuple[str, ...] | None = None
     branches: tuple[str, ...] | None = None
@@ -244,6 +251,9 @@ class _Checker:
         return [text for _, text in sorted(self.found, key=lambda found: found[0])]
 
     def check(self, value: Any, schema: dict[str, Any], path: str) -> None:
+        if isinstance(value, LongNumber):
+            self.problem(path, f"a number of {value.digits} digits is too long")
+            return
         if "const" in schema and not _same(value, schema["const"]):
             self.problem(path, _wrong(value, json.dumps(schema["const"])))
         if isinstance(value, str) and value in schema.get("x-refused", {}):
