@@ -34,6 +34,14 @@ SEVERITY_CONDITIONS = {
     "normal_or_above": "MEDIUM",
     "low_or_above": "LOW",
 }
+# Aikido's names (minimum-severity) in place of Invicti's, with why, for the hint of a wrong value
+# (high_or_above is as near low_or_above as high_or_critical by its letters).
+SEVERITY_ALIASES = {
+    f"{severity.lower()}{suffix}": [name, f"Invicti's names: {name} is {severity} and above"]
+    for name, severity in SEVERITY_CONDITIONS.items()
+    for suffix in ("", "_or_above")
+    if f"{severity.lower()}{suffix}" != name
+}
 FAIL_THE_BUILD = ("when_conditions_are_met", "do_not_fail_build")
 
 # Automation rules: the events of a run, and what may happen on them.
@@ -84,7 +92,11 @@ SCHEMA: dict[str, Any] = {
                         "additionalProperties": False,
                         "properties": {
                             "failTheBuild": {"enum": list(FAIL_THE_BUILD), "description": "do_not_fail_build: report"},
-                            "vulnerabilitySeverityConditions": {"enum": list(SEVERITY_CONDITIONS)},
+                            "vulnerabilitySeverityConditions": {
+                                "enum": list(SEVERITY_CONDITIONS),
+                                "description": "The lowest severity that fails: normal_or_above is MEDIUM.",
+                                "x-aliases": SEVERITY_ALIASES,
+                            },
                             "scanTypes": {
                                 "type": "array",
                                 "items": {"enum": list(SCAN_TYPES)},
@@ -259,9 +271,7 @@ class _Checker:
         if isinstance(value, str) and value in schema.get("x-refused", {}):
             self.problem(path, schema["x-refused"][value])
         elif "enum" in schema and not any(_same(value, item) for item in schema["enum"]):
-            closest = _closest(str(value), [str(item) for item in schema["enum"]])
-            hint = f"; did you mean {closest}?" if closest else ""
-            self.problem(path, f"{_not_one_of(value, schema['enum'])}{hint}")
+            self.problem(path, f"{_not_one_of(value, schema['enum'])}{_hint(value, schema)}")
         kind = schema.get("type")
         if kind == "object":
             self._object(value, schema, path)
@@ -306,12 +316,58 @@ class _Checker:
             self.check(item, schema["items"], f"{path}[{index}]")
 
 
+def _hint(value: Any, schema: dict[str, Any]) -> str:
+    """`; did you mean X?` for a wrong value of an enum: in the wrong case or form, another name, or misspelt."""
+    if not isinstance(value, str):
+        return ""
+    choices: list[str] = schema["enum"]
+    joined = "_".join(_words(value, synonyms=False))
+    if value.lower() in choices:
+        return f"; did you mean {value.lower()}? (values are in lower case)"
+    if joined in choices:
+        return f"; did you mean {joined}? (values are in lower case, words joined by _)"
+    if joined in schema.get("x-aliases", {}):
+        meant, why = schema["x-aliases"][joined]
+        return f"; did you mean {meant}? ({why})"
+    closest = _closest(value, choices)
+    return f"; did you mean {closest}?" if closest else ""
+
+
+# Words a user may write for the file's own: scan_finished for scan_done, vulns for vulnerability.
+_SYNONYMS = {
+    **dict.fromkeys(("finished", "completed", "complete", "succeeded", "success", "ended"), "done"),
+    **dict.fromkeys(("error", "errored", "failure"), "failed"),
+    **dict.fromkeys(("vuln", "vulns", "vulnerabilities"), "vulnerability"),
+    **dict.fromkeys(("detected", "discovered"), "found"),
+}
+
+
+def _words(text: str, *, synonyms: bool = True) -> list[str]:
+    """`failTheBuild`, `fail_the_build` and `Fail-the build` alike: fail, the, build (each synonym as its word)."""
+    words = [word.lower() for word in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", text)]
+    return [_SYNONYMS.get(word, word) for word in words] if synonyms else words
+
+
+def _negated(words: list[str]) -> bool:
+    return not {"not", "no", "dont", "never", "without"}.isdisjoint(words)
+
+
 def _closest(word: str, choices: list[str]) -> str | None:
-    """The valid spelling nearest to a wrong one, if any is near."""
+    """The valid spelling nearest to a wrong one, if any is near: compared by words, so case, form and
+    synonyms do not count; else the one choice that holds every word given (issue: create_issue).
+
+    Never one that says the opposite: "fail" is not near do_not_fail_build.
+    """
     import difflib  # noqa: PLC0415 -- only a wrong file pays for it (several ms at start-up otherwise)
 
-    found = difflib.get_close_matches(word, choices, n=1)
-    return found[0] if found else None
+    words = _words(word)
+    choices = [choice for choice in choices if _negated(_words(choice)) == _negated(words)]
+    spelled = {"_".join(_words(choice)): choice for choice in choices}
+    found = difflib.get_close_matches("_".join(words), list(spelled), n=1)
+    if found:
+        return spelled[found[0]]
+    holding = [choice for choice in choices if words and set(words) <= set(_words(choice))]
+    return holding[0] if len(holding) == 1 else None
 
 
 def _same(value: Any, expected: Any) -> bool:

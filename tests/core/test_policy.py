@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -97,6 +98,28 @@ BAD: list[tuple[Any, str]] = [
 ]
 
 
+def problem_of(document: dict[str, Any]) -> str:
+    """The one problem validate finds in `document`."""
+    with pytest.raises(PolicyError) as caught:
+        validate(document, {}, "p.yml")
+    [problem] = caught.value.problems
+    return problem
+
+
+def _suggestion(problem: str) -> str | None:
+    found = re.search(r"; did you mean (\w+)\?$", problem)
+    return found[1] if found else None
+
+
+def conditions(**given: Any) -> dict[str, Any]:
+    return {"version": 1, "cicdProfiles": [{"name": "p", "failConditions": given}]}
+
+
+def on(event_type: str, action_type: str = "create_issue") -> dict[str, Any]:
+    rule = {"name": "r", "events": [{"eventType": event_type, "actions": [{"actionType": action_type}]}]}
+    return {"version": 1, "automations": [rule]}
+
+
 def policy(*profiles: Profile) -> Policy:
     return Policy(".github/aikido-gate.yml", profiles)
 
@@ -177,6 +200,94 @@ class TestSchema:
             "\\u001b[2Jkey\\n: unknown key; known keys: version, cicdProfiles, automations",
             'cicdProfiles[0].timeoutSeconds: "\\u001b[31mred\\u0007<U+202E>xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… must '
             "be a whole number from 1 to 21600",
+        )
+
+
+class TestDidYouMean:
+    """The hints of a problem: a value in the wrong case or form, Invicti's names, the nearest spelling"""
+
+    def test_the_nearest_spelling_by_its_words_and_none_for_nonsense(self) -> None:
+        typos: dict[str, tuple[dict[str, Any], str | None]] = {
+            "scan_finished": (on("scan_finished"), "scan_done"),
+            "scan_completed": (on("scan_completed"), "scan_done"),
+            "scan_complete": (on("scan_complete"), "scan_done"),
+            "scan_error": (on("scan_error"), "scan_failed"),
+            "scan_fialed": (on("scan_fialed"), "scan_failed"),
+            "vulnerabilities_found": (on("vulnerabilities_found"), "vulnerability_found"),
+            "vuln_found": (on("vuln_found"), "vulnerability_found"),
+            "vulnerability_detected": (on("vulnerability_detected"), "vulnerability_found"),
+            "create_isue": (on("scan_done", "create_isue"), "create_issue"),
+            "issue": (on("scan_done", "issue"), "create_issue"),
+            "send_to_comunicator": (on("scan_done", "send_to_comunicator"), "send_to_communicator"),
+            "secret": (conditions(scanTypes=["secret"]), "secrets"),
+            "when_conditions_met": (conditions(failTheBuild="when_conditions_met"), "when_conditions_are_met"),
+            "normal": (conditions(vulnerabilitySeverityConditions="normal"), "normal_or_above"),
+            "cicd_profiles": ({"version": 1, "cicd_profiles": []}, "cicdProfiles"),
+            "cicdProfile": ({"version": 1, "cicdProfile": []}, "cicdProfiles"),
+            "timeout": ({"version": 1, "cicdProfiles": [{"name": "p", "timeout": 60}]}, "timeoutSeconds"),
+            "failOnTimout": (conditions(failOnTimout=True), "failOnTimeout"),
+            "FailTheBuild": (conditions(FailTheBuild="do_not_fail_build"), "failTheBuild"),
+            "severity": (conditions(severity="critical"), "vulnerabilitySeverityConditions"),
+            "scan_types": (conditions(scan_types=["sast"]), "scanTypes"),
+            "fail": (conditions(failTheBuild="fail"), None),
+            "when_conditions_are_not_met": (conditions(failTheBuild="when_conditions_are_not_met"), None),
+            "dont_fail_build": (conditions(failTheBuild="dont_fail_build"), "do_not_fail_build"),
+        }
+        for nonsense in ("xyzzy", "banana", "whatever", "12345", "a", "", "-", "now"):
+            typos[f"{nonsense} as an event"] = (on(nonsense), None)
+            typos[f"{nonsense} as failTheBuild"] = (conditions(failTheBuild=nonsense), None)
+            typos[f"{nonsense} as a key"] = ({"version": 1, nonsense: 1}, None)
+        suggested = {typo: _suggestion(problem_of(document)) for typo, (document, _) in typos.items()}
+        assert suggested == {typo: meant for typo, (_, meant) in typos.items()}
+
+    @pytest.mark.parametrize(
+        ("document", "problem"),
+        [
+            (
+                conditions(vulnerabilitySeverityConditions="HIGH_OR_CRITICAL"),
+                'cicdProfiles[0].failConditions.vulnerabilitySeverityConditions: "HIGH_OR_CRITICAL" is not one of '
+                "critical, high_or_critical, normal_or_above, low_or_above; did you mean high_or_critical? (values are "
+                "in lower case)",
+            ),
+            (
+                conditions(scanTypes=["Dependency"]),
+                'cicdProfiles[0].failConditions.scanTypes[0]: "Dependency" is not one of dependency, sast, iac, '
+                "secrets; did you mean dependency? (values are in lower case)",
+            ),
+            (
+                conditions(scanTypes=["SAST"]),
+                'cicdProfiles[0].failConditions.scanTypes[0]: "SAST" is not one of dependency, sast, iac, secrets; did '
+                "you mean sast? (values are in lower case)",
+            ),
+            (
+                {"version": 1, "cicdProfiles": [{"name": "p", "when": {"events": ["Pull_Request"]}}]},
+                "did you mean pull_request? (values are in lower case)",
+            ),
+            (
+                {"version": 1, "cicdProfiles": [{"name": "p", "when": {"events": ["pull-request"]}}]},
+                "did you mean pull_request? (values are in lower case, words joined by _)",
+            ),
+            (on("ScanDone"), "did you mean scan_done? (values are in lower case, words joined by _)"),
+        ],
+    )
+    def test_a_value_in_the_wrong_case_or_form(self, document: dict[str, Any], problem: str) -> None:
+        assert problem_of(document).endswith(problem)
+
+    @pytest.mark.parametrize(
+        ("severity", "meant"),
+        [
+            ("medium", "normal_or_above? (Invicti's names: normal_or_above is MEDIUM and above)"),
+            ("MEDIUM", "normal_or_above? (Invicti's names: normal_or_above is MEDIUM and above)"),
+            ("high", "high_or_critical? (Invicti's names: high_or_critical is HIGH and above)"),
+            ("Low", "low_or_above? (Invicti's names: low_or_above is LOW and above)"),
+            ("high_or_above", "high_or_critical? (Invicti's names: high_or_critical is HIGH and above)"),
+            ("medium-or-above", "normal_or_above? (Invicti's names: normal_or_above is MEDIUM and above)"),
+        ],
+    )
+    def test_aikido_s_severity_names_point_to_invicti_s(self, severity: str, meant: str) -> None:
+        assert problem_of(conditions(vulnerabilitySeverityConditions=severity)) == (
+            f'cicdProfiles[0].failConditions.vulnerabilitySeverityConditions: "{severity}" is not one of critical, '
+            f"high_or_critical, normal_or_above, low_or_above; did you mean {meant}"
         )
 
 
