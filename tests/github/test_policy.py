@@ -105,12 +105,15 @@ class TestParsePolicy:
                 "timeoutSeconds: 0600\n    when: {branches: [2024-01-01, y, n, 1_000]}",
                 ("2024-01-01", "y", "n", "1_000"),
             ),
-            ("timeoutSeconds: 0x258\n    when: {branches: [main]}", ("main",)),
-            ("timeoutSeconds: !!int '600'\n    when: {branches: [!!str 1]}", ("1",)),
+            ("timeoutSeconds: 0x258\n    when: {branches: [main, on, Off, YES]}", ("main", "on", "Off", "YES")),
+            (
+                "timeoutSeconds: !!int '600'\n    when: {branches: [!!str 1, 2024-01-01 10:00:00]}",
+                ("1", "2024-01-01 10:00:00"),
+            ),
         ],
     )
     def test_numbers_and_words_as_yaml_1_2_reads_them(self, text: str, branches: tuple[str, ...]) -> None:
-        # YAML 1.1: 0600 is 384 (octal), 2024-01-01 a date, y and n booleans, 1_000 the number 1000.
+        # YAML 1.1: 0600 is 384 (octal), 2024-01-01 a date, y, n, on, Off and YES booleans, 1_000 the number 1000.
         [profile] = parse_policy(f"{PROFILE}    {text}\n", SOURCE).profiles
         assert profile.settings.timeout_seconds == 600
         assert profile.when == When(branches=branches)
