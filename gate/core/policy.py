@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from gate.core.errors import ConfigError
 from gate.core.precedence import Settings
+from gate.core.sanitize import clean
 from gate.core.wording import a_few
 
 MAX_POLICY_BYTES = 64 * 1024
+SHOWN_WIDTH = 60  # a value or key of the file quoted in a message is cut at this many characters
+LISTED = 20  # problems the one-line message lists; `PolicyError.problems` keeps them all
 EVENTS = (
     "pull_request", "pull_request_target", "merge_group", "push", "workflow_dispatch", "schedule", "release",
 )  # fmt: skip
@@ -30,6 +33,14 @@ SEVERITY_CONDITIONS = {
     "high_or_critical": "HIGH",
     "normal_or_above": "MEDIUM",
     "low_or_above": "LOW",
+}
+# Aikido's names (minimum-severity) in place of Invicti's, with why, for the hint of a wrong value
+# (high_or_above is as near low_or_above as high_or_critical by its letters).
+SEVERITY_ALIASES = {
+    f"{severity.lower()}{suffix}": [name, f"Invicti's names: {name} is {severity} and above"]
+    for name, severity in SEVERITY_CONDITIONS.items()
+    for suffix in ("", "_or_above")
+    if f"{severity.lower()}{suffix}" != name
 }
 FAIL_THE_BUILD = ("when_conditions_are_met", "do_not_fail_build")
 
@@ -81,7 +92,11 @@ SCHEMA: dict[str, Any] = {
                         "additionalProperties": False,
                         "properties": {
                             "failTheBuild": {"enum": list(FAIL_THE_BUILD), "description": "do_not_fail_build: report"},
-                            "vulnerabilitySeverityConditions": {"enum": list(SEVERITY_CONDITIONS)},
+                            "vulnerabilitySeverityConditions": {
+                                "enum": list(SEVERITY_CONDITIONS),
+                                "description": "The lowest severity that fails: normal_or_above is MEDIUM.",
+                                "x-aliases": SEVERITY_ALIASES,
+                            },
                             "scanTypes": {
                                 "type": "array",
                                 "items": {"enum": list(SCAN_TYPES)},
@@ -156,7 +171,23 @@ SCHEMA: dict[str, Any] = {
 
 
 class PolicyError(ConfigError):
-    """The policy file is wrong; the message lists every problem, each with its place."""
+    """The policy file is wrong; the message lists every problem, each with its place.
+
+    `problems` holds them one by one, each with its `line N:` where known, for a renderer that
+    shows one a line (all of them: up to a few thousand for a file of 64 KiB, so cut them there).
+    An error made from a message alone has that message as its one problem.
+    """
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems: tuple[str, ...] = tuple(problems) or (message,)
+
+
+@dataclass(frozen=True)
+class LongNumber:
+    """A number of the file too long to read (Python refuses an int of over 4300 digits): the parser's stand-in."""
+
+    digits: int
 
 
 @dataclass(frozen=True)
@@ -232,68 +263,150 @@ class _Checker:
         return [text for _, text in sorted(self.found, key=lambda found: found[0])]
 
     def check(self, value: Any, schema: dict[str, Any], path: str) -> None:
-        if "const" in schema and value != schema["const"]:
-            self.problem(path, f"must be {json.dumps(schema['const'])}")
+        if isinstance(value, LongNumber):
+            self.problem(path, f"a number of {value.digits} digits is too long")
+            return
+        if "const" in schema and not _same(value, schema["const"]):
+            self.problem(path, _wrong(value, json.dumps(schema["const"])))
         if isinstance(value, str) and value in schema.get("x-refused", {}):
             self.problem(path, schema["x-refused"][value])
-        elif "enum" in schema and value not in schema["enum"]:
-            closest = _closest(str(value), [str(item) for item in schema["enum"]])
-            hint = f"; did you mean {closest}?" if closest else ""
-            self.problem(path, f"{json.dumps(value)} is not one of {', '.join(map(str, schema['enum']))}{hint}")
+        elif "enum" in schema and not any(_same(value, item) for item in schema["enum"]):
+            self.problem(path, f"{_not_one_of(value, schema['enum'])}{_hint(value, schema)}")
         kind = schema.get("type")
         if kind == "object":
             self._object(value, schema, path)
         elif kind == "array":
             self._array(value, schema, path)
         elif kind == "string" and not (isinstance(value, str) and len(value) >= schema.get("minLength", 0)):
-            self.problem(path, "must be a non-empty string" if isinstance(value, str) else "must be a string")
+            self.problem(path, "must be a non-empty string" if isinstance(value, str) else _wrong(value, "a string"))
         elif kind == "string" and len(value) > schema.get("maxLength", len(value)):
             self.problem(path, f"must be at most {schema['maxLength']} characters")
         elif kind == "boolean" and not isinstance(value, bool):
-            self.problem(path, "must be true or false")
+            self.problem(path, _wrong(value, "true or false"))
         elif kind == "integer":
             low, high = schema["minimum"], schema["maximum"]
             if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                self.problem(path, f"must be a whole number from {low} to {high}")
+                self.problem(path, _wrong(value, f"a whole number from {low} to {high}"))
 
     def _object(self, value: Any, schema: dict[str, Any], path: str) -> None:
         if not isinstance(value, dict):
-            self.problem(path, "must be a mapping of keys to values")
+            self.problem(path, _wrong(value, "a mapping of keys to values"))
             return
         known = schema["properties"]
         refused = schema.get("x-refusedKeys", {})
         for key in value:
             if key in refused:
-                self.problem(_join(path, key), refused[key])
+                self.problem(join_path(path, key), refused[key])
             elif key not in known:
                 closest = _closest(str(key), list(known))
                 hint = f"; did you mean {closest}?" if closest else f"; known keys: {', '.join(known)}"
-                self.problem(_join(path, key), f"unknown key{hint}")
+                self.problem(join_path(path, key), f"unknown key{hint}")
         for key in schema.get("required", ()):
             if key not in value:
                 self.problem(path, f"{key} is required")
         for key, child in known.items():
             if key in value:
-                self.check(value[key], child, _join(path, key))
+                self.check(value[key], child, join_path(path, key))
 
     def _array(self, value: Any, schema: dict[str, Any], path: str) -> None:
         if not isinstance(value, list):
-            self.problem(path, "must be a list")
+            self.problem(path, _wrong(value, "a list"))
             return
         for index, item in enumerate(value):
             self.check(item, schema["items"], f"{path}[{index}]")
 
 
+def _hint(value: Any, schema: dict[str, Any]) -> str:
+    """`; did you mean X?` for a wrong value of an enum: in the wrong case or form, another name, or misspelt."""
+    if not isinstance(value, str):
+        return ""
+    choices: list[str] = schema["enum"]
+    joined = "_".join(_words(value, synonyms=False))
+    if value.lower() in choices:
+        return f"; did you mean {value.lower()}? (values are in lower case)"
+    if joined in choices:
+        return f"; did you mean {joined}? (values are in lower case, words joined by _)"
+    if joined in schema.get("x-aliases", {}):
+        meant, why = schema["x-aliases"][joined]
+        return f"; did you mean {meant}? ({why})"
+    closest = _closest(value, choices)
+    return f"; did you mean {closest}?" if closest else ""
+
+
+# Words a user may write for the file's own: scan_finished for scan_done, vulns for vulnerability.
+_SYNONYMS = {
+    **dict.fromkeys(("finished", "completed", "complete", "succeeded", "success", "ended"), "done"),
+    **dict.fromkeys(("error", "errored", "failure"), "failed"),
+    **dict.fromkeys(("vuln", "vulns", "vulnerabilities"), "vulnerability"),
+    **dict.fromkeys(("detected", "discovered"), "found"),
+}
+
+
+def _words(text: str, *, synonyms: bool = True) -> list[str]:
+    """`failTheBuild`, `fail_the_build` and `Fail-the build` alike: fail, the, build (each synonym as its word)."""
+    words = [word.lower() for word in re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+", text)]
+    return [_SYNONYMS.get(word, word) for word in words] if synonyms else words
+
+
+def _negated(words: list[str]) -> bool:
+    return not {"not", "no", "dont", "never", "without"}.isdisjoint(words)
+
+
 def _closest(word: str, choices: list[str]) -> str | None:
-    """The valid spelling nearest to a wrong one, if any is near."""
+    """The valid spelling nearest to a wrong one, if any is near: compared by words, so case, form and
+    synonyms do not count; else the one choice that holds every word given (issue: create_issue).
+
+    Never one that says the opposite: "fail" is not near do_not_fail_build.
+    """
     import difflib  # noqa: PLC0415 -- only a wrong file pays for it (several ms at start-up otherwise)
 
-    found = difflib.get_close_matches(word, choices, n=1)
-    return found[0] if found else None
+    words = _words(word)
+    choices = [choice for choice in choices if _negated(_words(choice)) == _negated(words)]
+    spelled = {"_".join(_words(choice)): choice for choice in choices}
+    found = difflib.get_close_matches("_".join(words), list(spelled), n=1)
+    if found:
+        return spelled[found[0]]
+    holding = [choice for choice in choices if words and set(words) <= set(_words(choice))]
+    return holding[0] if len(holding) == 1 else None
 
 
-def _join(path: str, key: Any) -> str:
-    return f"{path}.{key}" if path else str(key)
+def _same(value: Any, expected: Any) -> bool:
+    """Equal and of one type: in Python True == 1 and 1.0 == 1, in the file they are not the number 1."""
+    return type(value) is type(expected) and value == expected
+
+
+def _kind(value: Any) -> str | None:
+    """What a value that is no single word or number is, in words; None for the others, which are shown."""
+    return {dict: "a mapping", list: "a list", type(None): "empty"}.get(type(value))
+
+
+def _wrong(value: Any, expected: str) -> str:
+    """`"1:00:00" must be a whole number from 1 to 21600`, or `must be a list, not a mapping`."""
+    kind = _kind(value)
+    return f"must be {expected}, not {kind}" if kind else f"{shown(value)} must be {expected}"
+
+
+def _not_one_of(value: Any, choices: list[str]) -> str:
+    kind = _kind(value)
+    listed = ", ".join(choices)
+    return f"must be one of {listed}, not {kind}" if kind else f"{shown(value)} is not one of {listed}"
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= SHOWN_WIDTH else text[: SHOWN_WIDTH - 1] + "…"
+
+
+def shown(value: Any) -> str:
+    """A value of the file as a message quotes it: JSON, control characters made visible, cut short."""
+    if isinstance(value, int) and value.bit_length() > 4 * SHOWN_WIDTH:
+        return f"a number of more than {SHOWN_WIDTH} digits"  # str() refuses over 4300 digits
+    return _cut(clean(json.dumps(value, ensure_ascii=False, default=str)))
+
+
+def join_path(path: str, key: Any) -> str:
+    """The path of a key's value as messages name it (`cicdProfiles[0].name`): the key cleaned and cut short."""
+    name = _cut(clean(json.dumps(key, ensure_ascii=False)[1:-1])) if isinstance(key, str) else shown(key)
+    return f"{path}.{name}" if path else name
 
 
 def validate(document: Any, lines: Mapping[str, int], source: str) -> Policy:
@@ -306,10 +419,11 @@ def validate(document: Any, lines: Mapping[str, int], source: str) -> Policy:
     for index, rule in enumerate(rules if isinstance(rules, list) else []):
         if isinstance(rule, dict):
             _check_rule(checker, rule, f"automations[{index}]", profiles)
-    if checker.problems:
-        count = len(checker.problems)
-        listed = "; ".join(checker.problems[:20]) + (f"; and {count - 20} more" if count > 20 else "")
-        raise PolicyError(f"{source} has {count} problem{'s' if count > 1 else ''}: {listed}")
+    problems = checker.problems
+    if problems:
+        count = len(problems)
+        listed = "; ".join(problems[:LISTED]) + (f"; and {count - LISTED} more" if count > LISTED else "")
+        raise PolicyError(f"{source} has {count} problem{'s' if count > 1 else ''}: {listed}", problems)
     return Policy(
         source,
         tuple(_profile(item) for item in document.get("cicdProfiles", [])),
@@ -453,7 +567,9 @@ def select(policy: Policy, requested: str | None, run: RunFacts) -> Choice:
 
 # -- where ------------------------------------------------------------------------------------------------------
 
-_REMOTE = re.compile(r"(?P<repository>[A-Za-z0-9-]+/[A-Za-z0-9._-]+)/(?P<path>[^@]+)@(?P<ref>[^@\s]+)")
+_REMOTE = re.compile(r"(?P<owner>[^/@\s]+)/(?P<repo>[^/@\s]+)/(?P<path>[^@]+)@(?P<ref>[^@\s]+)")
+_NAMES = {"OWNER": re.compile(r"[A-Za-z0-9-]+"), "REPO": re.compile(r"[A-Za-z0-9._-]+")}
+_EXAMPLE = "e.g. my-org/policy/gate.yml@v1"
 
 
 @dataclass(frozen=True)
@@ -477,12 +593,20 @@ def parse_location(text: str) -> Location:
         raise ValueError("must be one line: a path such as .github/aikido-gate.yml, or OWNER/REPO/PATH@REF")
     remote = _REMOTE.fullmatch(text) if "@" in text else None
     if "@" in text and remote is None:
-        raise ValueError("must be OWNER/REPO/PATH@REF for a file in another repository, e.g. my-org/policy/gate.yml@v1")
+        raise ValueError(f"must be OWNER/REPO/PATH@REF for a file in another repository, {_EXAMPLE}")
     path = remote["path"] if remote else text
     parts = path.split("/")
     if path.startswith("/") or ".." in parts or "" in parts:
         raise ValueError("must be a path relative to the repository root, without .. or empty parts")
-    return Location(path, remote["repository"], remote["ref"]) if remote else Location(path)
+    if remote is None:
+        return Location(path)
+    for part, name in (("OWNER", remote["owner"]), ("REPO", remote["repo"])):
+        # "." and ".." pass the REPO pattern, but in the contents API's URL they climb out of the repository.
+        if name in (".", "..") or not _NAMES[part].fullmatch(name):
+            raise ValueError(
+                f"has {json.dumps(name)} as {part}: must be OWNER/REPO/PATH@REF naming a repository, {_EXAMPLE}"
+            )
+    return Location(path, f"{remote['owner']}/{remote['repo']}", remote["ref"])
 
 
 def schema_text() -> str:

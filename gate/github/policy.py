@@ -2,13 +2,18 @@
 
 Reading goes through the API, never the workspace: on a pull request the workspace holds the
 change under review, and the policy that judges it must come from a commit it cannot alter.
-Parsing uses PyYAML's safe loader (no tags beyond YAML's own types) with aliases refused at
-once, so an alias bomb is never expanded, and a key given twice is an error rather than a
-silent overwrite; the validation itself is `gate.core.policy`'s.
+Parsing uses PyYAML's safe loader with aliases refused at once, so an alias bomb is never
+expanded, nesting and numbers bounded, so thousands of levels or digits are a problem reported
+like any other, and a key given twice is an error rather than a silent overwrite. Plain words and
+numbers are read as YAML 1.2 reads them, not as PyYAML's YAML 1.1 (where `no` is false and
+`1:00:00` is 3600), and only YAML's own types are built; the validation is `gate.core.policy`'s.
 """
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -17,66 +22,171 @@ import yaml
 
 from gate.core.answers import excerpt
 from gate.core.errors import GitHubLookupFailed
-from gate.core.policy import MAX_POLICY_BYTES, Policy, PolicyError, validate
+from gate.core.policy import MAX_POLICY_BYTES, LongNumber, Policy, PolicyError, join_path, shown, validate
 from gate.net.faults import AnswerTooLarge, GaveUp, Stop
 from gate.net.http import Retrier, Safety
 
+# A policy file nests lists and mappings 9 deep (automations[].events[].actions[].createIssueOptions.labels[]);
+# PyYAML composes recursively, so thousands of levels would end in RecursionError.
+MAX_DEPTH = 50
+# Its numbers are a few digits long; Python refuses to read an int of over 4300 (CVE-2020-10735).
+MAX_DIGITS = 100
+
+_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_FLOAT = re.compile(
+    r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
+)
+_BOOL = re.compile(r"true|True|TRUE|false|False|FALSE")
+_NULL = re.compile(r"~|null|Null|NULL|")
+# YAML 1.2's core schema (https://yaml.org/spec/1.2.2/#1032-tag-resolution), in its order: an int
+# before a float. PyYAML's YAML 1.1 would also read yes/no/on/off/y/n as booleans, 1:00:00 as 3600
+# (base 60), 0600 as 384 (octal), 1_000 as 1000, 2024-01-01 as a date and << as a merge.
+_CORE = (
+    ("tag:yaml.org,2002:null", _NULL, ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:bool", _BOOL, list("tTfF")),
+    ("tag:yaml.org,2002:int", _INT, list("-+0123456789")),
+    ("tag:yaml.org,2002:float", _FLOAT, list("-+.0123456789")),
+)
+
+
+class _Refused(yaml.MarkedYAMLError):
+    """Valid YAML that no policy file is: an alias, a tag beyond YAML's own types, a key that is no name, depth."""
+
 
 class _Loader(yaml.SafeLoader):
-    """The safe loader, refusing aliases and duplicate keys."""
+    """The safe loader, refusing aliases and deep nesting, resolving plain scalars after YAML 1.2."""
+
+    yaml_implicit_resolvers: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}  # noqa: RUF012 -- PyYAML's class table
+    _depth = 0
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
-            raise yaml.composer.ComposerError(
-                None, None, "an alias (*name) is not allowed in a policy file", event.start_mark
-            )
-        return super().compose_node(parent, index)
+            raise _Refused(None, None, "an alias (*name) is not allowed in a policy file", event.start_mark)
+        if self._depth >= MAX_DEPTH and self.check_event(yaml.CollectionStartEvent):
+            event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
+            raise _Refused(
+                None, None, f"lists and mappings nested more than {MAX_DEPTH} deep (a policy file nests at most 9)",
+                event.start_mark,
+            )  # fmt: skip
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
+
+for _tag, _pattern, _first in _CORE:
+    # PyYAML's resolver calls match(): the pattern must reach the end of the scalar.
+    _Loader.add_implicit_resolver(_tag, re.compile(rf"(?:{_pattern.pattern})\Z"), _first)
 
 _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
-def _plain(node: yaml.Node, path: str, loader: _Loader, lines: dict[str, int]) -> Any:
+def _fits(pattern: re.Pattern[str], text: str) -> str:
+    """`text`, or ValueError if it is not what its tag says (only an explicit tag such as !!int can say so)."""
+    if not pattern.fullmatch(text):
+        raise ValueError(text)
+    return text
+
+
+def _integer(text: str) -> int | LongNumber:
+    digits = len(_fits(_INT, text).lstrip("+-").removeprefix("0x").removeprefix("0o"))
+    if digits > MAX_DIGITS:
+        return LongNumber(digits)
+    return int(text, 16 if text.startswith("0x") else 8 if text.startswith("0o") else 10)
+
+
+def _float(text: str) -> float:
+    special = {".inf": math.inf, ".nan": math.nan}.get(_fits(_FLOAT, text).lstrip("+-").lower())
+    if special is None:
+        return float(text)
+    return -special if text.startswith("-") else special
+
+
+# YAML's own scalar types: each made from its text (ValueError when the text is not one), and what it is.
+_SCALARS: dict[str, tuple[Callable[[str], Any], str]] = {
+    "tag:yaml.org,2002:str": (str, "text"),
+    "tag:yaml.org,2002:null": (lambda _: None, "null"),
+    "tag:yaml.org,2002:bool": (lambda text: _fits(_BOOL, text).lower() == "true", "true or false"),
+    "tag:yaml.org,2002:int": (_integer, "a whole number"),
+    "tag:yaml.org,2002:float": (_float, "a number"),
+}
+
+
+def _scalar(node: yaml.Node) -> Any:
+    """A scalar's value, of YAML's own types only; MarkedYAMLError for another tag or a text its tag refuses."""
+    if node.tag not in _SCALARS:
+        raise _Refused(None, None, f"the tag {node.tag} is not allowed", node.start_mark)
+    make, what = _SCALARS[node.tag]
+    try:
+        return make(node.value)
+    except ValueError:
+        raise yaml.MarkedYAMLError(None, None, f"{shown(node.value)} is not {what}", node.start_mark) from None
+
+
+def _key(node: yaml.Node) -> str:
+    """A mapping's key as written (`1:` is the key "1"); _Refused for a list, a mapping or null."""
+    if isinstance(node, yaml.ScalarNode) and _scalar(node) is not None:
+        return str(node.value)
+    kind = {yaml.ScalarNode: "null", yaml.SequenceNode: "a list"}.get(type(node), "a mapping")
+    raise _Refused(None, None, f"a key must be a name, not {kind}", node.start_mark)
+
+
+def _plain(node: yaml.Node, path: str, lines: dict[str, int]) -> Any:
     """The node as plain values, noting the line of every path; raises MarkedYAMLError on a duplicate key."""
     lines.setdefault(path, node.start_mark.line + 1)
     # YAML's own types only: a tag such as !!python/object would be ignored on a collection, so refuse it.
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
-        raise yaml.MarkedYAMLError(None, None, f"the tag {node.tag} is not allowed", node.start_mark)
+        raise _Refused(None, None, f"the tag {node.tag} is not allowed", node.start_mark)
     if isinstance(node, yaml.MappingNode):
-        mapping: dict[Any, Any] = {}
+        mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node)
-            if not isinstance(key, (str, int, bool)) or key in mapping:
-                problem = "a key given twice" if key in mapping else "a key that is not a plain value"
+            key = _key(key_node)
+            child = join_path(path, key)
+            if key in mapping:
+                problem = f"{child} is given twice (first on line {lines[child]})"
                 raise yaml.MarkedYAMLError(None, None, problem, key_node.start_mark)
-            child = f"{path}.{key}" if path else str(key)
             lines[child] = key_node.start_mark.line + 1
-            mapping[key] = _plain(value_node, child, loader, lines)
+            mapping[key] = _plain(value_node, child, lines)
         return mapping
     if isinstance(node, yaml.SequenceNode):
-        return [_plain(item, f"{path}[{index}]", loader, lines) for index, item in enumerate(node.value)]
-    return loader.construct_object(node)
+        return [_plain(item, f"{path}[{index}]", lines) for index, item in enumerate(node.value)]
+    return _scalar(node)
 
 
 def parse_policy(text: str, source: str) -> Policy:
     """The validated policy in `text`; PolicyError naming `source` and where, for YAML and policy problems alike."""
-    if len(text.encode("utf-8")) > MAX_POLICY_BYTES:
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_POLICY_BYTES:
         raise PolicyError(f"{source} is larger than {MAX_POLICY_BYTES // 1024} KiB: a policy file is a few lines")
-    loader = _Loader(text)
     lines: dict[str, int] = {}
     try:
-        node = loader.get_single_node()
-        document = _plain(node, "", loader, lines) if node is not None else None
+        document = _compose(text, lines)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        raise PolicyError(f"{source} is not valid YAML: {where}{error.problem or error.context}") from None
+        problem = f"{where}{excerpt(error.problem or error.context or 'unreadable', limit=200)}"
+        what = "is refused" if isinstance(error, _Refused) else "is not valid YAML"
+        raise PolicyError(f"{source} {what}: {problem}", [problem]) from None
+    except yaml.reader.ReaderError as error:
+        # A control character: PyYAML reads none but tab and newline.
+        code = error.character if isinstance(error.character, int) else ord(error.character)
+        line = text.count("\n", 0, error.position) + 1
+        problem = f"line {line}: the character U+{code:04X} is not allowed in YAML"
+        raise PolicyError(f"{source} is not valid YAML: {problem}", [problem]) from None
     except yaml.YAMLError as error:
         raise PolicyError(f"{source} is not valid YAML: {excerpt(str(error), limit=200)}") from None
+    return validate(document, lines, source)
+
+
+def _compose(text: str, lines: dict[str, int]) -> Any:
+    """The document in `text` as plain values, noting the line of every path; YAMLError saying what is wrong."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        return _plain(node, "", lines) if node is not None else None
     finally:
         loader.dispose()
-    return validate(document, lines, source)
 
 
 class PolicyFiles:

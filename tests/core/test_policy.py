@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -51,11 +52,14 @@ GOOD: list[dict[str, Any]] = [
 BAD: list[tuple[Any, str]] = [
     (None, "the file: must be a mapping of keys to values"),
     ({}, "the file: version is required"),
-    ({"version": 2}, "version: must be 1"),
+    ({"version": 2}, "version: 2 must be 1"),
+    ({"version": True}, "version: true must be 1"),
+    ({"version": "1"}, 'version: "1" must be 1'),
     ({"version": 1, "cicdProfile": []}, "cicdProfile: unknown key; did you mean cicdProfiles?"),
     ({"version": 1, "cicdProfiles": [{}]}, "cicdProfiles[0]: name is required"),
     ({"version": 1, "cicdProfiles": [{"name": ""}]}, "cicdProfiles[0].name: must be a non-empty string"),
-    ({"version": 1, "cicdProfiles": {"name": "x"}}, "cicdProfiles: must be a list"),
+    ({"version": 1, "cicdProfiles": {"name": "x"}}, "cicdProfiles: must be a list, not a mapping"),
+    (["version", 1], "the file: must be a mapping of keys to values, not a list"),
     (
         {"version": 1, "cicdProfiles": [{"name": "x", "failConditions": {"failTheBuld": "x"}}]},
         "cicdProfiles[0].failConditions.failTheBuld: unknown key; did you mean failTheBuild?",
@@ -72,17 +76,48 @@ BAD: list[tuple[Any, str]] = [
     ),
     (
         {"version": 1, "cicdProfiles": [{"name": "x", "timeoutSeconds": 0}]},
-        "cicdProfiles[0].timeoutSeconds: must be a whole number from 1 to 21600",
+        "cicdProfiles[0].timeoutSeconds: 0 must be a whole number from 1 to 21600",
+    ),
+    (
+        {"version": 1, "cicdProfiles": [{"name": "x", "timeoutSeconds": "1:00:00"}]},
+        'cicdProfiles[0].timeoutSeconds: "1:00:00" must be a whole number from 1 to 21600',
     ),
     (
         {"version": 1, "cicdProfiles": [{"name": "x", "releaseGating": "yes please"}]},
-        "cicdProfiles[0].releaseGating: must be true or false",
+        'cicdProfiles[0].releaseGating: "yes please" must be true or false',
     ),
+    (
+        {"version": 1, "cicdProfiles": [{"name": "x", "failConditions": {"failOnTimeout": None}}]},
+        "cicdProfiles[0].failConditions.failOnTimeout: must be true or false, not empty",
+    ),
+    ({"version": 1, "cicdProfiles": [{"name": 5}]}, "cicdProfiles[0].name: 5 must be a string"),
     (
         {"version": 1, "cicdProfiles": [{"name": "x", "when": {"events": ["pull"]}}]},
         'cicdProfiles[0].when.events[0]: "pull" is not one of pull_request',
     ),
 ]
+
+
+def problem_of(document: dict[str, Any]) -> str:
+    """The one problem validate finds in `document`."""
+    with pytest.raises(PolicyError) as caught:
+        validate(document, {}, "p.yml")
+    [problem] = caught.value.problems
+    return problem
+
+
+def _suggestion(problem: str) -> str | None:
+    found = re.search(r"; did you mean (\w+)\?$", problem)
+    return found[1] if found else None
+
+
+def conditions(**given: Any) -> dict[str, Any]:
+    return {"version": 1, "cicdProfiles": [{"name": "p", "failConditions": given}]}
+
+
+def on(event_type: str, action_type: str = "create_issue") -> dict[str, Any]:
+    rule = {"name": "r", "events": [{"eventType": event_type, "actions": [{"actionType": action_type}]}]}
+    return {"version": 1, "automations": [rule]}
 
 
 def policy(*profiles: Profile) -> Policy:
@@ -113,15 +148,146 @@ class TestSchema:
         assert str(caught.value).startswith("p.yml has 1 problem: ")
         assert message in str(caught.value)
 
+    @pytest.mark.parametrize(
+        ("document", "message"),
+        [
+            ({"version": 1.0}, "version: 1.0 must be 1"),
+            (
+                {"version": 1, "cicdProfiles": [{"name": "x", "timeoutSeconds": 600.0}]},
+                "cicdProfiles[0].timeoutSeconds: 600.0 must be a whole number from 1 to 21600",
+            ),
+        ],
+    )
+    def test_a_fraction_is_not_a_whole_number_though_json_schema_says_1_0_is_1(
+        self, document: Any, message: str
+    ) -> None:
+        jsonschema.validate(document, SCHEMA)  # JSON has one kind of number; YAML's 1.0 is a float
+        with pytest.raises(PolicyError) as caught:
+            validate(document, {}, "p.yml")
+        assert caught.value.problems == (message,)
+
     def test_every_problem_at_once_in_file_order_with_lines(self) -> None:
         document = {"version": 1, "cicdProfiles": [{"name": "a", "timeoutSeconds": 0}, {"name": "a", "bogus": 1}]}
         lines = {"cicdProfiles[0].timeoutSeconds": 4, "cicdProfiles[1].name": 5, "cicdProfiles[1].bogus": 6}
         with pytest.raises(PolicyError) as caught:
             validate(document, lines, "p.yml")
-        assert str(caught.value) == (
-            "p.yml has 3 problems: line 4: cicdProfiles[0].timeoutSeconds: must be a whole number from 1 to 21600; "
-            "line 5: cicdProfiles[1].name: 'a' names an earlier profile too; line 6: cicdProfiles[1].bogus: unknown "
-            "key; known keys: name, when, failConditions, releaseGating, timeoutSeconds"
+        assert caught.value.problems == (
+            "line 4: cicdProfiles[0].timeoutSeconds: 0 must be a whole number from 1 to 21600",
+            "line 5: cicdProfiles[1].name: 'a' names an earlier profile too",
+            "line 6: cicdProfiles[1].bogus: unknown key; known keys: name, when, failConditions, releaseGating, "
+            "timeoutSeconds",
+        )
+        assert str(caught.value) == f"p.yml has 3 problems: {'; '.join(caught.value.problems)}"
+
+    def test_a_policy_error_from_one_message_has_it_as_its_one_problem(self) -> None:
+        assert PolicyError("p.yml is not UTF-8 text").problems == ("p.yml is not UTF-8 text",)
+
+    def test_every_problem_is_kept_though_the_message_names_twenty(self) -> None:
+        document = {"version": 1, **{f"key{n}": 1 for n in range(25)}}
+        with pytest.raises(PolicyError) as caught:
+            validate(document, {}, "p.yml")
+        assert len(caught.value.problems) == 25
+        assert str(caught.value).endswith(
+            "key19: unknown key; known keys: version, cicdProfiles, automations; and 5 more"
+        )
+
+    def test_a_value_is_shown_without_control_characters_and_cut_short(self) -> None:
+        name = "\x1b[31mred\x07\u202e" + "x" * 100
+        document = {"version": 1, "cicdProfiles": [{"name": "a", "timeoutSeconds": name}], "\x1b[2Jkey\n": 1}
+        with pytest.raises(PolicyError) as caught:
+            validate(document, {}, "p.yml")
+        assert caught.value.problems == (
+            "\\u001b[2Jkey\\n: unknown key; known keys: version, cicdProfiles, automations",
+            'cicdProfiles[0].timeoutSeconds: "\\u001b[31mred\\u0007<U+202E>xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… must '
+            "be a whole number from 1 to 21600",
+        )
+
+
+class TestDidYouMean:
+    """The hints of a problem: a value in the wrong case or form, Invicti's names, the nearest spelling"""
+
+    def test_the_nearest_spelling_by_its_words_and_none_for_nonsense(self) -> None:
+        typos: dict[str, tuple[dict[str, Any], str | None]] = {
+            "scan_finished": (on("scan_finished"), "scan_done"),
+            "scan_completed": (on("scan_completed"), "scan_done"),
+            "scan_complete": (on("scan_complete"), "scan_done"),
+            "scan_error": (on("scan_error"), "scan_failed"),
+            "scan_fialed": (on("scan_fialed"), "scan_failed"),
+            "vulnerabilities_found": (on("vulnerabilities_found"), "vulnerability_found"),
+            "vuln_found": (on("vuln_found"), "vulnerability_found"),
+            "vulnerability_detected": (on("vulnerability_detected"), "vulnerability_found"),
+            "create_isue": (on("scan_done", "create_isue"), "create_issue"),
+            "issue": (on("scan_done", "issue"), "create_issue"),
+            "send_to_comunicator": (on("scan_done", "send_to_comunicator"), "send_to_communicator"),
+            "secret": (conditions(scanTypes=["secret"]), "secrets"),
+            "when_conditions_met": (conditions(failTheBuild="when_conditions_met"), "when_conditions_are_met"),
+            "normal": (conditions(vulnerabilitySeverityConditions="normal"), "normal_or_above"),
+            "cicd_profiles": ({"version": 1, "cicd_profiles": []}, "cicdProfiles"),
+            "cicdProfile": ({"version": 1, "cicdProfile": []}, "cicdProfiles"),
+            "timeout": ({"version": 1, "cicdProfiles": [{"name": "p", "timeout": 60}]}, "timeoutSeconds"),
+            "failOnTimout": (conditions(failOnTimout=True), "failOnTimeout"),
+            "FailTheBuild": (conditions(FailTheBuild="do_not_fail_build"), "failTheBuild"),
+            "severity": (conditions(severity="critical"), "vulnerabilitySeverityConditions"),
+            "scan_types": (conditions(scan_types=["sast"]), "scanTypes"),
+            "fail": (conditions(failTheBuild="fail"), None),
+            "when_conditions_are_not_met": (conditions(failTheBuild="when_conditions_are_not_met"), None),
+            "dont_fail_build": (conditions(failTheBuild="dont_fail_build"), "do_not_fail_build"),
+        }
+        for nonsense in ("xyzzy", "banana", "whatever", "12345", "a", "", "-", "now"):
+            typos[f"{nonsense} as an event"] = (on(nonsense), None)
+            typos[f"{nonsense} as failTheBuild"] = (conditions(failTheBuild=nonsense), None)
+            typos[f"{nonsense} as a key"] = ({"version": 1, nonsense: 1}, None)
+        suggested = {typo: _suggestion(problem_of(document)) for typo, (document, _) in typos.items()}
+        assert suggested == {typo: meant for typo, (_, meant) in typos.items()}
+
+    @pytest.mark.parametrize(
+        ("document", "problem"),
+        [
+            (
+                conditions(vulnerabilitySeverityConditions="HIGH_OR_CRITICAL"),
+                'cicdProfiles[0].failConditions.vulnerabilitySeverityConditions: "HIGH_OR_CRITICAL" is not one of '
+                "critical, high_or_critical, normal_or_above, low_or_above; did you mean high_or_critical? (values are "
+                "in lower case)",
+            ),
+            (
+                conditions(scanTypes=["Dependency"]),
+                'cicdProfiles[0].failConditions.scanTypes[0]: "Dependency" is not one of dependency, sast, iac, '
+                "secrets; did you mean dependency? (values are in lower case)",
+            ),
+            (
+                conditions(scanTypes=["SAST"]),
+                'cicdProfiles[0].failConditions.scanTypes[0]: "SAST" is not one of dependency, sast, iac, secrets; did '
+                "you mean sast? (values are in lower case)",
+            ),
+            (
+                {"version": 1, "cicdProfiles": [{"name": "p", "when": {"events": ["Pull_Request"]}}]},
+                "did you mean pull_request? (values are in lower case)",
+            ),
+            (
+                {"version": 1, "cicdProfiles": [{"name": "p", "when": {"events": ["pull-request"]}}]},
+                "did you mean pull_request? (values are in lower case, words joined by _)",
+            ),
+            (on("ScanDone"), "did you mean scan_done? (values are in lower case, words joined by _)"),
+        ],
+    )
+    def test_a_value_in_the_wrong_case_or_form(self, document: dict[str, Any], problem: str) -> None:
+        assert problem_of(document).endswith(problem)
+
+    @pytest.mark.parametrize(
+        ("severity", "meant"),
+        [
+            ("medium", "normal_or_above? (Invicti's names: normal_or_above is MEDIUM and above)"),
+            ("MEDIUM", "normal_or_above? (Invicti's names: normal_or_above is MEDIUM and above)"),
+            ("high", "high_or_critical? (Invicti's names: high_or_critical is HIGH and above)"),
+            ("Low", "low_or_above? (Invicti's names: low_or_above is LOW and above)"),
+            ("high_or_above", "high_or_critical? (Invicti's names: high_or_critical is HIGH and above)"),
+            ("medium-or-above", "normal_or_above? (Invicti's names: normal_or_above is MEDIUM and above)"),
+        ],
+    )
+    def test_aikido_s_severity_names_point_to_invicti_s(self, severity: str, meant: str) -> None:
+        assert problem_of(conditions(vulnerabilitySeverityConditions=severity)) == (
+            f'cicdProfiles[0].failConditions.vulnerabilitySeverityConditions: "{severity}" is not one of critical, '
+            f"high_or_critical, normal_or_above, low_or_above; did you mean {meant}"
         )
 
 
@@ -251,6 +417,21 @@ class TestParseLocation:
     def test_bad(self, text: str, message: str) -> None:
         with pytest.raises(ValueError, match=message):
             parse_location(text)
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [
+            ("my-org/../gate.yml@v1", 'has ".." as REPO: must be OWNER/REPO/PATH@REF naming a repository'),
+            ("my-org/./gate.yml@v1", 'has "." as REPO: must be OWNER/REPO/PATH@REF naming a repository'),
+            ("../policy/gate.yml@v1", 'has ".." as OWNER: must be OWNER/REPO/PATH@REF naming a repository'),
+            ("./policy/gate.yml@v1", 'has "." as OWNER: must be OWNER/REPO/PATH@REF naming a repository'),
+        ],
+    )
+    def test_dot_or_dot_dot_as_owner_or_repository(self, text: str, message: str) -> None:
+        # In the contents API's URL, /repos/my-org/../contents would climb out of the repository.
+        with pytest.raises(ValueError, match=r"^has ") as caught:
+            parse_location(text)
+        assert str(caught.value) == f"{message}, e.g. my-org/policy/gate.yml@v1"
 
     def test_shown_as_written(self) -> None:
         assert json.dumps(parse_location("o/r/p.yml@main").shown) == '"o/r/p.yml@main"'

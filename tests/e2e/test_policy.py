@@ -240,3 +240,39 @@ class TestAutomations:
         [error] = annotations_of(run, "error")
         assert "input communicator-webhook-url: must be an https:// webhook URL" in error
         assert "sekrit0000" not in run.stdout.replace("::add-mask::http://chat.example/hooks/sekrit0000", "")
+
+
+def test_a_central_policy_file_with_dot_dot_as_its_repository_is_refused_as_the_input(tmp_path: Path) -> None:
+    with FakeGitHub() as github:
+        run = act(tmp_path, None, env=env(github), policy_file="my-org/../gate.yml@v1")
+        assert github.requests == []
+    assert run.returncode == 1
+    [error] = annotations_of(run, "error")
+    assert (
+        'input policy-file is "my-org/../gate.yml@v1": has ".." as REPO: must be OWNER/REPO/PATH@REF naming a '
+        "repository, e.g. my-org/policy/gate.yml@v1"
+    ) in error
+
+
+def test_yaml_1_1_pitfalls_and_typos_are_reported_together_before_any_request(tmp_path: Path) -> None:
+    text = (
+        "version: 1\ncicdProfiles:\n  - name: PRs\n    failConditions:\n      failTheBuild: no\n"
+        "      vulnerabilitySeverityConditions: medium\n    timeoutSeconds: 1:00:00\n"
+        "automations:\n  - name: Tell\n    events:\n      - eventType: scan_finished\n"
+        "        actions: [{actionType: create_issue}]\n"
+    )
+    with FakeGitHub() as github, AikidoEmulator("pass") as emulator:
+        github.files[(REPO, PATH, BASE)] = text
+        run = act(tmp_path, emulator, env=env(github), policy_file=PATH)
+    assert run.returncode == 1
+    [error] = annotations_of(run, "error")
+    assert (
+        f'{PATH} has 4 problems: line 5: cicdProfiles[0].failConditions.failTheBuild: "no" is not one of '
+        "when_conditions_are_met, do_not_fail_build; line 6: cicdProfiles[0].failConditions."
+        'vulnerabilitySeverityConditions: "medium" is not one of critical, high_or_critical, normal_or_above, '
+        "low_or_above; did you mean normal_or_above? (Invicti's names: normal_or_above is MEDIUM and above); line 7: "
+        'cicdProfiles[0].timeoutSeconds: "1:00:00" must be a whole number from 1 to 21600; line 11: '
+        'automations[0].events[0].eventType: "scan_finished" is not one of scan_done, scan_failed, '
+        "vulnerability_found; did you mean scan_done?"
+    ) in error
+    assert emulator.requests == []
