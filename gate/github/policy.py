@@ -24,7 +24,7 @@ from gate.core.answers import excerpt
 from gate.core.errors import GitHubLookupFailed
 from gate.core.policy import MAX_POLICY_BYTES, LongNumber, Policy, PolicyError, join_path, shown, validate
 from gate.net.faults import AnswerTooLarge, GaveUp, Stop
-from gate.net.http import Retrier, Safety
+from gate.net.http import Retrier, Safety, host_and_port
 
 # A policy file nests lists and mappings 9 deep (automations[].events[].actions[].createIssueOptions.labels[]);
 # PyYAML composes recursively, so thousands of levels would end in RecursionError.
@@ -208,7 +208,7 @@ class PolicyFiles:
         try:
             response = self._retrier.send(self._http, request, Safety.IDEMPOTENT)
         except GaveUp as gave_up:
-            host = self._http.base_url.host
+            host = host_and_port(self._http.base_url)
             if gave_up.stop in (Stop.CANNOT_CONNECT, Stop.UNTRUSTED) or gave_up.response is None:
                 raise GitHubLookupFailed(
                     f"could not reach the GitHub API at {host} to read the policy file {where} ({gave_up.reason}): "
