@@ -158,6 +158,10 @@ SCHEMA: dict[str, Any] = {
 class PolicyError(ConfigError):
     """The policy file is wrong; the message lists every problem, each with its place."""
 
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems or (message,)
+
 
 @dataclass(frozen=True)
 class When:

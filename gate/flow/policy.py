@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from gate.core.errors import GitHubLookupFailed, PolicyMissing
 from gate.core.event import PolicyReading, policy_reading
 from gate.core.plan import RunPlan, with_settings
-from gate.core.policy import Automation, Location, Policy, PolicyError, RunFacts, select
+from gate.core.policy import Automation, Location, Policy, RunFacts, select
 from gate.core.precedence import Effective, PolicyReport, effective
 from gate.flow.ports import Workflow
 
@@ -44,7 +44,6 @@ def apply_policy(
         chosen = effective(plan.given, None)
         return with_settings(plan, chosen), _report(location, read_at, None, why, chosen), ()
     policy = files.parse(text, location.shown)
-    _check_inputs_for(policy, plan)
     choice = select(policy, plan.policy_profile, run)
     if choice.profile is None:
         workflow.notice(choice.why, title=TITLE)
@@ -53,20 +52,6 @@ def apply_policy(
     workflow.log(f"policy {location.shown} read at {read_at[:12]}; {said}")
     chosen = effective(plan.given, choice.profile.settings if choice.profile else None)
     return with_settings(plan, chosen), _report(location, read_at, name, choice.why, chosen), policy.automations
-
-
-def _check_inputs_for(policy: Policy, plan: RunPlan) -> None:
-    """What the file asks of the inputs, found with the file's own problems, before any request to Aikido."""
-    needing = [
-        rule.name
-        for rule in policy.automations
-        if rule.enabled and any(action.type == "send_to_communicator" for action in rule.actions())
-    ]
-    if needing and not plan.communicator_given:
-        raise PolicyError(
-            f"{policy.source}: automation {needing[0]!r} sends to a communicator, but communicator-webhook-url is "
-            "empty: pass the webhook's URL from a secret, e.g. communicator-webhook-url: ${{ secrets.CHAT_WEBHOOK }}"
-        )
 
 
 def _report(location: Location, read_at: str, profile: str | None, why: str, chosen: Effective) -> PolicyReport:

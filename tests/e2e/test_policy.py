@@ -222,19 +222,6 @@ class TestAutomations:
             assert "sekrit0000" not in run.stdout.replace("::add-mask::" + hook, "") + run.summary
             assert "sekrit0000" not in str(run.outputs)
 
-    def test_a_chat_rule_without_the_webhook_is_refused_before_aikido(self, tmp_path: Path, github: FakeGitHub) -> None:
-        push = sample("push")
-        github.files[(REPO, PATH, push["after"])] = AUTOMATIONS
-        with AikidoEmulator("pass") as emulator:
-            run = act(tmp_path, emulator, event="push", env=env(github), policy_file=PATH)
-        assert run.returncode == 1
-        [error] = annotations_of(run, "error")
-        assert (
-            f"{PATH}: automation 'Track open issues on main' sends to a communicator, but communicator-webhook-url "
-            "is empty"
-        ) in error
-        assert emulator.requests == []
-
     def test_a_plain_http_webhook_elsewhere_is_refused_without_echoing_it(self, tmp_path: Path) -> None:
         run = act(tmp_path, None, communicator_webhook_url="http://chat.example/hooks/sekrit0000")
         [error] = annotations_of(run, "error")
