@@ -29,11 +29,11 @@ from gate.core.errors import GateError
 from gate.core.event import Lookups, load_payload
 from gate.core.plan import RunPlan
 from gate.core.precedence import PolicyReport
-from gate.core.verdict import Verdict, error
+from gate.core.verdict import EXIT_ERROR, Problems, Verdict, error
 from gate.flow import ports
 from gate.flow.after import POST_VERDICT_SECONDS, SARIF_TITLE, export_sarif, once, post_pr_comments
 from gate.flow.ports import Scanner, Uploads
-from gate.flow.report import COMMENT_TITLE, TITLE, report
+from gate.flow.report import COMMENT_TITLE, POLICY_TITLE, TITLE, report, report_head_policy
 from gate.flow.run import Collaborators, reach_verdict
 from gate.flow.state import RunState
 from gate.net.http import Retrier
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from gate.flow import automations as flow_automations
     from gate.flow import policy as flow_policy
     from gate.flow.comment import PullRequest
+    from gate.flow.policy import HeadVersion
 
 
 def _debug_traceback(workflow: ports.Workflow, failure: BaseException) -> None:
@@ -114,15 +115,14 @@ POLICY_BUDGET_SECONDS = 60
 
 
 def policy_files(
-    inputs: Inputs, runner: Runner, workflow: Workflow, plan: RunPlan, booted: Booted
+    inputs: Inputs, runner: Runner, workflow: Workflow, booted: Booted, budget: Deadline
 ) -> flow_policy.PolicyFiles:
-    """The policy file's reader: policy-token, else github-token, within a budget of the run's deadline."""
+    """The policy file's reader: policy-token, else github-token, within `budget`."""
     from gate.github.lookups import build_github_client  # noqa: PLC0415 -- only with a policy file
     from gate.github.policy import PolicyFiles  # noqa: PLC0415 -- PyYAML only with a policy file
 
     own = inputs.policy_token.get_secret_value()
     token = own or inputs.github_token.get_secret_value()
-    budget = Deadline(booted.state.started + min(plan.timeout_seconds, POLICY_BUDGET_SECONDS))
     client = build_github_client(runner.api_url, token, booted.tls)
     return PolicyFiles(client, _retrier(budget, workflow), "policy-token" if own else "github-token")
 
@@ -176,7 +176,10 @@ def _run(secrets: list[str], booted: Booted | None) -> int:
     state.reporting = True
     code = state.exit_code = report(verdict, workflow)
     state.reported = verdict
-    run.after(verdict)
+    # The policy check, the comments and the automations share one fixed budget after the verdict.
+    budget = Deadline.after(POST_VERDICT_SECONDS)
+    verdict, code = run.check_head(verdict, code, budget)
+    run.after(verdict, budget)
     return code
 
 
@@ -199,6 +202,7 @@ class Run:
     payload: dict[str, Any] = field(default_factory=dict)
     policy: PolicyReport | None = None
     rules: tuple[Automation, ...] = ()
+    head: HeadVersion | None = None
 
     def decide(self) -> Verdict:
         """The verdict: ERROR with one line for whatever stops the run, never a traceback."""
@@ -220,18 +224,42 @@ class Run:
         if plan.policy_file is not None and plan.secret_given:
             from gate.flow.policy import apply_policy  # noqa: PLC0415 -- the policy model only with a policy file
 
-            files = policy_files(inputs, self.runner, self.workflow, plan, self.booted)
-            plan, self.policy, self.rules = apply_policy(plan, self.payload, files, self.workflow)
+            budget = Deadline(self.state.started + min(plan.timeout_seconds, POLICY_BUDGET_SECONDS))
+            files = policy_files(inputs, self.runner, self.workflow, self.booted, budget)
+            plan, self.policy, self.rules, self.head = apply_policy(plan, self.payload, files, self.workflow)
             self.plan = plan
             self.wiring = wire(plan, inputs, self.runner, self.workflow, self.state, booted=self.booted)
         return reach_verdict(plan, self.payload, self.wiring)
 
-    def after(self, verdict: Verdict) -> None:
+    def check_head(self, verdict: Verdict, code: int, budget: Deadline) -> tuple[Verdict, int]:
+        """After the verdict is written, the pull request's own policy file: the verdict with its problems, and the
+        exit code (the verdict's if it fails the step, else 1 when there are problems: it must not merge green)."""
+        version, inputs = self.head, self.inputs
+        if version is None or inputs is None:
+            return verdict, code
+        from gate.flow.policy import check_head  # noqa: PLC0415 -- the policy model only with a policy file
+
+        found: list[str] = []
+
+        def check() -> None:
+            files = policy_files(inputs, self.runner, self.workflow, self.booted, budget)
+            found.extend(check_head(version, files, self.workflow))
+
+        _guarded(self.workflow, "check this pull request's version of the policy file", POLICY_TITLE, check)
+        if not found:
+            return verdict, code
+        problems = Problems(version.location.shown, tuple(found), version.head)
+        verdict = dataclasses.replace(verdict, head_policy=problems)
+        # Before anything is written: a cancellation from here on ends the step failed too.
+        code = self.state.exit_code = code or EXIT_ERROR
+        self.state.reported = verdict
+        report_head_policy(problems, self.workflow)
+        return verdict, code
+
+    def after(self, verdict: Verdict, budget: Deadline) -> None:
         """The SARIF file, the PR comments and the automations: each may only warn, never change the verdict."""
         if self.plan is None or self.wiring is None or self.inputs is None:
             return
-        # The comments and the automations share one fixed budget after the verdict.
-        budget = Deadline.after(POST_VERDICT_SECONDS)
         after_the_verdict(verdict, self.plan, self.payload, self.wiring, budget)
         if self.rules:
             rules_run = functools.partial(
