@@ -423,6 +423,18 @@ def _location(policy_file: str | None) -> Location | None:
     return parse_location(policy_file)
 
 
+def _idle_inputs(inputs: Inputs) -> tuple[str, ...]:
+    """The inputs given that only a policy file uses, when there is none: they would do nothing, silently."""
+    if inputs.policy_file is not None:
+        return ()
+    given = {
+        "policy-profile": inputs.policy_profile,
+        "policy-token": inputs.policy_token.get_secret_value(),
+        "communicator-webhook-url": inputs.communicator_webhook_url.get_secret_value(),
+    }
+    return tuple(name for name, value in given.items() if value)
+
+
 def given_settings(inputs: Inputs) -> Settings:
     """The policy settings the workflow gave (None for each it left empty)."""
     return Settings(**{name: getattr(inputs, name) for name in Settings.__dataclass_fields__})
@@ -469,5 +481,6 @@ def run_plan(inputs: Inputs, runner: Runner) -> RunPlan:
         policy_file=_location(inputs.policy_file),
         policy_profile=inputs.policy_profile,
         repository=runner.repository,
+        idle_inputs=_idle_inputs(inputs),
     )
     return with_settings(plan, effective(given, None))

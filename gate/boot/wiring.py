@@ -28,7 +28,7 @@ from gate.core.clock import Deadline
 from gate.core.errors import GateError
 from gate.core.event import Lookups, load_payload
 from gate.core.plan import RunPlan
-from gate.core.precedence import PolicyReport
+from gate.core.precedence import PolicyReport, idle_input
 from gate.core.verdict import EXIT_ERROR, Problems, Verdict, error
 from gate.flow import ports
 from gate.flow.after import POST_VERDICT_SECONDS, SARIF_TITLE, export_sarif, once, post_pr_comments
@@ -218,6 +218,8 @@ class Run:
     def _scan(self) -> Verdict:
         inputs = self.inputs = load_inputs()
         plan = self.plan = run_plan(inputs, self.runner)
+        for name in plan.idle_inputs:
+            self.workflow.warning(idle_input(name), title=POLICY_TITLE)
         self.wiring = wire(plan, inputs, self.runner, self.workflow, self.state, booted=self.booted)
         self.payload = load_payload(self.runner.event_path)
         # Without a key the run is skipped or refused: no policy to read (a fork has no policy-token).

@@ -354,6 +354,34 @@ class TestPolicyMessages:
         assert "has no cicdProfiles: the inputs and the built-in defaults apply" in run.summary
 
 
+class TestInputsThatDoNothing:
+    """Inputs for the policy file given without policy-file"""
+
+    def test_each_is_a_warning_naming_both_inputs_and_no_secret(self, tmp_path: Path) -> None:
+        hook = "https://chat.invalid/hooks/T0/B0/sekrit0000"
+        with AikidoEmulator("pass") as emulator:
+            run = act(
+                tmp_path,
+                emulator,
+                policy_profile="Releases",
+                policy_token="ghp_policyReader0000",
+                communicator_webhook_url=hook,
+            )
+        assert (run.returncode, run.outputs["outcome"]) == (0, "SUCCEEDED")
+        assert annotations_of(run, "warning") == [
+            "::warning title=Aikido policy::policy-profile is set but policy-file is empty: policy-profile names a "
+            "profile of the policy file; set policy-file or remove policy-profile",
+            "::warning title=Aikido policy::policy-token is set but policy-file is empty: policy-token reads the "
+            "policy file; set policy-file or remove policy-token",
+            "::warning title=Aikido policy::communicator-webhook-url is set but policy-file is empty: "
+            "communicator-webhook-url is where the policy file's automation rules post; set policy-file or remove "
+            "communicator-webhook-url",
+        ]
+        said = run.stdout.replace(f"::add-mask::{hook}", "").replace("::add-mask::ghp_policyReader0000", "")
+        assert "sekrit0000" not in said + run.summary
+        assert "ghp_policyReader0000" not in said + run.summary
+
+
 AUTOMATIONS = """\
 version: 1
 automations:
