@@ -8,6 +8,7 @@ workers and the TLS context are at work; the adapters load in the functions that
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import gc
@@ -16,16 +17,16 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from gate import ISSUES
 from gate.boot.sequence import Booted
-from gate.boot.settings import Inputs, Runner, load_inputs, load_runner, raw_secrets, run_plan
+from gate.boot.settings import Inputs, InputsWrong, Runner, load_inputs, load_runner, raw_secrets, run_plan
 from gate.core import sanitize
 from gate.core.clock import Deadline
-from gate.core.errors import GateError
+from gate.core.errors import ConfigError, GateError
 from gate.core.event import Lookups, load_payload
 from gate.core.plan import RunPlan
 from gate.core.precedence import PolicyReport, idle_input
@@ -114,17 +115,26 @@ def wire(
 POLICY_BUDGET_SECONDS = 60
 
 
+@contextlib.contextmanager
 def policy_files(
     inputs: Inputs, runner: Runner, workflow: Workflow, booted: Booted, budget: Deadline
-) -> flow_policy.PolicyFiles:
-    """The policy file's reader: policy-token, else github-token, within `budget`."""
+) -> Iterator[flow_policy.PolicyFiles]:
+    """The policy file's reader: policy-token, else github-token, within `budget`; its connections closed after."""
     from gate.github.lookups import build_github_client  # noqa: PLC0415 -- only with a policy file
     from gate.github.policy import PolicyFiles  # noqa: PLC0415 -- PyYAML only with a policy file
 
     own = inputs.policy_token.get_secret_value()
     token = own or inputs.github_token.get_secret_value()
-    client = build_github_client(runner.api_url, token, booted.tls)
-    return PolicyFiles(client, _retrier(budget, workflow), "policy-token" if own else "github-token")
+    with build_github_client(runner.api_url, token, booted.tls) as client:
+        yield PolicyFiles(client, _retrier(budget, workflow), "policy-token" if own else "github-token")
+
+
+class _Stopped(ConfigError):
+    """What stops the run before any scan, its problems grouped (inputs, policy file) to list one per line."""
+
+    def __init__(self, message: str, problems: tuple[Problems, ...]) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 def _internal_error(workflow: ports.Workflow, failure: Exception, state: RunState) -> Verdict:
@@ -209,14 +219,64 @@ class Run:
         try:
             verdict = self._scan()
         except GateError as failure:
-            verdict = error(str(failure), scan_id=self.state.scan_id)
+            verdict = error(str(failure), scan_id=self.state.scan_id, problems=self._listed(failure))
             verdict = dataclasses.replace(verdict, uploads=tuple(self.state.uploaded))
         except Exception as failure:  # noqa: BLE001 -- the last line of defence: one line, never a traceback
             verdict = _internal_error(self.workflow, failure, self.state)
         return dataclasses.replace(verdict, policy=self.policy)
 
+    def _listed(self, failure: GateError) -> tuple[Problems, ...]:
+        """What stopped the run, to list one per line: the wrong inputs and the policy file's problems."""
+        if isinstance(failure, _Stopped):
+            return failure.problems
+        location = self.plan.policy_file if self.plan else None
+        if location is None:
+            return ()
+        from gate.core.policy import PolicyError  # noqa: PLC0415 -- the policy model only with a policy file
+
+        return (Problems(location.shown, failure.problems),) if isinstance(failure, PolicyError) else ()
+
+    def _inputs(self) -> Inputs:
+        """The inputs; when some are wrong, the policy file is read and checked still: one error says it all."""
+        try:
+            return load_inputs()
+        except InputsWrong as wrong:
+            raise self._and_the_policy(wrong) from None
+
+    def _and_the_policy(self, wrong: InputsWrong) -> _Stopped:
+        """The error for wrong inputs, with the policy file's problems too when it can be read (the rest are right)."""
+        found = (Problems(None, wrong.problems),)
+        rest = wrong.rest
+        if rest is None or not rest.secret_key.get_secret_value():
+            return _Stopped(str(wrong), found)
+        try:
+            plan = run_plan(rest, self.runner)
+            payload = load_payload(self.runner.event_path)
+        except GateError:
+            return _Stopped(str(wrong), found)
+        if plan.policy_file is None:
+            return _Stopped(str(wrong), found)
+        try:
+            self._policy(rest, plan, payload)
+        except GateError as failure:
+            from gate.core.policy import PolicyError  # noqa: PLC0415 -- the policy model only with a policy file
+
+            items = failure.problems if isinstance(failure, PolicyError) else (str(failure),)
+            return _Stopped(f"{wrong}; and {failure}", (*found, Problems(plan.policy_file.shown, items)))
+        return _Stopped(str(wrong), found)
+
+    def _policy(
+        self, inputs: Inputs, plan: RunPlan, payload: dict[str, Any]
+    ) -> tuple[RunPlan, PolicyReport | None, tuple[Automation, ...], HeadVersion | None]:
+        """The policy file's trusted version read within its budget, and applied to the plan (gate.flow.policy)."""
+        from gate.flow.policy import apply_policy  # noqa: PLC0415 -- the policy model only with a policy file
+
+        budget = Deadline(self.state.started + min(plan.timeout_seconds, POLICY_BUDGET_SECONDS))
+        with policy_files(inputs, self.runner, self.workflow, self.booted, budget) as files:
+            return apply_policy(plan, payload, files, self.workflow)
+
     def _scan(self) -> Verdict:
-        inputs = self.inputs = load_inputs()
+        inputs = self.inputs = self._inputs()
         plan = self.plan = run_plan(inputs, self.runner)
         for name in plan.idle_inputs:
             self.workflow.warning(idle_input(name), title=POLICY_TITLE)
@@ -224,11 +284,7 @@ class Run:
         self.payload = load_payload(self.runner.event_path)
         # Without a key the run is skipped or refused: no policy to read (a fork has no policy-token).
         if plan.policy_file is not None and plan.secret_given:
-            from gate.flow.policy import apply_policy  # noqa: PLC0415 -- the policy model only with a policy file
-
-            budget = Deadline(self.state.started + min(plan.timeout_seconds, POLICY_BUDGET_SECONDS))
-            files = policy_files(inputs, self.runner, self.workflow, self.booted, budget)
-            plan, self.policy, self.rules, self.head = apply_policy(plan, self.payload, files, self.workflow)
+            plan, self.policy, self.rules, self.head = self._policy(inputs, plan, self.payload)
             self.plan = plan
             self.wiring = wire(plan, inputs, self.runner, self.workflow, self.state, booted=self.booted)
         return reach_verdict(plan, self.payload, self.wiring)
@@ -244,8 +300,8 @@ class Run:
         found: list[str] = []
 
         def check() -> None:
-            files = policy_files(inputs, self.runner, self.workflow, self.booted, budget)
-            found.extend(check_head(version, files, self.workflow))
+            with policy_files(inputs, self.runner, self.workflow, self.booted, budget) as files:
+                found.extend(check_head(version, files, self.workflow))
 
         _guarded(self.workflow, "check this pull request's version of the policy file", POLICY_TITLE, check)
         if not found:

@@ -354,6 +354,25 @@ class TestPolicyMessages:
         assert "has no cicdProfiles: the inputs and the built-in defaults apply" in run.summary
 
 
+class TestInputsAndPolicyTogether:
+    """Wrong inputs and a wrong policy file, reported in the one run"""
+
+    def test_a_bad_input_and_a_bad_policy_file_in_one_error(self, tmp_path: Path, github: FakeGitHub) -> None:
+        github.files[(REPO, PATH, BASE)] = BROKEN
+        with AikidoEmulator("pass") as emulator:
+            run = act(tmp_path, emulator, env=env(github), policy_file=PATH, minimum_severity="severe")
+        assert (run.returncode, run.outputs["outcome"]) == (1, "ERROR")
+        assert emulator.requests == []
+        [error] = annotations_of(run, "error")
+        assert 'input minimum-severity is "severe": must be one of LOW, MEDIUM, HIGH, CRITICAL' in error
+        assert "line 4: cicdProfiles[0].failConditions.failTheBuld: unknown key" in error
+        summary = run.summary.splitlines()
+        inputs, policy = summary.index("**Inputs:**"), summary.index(f"**Policy file `{PATH}`:**")
+        assert summary[inputs + 2].startswith("- input minimum-severity is")
+        assert summary[policy + 2].startswith("- ")
+        assert "failTheBuld: unknown key" in summary[policy + 2]
+
+
 class TestInputsThatDoNothing:
     """Inputs for the policy file given without policy-file"""
 
