@@ -186,7 +186,9 @@ def _run(secrets: list[str], booted: Booted | None) -> int:
     state.reporting = True
     code = state.exit_code = report(verdict, workflow)
     state.reported = verdict
-    # The policy check, the comments and the automations share one fixed budget after the verdict.
+    # The policy check, the comments and the automations share one fixed budget after the verdict. A
+    # cancellation during the check exits with the verdict's code: the job ends cancelled, which no required
+    # check counts as a pass.
     budget = Deadline.after(POST_VERDICT_SECONDS)
     verdict, code = run.check_head(verdict, code, budget)
     run.after(verdict, budget)
