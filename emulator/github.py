@@ -34,6 +34,8 @@ class Refusal:
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
     times: int = 1
+    # Query values the request must carry too (a file's ref), none when empty.
+    query: dict[str, str] = field(default_factory=dict)
 
 
 class FakeGitHub:
@@ -68,8 +70,9 @@ class FakeGitHub:
         self._issue_listings = 0
         # Where next-page links point: this fake's API unless a test sends them to another server.
         self.links_to: str | None = None
-        # Files the contents API serves: (owner/name, path, ref) -> text; others answer 404.
-        self.files: dict[tuple[str, str, str], str] = {}
+        # Files the contents API serves: (owner/name, path, ref) -> text, or bytes served as they are (not
+        # UTF-8, say); others answer 404.
+        self.files: dict[tuple[str, str, str], str | bytes] = {}
         self._arrived = 0
         self._server = LoopbackServer(self._handle, tls=tls)
 
@@ -226,13 +229,17 @@ class FakeGitHub:
         *,
         times: int = 1,
         headers: dict[str, str] | None = None,
+        query: dict[str, str] | None = None,
     ) -> None:
-        self.refusals.append(Refusal(method, path_pattern, status, {"message": message}, headers or {}, times))
+        self.refusals.append(
+            Refusal(method, path_pattern, status, {"message": message}, headers or {}, times, query or {})
+        )
 
-    def _refusal(self, method: str, path: str) -> Refusal | None:
+    def _refusal(self, method: str, path: str, query: dict[str, list[str]]) -> Refusal | None:
         with self._lock:
             for refusal in self.refusals:
-                if refusal.method == method and re.search(refusal.path_pattern, path) and refusal.times > 0:
+                asked = all(query.get(name) == [value] for name, value in refusal.query.items())
+                if refusal.method == method and re.search(refusal.path_pattern, path) and asked and refusal.times > 0:
                     refusal.times -= 1
                     return refusal
         return None
@@ -240,7 +247,7 @@ class FakeGitHub:
     def answer(  # noqa: PLR0911, PLR0912 -- one branch and one answer per route, as GitHub's router has them
         self, method: str, path: str, query: dict[str, list[str]], body: Any
     ) -> tuple[int, Any, dict[str, str]]:
-        if refusal := self._refusal(method, path):
+        if refusal := self._refusal(method, path, query):
             return refusal.status, refusal.body, refusal.headers
         if method == "POST" and path == self.prefix.removesuffix("/v3") + "/graphql":
             if "viewer" not in str(body.get("query")):

@@ -21,7 +21,7 @@ class Drip:
     every: float = 0.5
 
 
-# Status, body (JSON, a str sent as HTML, or a Drip), extra headers.
+# Status, body (JSON, a str sent as HTML, bytes sent as they are, or a Drip), extra headers.
 Answer = tuple[int, Any, dict[str, str]]
 
 
@@ -101,10 +101,12 @@ def _handler(handle: Callable[[Request], Answer]) -> type[BaseHTTPRequestHandler
             drip = body if isinstance(body, Drip) else None
             body = drip.body if drip else body
             is_text = isinstance(body, str)
+            raw = isinstance(body, bytes)
             # 204 No Content carries no body at all.
-            data = b"" if status == 204 else body.encode() if is_text else json.dumps(body).encode()
+            data = b"" if status == 204 else body if raw else body.encode() if is_text else json.dumps(body).encode()
+            kind = "application/octet-stream" if raw else "text/html; charset=utf-8" if is_text else "application/json"
             self.send_response(status)
-            self.send_header("Content-Type", "text/html; charset=utf-8" if is_text else "application/json")
+            self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
             for name, value in headers.items():
                 self.send_header(name, value)

@@ -377,8 +377,8 @@ def hide_userinfo(text: str) -> str:
     return _USERINFO.sub(r"\1***@", text)
 
 
-def _explain(error: ValidationError, *, what: str) -> ConfigError:
-    """Every bad value at once, each naming the input, what was given (never a secret's) and what is accepted."""
+def _problems(error: ValidationError, *, what: str) -> list[str]:
+    """Every bad value, each naming the input, what was given (never a secret's) and what is accepted."""
     problems = []
     for item in error.errors(include_url=False):
         name = _name(item["loc"])
@@ -391,17 +391,60 @@ def _explain(error: ValidationError, *, what: str) -> ConfigError:
             else ":"
         )
         problems.append(f"{what} {name}{shown} {message}")
+    return problems
+
+
+def _explain(error: ValidationError, *, what: str) -> ConfigError:
+    """Every bad value at once, in one line."""
+    problems = _problems(error, what=what)
     if len(problems) == 1:
         return ConfigError(problems[0] + INPUTS_HELP)
     return ConfigError(f"{len(problems)} {what}s are wrong: " + "; ".join(problems) + INPUTS_HELP)
 
 
+class InputsWrong(ConfigError):
+    """Inputs are wrong: the message names each (`problems`, one each). `rest`: the inputs with the wrong ones at
+    their defaults, when those that read the policy file are right, so its problems can be reported too."""
+
+    def __init__(self, message: str, problems: tuple[str, ...], rest: Inputs | None) -> None:
+        super().__init__(message)
+        self.problems = problems
+        self.rest = rest
+
+
+# What reading the policy file needs: when one of these is wrong, it is not read.
+POLICY_READING = ("policy_file", "secret_key", "github_token", "policy_token")
+
+
 def load_inputs() -> Inputs:
-    """Read and validate the inputs; a bad one raises ConfigError naming it."""
+    """Read and validate the inputs; bad ones raise InputsWrong naming each."""
     try:
         return Inputs()
     except ValidationError as error:
-        raise _explain(error, what="input") from None
+        problems = tuple(_problems(error, what="input"))
+        raise InputsWrong(str(_explain(error, what="input")), problems, _the_rest(error)) from None
+
+
+def _the_rest(error: ValidationError) -> Inputs | None:
+    """The inputs read again with the wrong ones at their defaults; None when one that reads the policy is wrong."""
+    fields = {
+        alias: name
+        for name, field in Inputs.model_fields.items()
+        if isinstance(field.validation_alias, AliasChoices)
+        for alias in field.validation_alias.choices
+    }
+    wrong = {fields.get(str(item["loc"][0]) if item["loc"] else "", "") for item in error.errors()}
+    if "" in wrong or wrong & set(POLICY_READING):
+        return None
+    # Given by field alias, a default wins over the environment's wrong value.
+    defaults = {
+        _env_names(Inputs.model_fields[name].description or name)[0]: Inputs.model_fields[name].default
+        for name in wrong
+    }
+    try:
+        return Inputs(**defaults)
+    except ValidationError:
+        return None
 
 
 def load_runner() -> Runner:
@@ -421,6 +464,18 @@ def _location(policy_file: str | None) -> Location | None:
     from gate.core.policy import parse_location  # noqa: PLC0415 -- the policy model only with a policy file
 
     return parse_location(policy_file)
+
+
+def _idle_inputs(inputs: Inputs) -> tuple[str, ...]:
+    """The inputs given that only a policy file uses, when there is none: they would do nothing, silently."""
+    if inputs.policy_file is not None:
+        return ()
+    given = {
+        "policy-profile": inputs.policy_profile,
+        "policy-token": inputs.policy_token.get_secret_value(),
+        "communicator-webhook-url": inputs.communicator_webhook_url.get_secret_value(),
+    }
+    return tuple(name for name, value in given.items() if value)
 
 
 def given_settings(inputs: Inputs) -> Settings:
@@ -469,5 +524,6 @@ def run_plan(inputs: Inputs, runner: Runner) -> RunPlan:
         policy_file=_location(inputs.policy_file),
         policy_profile=inputs.policy_profile,
         repository=runner.repository,
+        idle_inputs=_idle_inputs(inputs),
     )
     return with_settings(plan, effective(given, None))

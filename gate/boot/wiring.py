@@ -8,6 +8,7 @@ workers and the TLS context are at work; the adapters load in the functions that
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import gc
@@ -16,24 +17,24 @@ import os
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from gate import ISSUES
 from gate.boot.sequence import Booted
-from gate.boot.settings import Inputs, Runner, load_inputs, load_runner, raw_secrets, run_plan
+from gate.boot.settings import Inputs, InputsWrong, Runner, load_inputs, load_runner, raw_secrets, run_plan
 from gate.core import sanitize
 from gate.core.clock import Deadline
-from gate.core.errors import GateError
+from gate.core.errors import ConfigError, GateError
 from gate.core.event import Lookups, load_payload
 from gate.core.plan import RunPlan
-from gate.core.precedence import PolicyReport
-from gate.core.verdict import Verdict, error
+from gate.core.precedence import PolicyReport, idle_input
+from gate.core.verdict import EXIT_ERROR, Problems, Verdict, error
 from gate.flow import ports
 from gate.flow.after import POST_VERDICT_SECONDS, SARIF_TITLE, export_sarif, once, post_pr_comments
 from gate.flow.ports import Scanner, Uploads
-from gate.flow.report import COMMENT_TITLE, TITLE, report
+from gate.flow.report import COMMENT_TITLE, POLICY_TITLE, TITLE, report, report_head_policy
 from gate.flow.run import Collaborators, reach_verdict
 from gate.flow.state import RunState
 from gate.net.http import Retrier
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from gate.flow import automations as flow_automations
     from gate.flow import policy as flow_policy
     from gate.flow.comment import PullRequest
+    from gate.flow.policy import HeadVersion
 
 
 def _debug_traceback(workflow: ports.Workflow, failure: BaseException) -> None:
@@ -113,18 +115,26 @@ def wire(
 POLICY_BUDGET_SECONDS = 60
 
 
+@contextlib.contextmanager
 def policy_files(
-    inputs: Inputs, runner: Runner, workflow: Workflow, plan: RunPlan, booted: Booted
-) -> flow_policy.PolicyFiles:
-    """The policy file's reader: policy-token, else github-token, within a budget of the run's deadline."""
+    inputs: Inputs, runner: Runner, workflow: Workflow, booted: Booted, budget: Deadline
+) -> Iterator[flow_policy.PolicyFiles]:
+    """The policy file's reader: policy-token, else github-token, within `budget`; its connections closed after."""
     from gate.github.lookups import build_github_client  # noqa: PLC0415 -- only with a policy file
     from gate.github.policy import PolicyFiles  # noqa: PLC0415 -- PyYAML only with a policy file
 
     own = inputs.policy_token.get_secret_value()
     token = own or inputs.github_token.get_secret_value()
-    budget = Deadline(booted.state.started + min(plan.timeout_seconds, POLICY_BUDGET_SECONDS))
-    client = build_github_client(runner.api_url, token, booted.tls)
-    return PolicyFiles(client, _retrier(budget, workflow), "policy-token" if own else "github-token")
+    with build_github_client(runner.api_url, token, booted.tls) as client:
+        yield PolicyFiles(client, _retrier(budget, workflow), "policy-token" if own else "github-token")
+
+
+class _Stopped(ConfigError):
+    """What stops the run before any scan, its problems grouped (inputs, policy file) to list one per line."""
+
+    def __init__(self, message: str, problems: tuple[Problems, ...]) -> None:
+        super().__init__(message)
+        self.problems = problems
 
 
 def _internal_error(workflow: ports.Workflow, failure: Exception, state: RunState) -> Verdict:
@@ -176,7 +186,12 @@ def _run(secrets: list[str], booted: Booted | None) -> int:
     state.reporting = True
     code = state.exit_code = report(verdict, workflow)
     state.reported = verdict
-    run.after(verdict)
+    # The policy check, the comments and the automations share one fixed budget after the verdict. A
+    # cancellation during the check exits with the verdict's code: the job ends cancelled, which no required
+    # check counts as a pass.
+    budget = Deadline.after(POST_VERDICT_SECONDS)
+    verdict, code = run.check_head(verdict, code, budget)
+    run.after(verdict, budget)
     return code
 
 
@@ -199,39 +214,112 @@ class Run:
     payload: dict[str, Any] = field(default_factory=dict)
     policy: PolicyReport | None = None
     rules: tuple[Automation, ...] = ()
+    head: HeadVersion | None = None
 
     def decide(self) -> Verdict:
         """The verdict: ERROR with one line for whatever stops the run, never a traceback."""
         try:
             verdict = self._scan()
         except GateError as failure:
-            verdict = error(str(failure), scan_id=self.state.scan_id)
+            verdict = error(str(failure), scan_id=self.state.scan_id, problems=self._listed(failure))
             verdict = dataclasses.replace(verdict, uploads=tuple(self.state.uploaded))
         except Exception as failure:  # noqa: BLE001 -- the last line of defence: one line, never a traceback
             verdict = _internal_error(self.workflow, failure, self.state)
         return dataclasses.replace(verdict, policy=self.policy)
 
+    def _listed(self, failure: GateError) -> tuple[Problems, ...]:
+        """What stopped the run, to list one per line: the wrong inputs and the policy file's problems."""
+        if isinstance(failure, _Stopped):
+            return failure.problems
+        location = self.plan.policy_file if self.plan else None
+        if location is None:
+            return ()
+        from gate.core.policy import PolicyError  # noqa: PLC0415 -- the policy model only with a policy file
+
+        return (Problems(location.shown, failure.problems),) if isinstance(failure, PolicyError) else ()
+
+    def _inputs(self) -> Inputs:
+        """The inputs; when some are wrong, the policy file is read and checked still: one error says it all."""
+        try:
+            return load_inputs()
+        except InputsWrong as wrong:
+            raise self._and_the_policy(wrong) from None
+
+    def _and_the_policy(self, wrong: InputsWrong) -> _Stopped:
+        """The error for wrong inputs, with the policy file's problems too when it can be read (the rest are right)."""
+        found = (Problems(None, wrong.problems),)
+        rest = wrong.rest
+        if rest is None or not rest.secret_key.get_secret_value():
+            return _Stopped(str(wrong), found)
+        try:
+            plan = run_plan(rest, self.runner)
+            payload = load_payload(self.runner.event_path)
+        except GateError:
+            return _Stopped(str(wrong), found)
+        if plan.policy_file is None:
+            return _Stopped(str(wrong), found)
+        try:
+            self._policy(rest, plan, payload)
+        except GateError as failure:
+            from gate.core.policy import PolicyError  # noqa: PLC0415 -- the policy model only with a policy file
+
+            items = failure.problems if isinstance(failure, PolicyError) else (str(failure),)
+            return _Stopped(f"{wrong}; and {failure}", (*found, Problems(plan.policy_file.shown, items)))
+        return _Stopped(str(wrong), found)
+
+    def _policy(
+        self, inputs: Inputs, plan: RunPlan, payload: dict[str, Any]
+    ) -> tuple[RunPlan, PolicyReport | None, tuple[Automation, ...], HeadVersion | None]:
+        """The policy file's trusted version read within its budget, and applied to the plan (gate.flow.policy)."""
+        from gate.flow.policy import apply_policy  # noqa: PLC0415 -- the policy model only with a policy file
+
+        budget = Deadline(self.state.started + min(plan.timeout_seconds, POLICY_BUDGET_SECONDS))
+        with policy_files(inputs, self.runner, self.workflow, self.booted, budget) as files:
+            return apply_policy(plan, payload, files, self.workflow)
+
     def _scan(self) -> Verdict:
-        inputs = self.inputs = load_inputs()
+        inputs = self.inputs = self._inputs()
         plan = self.plan = run_plan(inputs, self.runner)
+        for name in plan.idle_inputs:
+            self.workflow.warning(idle_input(name), title=POLICY_TITLE)
         self.wiring = wire(plan, inputs, self.runner, self.workflow, self.state, booted=self.booted)
         self.payload = load_payload(self.runner.event_path)
         # Without a key the run is skipped or refused: no policy to read (a fork has no policy-token).
         if plan.policy_file is not None and plan.secret_given:
-            from gate.flow.policy import apply_policy  # noqa: PLC0415 -- the policy model only with a policy file
-
-            files = policy_files(inputs, self.runner, self.workflow, plan, self.booted)
-            plan, self.policy, self.rules = apply_policy(plan, self.payload, files, self.workflow)
+            plan, self.policy, self.rules, self.head = self._policy(inputs, plan, self.payload)
             self.plan = plan
             self.wiring = wire(plan, inputs, self.runner, self.workflow, self.state, booted=self.booted)
         return reach_verdict(plan, self.payload, self.wiring)
 
-    def after(self, verdict: Verdict) -> None:
+    def check_head(self, verdict: Verdict, code: int, budget: Deadline) -> tuple[Verdict, int]:
+        """After the verdict is written, the pull request's own policy file: the verdict with its problems, and the
+        exit code (the verdict's if it fails the step, else 1 when there are problems: it must not merge green)."""
+        version, inputs = self.head, self.inputs
+        if version is None or inputs is None:
+            return verdict, code
+        from gate.flow.policy import check_head  # noqa: PLC0415 -- the policy model only with a policy file
+
+        found: list[str] = []
+
+        def check() -> None:
+            with policy_files(inputs, self.runner, self.workflow, self.booted, budget) as files:
+                found.extend(check_head(version, files, self.workflow))
+
+        _guarded(self.workflow, "check this pull request's version of the policy file", POLICY_TITLE, check)
+        if not found:
+            return verdict, code
+        problems = Problems(version.location.shown, tuple(found), version.head)
+        verdict = dataclasses.replace(verdict, head_policy=problems)
+        # Before anything is written: a cancellation from here on ends the step failed too.
+        code = self.state.exit_code = code or EXIT_ERROR
+        self.state.reported = verdict
+        report_head_policy(problems, self.workflow)
+        return verdict, code
+
+    def after(self, verdict: Verdict, budget: Deadline) -> None:
         """The SARIF file, the PR comments and the automations: each may only warn, never change the verdict."""
         if self.plan is None or self.wiring is None or self.inputs is None:
             return
-        # The comments and the automations share one fixed budget after the verdict.
-        budget = Deadline.after(POST_VERDICT_SECONDS)
         after_the_verdict(verdict, self.plan, self.payload, self.wiring, budget)
         if self.rules:
             rules_run = functools.partial(

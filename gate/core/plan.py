@@ -69,6 +69,8 @@ class RunPlan:
     communicator_given: bool = False
     # Where each policy setting came from: input, profile or default.
     sources: tuple[tuple[str, str], ...] = ()
+    # Inputs given that only a policy file would use, when policy-file is empty (gate.core.precedence.idle_input).
+    idle_inputs: tuple[str, ...] = ()
 
     @property
     def fails_on_nothing(self) -> bool:

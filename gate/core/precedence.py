@@ -78,3 +78,16 @@ class PolicyReport:
     why: str
     # (setting, value, source) for every policy setting, in Settings' order.
     rows: tuple[tuple[str, Any, str], ...] = ()
+
+
+# The inputs that serve only the policy file, and what each is for.
+POLICY_INPUTS = {
+    "policy-profile": "names a profile of the policy file",
+    "policy-token": "reads the policy file",
+    "communicator-webhook-url": "is where the policy file's automation rules post",
+}
+
+
+def idle_input(name: str) -> str:
+    """The warning for an input of POLICY_INPUTS given without policy-file; names it, never its value."""
+    return f"{name} is set but policy-file is empty: {name} {POLICY_INPUTS[name]}; set policy-file or remove {name}"

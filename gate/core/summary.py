@@ -8,7 +8,7 @@ from __future__ import annotations
 from gate.core.markdown import md_code, md_link, md_text
 from gate.core.models import COUNTS, ScanStatus, UploadFile
 from gate.core.precedence import INPUT_NAMES, PolicyReport
-from gate.core.verdict import Outcome, Verdict
+from gate.core.verdict import Outcome, Problems, Verdict
 
 SIGNS = {
     Outcome.SUCCEEDED: "✅",
@@ -116,7 +116,7 @@ def outputs(verdict: Verdict) -> dict[str, str]:
 def render(verdict: Verdict) -> str:
     """The job summary in Markdown."""
     lines = [f"## {sign(verdict)} Aikido security gate {headline(verdict)}", ""]
-    lines += [f"**Outcome:** `{verdict.outcome.value}`: {md_text(verdict.reason)}", ""]
+    lines += outcome_lines(verdict)
     lines += release_line(verdict)
     if verdict.scan_id is not None:
         lines += [f"**Scan:** {verdict.scan_id}", ""]
@@ -134,6 +134,41 @@ def render(verdict: Verdict) -> str:
         lines += [_upload_row(upload) for upload in verdict.uploads]
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def outcome_lines(verdict: Verdict) -> list[str]:
+    """The outcome and its reason; several problems (inputs, a policy file) as a list, one per line."""
+    listed = sum(len(group.items) for group in verdict.problems)
+    if listed < 2:
+        return [f"**Outcome:** `{verdict.outcome.value}`: {md_text(verdict.reason)}", ""]
+    lines = [f"**Outcome:** `{verdict.outcome.value}`: {listed} problems stop the gate; fix each of them:", ""]
+    for group in verdict.problems:
+        what = "Inputs" if group.source is None else f"Policy file {md_code(group.source)}"
+        lines += [f"**{what}:**", "", *(f"- {md_text(item)}" for item in group.items), ""]
+    return lines
+
+
+def head_policy_lines(found: Problems | None, heading: str) -> list[str]:
+    """The section on a pull request's own policy file that would break the gate once merged; `heading`: `###`…"""
+    if found is None:
+        return []
+    count = len(found.items)
+    return [
+        f"{heading} ❌ This pull request's version of the policy file would break the gate once merged",
+        "",
+        f"{md_code(found.source or '')} at commit {md_code((found.commit or '')[:12])}, as this pull request leaves "
+        f"it, has {count} problem{'' if count == 1 else 's'}:",
+        "",
+        *(f"- {md_text(item)}" for item in found.items),
+        "",
+        "The base's version judged the scan; this job fails until this pull request fixes its version.",
+        "",
+    ]
+
+
+def head_policy_error(found: Problems, item: str) -> str:
+    """One problem of a pull request's own policy file, as its annotation says it."""
+    return f"this pull request's version of {found.source} would break the gate once merged: {item}"
 
 
 def _upload_row(upload: UploadFile) -> str:

@@ -40,6 +40,16 @@ class ReleaseGate:
 
 
 @dataclass(frozen=True)
+class Problems:
+    """Problems found, one line each with its place: of the inputs (`source` None), or of a policy file
+    (`source` as policy-file names it; `commit` where this version was read, when it is not the trusted one)."""
+
+    source: str | None
+    items: tuple[str, ...]
+    commit: str | None = None
+
+
+@dataclass(frozen=True)
 class Verdict:
     """The step's result: what the user reads, and how the step ends."""
 
@@ -53,6 +63,11 @@ class Verdict:
     release: ReleaseGate | None = None
     # The policy file's profile and the settings it gave, when policy-file is set.
     policy: PolicyReport | None = None
+    # What stopped the run, listed one per line in the summary (wrong inputs, a policy file's problems).
+    problems: tuple[Problems, ...] = ()
+    # The pull request's own version of the policy file, checked after the verdict: its problems fail the
+    # step (gate.boot.wiring) but change neither the outcome nor any output.
+    head_policy: Problems | None = None
 
     @property
     def passed_step(self) -> bool:
@@ -98,6 +113,6 @@ def skipped(reason: str) -> Verdict:
     return Verdict(Outcome.SKIPPED, EXIT_OK, reason)
 
 
-def error(reason: str, *, scan_id: int | None = None) -> Verdict:
-    """The gate could not decide: it fails closed."""
-    return Verdict(Outcome.ERROR, EXIT_ERROR, reason, scan_id)
+def error(reason: str, *, scan_id: int | None = None, problems: tuple[Problems, ...] = ()) -> Verdict:
+    """The gate could not decide: it fails closed. `problems`: what `reason` says, to list one per line."""
+    return Verdict(Outcome.ERROR, EXIT_ERROR, reason, scan_id, problems=problems)

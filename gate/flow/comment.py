@@ -19,7 +19,7 @@ from gate.core.comment_plan import CommentMode, CommentPlan
 from gate.core.errors import GateError, GateFault, GitHubRefused
 from gate.core.markdown import MAX_COMMENT_CHARS, cut_short, md_block, md_code, md_link, md_text
 from gate.core.models import SastIssue
-from gate.core.summary import counts_table, foreign_links, headline, release_line, sign
+from gate.core.summary import counts_table, foreign_links, head_policy_lines, headline, release_line, sign
 from gate.core.verdict import Outcome, Verdict
 from gate.core.wording import a_few
 from gate.flow.ports import Workflow
@@ -131,6 +131,7 @@ def render_status(
         if len(leftovers) > 50:
             lines.append(f"- … and {len(leftovers) - 50} more in Aikido")
         lines.append("")
+    lines += head_policy_lines(verdict.head_policy, "####")
     lines.append(f"<sub>aikido-gate {__version__} · job {md_code(job or 'unknown')} · updated on every run</sub>")
     return _fit("\n".join(lines) + "\n")
 
@@ -283,7 +284,8 @@ def _post_status(
 ) -> bool:
     """Write the status comment; False when GitHub refused (a warning says why)."""
     body = render_status(verdict, marker=plan.marker, head_commit=plan.head_commit, leftovers=leftovers, job=plan.job)
-    create = plan.mode is CommentMode.ON or found_something(verdict) or bool(leftovers)
+    # A policy file that fails the step is worth a comment whatever the scan found.
+    create = plan.mode is CommentMode.ON or found_something(verdict) or bool(leftovers) or bool(verdict.head_policy)
     try:
         done = upsert_status(pr, body, plan.marker, create=create, workflow=workflow)
     except GitHubRefused as refusal:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from gate.core.errors import GateError
 from gate.core.markdown import cut_short
-from gate.core.summary import counts_line, outputs, render
-from gate.core.verdict import EXIT_ERROR, Outcome, Verdict
+from gate.core.summary import counts_line, head_policy_error, head_policy_lines, outputs, render
+from gate.core.verdict import EXIT_ERROR, Outcome, Problems, Verdict
 from gate.flow.ports import Workflow
 
 TITLE = "Aikido security gate"
 COMMENT_TITLE = "Aikido PR comment"
+POLICY_TITLE = "Aikido policy"
 
 
 # GitHub shows at most 10 error annotations per step; the links beyond these are in the summary.
@@ -58,3 +59,16 @@ def report(verdict: Verdict, workflow: Workflow) -> int:
     except OSError as failure:
         workflow.warning(f"could not write the job summary: {failure}", title=TITLE)
     return verdict.exit_code
+
+
+def report_head_policy(found: Problems, workflow: Workflow) -> None:
+    """A pull request's own policy file that would break the gate: an error per problem, and a summary section.
+
+    Written after the verdict, which stands: no output changes, only the step's exit code (the caller's).
+    """
+    for item in found.items:
+        workflow.error(head_policy_error(found, item), title=POLICY_TITLE)
+    try:
+        workflow.add_summary(fit_summary("\n".join(head_policy_lines(found, "###"))))
+    except OSError as failure:
+        workflow.warning(f"could not write the job summary: {failure}", title=POLICY_TITLE)

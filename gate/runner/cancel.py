@@ -16,10 +16,13 @@ from gate.runner.workflow import format_command
 def _what_happened(state: RunState) -> str:
     """The end of the cancellation line: what is true on Aikido's side now (latest phase first)."""
     if state.reported is not None:
-        return (
+        said = (
             f" after the verdict (SARIF file, PR comments); the verdict ({state.reported.outcome.value}) is already "
             "in the step's outputs and summary"
         )
+        if state.reported.head_policy is not None:
+            said += "; the step fails: this pull request's version of the policy file would break the gate"
+        return said
     if state.uploading is not None:
         if state.scan_id is None:
             return f" while uploading {state.uploading}; that upload did not complete"
@@ -60,7 +63,8 @@ def install(state: RunState) -> None:
             with contextlib.suppress(OSError):
                 state.workflow.set_outputs(outputs)
         # Not sys.exit: unwinding could block in a socket read past the runner's 7.5 s grace.
-        # Once the verdict is written, the exit code follows it, never contradicts it.
+        # Once the verdict is written, the exit code follows it (and a pull request's broken policy file, which
+        # fails the step whatever the verdict), never contradicts it.
         os._exit(state.exit_code if state.exit_code is not None else EXIT_ERROR)
 
     signal.signal(signal.SIGINT, on_signal)

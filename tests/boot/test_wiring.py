@@ -48,3 +48,36 @@ def test_an_internal_error_says_where_to_report_it_and_what_to_attach(
     ]
     assert KEY not in out.replace(f"::add-mask::{KEY}", "")
     assert "Traceback" not in out
+
+
+def test_a_policy_file_s_problems_are_listed_one_per_line(
+    action_env: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, restore_signals: None
+) -> None:
+    from emulator.github import REPO, FakeGitHub  # noqa: PLC0415 -- only this test serves files
+    from gate.core.policy import PolicyError  # noqa: PLC0415 -- as the policy's own tests import it
+    from gate.github import policy  # noqa: PLC0415 -- the parser this test stands in for
+
+    problems = ("line 2: cicdProfiles[0].nme: unknown key", "line 5: version: must be 1")
+
+    def validate(document: Any, lines: Any, source: str) -> Any:
+        raise PolicyError(f"{source} has 2 problems: " + "; ".join(problems), problems)
+
+    monkeypatch.setattr(policy, "validate", validate)
+    payload = sample("pull_request")
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps(payload))
+    with FakeGitHub() as github:
+        github.files[(REPO, ".github/gate.yml", payload["pull_request"]["base"]["sha"])] = "version: 2\n"
+        monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+        monkeypatch.setenv("GITHUB_API_URL", github.api_url)
+        monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
+        action_env(**{"secret-key": KEY, "policy-file": ".github/gate.yml"})
+        assert wiring.main() == 1
+    assert (tmp_path / "summary.md").read_text().splitlines()[2:] == [
+        "**Outcome:** `ERROR`: 2 problems stop the gate; fix each of them:",
+        "",
+        "**Policy file `.github/gate.yml`:**",
+        "",
+        "- line 2: cicdProfiles\\[0\\].nme: unknown key",
+        "- line 5: version: must be 1",
+    ]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from gate.core.markdown import md_block, md_code, md_link, md_text
 from gate.core.models import parse_scan_status
-from gate.core.summary import counts_line, outputs, render
-from gate.core.verdict import decide, error
+from gate.core.summary import counts_line, head_policy_lines, outputs, render
+from gate.core.verdict import Problems, decide, error
 from tests.support.answers import DEFAULT_DONE, FEATURE_DONE
 
 PASSED = parse_scan_status(FEATURE_DONE | {"gate_passed": True, "new_issues_found": 0})
@@ -108,3 +108,47 @@ class TestCountsLine:
         status = parse_scan_status({"all_scans_completed": True, "gate_passed": True, "new_issues_found": 1})
         assert counts_line(status) == "1 new issue"
         assert counts_line(parse_scan_status({"gate_passed": True})) == ""
+
+
+class TestProblemsListed:
+    """outcome_lines and head_policy_lines: problems one per line, each escaped"""
+
+    def test_several_problems_are_a_list_per_source(self) -> None:
+        verdict = error(
+            "3 wrong in one line",
+            problems=(
+                Problems(None, ('input minimum-severity is "severe": must be one of LOW',)),
+                Problems(".github/gate.yml", ("line 4: cicdProfiles[0].x: unknown key", "line 7: version: must be 1")),
+            ),
+        )
+        assert render(verdict).splitlines()[2:] == [
+            "**Outcome:** `ERROR`: 3 problems stop the gate; fix each of them:",
+            "",
+            "**Inputs:**",
+            "",
+            '- input minimum-severity is "severe": must be one of LOW',
+            "",
+            "**Policy file `.github/gate.yml`:**",
+            "",
+            "- line 4: cicdProfiles\\[0\\].x: unknown key",
+            "- line 7: version: must be 1",
+        ]
+
+    def test_one_problem_stays_the_reason(self) -> None:
+        verdict = error("the reason <b>", problems=(Problems(".github/gate.yml", ("the reason <b>",)),))
+        assert render(verdict).splitlines()[2] == "**Outcome:** `ERROR`: the reason &lt;b&gt;"
+
+    def test_a_pull_requests_broken_policy_file(self) -> None:
+        found = Problems(".github/gate.yml", ("line 2: [x](javascript:y)", "line 3: @octo-org"), "ec26c3e57ca3a959ca")
+        assert head_policy_lines(found, "###") == [
+            "### ❌ This pull request's version of the policy file would break the gate once merged",
+            "",
+            "`.github/gate.yml` at commit `ec26c3e57ca3`, as this pull request leaves it, has 2 problems:",
+            "",
+            "- line 2: \\[x\\](javascript:y)",
+            "- line 3: @\u200bocto-org",
+            "",
+            "The base's version judged the scan; this job fails until this pull request fixes its version.",
+            "",
+        ]
+        assert head_policy_lines(None, "###") == []

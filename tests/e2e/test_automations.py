@@ -83,9 +83,14 @@ def run(
             event=event,
             payload=payload,
             env={"GITHUB_API_URL": github.api_url, "GITHUB_REPOSITORY": REPO},
-            policy_file=PATH,
-            **inputs,
+            inputs={"policy-file": PATH} | {name.replace("_", "-"): value for name, value in inputs.items()},
         )
+
+
+def serve(github: FakeGitHub, text: str, pull_request: dict[str, Any]) -> None:
+    """The policy file at the pull request's base and, unchanged, at its head."""
+    for side in ("base", "head"):
+        github.files[(REPO, PATH, pull_request["pull_request"][side]["sha"])] = text
 
 
 def assert_inert(bodies: list[Any]) -> None:
@@ -99,7 +104,7 @@ class TestSharedFile:
     """One file for the pull-request, nightly and release workflows"""
 
     def test_a_rule_outside_the_run_s_scope_needs_none_of_its_inputs(self, tmp_path: Path, github: FakeGitHub) -> None:
-        github.files[(REPO, PATH, PR["pull_request"]["base"]["sha"])] = SHARED
+        serve(github, SHARED, PR)
         done = run(tmp_path, github, "fail", event="pull_request")
         assert (done.returncode, done.outputs["outcome"], done.outputs["policy-profile"]) == (
             10,
@@ -141,7 +146,7 @@ class TestPullRequests:
         self, tmp_path: Path, github: FakeGitHub, chat: ChatWebhook
     ) -> None:
         target = sample("pull_request_target")
-        github.files[(REPO, PATH, target["pull_request"]["base"]["sha"])] = PR_RULE
+        serve(github, PR_RULE, target)
         done = run(
             tmp_path, github, "fail", event="pull_request_target", payload=target, communicator_webhook_url=chat.url
         )
@@ -153,7 +158,7 @@ class TestPullRequests:
     def test_a_rule_for_every_run_leaves_pull_requests_alone(
         self, tmp_path: Path, github: FakeGitHub, chat: ChatWebhook
     ) -> None:
-        github.files[(REPO, PATH, PR["pull_request"]["base"]["sha"])] = EVERY_RUN
+        serve(github, EVERY_RUN, PR)
         done = run(tmp_path, github, "fail", event="pull_request", communicator_webhook_url=chat.url)
         assert done.outputs["outcome"] == "FAILED"
         assert (github.issues, chat.bodies) == ([], [])
@@ -162,7 +167,7 @@ class TestPullRequests:
     def test_a_rule_scoped_to_the_pull_request_profile_acts(
         self, tmp_path: Path, github: FakeGitHub, chat: ChatWebhook
     ) -> None:
-        github.files[(REPO, PATH, PR["pull_request"]["base"]["sha"])] = PR_RULE
+        serve(github, PR_RULE, PR)
         run(tmp_path, github, "fail", event="pull_request", communicator_webhook_url=chat.url)
         [issue] = github.issues
         assert issue["title"] == f"Aikido: 4 new issues on pull request #{PR['number']}"

@@ -9,6 +9,7 @@ import pytest
 
 from emulator.aikido import AikidoEmulator
 from emulator.github import REPO, FakeGitHub
+from emulator.server import Request
 from tests.conftest import sample
 from tests.support.action import act, annotations_of
 
@@ -109,15 +110,30 @@ class TestThisRepository:
         assert "| `minimum-severity` | `CRITICAL` | default |" in run.summary
 
     def test_a_missing_file_names_repository_path_and_commit(self, tmp_path: Path, github: FakeGitHub) -> None:
+        push = sample("push")
         with AikidoEmulator("pass") as emulator:
-            run = act(tmp_path, emulator, env=env(github), policy_file=PATH)
+            run = act(tmp_path, emulator, event="push", env=env(github), policy_file=PATH)
         assert run.returncode == 1
         [error] = annotations_of(run, "error")
         assert (
-            f"the policy file {PATH} does not exist in {REPO} at commit 9049f1265b7d (policy-file names a path from "
-            "the repository root" in error
+            f"the policy file {PATH} does not exist in {REPO} at commit {push['after'][:12]} (policy-file names a path "
+            "from the repository root" in error
         )
         assert emulator.requests == []
+
+    def test_missing_from_a_pull_request_and_its_base_fails_after_the_scan(
+        self, tmp_path: Path, github: FakeGitHub
+    ) -> None:
+        with AikidoEmulator("pass") as emulator:
+            run = act(tmp_path, emulator, env=env(github), policy_file=PATH)
+        # Whether the pull request adds the file is its own version's to say, read only after the verdict.
+        assert (run.returncode, run.outputs["outcome"]) == (1, "SUCCEEDED")
+        [error] = annotations_of(run, "error")
+        assert error.startswith("::error title=Aikido policy::")
+        assert (
+            f"the policy file {PATH} does not exist in {REPO} at the base (commit 9049f1265b7d) or in this pull "
+            "request (commit ec26c3e57ca3)"
+        ) in error
 
     def test_a_bad_file_is_reported_whole_before_any_request_to_aikido(
         self, tmp_path: Path, github: FakeGitHub
@@ -172,9 +188,217 @@ class TestAnotherRepository:
             run = act(tmp_path, emulator, env=env(github), policy_file="my-org/security-policy/gate.yml@v1")
         [error] = annotations_of(run, "error")
         assert (
-            "the policy file gate.yml does not exist in my-org/security-policy at v1 (a private repository also "
-            "answers so without access: give policy-token contents: read there)"
+            "the policy file gate.yml does not exist in my-org/security-policy at v1 (check that the ref v1 exists "
+            "there and holds the file; a private repository also answers so without access: give policy-token "
+            "contents: read there)"
         ) in error
+
+
+BROKEN = """\
+version: 1
+cicdProfiles:
+  - name: Pull requests
+    failConditions: {failTheBuld: when_conditions_are_met}
+"""
+HEAD_BREAKS = "::error title=Aikido policy::this pull request's version of .github/aikido-gate.yml would break the gate"
+SECTION = "### ❌ This pull request's version of the policy file would break the gate once merged"
+
+
+def contents_reads(github: FakeGitHub) -> list[Request]:
+    return [request for request in github.requests if "/contents/" in request.path]
+
+
+class TestThePullRequestsOwnVersion:
+    """The pull request's own policy file: read after the verdict, never before; its problems fail the job"""
+
+    def test_a_head_that_is_not_utf8_neither_stops_nor_changes_the_scan(
+        self, tmp_path: Path, github: FakeGitHub
+    ) -> None:
+        github.files[(REPO, PATH, BASE)] = STRICT
+        github.files[(REPO, PATH, HEAD)] = b"version: 1\n# caf\xe9\n"
+        with AikidoEmulator("fail") as emulator:
+            run = act(
+                tmp_path,
+                emulator,
+                env=env(github),
+                policy_file=PATH,
+                timeout_seconds="",
+                post_scan_status_comment="on",
+                sarif_file="aikido.sarif",
+            )
+        # The scan ran on the base's profile, its verdict and exit code stand, and everything after it was done.
+        assert (run.returncode, run.outputs["outcome"], run.outputs["policy-profile"]) == (
+            10,
+            "FAILED",
+            "Pull requests",
+        )
+        assert emulator.requests[0].body["minimum_severity"] == "HIGH"
+        assert (tmp_path / "workspace" / "aikido.sarif").is_file()
+        base_read, head_read = contents_reads(github)
+        assert (base_read.query["ref"], head_read.query["ref"]) == ([BASE], [HEAD])
+        polls = [request for request in emulator.requests if not request.path.endswith("/introducedSastIssues")]
+        assert head_read.at > polls[-1].at  # only once the verdict was in
+        [error] = [line for line in annotations_of(run, "error") if "Aikido policy" in line]
+        assert error == (
+            f"{HEAD_BREAKS} once merged: the policy file {PATH} in {REPO} at ec26c3e57ca3 is not UTF-8 text"
+        )
+        assert run.summary.index("Aikido security gate failed") < run.summary.index(SECTION)
+        assert f"- the policy file {PATH} in {REPO} at ec26c3e57ca3 is not UTF-8 text" in run.summary
+        [status] = github.issue_comments
+        assert (
+            "#### ❌ This pull request's version of the policy file would break the gate once merged"
+            in (status["body"])
+        )
+
+    def test_a_head_with_a_schema_problem_fails_the_job_and_leaves_the_verdict(
+        self, tmp_path: Path, github: FakeGitHub
+    ) -> None:
+        github.files[(REPO, PATH, BASE)] = STRICT
+        github.files[(REPO, PATH, HEAD)] = BROKEN
+        with AikidoEmulator("pass") as emulator:
+            run = act(tmp_path, emulator, env=env(github), policy_file=PATH, post_scan_status_comment="on")
+        assert (run.returncode, run.outputs["outcome"], run.outputs["gate-passed"]) == (1, "SUCCEEDED", "true")
+        [error] = annotations_of(run, "error")
+        assert error.startswith(HEAD_BREAKS)
+        assert "line 4: cicdProfiles[0].failConditions.failTheBuld: unknown key; did you mean failTheBuild?" in error
+        assert not any("changes the policy file" in line for line in annotations_of(run, "notice"))
+        section = run.summary[run.summary.index(SECTION) :]
+        assert "`.github/aikido-gate.yml` at commit `ec26c3e57ca3`, as this pull request leaves it, has 1 problem:" in (
+            section
+        )
+        assert any(line.startswith("- ") and "failTheBuld: unknown key" in line for line in section.splitlines())
+        [status] = github.issue_comments
+        assert "failTheBuld: unknown key" in status["body"]
+
+    def test_a_profile_named_by_policy_profile_that_the_head_removes(self, tmp_path: Path, github: FakeGitHub) -> None:
+        github.files[(REPO, PATH, BASE)] = STRICT
+        github.files[(REPO, PATH, HEAD)] = LOOSE
+        with AikidoEmulator("pass") as emulator:
+            run = act(tmp_path, emulator, env=env(github), policy_file=PATH, policy_profile="Everything else")
+        assert (run.returncode, run.outputs["outcome"], run.outputs["policy-profile"]) == (
+            1,
+            "SUCCEEDED",
+            "Everything else",
+        )
+        [error] = annotations_of(run, "error")
+        assert error.startswith(HEAD_BREAKS)
+        assert f"policy-profile 'Everything else' is not in {PATH}: its profiles are Pull requests" in error
+
+    def test_a_pull_request_that_adds_a_broken_file_fails(self, tmp_path: Path, github: FakeGitHub) -> None:
+        github.files[(REPO, PATH, HEAD)] = BROKEN
+        with AikidoEmulator("pass") as emulator:
+            run = act(tmp_path, emulator, env=env(github), policy_file=PATH)
+        assert (run.returncode, run.outputs["outcome"]) == (1, "SUCCEEDED")
+        assert emulator.requests[0].body["minimum_severity"] == "CRITICAL"
+        [error] = annotations_of(run, "error")
+        assert "line 4: cicdProfiles[0].failConditions.failTheBuld: unknown key" in error
+        assert not any("adds the policy file" in line for line in annotations_of(run, "notice"))
+
+    def test_a_merge_group_checks_its_head_too(self, tmp_path: Path, github: FakeGitHub) -> None:
+        group = sample("merge_group")["merge_group"]
+        github.files[(REPO, PATH, group["base_sha"])] = STRICT
+        github.files[(REPO, PATH, group["head_sha"])] = BROKEN
+        with AikidoEmulator("pass") as emulator:
+            run = act(tmp_path, emulator, event="merge_group", env=env(github), policy_file=PATH)
+        assert (run.returncode, run.outputs["outcome"]) == (1, "SUCCEEDED")
+        [error] = annotations_of(run, "error")
+        assert error.startswith(HEAD_BREAKS)
+
+    def test_a_head_github_will_not_show_is_a_warning(self, tmp_path: Path, github: FakeGitHub) -> None:
+        github.files[(REPO, PATH, BASE)] = STRICT
+        github.files[(REPO, PATH, HEAD)] = LOOSE
+        github.refuse("GET", "/contents/", 403, "Resource not accessible by integration", query={"ref": HEAD})
+        with AikidoEmulator("pass") as emulator:
+            run = act(tmp_path, emulator, env=env(github), policy_file=PATH)
+        assert (run.returncode, run.outputs["outcome"]) == (0, "SUCCEEDED")
+        assert annotations_of(run, "error") == []
+        [warning] = annotations_of(run, "warning")
+        assert (
+            f"::warning title=Aikido policy::this pull request's version of {PATH} was not checked: GitHub refused to "
+            f"read the policy file {PATH} in {REPO} at ec26c3e57ca3 (HTTP 403)"
+        ) in warning
+
+
+RULES_ONLY = """\
+version: 1
+automations:
+  - name: Track open issues
+    events:
+      - eventType: vulnerability_found
+        actions:
+          - actionType: create_issue
+"""
+
+
+class TestPolicyMessages:
+    """What the policy's messages name to fix"""
+
+    def test_a_central_file_without_its_ref_is_told_to_add_one(self, tmp_path: Path, github: FakeGitHub) -> None:
+        with AikidoEmulator("pass") as emulator:
+            run = act(tmp_path, emulator, event="push", env=env(github), policy_file="my-org/policies/gate.yml")
+        assert run.returncode == 1
+        [error] = annotations_of(run, "error")
+        assert (f"the policy file my-org/policies/gate.yml does not exist in {REPO} at commit") in error
+        assert (
+            "; a file in another repository needs @REF: OWNER/REPO/PATH@REF, e.g. policy-file: "
+            "my-org/policies/gate.yml@v1"
+        ) in error
+
+    def test_a_file_of_rules_only_gives_no_profile_notice(self, tmp_path: Path, github: FakeGitHub) -> None:
+        github.files[(REPO, PATH, sample("push")["after"])] = RULES_ONLY
+        with AikidoEmulator("pass") as emulator:
+            run = act(tmp_path, emulator, event="push", env=env(github), policy_file=PATH, github_token="")
+        assert run.returncode == 0
+        assert not any("no profile" in line for line in annotations_of(run, "notice"))
+        assert f"no profile of `{PATH}` at" in run.summary
+        assert "has no cicdProfiles: the inputs and the built-in defaults apply" in run.summary
+
+
+class TestInputsAndPolicyTogether:
+    """Wrong inputs and a wrong policy file, reported in the one run"""
+
+    def test_a_bad_input_and_a_bad_policy_file_in_one_error(self, tmp_path: Path, github: FakeGitHub) -> None:
+        github.files[(REPO, PATH, BASE)] = BROKEN
+        with AikidoEmulator("pass") as emulator:
+            run = act(tmp_path, emulator, env=env(github), policy_file=PATH, minimum_severity="severe")
+        assert (run.returncode, run.outputs["outcome"]) == (1, "ERROR")
+        assert emulator.requests == []
+        [error] = annotations_of(run, "error")
+        assert 'input minimum-severity is "severe": must be one of LOW, MEDIUM, HIGH, CRITICAL' in error
+        assert "line 4: cicdProfiles[0].failConditions.failTheBuld: unknown key" in error
+        summary = run.summary.splitlines()
+        inputs, policy = summary.index("**Inputs:**"), summary.index(f"**Policy file `{PATH}`:**")
+        assert summary[inputs + 2].startswith("- input minimum-severity is")
+        assert summary[policy + 2].startswith("- ")
+        assert "failTheBuld: unknown key" in summary[policy + 2]
+
+
+class TestInputsThatDoNothing:
+    """Inputs for the policy file given without policy-file"""
+
+    def test_each_is_a_warning_naming_both_inputs_and_no_secret(self, tmp_path: Path) -> None:
+        hook = "https://chat.invalid/hooks/T0/B0/sekrit0000"
+        with AikidoEmulator("pass") as emulator:
+            run = act(
+                tmp_path,
+                emulator,
+                policy_profile="Releases",
+                policy_token="ghp_policyReader0000",
+                communicator_webhook_url=hook,
+            )
+        assert (run.returncode, run.outputs["outcome"]) == (0, "SUCCEEDED")
+        assert annotations_of(run, "warning") == [
+            "::warning title=Aikido policy::policy-profile is set but policy-file is empty: policy-profile names a "
+            "profile of the policy file; set policy-file or remove policy-profile",
+            "::warning title=Aikido policy::policy-token is set but policy-file is empty: policy-token reads the "
+            "policy file; set policy-file or remove policy-token",
+            "::warning title=Aikido policy::communicator-webhook-url is set but policy-file is empty: "
+            "communicator-webhook-url is where the policy file's automation rules post; set policy-file or remove "
+            "communicator-webhook-url",
+        ]
+        said = run.stdout.replace(f"::add-mask::{hook}", "").replace("::add-mask::ghp_policyReader0000", "")
+        assert "sekrit0000" not in said + run.summary
+        assert "ghp_policyReader0000" not in said + run.summary
 
 
 AUTOMATIONS = """\
@@ -221,19 +445,6 @@ class TestAutomations:
         for run in (failed, passed):
             assert "sekrit0000" not in run.stdout.replace("::add-mask::" + hook, "") + run.summary
             assert "sekrit0000" not in str(run.outputs)
-
-    def test_a_chat_rule_without_the_webhook_is_refused_before_aikido(self, tmp_path: Path, github: FakeGitHub) -> None:
-        push = sample("push")
-        github.files[(REPO, PATH, push["after"])] = AUTOMATIONS
-        with AikidoEmulator("pass") as emulator:
-            run = act(tmp_path, emulator, event="push", env=env(github), policy_file=PATH)
-        assert run.returncode == 1
-        [error] = annotations_of(run, "error")
-        assert (
-            f"{PATH}: automation 'Track open issues on main' sends to a communicator, but communicator-webhook-url "
-            "is empty"
-        ) in error
-        assert emulator.requests == []
 
     def test_a_plain_http_webhook_elsewhere_is_refused_without_echoing_it(self, tmp_path: Path) -> None:
         run = act(tmp_path, None, communicator_webhook_url="http://chat.example/hooks/sekrit0000")

@@ -16,7 +16,7 @@ from emulator.github import BOT, REPO, FakeGitHub
 from gate.core.clock import Deadline
 from gate.core.comment_plan import CommentMode, CommentPlan
 from gate.core.models import SastIssue, parse_scan_status
-from gate.core.verdict import ReleaseGate, Verdict, decide, error, timed_out
+from gate.core.verdict import Problems, ReleaseGate, Verdict, decide, error, timed_out
 from gate.flow.comment import (
     MAX_INLINE_COMMENTS,
     SAST_MARKER,
@@ -129,6 +129,15 @@ class TestStatusComment:
         # Once it exists, a clean run updates it, so the PR shows the findings are resolved.
         assert post(CLEAN, CommentMode.ONLY_IF_NEW_FINDINGS) == "PR status comment: updated\n"
         assert "passed" in github.issue_comments[0]["body"]
+
+    def test_a_broken_policy_file_of_the_pull_request_is_worth_a_comment(self, github: FakeGitHub, post: Run) -> None:
+        broken = dataclasses.replace(CLEAN, head_policy=Problems(".github/gate.yml", ("line 4: x: unknown key",), HEAD))
+        assert post(broken, CommentMode.ONLY_IF_NEW_FINDINGS) == "PR status comment: created\n"
+        body = github.issue_comments[0]["body"]
+        assert body.index("### ✅ Aikido security gate passed") < body.index(
+            "#### ❌ This pull request's version of the policy file would break the gate once merged"
+        )
+        assert "\n- line 4: x: unknown key\n" in body
 
     def test_unchanged_comment_is_not_rewritten(self, github: FakeGitHub, post: Run) -> None:
         post(PASSED)

@@ -10,8 +10,8 @@ import pytest
 from emulator.runner import parse_outputs
 from gate.core.markdown import cut_short
 from gate.core.models import ScanStatus, parse_scan_status
-from gate.core.verdict import Verdict, decide, skipped
-from gate.flow.report import fit_summary, report
+from gate.core.verdict import Problems, Verdict, decide, skipped
+from gate.flow.report import fit_summary, report, report_head_policy
 from gate.runner.workflow import Workflow
 from tests.support.answers import DEFAULT_DONE, FEATURE_DONE
 
@@ -89,3 +89,20 @@ class TestReportLimits:
         cut = fit_summary(text)
         assert len(cut.encode()) <= 1_000_000
         assert cut.endswith("the summary was cut short at GitHub's size limit; the scan in Aikido has everything.\n")
+
+
+class TestReportHeadPolicy:
+    """report_head_policy"""
+
+    def test_each_problem_is_an_error_and_the_summary_lists_them(self, tmp_path: Path) -> None:
+        stream = io.StringIO()
+        workflow = Workflow(stream, summary_path=tmp_path / "sum.md")
+        report_head_policy(Problems(".github/gate.yml", ("line 1: a", "line 2: b"), "ec26c3e57ca3a9"), workflow)
+        assert stream.getvalue().splitlines() == [
+            "::error title=Aikido policy::this pull request's version of .github/gate.yml would break the gate once "
+            "merged: line 1: a",
+            "::error title=Aikido policy::this pull request's version of .github/gate.yml would break the gate once "
+            "merged: line 2: b",
+        ]
+        summary = (tmp_path / "sum.md").read_text()
+        assert "\n\n- line 1: a\n- line 2: b\n\n" in summary

@@ -313,7 +313,7 @@ class TestPolicyFiles:
         with pytest.raises(GitHubLookupFailed) as caught:
             reader(f"http://127.0.0.1:{port}").text(REPO, SOURCE, "c" * 40)
         assert str(caught.value).startswith(
-            f"could not reach the GitHub API at 127.0.0.1:{port} to read the policy file {SOURCE} in {REPO} at cccccccccccc "
-            "(ConnectError"
+            f"could not reach the GitHub API at 127.0.0.1:{port} to read the policy file {SOURCE} in {REPO} at "
+            "cccccccccccc (ConnectError"
         )
         assert str(caught.value).endswith("check GITHUB_API_URL and the network to it")

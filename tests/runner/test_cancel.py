@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import signal
 
 import pytest
 
-from gate.core.verdict import skipped
+from gate.core.verdict import Problems, skipped
 from gate.flow.state import RunState
 from gate.runner.cancel import cancel_message, cancelled_outputs
 from gate.runner.workflow import Workflow
@@ -32,6 +33,14 @@ from gate.runner.workflow import Workflow
 )
 def test_says_what_is_true(state: RunState, said: str) -> None:
     assert cancel_message(state, signal.SIGINT).startswith(f"::warning::{said}")
+
+
+def test_after_a_broken_policy_file_of_the_pull_request_says_the_step_fails() -> None:
+    broken = dataclasses.replace(skipped("nothing to scan"), head_policy=Problems(".github/gate.yml", ("line 1: a",)))
+    assert cancel_message(RunState(reported=broken, exit_code=1), signal.SIGTERM).endswith(
+        "the verdict (SKIPPED) is already in the step's outputs and summary; the step fails: this pull request's "
+        "version of the policy file would break the gate"
+    )
 
 
 def test_closes_an_open_group_first() -> None:
