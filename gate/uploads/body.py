@@ -2,9 +2,9 @@
 
 Aikido's CLI sends `payload` as a JSON string holding the file's text (`upload` in
 https://github.com/AikidoSec/ci-api-client/blob/main/src/commands/upload.ts); so do we, without
-ever holding the file in memory (`gate.uploads.json_string` escapes UTF-8 bytes as they are read).
-The length is known before the first byte is sent (the validation pass measured the escaped
-text), so the request has a Content-Length.
+ever holding the file in memory (`gate.uploads.json_string` escapes its text as it is read).
+The length is known before the first byte is sent (the validation pass counted it), so the
+request has a Content-Length.
 """
 
 from __future__ import annotations
@@ -15,10 +15,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from gate.core.models import UploadFile
-from gate.uploads.json_string import CHUNK, escape
+from gate.uploads.json_string import Escaper
 
 Progress = Callable[[int, int, float], None]
 PROGRESS_EVERY = 3.0
+# Reads of 1 MB: fewer trips through httpx and the socket, and still a few MB of memory in all.
+CHUNK = 1 << 20
 
 
 class UploadBody:
@@ -44,6 +46,7 @@ class UploadBody:
         started = shown = self._clock()
         sent = len(self._head)
         yield self._head
+        escape = Escaper()
         with self._upload.path.open("rb") as handle:
             while data := handle.read(CHUNK):
                 chunk = escape(data)

@@ -34,8 +34,10 @@ from typing import Any, BinaryIO
 
 import ijson
 
-from gate.uploads.json_string import CHUNK, escaped_length
+from gate.uploads.json_string import escaped_length
 
+# Reads of 256 KB parse faster than of 1 MB (they stay in the CPU cache).
+CHUNK = 1 << 18
 # Below this a second process costs more than it saves.
 SPLIT_FROM = 8 << 20
 _SPLIT = re.compile(rb"\}\s*,\s*\{")
