@@ -99,7 +99,7 @@ def test_the_core_and_the_flow_load_no_io_library(module: str) -> None:
         ("gate.aikido.client", "httpx"),
         ("gate.github.lookups", "httpx"),
         ("gate.github.comments", "github"),
-        ("gate.uploads.inspect", "ijson"),
+        ("gate.github.policy", "yaml"),
     ],
 )
 def test_the_adapters_do(module: str, library: str) -> None:

@@ -14,8 +14,12 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote, urlsplit
+
+# A pydantic plugin would see every validated input, the key included: none is wanted, ever. Set
+# before the models below are built, as pydantic looks for plugins when it builds a model.
+os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -27,12 +31,10 @@ from gate.core.event import Overrides
 from gate.core.models import GateOptions
 from gate.core.numbers import whole_number
 from gate.core.plan import Job, RunPlan, with_settings
+from gate.core.policy import Location, parse_location
 from gate.core.precedence import Settings, effective
 from gate.core.sanitize import redact
 from gate.net.proxy import PROXY_VARIABLES, clear_text_proxy, unusable_proxy
-
-if TYPE_CHECKING:
-    from gate.core.policy import Location
 
 SECRET_INPUTS = ("secret-key", "github-token", "policy-token", "communicator-webhook-url")
 INPUTS_HELP = f" (see {DOCS}#inputs)"
@@ -204,8 +206,6 @@ class Inputs(_FromEnvironment, BaseSettings):
     def _policy_file(cls, value: Any) -> Any:
         if not (isinstance(value, str) and value.strip()):
             return None
-        from gate.core.policy import parse_location  # noqa: PLC0415 -- the policy model only with a policy file
-
         parse_location(value)  # a ValueError names what is wrong
         return value.strip()
 
@@ -461,8 +461,6 @@ def load_runner() -> Runner:
 def _location(policy_file: str | None) -> Location | None:
     if policy_file is None:
         return None
-    from gate.core.policy import parse_location  # noqa: PLC0415 -- the policy model only with a policy file
-
     return parse_location(policy_file)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -208,12 +207,12 @@ def read_event(name: str, payload: dict[str, Any], *, sha: str = "", ref: str = 
     )
 
 
-def resolve_repository_id(facts: EventFacts, overrides: Overrides, lookups: Callable[[], Lookups]) -> str:
+def resolve_repository_id(facts: EventFacts, overrides: Overrides, lookups: Lookups) -> str:
     """The repository's node id: the override, the payload, else the GitHub API."""
-    return overrides.repository_id or facts.repository_id or lookups().repository_node_id()
+    return overrides.repository_id or facts.repository_id or lookups.repository_node_id()
 
 
-def resolve_target(facts: EventFacts, overrides: Overrides, lookups: Callable[[], Lookups]) -> ScanTarget:
+def resolve_target(facts: EventFacts, overrides: Overrides, lookups: Lookups) -> ScanTarget:
     """The scan's target: overrides first, then the event, then the GitHub API."""
     if not facts.supported and not overrides.complete:
         raise EventError(
@@ -226,7 +225,7 @@ def resolve_target(facts: EventFacts, overrides: Overrides, lookups: Callable[[]
         raise EventError(f"the {facts.event} event names no head commit: set head-commit")
     if branch is None:
         raise EventError(f"the {facts.event} event names no branch: set branch-name")
-    base = overrides.base_commit or facts.base_commit or lookups().parent_of(head)
+    base = overrides.base_commit or facts.base_commit or lookups.parent_of(head)
     repository_id = resolve_repository_id(facts, overrides, lookups)
     return ScanTarget(
         repository_id=repository_id,
@@ -239,7 +238,7 @@ def resolve_target(facts: EventFacts, overrides: Overrides, lookups: Callable[[]
 
 
 def resolve_release_target(
-    facts: EventFacts, overrides: Overrides, lookups: Callable[[], Lookups], *, base_branch: str | None
+    facts: EventFacts, overrides: Overrides, lookups: Lookups, *, base_branch: str | None
 ) -> ScanTarget:
     """A release gate's target: one commit (the override, else the event's head: a release's tagged
     commit, a tag push's `after`, a run's commit, a pull request's head), and the repository."""

@@ -9,15 +9,12 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from gate.core.comment_plan import CommentMode
 from gate.core.event import Overrides
 from gate.core.models import GateOptions
+from gate.core.policy import Location
 from gate.core.precedence import Effective, Settings
-
-if TYPE_CHECKING:
-    from gate.core.policy import Location
 
 
 @dataclass(frozen=True)

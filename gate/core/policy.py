@@ -9,6 +9,7 @@ Schema published for editors (policy.schema.json) is generated from it.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -358,8 +359,6 @@ def _closest(word: str, choices: list[str]) -> str | None:
 
     Never one that says the opposite: "fail" is not near do_not_fail_build.
     """
-    import difflib  # noqa: PLC0415 -- only a wrong file pays for it (several ms at start-up otherwise)
-
     words = _words(word)
     choices = [choice for choice in choices if _negated(_words(choice)) == _negated(words)]
     spelled = {"_".join(_words(choice)): choice for choice in choices}

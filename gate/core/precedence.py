@@ -1,7 +1,7 @@
 """The policy settings and where each comes from: an input the workflow gives > a policy profile > the default.
 
-Every run needs this (a run without a policy file takes inputs over defaults); the policy file's
-own model, read only when there is one, is `gate.core.policy`.
+Every run follows this, with or without a policy file (without one, inputs over defaults); the
+file itself, its profiles and rules, is `gate.core.policy`.
 """
 
 from __future__ import annotations

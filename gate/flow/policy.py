@@ -45,14 +45,22 @@ class HeadVersion:
     profile: str | None
 
 
-def apply_policy(
-    plan: RunPlan, payload: dict[str, Any], files: PolicyFiles, workflow: Workflow
-) -> tuple[RunPlan, PolicyReport | None, tuple[Automation, ...], HeadVersion | None]:
-    """The plan with the chosen profile between the inputs and the defaults, what to report of it, the rules, and
-    the pull request's own version to check once the verdict is written (None: no such version)."""
+@dataclass(frozen=True)
+class Applied:
+    """What the policy file made of a run: the plan it follows, what to report of it, the automation rules, and
+    the pull request's own version of the file to check once the verdict is written (None: no such version)."""
+
+    plan: RunPlan
+    report: PolicyReport | None = None
+    rules: tuple[Automation, ...] = ()
+    head: HeadVersion | None = None
+
+
+def apply_policy(plan: RunPlan, payload: dict[str, Any], files: PolicyFiles, workflow: Workflow) -> Applied:
+    """The plan with the chosen profile between the inputs and the defaults, and what else the file says."""
     location = plan.policy_file
     if location is None:
-        return plan, None, (), None
+        return Applied(plan)
     job = plan.job
     reading = policy_reading(job.event_name, payload, sha=job.sha, ref=job.ref)
     text, read_at = _read(plan, location, reading, files)
@@ -66,7 +74,7 @@ def apply_policy(
             "judge this pull request"
         )
         chosen = effective(plan.given, None)
-        return with_settings(plan, chosen), _report(location, read_at, None, why, chosen), (), head
+        return Applied(with_settings(plan, chosen), _report(location, read_at, None, why, chosen), (), head)
     policy = files.parse(text, location.shown)
     choice = select(policy, plan.policy_profile, run)
     why = choice.why
@@ -79,7 +87,7 @@ def apply_policy(
     said = f"profile {name!r}: {why}" if name else why
     workflow.log(f"policy {location.shown} read at {read_at[:12]}; {said}")
     chosen = effective(plan.given, choice.profile.settings if choice.profile else None)
-    return with_settings(plan, chosen), _report(location, read_at, name, why, chosen), policy.automations, head
+    return Applied(with_settings(plan, chosen), _report(location, read_at, name, why, chosen), policy.automations, head)
 
 
 def _report(location: Location, read_at: str, profile: str | None, why: str, chosen: Effective) -> PolicyReport:

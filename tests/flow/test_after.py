@@ -19,7 +19,9 @@ class TestPostPrComments:
         stream = io.StringIO()
         verdict = decide(DONE, scan_id=9, report_only=False)
         wired = wiring(clock, FakeScanner(), stream, pr)
-        post_pr_comments(verdict, run_plan(load_inputs(), load_runner()), sample(event), sast_issues=list, wiring=wired)
+        post_pr_comments(
+            verdict, run_plan(load_inputs(), load_runner()), sample(event), sast_issues=list, collaborators=wired
+        )
         return stream.getvalue()
 
     def test_a_pull_request_gets_its_status_comment(self, action_env: Any, clock: FakeClock) -> None:

@@ -60,16 +60,11 @@ def automate(github: FakeGitHub, verdict: Verdict, chat: ChatWebhook | None = No
     budget = Deadline(clock() + 30, clock)
     log = io.StringIO()
 
-    def tracker() -> PyGithubIssues:
-        return PyGithubIssues(
-            github.api_url, "ghs_t", REPO, deadline=budget, sleep=clock.sleep, seconds_between_writes=0, environ={}
-        )
-
-    def webhook() -> Webhook:
-        assert chat is not None, "this run should not post"
-        return Webhook(chat.url, Retrier(budget, sleep=clock.sleep, rng=random.Random(1)), Tls({}))
-
-    run_automations(verdict, AutomationRun((rule,), None, MAIN), tracker, webhook, Workflow(log))
+    issues = PyGithubIssues(
+        github.api_url, "ghs_t", REPO, deadline=budget, sleep=clock.sleep, seconds_between_writes=0, environ={}
+    )
+    webhook = Webhook(chat.url, Retrier(budget, sleep=clock.sleep, rng=random.Random(1)), Tls({})) if chat else None
+    run_automations(verdict, AutomationRun((rule,), None, MAIN), issues, webhook, Workflow(log))
     return log.getvalue()
 
 

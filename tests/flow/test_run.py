@@ -13,7 +13,7 @@ from gate.core.clock import Deadline
 from gate.core.errors import AikidoUnreachable
 from gate.core.models import SastIssue, ScanStatus, parse_scan_status
 from gate.core.verdict import Outcome
-from gate.flow.comment import Comment, PullRequest, ReviewComment
+from gate.flow.comment import Comment, ReviewComment
 from gate.flow.run import Collaborators, reach_verdict
 from gate.flow.state import RunState
 from gate.runner.workflow import AtomicFiles, Workflow
@@ -79,22 +79,15 @@ class FakePullRequest:
 def wiring(
     clock: FakeClock, scanner: FakeScanner, stream: io.StringIO, pr: FakePullRequest | None = None
 ) -> Collaborators:
-    opened: list[int] = []
-
-    def pull_request(number: int, budget: Deadline) -> PullRequest:
-        opened.append(number)
-        assert pr is not None, "this run should not comment"
-        return pr
-
     return Collaborators(
-        scanner=lambda: scanner,
-        lookups=FakeLookups,
-        pull_request=pull_request,
+        scanner=scanner,
+        lookups=FakeLookups(),
+        pull_request=pr,
         deadline=Deadline(clock() + run_plan(load_inputs(), load_runner()).timeout_seconds, clock),
         sleep=clock.sleep,
         workflow=Workflow(stream),
         state=RunState(),
-        uploads=WorkspaceUploads,
+        uploads=WorkspaceUploads(),
         files=AtomicFiles(),
     )
 
