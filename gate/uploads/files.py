@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from gate.core.errors import ConfigError
@@ -18,7 +18,6 @@ from gate.core.wording import a_few
 from gate.uploads.inspect import JsonFacts, inspect_json
 from gate.uploads.patterns import BUDGET_SECONDS, PatternTooWide, glob_files, has_magic
 
-Inspect = Callable[[Path], JsonFacts]
 SYFT_NAME = "syft"
 SARIF_VERSION = "2.1.0"
 
@@ -98,9 +97,9 @@ def _shown(path: Path, root: Path) -> str:
     return str(path.relative_to(root))
 
 
-def _sbom(path: Path, root: Path, image_name: str | None, inspect: Inspect) -> UploadFile:
+def _sbom(path: Path, root: Path, image_name: str | None) -> UploadFile:
     shown = _shown(path, root)
-    facts = _checked(path, shown, "sbom-files", inspect)
+    facts = _checked(path, shown, "sbom-files")
     if not {"artifacts", "source"} <= facts.top_keys or facts.strings.get("descriptor.name") != SYFT_NAME:
         raise ConfigError(
             f"input sbom-files: {shown} is not a Syft JSON SBOM (needs artifacts, source and descriptor.name "
@@ -127,9 +126,9 @@ def _sbom(path: Path, root: Path, image_name: str | None, inspect: Inspect) -> U
     return UploadFile(UploadKind.SBOM, path, shown, facts.size, facts.escaped_size, image_name)
 
 
-def _sarif(path: Path, root: Path, warnings: list[str], inspect: Inspect) -> UploadFile:
+def _sarif(path: Path, root: Path, warnings: list[str]) -> UploadFile:
     shown = _shown(path, root)
-    facts = _checked(path, shown, "checkov-sarif-files", inspect)
+    facts = _checked(path, shown, "checkov-sarif-files")
     if facts.strings.get("version") != SARIF_VERSION or not facts.runs_is_array:
         raise ConfigError(
             f"input checkov-sarif-files: {shown} is not a SARIF 2.1.0 file (needs version 2.1.0 and a runs array)"
@@ -140,12 +139,12 @@ def _sarif(path: Path, root: Path, warnings: list[str], inspect: Inspect) -> Upl
     return UploadFile(UploadKind.CHECKOV, path, shown, facts.size, facts.escaped_size)
 
 
-def _checked(path: Path, shown: str, input_name: str, inspect: Inspect) -> JsonFacts:
+def _checked(path: Path, shown: str, input_name: str) -> JsonFacts:
     size = path.stat().st_size
     if size == 0:
         raise ConfigError(f"input {input_name}: {shown} is empty")
     try:
-        facts = inspect(path)
+        facts = inspect_json(path)
     except ValueError as error:
         raise ConfigError(f"input {input_name}: {shown} {error}") from None
     except OSError as error:
@@ -154,13 +153,8 @@ def _checked(path: Path, shown: str, input_name: str, inspect: Inspect) -> JsonF
     return facts
 
 
-def collect(
-    sbom_files: str, sarif_files: str, workspace: Path, inspect: Inspect = inspect_json
-) -> tuple[list[UploadFile], list[str]]:
-    """Every file to upload, validated, and warnings to show; raises ConfigError naming input and file.
-
-    `inspect` reads a file's facts: `inspect_json`, or answers a prefetch has ready (gate.boot.prefetch).
-    """
+def collect(sbom_files: str, sarif_files: str, workspace: Path) -> tuple[list[UploadFile], list[str]]:
+    """Every file to upload, validated, and warnings to show; raises ConfigError naming input and file."""
     root = workspace.resolve()
     files: list[UploadFile] = []
     warnings: list[str] = []
@@ -171,10 +165,10 @@ def collect(
         if sep and not image:
             raise ConfigError(f"input sbom-files: {entry} has an empty image name before =")
         for path in _new(expand(pattern, workspace, "sbom-files"), seen):
-            files.append(_sbom(path, root, image, inspect))
+            files.append(_sbom(path, root, image))
     for entry in entries(sarif_files):
         for path in _new(expand(entry, workspace, "checkov-sarif-files"), seen):
-            files.append(_sarif(path, root, warnings, inspect))
+            files.append(_sarif(path, root, warnings))
     _no_shared_image_names(files)
     return files, warnings
 
