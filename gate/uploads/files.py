@@ -1,8 +1,8 @@
 """SBOM and Checkov SARIF files: expand the inputs, validate every file before any scan starts.
 
-Each file gets one streaming pass (`gate.uploads.inspect`) that checks it is UTF-8 JSON, learns
-what the shape checks below need, and measures its length once escaped as a JSON string,
-which the upload needs for its Content-Length.
+Each file gets one read (`gate.uploads.inspect`) that checks it is UTF-8 JSON, learns what the
+shape checks below need, and counts its length once escaped as a JSON string, which the upload
+needs for its Content-Length.
 """
 
 from __future__ import annotations

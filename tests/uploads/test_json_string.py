@@ -51,4 +51,7 @@ class TestEscapedLength:
             data = (text if seed % 2 else text.replace("\n", "\r\n")).encode()
             assert escaped_length(data) == len(json.dumps(data.decode(), ensure_ascii=False).encode()) - 2
             stop = data.index(b",")
-            assert escaped_length(data, stop) == len(json.dumps(data[:stop].decode(), ensure_ascii=False).encode()) - 2
+            assert (
+                escaped_length(data, 0, stop) == len(json.dumps(data[:stop].decode(), ensure_ascii=False).encode()) - 2
+            )
+            assert escaped_length(data, stop) == len(json.dumps(data[stop:].decode(), ensure_ascii=False).encode()) - 2
