@@ -21,7 +21,7 @@ class Drip:
     every: float = 0.5
 
 
-# Status, body (JSON, a str sent as HTML, or a Drip), extra headers.
+# Status, body (JSON, a str sent as HTML, bytes sent as they are, or a Drip), extra headers.
 Answer = tuple[int, Any, dict[str, str]]
 
 
@@ -100,9 +100,10 @@ def _handler(handle: Callable[[Request], Answer]) -> type[BaseHTTPRequestHandler
             status, body, headers = answer
             drip = body if isinstance(body, Drip) else None
             body = drip.body if drip else body
-            is_text = isinstance(body, str)
-            # 204 No Content carries no body at all.
-            data = b"" if status == 204 else body.encode() if is_text else json.dumps(body).encode()
+            is_text = isinstance(body, str | bytes)
+            # 204 No Content carries no body at all; bytes go as they are (a file that is not UTF-8).
+            raw = body if isinstance(body, bytes) else body.encode() if is_text else json.dumps(body).encode()
+            data = b"" if status == 204 else raw
             self.send_response(status)
             self.send_header("Content-Type", "text/html; charset=utf-8" if is_text else "application/json")
             self.send_header("Content-Length", str(len(data)))
