@@ -58,12 +58,25 @@ VULNERABILITY_OPTIONS_REFUSED = (
 )
 _LABEL = {"type": "string", "minLength": 1, "maxLength": 50}
 _LOGIN = {"type": "string", "minLength": 1, "maxLength": 39}
-_GLOBS = {"type": "array", "items": {"type": "string", "minLength": 1}}
+_GLOBS = {"type": "array", "uniqueItems": True, "items": {"type": "string", "minLength": 1}}
+# What the action checks and JSON Schema cannot say (an editor's schema check passes these), for the reference.
+ONLY_THE_ACTION_CHECKS = (
+    "cicdProfiles: no two profiles have one name",
+    "automations: no two rules have one name",
+    "automations[].scope.profiles: each names a profile of cicdProfiles",
+    "version and timeoutSeconds: whole numbers written without a fraction (JSON Schema counts 1.0 as 1)",
+    "a rule in the run's scope: the input each of its actions needs is set (else that action is skipped with a "
+    "warning: create_issue needs github-token, send_to_communicator communicator-webhook-url)",
+    "the policy-profile input: names a profile of cicdProfiles",
+    f"the YAML: at most {MAX_POLICY_BYTES // 1024} KiB, read as YAML 1.2 (yes and no are text), no aliases, no tags "
+    "beyond YAML's own, no key given twice, nested at most 50 deep, numbers of at most 100 digits",
+)
 SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://raw.githubusercontent.com/aikido-gate/aikido-gate/main/policy.schema.json",
     "title": "aikido-gate policy file",
     "description": "CI/CD profiles for aikido-gate, after Invicti's model: when each applies and when to fail.",
+    "x-onlyTheActionChecks": list(ONLY_THE_ACTION_CHECKS),
     "type": "object",
     "additionalProperties": False,
     "required": ["version"],
@@ -77,13 +90,16 @@ SCHEMA: dict[str, Any] = {
                 "additionalProperties": False,
                 "required": ["name"],
                 "properties": {
-                    "name": {"type": "string", "minLength": 1, "maxLength": 100, "description": "Unique."},
+                    "name": {
+                        "type": "string", "minLength": 1, "maxLength": 100,
+                        "description": "Unique among the profiles (the action checks it; JSON Schema cannot).",
+                    },
                     "when": {
                         "type": "object",
                         "additionalProperties": False,
                         "description": "When the profile applies; absent: every run. All given conditions must hold.",
                         "properties": {
-                            "events": {"type": "array", "items": {"enum": list(EVENTS)}},
+                            "events": {"type": "array", "uniqueItems": True, "items": {"enum": list(EVENTS)}},
                             "branches": {**_GLOBS, "description": "Globs: a PR's base branch, or the pushed branch."},
                             "tags": {**_GLOBS, "description": "Globs: a pushed tag, or a release's tag."},
                         },
@@ -100,6 +116,7 @@ SCHEMA: dict[str, Any] = {
                             },
                             "scanTypes": {
                                 "type": "array",
+                                "uniqueItems": True,
                                 "items": {"enum": list(SCAN_TYPES)},
                                 "description": "The categories whose new issues fail the build (the fail-on-* inputs).",
                             },
@@ -119,7 +136,10 @@ SCHEMA: dict[str, Any] = {
                 "additionalProperties": False,
                 "required": ["name", "events"],
                 "properties": {
-                    "name": {"type": "string", "minLength": 1, "maxLength": 100, "description": "Unique."},
+                    "name": {
+                        "type": "string", "minLength": 1, "maxLength": 100,
+                        "description": "Unique among the rules (the action checks it; JSON Schema cannot).",
+                    },
                     "enabled": {"type": "boolean"},
                     "scope": {
                         "type": "object",
@@ -127,8 +147,16 @@ SCHEMA: dict[str, Any] = {
                         "required": ["scopeType"],
                         "properties": {
                             "scopeType": {"enum": ["all", "profiles"]},
-                            "profiles": {"type": "array", "items": {"type": "string", "minLength": 1}},
+                            "profiles": {
+                                "type": "array",
+                                "uniqueItems": True,
+                                "items": {"type": "string", "minLength": 1},
+                                "description": "Names of cicdProfiles (the action checks each exists).",
+                            },
                         },
+                        # Checked by validate's _check_rule, which names the profiles to choose from.
+                        "if": {"properties": {"scopeType": {"const": "profiles"}}, "required": ["scopeType"]},
+                        "then": {"required": ["profiles"], "properties": {"profiles": {"minItems": 1}}},
                     },
                     "events": {
                         "type": "array",
@@ -145,6 +173,9 @@ SCHEMA: dict[str, Any] = {
                                         "type": "object",
                                         "additionalProperties": False,
                                         "required": ["actionType"],
+                                        # Checked by validate's _check_rule, as the scope's if/then above.
+                                        "if": {"required": ["createIssueOptions"]},
+                                        "then": {"properties": {"actionType": {"const": "create_issue"}}},
                                         "properties": {
                                             "actionType": {
                                                 "enum": list(ACTIONS),
@@ -154,8 +185,10 @@ SCHEMA: dict[str, Any] = {
                                                 "type": "object",
                                                 "additionalProperties": False,
                                                 "properties": {
-                                                    "labels": {"type": "array", "items": _LABEL},
-                                                    "assignees": {"type": "array", "items": _LOGIN},
+                                                    "labels": {"type": "array", "uniqueItems": True, "items": _LABEL},
+                                                    "assignees": {
+                                                        "type": "array", "uniqueItems": True, "items": _LOGIN,
+                                                    },
                                                 },
                                             },
                                         },
@@ -313,8 +346,17 @@ class _Checker:
         if not isinstance(value, list):
             self.problem(path, _wrong(value, "a list"))
             return
+        first: dict[tuple[type, Any], int] = {}
         for index, item in enumerate(value):
             self.check(item, schema["items"], f"{path}[{index}]")
+            # uniqueItems, for the scalars these lists hold (anything else already fails `items`);
+            # if/then and minItems are SCHEMA's for editors: validate's _check_rule says the same in its words.
+            if schema.get("uniqueItems") and isinstance(item, str | int | float):
+                earlier = first.setdefault((type(item), item), index)
+                if earlier != index:
+                    line = self.lines.get(f"{path}[{earlier}]")
+                    where = f"on line {line}" if line else f"at {path.rpartition('.')[2]}[{earlier}]"
+                    self.problem(f"{path}[{index}]", f"{shown(item)} is listed twice (first {where})")
 
 
 def _hint(value: Any, schema: dict[str, Any]) -> str:
