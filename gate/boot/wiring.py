@@ -154,7 +154,7 @@ class Wiring:
 
     def _policy(self, inputs: Inputs, plan: RunPlan, payload: dict[str, Any]) -> Applied:
         """The policy file's trusted version, read within its own budget and applied to the plan."""
-        budget = Deadline(self.state.started + min(plan.timeout_seconds, POLICY_BUDGET_SECONDS))
+        budget = Deadline(self.state.started + min(plan.chosen.timeout_seconds, POLICY_BUDGET_SECONDS))
         try:
             return apply_policy(plan, payload, self._policy_files(inputs, budget), self.workflow)
         except PolicyError as wrong:
@@ -198,7 +198,7 @@ class Wiring:
         The one deadline counts from the run's start (`state.started`), whatever the policy file took.
         """
         runner, state = self.runner, self.state
-        deadline = Deadline(state.started + plan.timeout_seconds)
+        deadline = Deadline(state.started + plan.chosen.timeout_seconds)
         retrier = self._retrier(deadline)
         token = inputs.github_token.get_secret_value()
         after = Deadline.pending()

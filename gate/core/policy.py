@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gate.core.errors import ConfigError
-from gate.core.precedence import Settings
+from gate.core.precedence import Given
 from gate.core.sanitize import clean
 from gate.core.wording import a_few
 
@@ -235,7 +235,8 @@ class When:
 class Profile:
     name: str
     when: When | None
-    settings: Settings
+    # The settings it gives (gate.core.precedence.Given): the others come from the inputs or the defaults.
+    settings: Given
 
 
 @dataclass(frozen=True)
@@ -532,14 +533,15 @@ def _profile(item: dict[str, Any]) -> Profile:
     types = conditions.get("scanTypes")
     blocking = {f"fail_on_{kind}_scan": kind in types for kind in SCAN_TYPES} if types is not None else {}
     severity = conditions.get("vulnerabilitySeverityConditions")
-    settings = Settings(
-        minimum_severity=SEVERITY_CONDITIONS[severity] if severity else None,
-        fail_on_timeout=conditions.get("failOnTimeout"),
-        report_only=None if fail is None else fail == "do_not_fail_build",
-        release_gating=item.get("releaseGating"),
-        timeout_seconds=item.get("timeoutSeconds"),
+    given = {
+        "minimum_severity": SEVERITY_CONDITIONS[severity] if severity else None,
+        "fail_on_timeout": conditions.get("failOnTimeout"),
+        "report_only": None if fail is None else fail == "do_not_fail_build",
+        "release_gating": item.get("releaseGating"),
+        "timeout_seconds": item.get("timeoutSeconds"),
         **blocking,
-    )
+    }
+    settings = {name: value for name, value in given.items() if value is not None}
     conditions_of = None if when is None else When(*(_items(when, key) for key in ("events", "branches", "tags")))
     return Profile(item["name"], conditions_of, settings)
 

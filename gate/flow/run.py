@@ -100,20 +100,20 @@ def _scan_and_decide(plan: RunPlan, payload: dict[str, Any], collaborators: Coll
         repository_id = resolve_repository_id(facts, overrides, collaborators.lookups)
         _upload_all(collaborators.scanner, uploads, collaborators, scan_id=None, repository_id=repository_id)
         return uploaded_only(len(uploads))
-    if plan.fails_on_nothing:
+    if plan.chosen.fails_on_nothing:
         workflow.warning(
             "all four fail-on-* inputs are false: nothing can fail this gate", title="Aikido gate fails on nothing"
         )
 
-    options = plan.options
+    settings = plan.chosen
     target, release, scope = _target(plan, facts, collaborators)
     collaborators.state.target = target
     workflow.log(
-        f"Starting an Aikido {scope} (repository {target.repository_id}, minimum severity {options.minimum_severity})"
+        f"Starting an Aikido {scope} (repository {target.repository_id}, minimum severity {settings.minimum_severity})"
     )
     client = collaborators.scanner
     collaborators.state.start_sent = True
-    scan_id = collaborators.state.scan_id = client.start_scan(start_body(target, options, tuple(uploads)))
+    scan_id = collaborators.state.scan_id = client.start_scan(start_body(target, settings, tuple(uploads)))
     workflow.log(f"Aikido scan {scan_id} started")
     _upload_all(client, uploads, collaborators, scan_id=scan_id, repository_id=None)
     status = wait_for_scan(
@@ -126,10 +126,13 @@ def _scan_and_decide(plan: RunPlan, payload: dict[str, Any], collaborators: Coll
     )
     if not status.final:
         verdict = timed_out(
-            scan_id=scan_id, seconds=plan.timeout_seconds, fail_on_timeout=plan.fail_on_timeout, status=status
+            scan_id=scan_id,
+            seconds=settings.timeout_seconds,
+            fail_on_timeout=settings.fail_on_timeout,
+            status=status,
         )
     else:
-        verdict = decide(status, scan_id=scan_id, report_only=plan.report_only)
+        verdict = decide(status, scan_id=scan_id, report_only=settings.report_only)
     return dataclasses.replace(verdict, release=release)
 
 
@@ -138,9 +141,9 @@ def _target(
 ) -> tuple[ScanTarget, ReleaseGate | None, str]:
     """What to scan (a release gate's one commit, or a branch's two), and how the log names it."""
     overrides = plan.overrides
-    if plan.release_gating:
+    if plan.chosen.release_gating:
         target = resolve_release_target(facts, overrides, collaborators.lookups, base_branch=plan.base_branch)
-        release = ReleaseGate(target.head_commit, plan.options.minimum_severity, plan.base_branch)
+        release = ReleaseGate(target.head_commit, plan.chosen.minimum_severity, plan.base_branch)
         base = f" (base branch {plan.base_branch})" if plan.base_branch else ""
         return target, release, f"release gate of commit {target.head_commit[:12]}{base}"
     target = resolve_target(facts, overrides, collaborators.lookups)

@@ -336,9 +336,9 @@ class TestDidYouMean:
 class TestSelect:
     """select and glob_matches: policy-profile, else the first profile whose when matches"""
 
-    PR = Profile("PRs", When(events=("pull_request",), branches=("main", "release/*")), Settings())
-    TAGS = Profile("Releases", When(tags=("v*",)), Settings())
-    ANY = Profile("Any", None, Settings())
+    PR = Profile("PRs", When(events=("pull_request",), branches=("main", "release/*")), {})
+    TAGS = Profile("Releases", When(tags=("v*",)), {})
+    ANY = Profile("Any", None, {})
 
     def test_the_first_match_in_order(self) -> None:
         chosen = select(policy(self.PR, self.TAGS, self.ANY), None, RunFacts("pull_request", branch="release/2"))
@@ -390,9 +390,11 @@ class TestEffective:
 
     def test_each_setting_from_its_source(self) -> None:
         profile = Profile(
-            "p", None, Settings(minimum_severity="HIGH", fail_on_sast_scan=True, timeout_seconds=600, report_only=True)
+            "p",
+            None,
+            {"minimum_severity": "HIGH", "fail_on_sast_scan": True, "timeout_seconds": 600, "report_only": True},
         )
-        given = Settings(timeout_seconds=120, fail_on_dependency_scan=False)
+        given = {"timeout_seconds": 120, "fail_on_dependency_scan": False}
         chosen = effective(given, profile.settings)
         assert chosen.settings == Settings(
             minimum_severity="HIGH",
@@ -418,17 +420,17 @@ class TestEffective:
         }
 
     def test_without_a_profile_the_defaults(self) -> None:
-        assert effective(Settings(), None).settings == DEFAULTS
+        assert effective({}, None).settings == DEFAULTS
 
     def test_scan_types_set_every_fail_on_flag(self) -> None:
         document = {"version": 1, "cicdProfiles": [{"name": "p", "failConditions": {"scanTypes": ["iac"]}}]}
         [profile] = validate(document, {}, "p.yml").profiles
         settings = profile.settings
         assert (
-            settings.fail_on_dependency_scan,
-            settings.fail_on_sast_scan,
-            settings.fail_on_iac_scan,
-            settings.fail_on_secrets_scan,
+            settings["fail_on_dependency_scan"],
+            settings["fail_on_sast_scan"],
+            settings["fail_on_iac_scan"],
+            settings["fail_on_secrets_scan"],
         ) == (
             False,
             False,

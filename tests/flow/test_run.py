@@ -83,7 +83,7 @@ def wiring(
         scanner=scanner,
         lookups=FakeLookups(),
         pull_request=pr,
-        deadline=Deadline(clock() + run_plan(load_inputs(), load_runner()).timeout_seconds, clock),
+        deadline=Deadline(clock() + run_plan(load_inputs(), load_runner()).chosen.timeout_seconds, clock),
         sleep=clock.sleep,
         workflow=Workflow(stream),
         state=RunState(),
