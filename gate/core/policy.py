@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from gate.core.actions import KINDS, REFUSED, needs_of
 from gate.core.errors import ConfigError
 from gate.core.precedence import Given
 from gate.core.sanitize import clean
@@ -47,17 +48,10 @@ FAIL_THE_BUILD = ("when_conditions_are_met", "do_not_fail_build")
 
 # Automation rules: the events of a run, and what may happen on them.
 AUTOMATION_EVENTS = ("scan_done", "scan_failed", "vulnerability_found")
-ACTIONS = ("create_issue", "send_to_communicator")
-SEND_EMAIL_REFUSED = (
-    "send_email is not supported: GitHub's runners have no mail relay; use create_issue (GitHub notifies the "
-    "assignees and watchers by mail) or send_to_communicator (a chat webhook)"
-)
 VULNERABILITY_OPTIONS_REFUSED = (
     "vulnerabilityOptions is not supported: Aikido's counts are already filtered by the run's minimum-severity "
     "(vulnerabilitySeverityConditions), so vulnerability_found fires for issues at or above it"
 )
-_LABEL = {"type": "string", "minLength": 1, "maxLength": 50}
-_LOGIN = {"type": "string", "minLength": 1, "maxLength": 39}
 _GLOBS = {"type": "array", "uniqueItems": True, "items": {"type": "string", "minLength": 1}}
 # What the action checks and JSON Schema cannot say (an editor's schema check passes these), for the reference.
 ONLY_THE_ACTION_CHECKS = (
@@ -66,142 +60,169 @@ ONLY_THE_ACTION_CHECKS = (
     "automations[].scope.profiles: each names a profile of cicdProfiles",
     "version and timeoutSeconds: whole numbers written without a fraction (JSON Schema counts 1.0 as 1)",
     "a rule in the run's scope: the input each of its actions needs is set (else that action is skipped with a "
-    "warning: create_issue needs github-token, send_to_communicator communicator-webhook-url)",
+    f"warning: {needs_of()})",
     "the policy-profile input: names a profile of cicdProfiles",
     f"the YAML: at most {MAX_POLICY_BYTES // 1024} KiB, read as YAML 1.2 (yes and no are text), no aliases, no tags "
     "beyond YAML's own, no key given twice, nested at most 50 deep, numbers of at most 100 digits",
 )
-SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://raw.githubusercontent.com/aikido-gate/aikido-gate/main/policy.schema.json",
-    "title": "aikido-gate policy file",
-    "description": "CI/CD profiles for aikido-gate, after Invicti's model: when each applies and when to fail.",
-    "x-onlyTheActionChecks": list(ONLY_THE_ACTION_CHECKS),
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["version"],
-    "properties": {
-        "version": {"const": 1, "description": "The file format's version: 1."},
-        "cicdProfiles": {
-            "type": "array",
-            "description": "Named profiles; policy-profile names one, else the first whose `when` matches the run.",
-            "items": {
+
+
+def _profile_schema() -> dict[str, Any]:
+    """One CI/CD profile: when it applies, and when to fail."""
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name"],
+        "properties": {
+            "name": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 100,
+                "description": "Unique among the profiles (the action checks it; JSON Schema cannot).",
+            },
+            "when": {
                 "type": "object",
                 "additionalProperties": False,
-                "required": ["name"],
+                "description": "When it applies (absent: every run); all conditions given must hold.",
                 "properties": {
-                    "name": {
-                        "type": "string", "minLength": 1, "maxLength": 100,
-                        "description": "Unique among the profiles (the action checks it; JSON Schema cannot).",
+                    "events": {"type": "array", "uniqueItems": True, "items": {"enum": list(EVENTS)}},
+                    "branches": {
+                        **_GLOBS,
+                        "description": "Globs: a PR's base branch, or the pushed branch.",
                     },
-                    "when": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "description": "When the profile applies; absent: every run. All given conditions must hold.",
-                        "properties": {
-                            "events": {"type": "array", "uniqueItems": True, "items": {"enum": list(EVENTS)}},
-                            "branches": {**_GLOBS, "description": "Globs: a PR's base branch, or the pushed branch."},
-                            "tags": {**_GLOBS, "description": "Globs: a pushed tag, or a release's tag."},
-                        },
-                    },
-                    "failConditions": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "properties": {
-                            "failTheBuild": {"enum": list(FAIL_THE_BUILD), "description": "do_not_fail_build: report"},
-                            "vulnerabilitySeverityConditions": {
-                                "enum": list(SEVERITY_CONDITIONS),
-                                "description": "The lowest severity that fails: normal_or_above is MEDIUM.",
-                                "x-aliases": SEVERITY_ALIASES,
-                            },
-                            "scanTypes": {
-                                "type": "array",
-                                "uniqueItems": True,
-                                "items": {"enum": list(SCAN_TYPES)},
-                                "description": "The categories whose new issues fail the build (the fail-on-* inputs).",
-                            },
-                            "failOnTimeout": {"type": "boolean"},
-                        },
-                    },
-                    "releaseGating": {"type": "boolean"},
-                    "timeoutSeconds": {"type": "integer", "minimum": 1, "maximum": 21600},
+                    "tags": {**_GLOBS, "description": "Globs: a pushed tag, or a release's tag."},
                 },
             },
-        },
-        "automations": {
-            "type": "array",
-            "description": "Rules after Invicti's automation rules: on an event of a run, run actions.",
-            "items": {
+            "failConditions": {
                 "type": "object",
                 "additionalProperties": False,
-                "required": ["name", "events"],
                 "properties": {
-                    "name": {
-                        "type": "string", "minLength": 1, "maxLength": 100,
-                        "description": "Unique among the rules (the action checks it; JSON Schema cannot).",
+                    "failTheBuild": {
+                        "enum": list(FAIL_THE_BUILD),
+                        "description": "do_not_fail_build: report",
                     },
-                    "enabled": {"type": "boolean"},
-                    "scope": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "required": ["scopeType"],
-                        "properties": {
-                            "scopeType": {"enum": ["all", "profiles"]},
-                            "profiles": {
-                                "type": "array",
-                                "uniqueItems": True,
-                                "items": {"type": "string", "minLength": 1},
-                                "description": "Names of cicdProfiles (the action checks each exists).",
-                            },
-                        },
-                        # Checked by validate's _check_rule, which names the profiles to choose from.
-                        "if": {"properties": {"scopeType": {"const": "profiles"}}, "required": ["scopeType"]},
-                        "then": {"required": ["profiles"], "properties": {"profiles": {"minItems": 1}}},
+                    "vulnerabilitySeverityConditions": {
+                        "enum": list(SEVERITY_CONDITIONS),
+                        "description": "The lowest severity that fails: normal_or_above is MEDIUM.",
+                        "x-aliases": SEVERITY_ALIASES,
                     },
-                    "events": {
+                    "scanTypes": {
                         "type": "array",
-                        "items": {
-                            "type": "object",
-                            "additionalProperties": False,
-                            "required": ["eventType", "actions"],
-                            "x-refusedKeys": {"vulnerabilityOptions": VULNERABILITY_OPTIONS_REFUSED},
-                            "properties": {
-                                "eventType": {"enum": list(AUTOMATION_EVENTS)},
-                                "actions": {
-                                    "type": "array",
-                                    "items": {
-                                        "type": "object",
-                                        "additionalProperties": False,
-                                        "required": ["actionType"],
-                                        # Checked by validate's _check_rule, as the scope's if/then above.
-                                        "if": {"required": ["createIssueOptions"]},
-                                        "then": {"properties": {"actionType": {"const": "create_issue"}}},
-                                        "properties": {
-                                            "actionType": {
-                                                "enum": list(ACTIONS),
-                                                "x-refused": {"send_email": SEND_EMAIL_REFUSED},
-                                            },
-                                            "createIssueOptions": {
-                                                "type": "object",
-                                                "additionalProperties": False,
-                                                "properties": {
-                                                    "labels": {"type": "array", "uniqueItems": True, "items": _LABEL},
-                                                    "assignees": {
-                                                        "type": "array", "uniqueItems": True, "items": _LOGIN,
-                                                    },
-                                                },
-                                            },
-                                        },
-                                    },
-                                },
-                            },
+                        "uniqueItems": True,
+                        "items": {"enum": list(SCAN_TYPES)},
+                        "description": "The categories whose new issues fail the build (fail-on-* inputs).",
+                    },
+                    "failOnTimeout": {"type": "boolean"},
+                },
+            },
+            "releaseGating": {"type": "boolean"},
+            "timeoutSeconds": {"type": "integer", "minimum": 1, "maximum": 21600},
+        },
+    }
+
+
+def _action_schema() -> dict[str, Any]:
+    """One action: its actionType, and the options of its kind (gate.core.actions)."""
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["actionType"],
+        # Each kind's options only with its actionType: checked by
+        # validate's _check_rule, as the scope's if/then above.
+        "allOf": [
+            {
+                "if": {"required": [kind.options]},
+                "then": {"properties": {"actionType": {"const": kind.type}}},
+            }
+            for kind in KINDS.values()
+            if kind.options
+        ],
+        "properties": {
+            "actionType": {"enum": list(KINDS), "x-refused": REFUSED},
+            **{kind.options: dict(kind.options_schema) for kind in KINDS.values() if kind.options},
+        },
+    }
+
+
+def _rule_schema() -> dict[str, Any]:
+    """One automation rule: its scope, and on each event the actions it takes (gate.core.actions)."""
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "events"],
+        "properties": {
+            "name": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 100,
+                "description": "Unique among the rules (the action checks it; JSON Schema cannot).",
+            },
+            "enabled": {"type": "boolean"},
+            "scope": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["scopeType"],
+                "properties": {
+                    "scopeType": {"enum": ["all", "profiles"]},
+                    "profiles": {
+                        "type": "array",
+                        "uniqueItems": True,
+                        "items": {"type": "string", "minLength": 1},
+                        "description": "Names of cicdProfiles (the action checks each exists).",
+                    },
+                },
+                # Checked by validate's _check_rule, which names the profiles to choose from.
+                "if": {"properties": {"scopeType": {"const": "profiles"}}, "required": ["scopeType"]},
+                "then": {"required": ["profiles"], "properties": {"profiles": {"minItems": 1}}},
+            },
+            "events": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["eventType", "actions"],
+                    "x-refusedKeys": {"vulnerabilityOptions": VULNERABILITY_OPTIONS_REFUSED},
+                    "properties": {
+                        "eventType": {"enum": list(AUTOMATION_EVENTS)},
+                        "actions": {
+                            "type": "array",
+                            "items": _action_schema(),
                         },
                     },
                 },
             },
         },
-    },
-}  # fmt: skip
+    }
+
+
+def build_schema() -> dict[str, Any]:
+    """The one description of the file, the action kinds' from their registry (gate.core.actions)."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://raw.githubusercontent.com/aikido-gate/aikido-gate/main/policy.schema.json",
+        "title": "aikido-gate policy file",
+        "description": "CI/CD profiles for aikido-gate, after Invicti's model: when each applies and when to fail.",
+        "x-onlyTheActionChecks": list(ONLY_THE_ACTION_CHECKS),
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["version"],
+        "properties": {
+            "version": {"const": 1, "description": "The file format's version: 1."},
+            "cicdProfiles": {
+                "type": "array",
+                "description": "Named profiles; policy-profile names one, else the first whose `when` matches the run.",
+                "items": _profile_schema(),
+            },
+            "automations": {
+                "type": "array",
+                "description": "Rules after Invicti's automation rules: on an event of a run, run actions.",
+                "items": _rule_schema(),
+            },
+        },
+    }
+
+
+SCHEMA = build_schema()
 
 
 class PolicyError(ConfigError):
@@ -241,11 +262,14 @@ class Profile:
 
 @dataclass(frozen=True)
 class Action:
-    """What an automation does on an event: open or update a tracking issue, or post to a chat webhook."""
+    """What an automation does on an event: its actionType (gate.core.actions.KINDS) and its options, as given."""
 
     type: str
-    labels: tuple[str, ...] = ()
-    assignees: tuple[str, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def listed(self, option: str) -> tuple[str, ...]:
+        """An option that is a list of names (labels, assignees), empty when not given."""
+        return tuple(self.options.get(option, ()))
 
 
 @dataclass(frozen=True)
@@ -502,14 +526,11 @@ def _check_rule(checker: _Checker, rule: dict[str, Any], path: str, profiles: se
     for index, event in enumerate(events if isinstance(events, list) else []):
         actions = event.get("actions") if isinstance(event, dict) else None
         for number, action in enumerate(actions if isinstance(actions, list) else []):
-            if (
-                isinstance(action, dict)
-                and "createIssueOptions" in action
-                and action.get("actionType") != "create_issue"
-            ):
-                checker.problem(
-                    f"{path}.events[{index}].actions[{number}].createIssueOptions", "belongs to actionType create_issue"
-                )
+            for kind in KINDS.values():
+                if isinstance(action, dict) and kind.options in action and action.get("actionType") != kind.type:
+                    checker.problem(
+                        f"{path}.events[{index}].actions[{number}].{kind.options}", f"belongs to actionType {kind.type}"
+                    )
 
 
 def _automation(item: dict[str, Any]) -> Automation:
@@ -522,8 +543,8 @@ def _automation(item: dict[str, Any]) -> Automation:
 
 
 def _action(item: dict[str, Any]) -> Action:
-    options = item.get("createIssueOptions", {})
-    return Action(item["actionType"], tuple(options.get("labels", ())), tuple(options.get("assignees", ())))
+    kind = KINDS[item["actionType"]]
+    return Action(kind.type, item.get(kind.options, {}) if kind.options else {})
 
 
 def _profile(item: dict[str, Any]) -> Profile:

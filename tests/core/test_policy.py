@@ -509,7 +509,7 @@ class TestAutomationRules:
         [rule] = validate(document, {}, "p.yml").automations
         assert (rule.name, rule.enabled, rule.profiles) == ("Track", True, ("Release",))
         assert [action.type for action in rule.actions()] == ["create_issue", "send_to_communicator"]
-        assert rule.actions()[0].labels == ("security",)
+        assert rule.actions()[0].listed("labels") == ("security",)
 
     @pytest.mark.parametrize(
         ("rule", "message"),

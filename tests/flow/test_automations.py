@@ -21,7 +21,7 @@ from gate.core.models import parse_scan_status
 from gate.core.policy import Action, Automation
 from gate.core.sanitize import add_secrets
 from gate.core.verdict import Verdict, decide, error
-from gate.flow.automations import AutomationRun, run_automations
+from gate.flow.automations import AutomationRun, Writers, run_automations
 from gate.github.issues import PyGithubIssues
 from gate.net.http import Retrier
 from gate.net.tls import Tls
@@ -35,7 +35,7 @@ TRACK = Automation(
     True,
     None,
     (
-        ("vulnerability_found", (Action("create_issue", labels=("security",), assignees=("octocat",)),)),
+        ("vulnerability_found", (Action("create_issue", {"labels": ["security"], "assignees": ["octocat"]}),)),
         ("scan_failed", (Action("send_to_communicator"),)),
     ),
 )
@@ -54,6 +54,13 @@ def github() -> Iterator[FakeGitHub]:
         yield fake
 
 
+class NoChat:
+    """A webhook given, that this run must not post to."""
+
+    def post(self, text: str) -> None:
+        raise AssertionError("this run should not post")
+
+
 def automate(github: FakeGitHub, verdict: Verdict, chat: ChatWebhook | None = None, rule: Automation = TRACK) -> str:
     """One run's rules against the fake; returns the step's log."""
     clock = FakeClock()
@@ -63,8 +70,8 @@ def automate(github: FakeGitHub, verdict: Verdict, chat: ChatWebhook | None = No
     issues = PyGithubIssues(
         github.api_url, "ghs_t", REPO, deadline=budget, sleep=clock.sleep, seconds_between_writes=0, environ={}
     )
-    webhook = Webhook(chat.url, Retrier(budget, sleep=clock.sleep, rng=random.Random(1)), Tls({})) if chat else None
-    run_automations(verdict, AutomationRun((rule,), None, MAIN), issues, webhook, Workflow(log))
+    webhook = Webhook(chat.url, Retrier(budget, sleep=clock.sleep, rng=random.Random(1)), Tls({})) if chat else NoChat()
+    run_automations(verdict, AutomationRun((rule,), None, MAIN), Writers(issues, webhook), Workflow(log))
     return log.getvalue()
 
 
