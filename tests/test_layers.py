@@ -1,4 +1,5 @@
-"""The layers, read from the folders of gate/: each imports only the layers beneath it, and the core no I/O."""
+"""The layers, read from the folders of gate/: each imports only the layers beneath it, the adapters nothing of the
+flow but its ports, and the core no I/O."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"boot"}),
 )
 PURE = ("core", "flow")  # no I/O library, even indirectly
+ADAPTERS = LAYERS[3]
+# The flow's one seam: the adapters import its protocols and values, never its logic.
+SEAM = "gate.flow.ports"
 
 
 def package_of(module: str) -> str:
@@ -86,6 +90,26 @@ def test_a_module_imports_only_its_own_package_and_the_layers_beneath(module: st
         if package_of(name) not in {"", own} and rank(package_of(name)) >= rank(own)
     )
     assert wrong == []
+
+
+def beyond_the_seam(path: Path) -> list[str]:
+    """The flow modules `path` imports other than its one seam, gate.flow.ports."""
+    return sorted(name for name in gate_imports(path) if package_of(name) == "flow" and name != SEAM)
+
+
+@pytest.mark.parametrize("module", sorted(name for name in modules() if package_of(name) in ADAPTERS))
+def test_an_adapter_imports_nothing_of_the_flow_but_its_ports(module: str) -> None:
+    assert beyond_the_seam(modules()[module]) == []
+
+
+def test_the_seam_check_sees_an_adapter_reaching_into_the_flow(tmp_path: Path) -> None:
+    sample = tmp_path / "adapter.py"
+    sample.write_text(
+        "from gate.flow.ports import Chat\n"
+        "from gate.flow import run\n"
+        "if TYPE_CHECKING:\n    from gate.flow.state import RunState\n"
+    )
+    assert beyond_the_seam(sample) == ["gate.flow.run", "gate.flow.state"]
 
 
 @pytest.mark.parametrize("module", sorted(name for name in modules() if package_of(name) in PURE))

@@ -27,27 +27,25 @@ from gate.boot.settings import Inputs, InputsWrong, Runner, load_inputs, load_ru
 from gate.core import sanitize
 from gate.core.clock import Deadline
 from gate.core.errors import ConfigError, GateError
-from gate.core.event import Lookups, load_payload
 from gate.core.plan import RunPlan
 from gate.core.precedence import PolicyReport, idle_input
 from gate.core.verdict import EXIT_ERROR, Problems, Verdict, error
 from gate.flow import ports
 from gate.flow.after import POST_VERDICT_SECONDS, SARIF_TITLE, export_sarif, once, post_pr_comments
-from gate.flow.ports import Scanner, Uploads
+from gate.flow.ports import Lookups, Scanner, Uploads
 from gate.flow.report import COMMENT_TITLE, POLICY_TITLE, TITLE, report, report_head_policy
 from gate.flow.run import Collaborators, reach_verdict
 from gate.flow.state import RunState
 from gate.net.http import Retrier
 from gate.net.tls import Tls
 from gate.runner import cancel
+from gate.runner.payload import load_payload
 from gate.runner.workflow import AtomicFiles, Workflow
 
 if TYPE_CHECKING:
     from gate.core.policy import Automation
-    from gate.flow import automations as flow_automations
-    from gate.flow import policy as flow_policy
-    from gate.flow.comment import PullRequest
     from gate.flow.policy import HeadVersion
+    from gate.flow.ports import Chat, IssueTracker, PullRequest
 
 
 def _debug_traceback(workflow: ports.Workflow, failure: BaseException) -> None:
@@ -118,7 +116,7 @@ POLICY_BUDGET_SECONDS = 60
 @contextlib.contextmanager
 def policy_files(
     inputs: Inputs, runner: Runner, workflow: Workflow, booted: Booted, budget: Deadline
-) -> Iterator[flow_policy.PolicyFiles]:
+) -> Iterator[ports.PolicyFiles]:
     """The policy file's reader: policy-token, else github-token, within `budget`; its connections closed after."""
     from gate.github.lookups import build_github_client  # noqa: PLC0415 -- only with a policy file
     from gate.github.policy import PolicyFiles  # noqa: PLC0415 -- PyYAML only with a policy file
@@ -357,12 +355,12 @@ def automate(
 
     token = inputs.github_token.get_secret_value()
 
-    def tracker() -> flow_automations.IssueTracker:
+    def tracker() -> IssueTracker:
         from gate.github.issues import PyGithubIssues  # noqa: PLC0415 -- PyGithub is heavy
 
         return PyGithubIssues(runner.api_url, token, runner.repository, deadline=budget, environ=os.environ)
 
-    def chat() -> flow_automations.Chat:
+    def chat() -> Chat:
         from gate.chat.webhook import Webhook  # noqa: PLC0415 -- only when a rule posts
 
         return Webhook(inputs.communicator_webhook_url.get_secret_value(), _retrier(budget, workflow), tls)

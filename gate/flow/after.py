@@ -94,7 +94,7 @@ def export_sarif(
 
     workflow = wiring.workflow
     try:
-        target = sarif_target(plan.sarif_file, plan.job.workspace)
+        target = sarif_target(plan.sarif_file, plan.job.workspace, wiring.files)
     except ConfigError as refused:
         workflow.warning(str(refused), title=SARIF_TITLE)
         return

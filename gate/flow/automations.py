@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from gate.core.automations import (
     NEEDS,
@@ -32,7 +32,7 @@ from gate.core.plan import RunPlan
 from gate.core.policy import Action, Automation
 from gate.core.verdict import Outcome, Verdict
 from gate.core.wording import a_few
-from gate.flow.ports import Workflow
+from gate.flow.ports import Chat, IssueTracker, TrackedIssue, Workflow
 
 TITLE = "Aikido automation"
 PERMISSION_HINT = "give the job permissions: issues: write"
@@ -51,31 +51,6 @@ MISSING_INPUT = {
         "secret, e.g. communicator-webhook-url: ${{{{ secrets.CHAT_WEBHOOK }}}}"
     ),
 }
-
-
-@dataclass(frozen=True)
-class TrackedIssue:
-    number: int
-    open: bool
-    author: str
-    title: str
-    body: str
-
-
-class IssueTracker(Protocol):
-    """The repository's issues (gate.github.issues); raises GitHubRefused."""
-
-    def identity(self) -> str: ...
-    def tracked(self, marker: str, author: str) -> list[TrackedIssue]: ...
-    def create(self, title: str, body: str, labels: tuple[str, ...], assignees: tuple[str, ...]) -> int: ...
-    def update(self, number: int, title: str, body: str, *, reopen: bool) -> None: ...
-    def close(self, number: int, comment: str) -> None: ...
-
-
-class Chat(Protocol):
-    """A chat webhook (gate.chat.webhook); raises WebhookRefused."""
-
-    def post(self, text: str) -> None: ...
 
 
 @dataclass(frozen=True)

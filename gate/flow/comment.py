@@ -11,8 +11,7 @@ import functools
 import hashlib
 import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from gate import __version__
 from gate.core.comment_plan import CommentMode, CommentPlan
@@ -22,7 +21,7 @@ from gate.core.models import SastIssue
 from gate.core.summary import counts_table, foreign_links, head_policy_lines, headline, release_line, sign
 from gate.core.verdict import Outcome, Verdict
 from gate.core.wording import a_few
-from gate.flow.ports import Workflow
+from gate.flow.ports import Comment, PullRequest, ReviewComment, Workflow
 from gate.flow.report import COMMENT_TITLE
 
 SAST_MARKER = "<!-- aikido-gate:sast -->"
@@ -41,35 +40,6 @@ class CommentsInterrupted(GateFault):
         super().__init__(str(refusal))
         self.refusal = refusal
         self.leftovers = leftovers
-
-
-@dataclass(frozen=True)
-class Comment:
-    id: int
-    body: str
-    author: str
-
-
-@dataclass(frozen=True)
-class ReviewComment:
-    id: int
-    path: str
-    line: int | None
-    body: str
-    author: str
-
-
-class PullRequest(Protocol):
-    """What the comments need of one pull request; raises GitHubRefused."""
-
-    def identity(self) -> str: ...
-    def issue_comments(self) -> Iterable[Comment]: ...
-    def create_issue_comment(self, body: str) -> Comment: ...
-    def edit_issue_comment(self, comment_id: int, body: str) -> None: ...
-    def delete_issue_comment(self, comment_id: int) -> None: ...
-    def review_comments(self) -> Iterable[ReviewComment]: ...
-    def delete_review_comment(self, comment_id: int) -> None: ...
-    def create_review_comment(self, body: str, *, commit: str, path: str, start_line: int, end_line: int) -> None: ...
 
 
 def status_marker(workflow: str, job: str, key: str) -> str:

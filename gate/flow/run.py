@@ -7,28 +7,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from gate import DOCS
 from gate.core.clock import Deadline, Sleep
 from gate.core.errors import AikidoError, ConfigError
-from gate.core.event import (
-    EventFacts,
-    Lookups,
-    read_event,
-    resolve_release_target,
-    resolve_repository_id,
-    resolve_target,
-)
+from gate.core.event import EventFacts, read_event
 from gate.core.models import ScanTarget, UploadFile, start_body, upload_fields
 from gate.core.plan import RunPlan
 from gate.core.verdict import ReleaseGate, Verdict, decide, skipped, timed_out, uploaded_only
 from gate.flow.poll import wait_for_scan
-from gate.flow.ports import Files, Scanner, Uploads, Workflow
+from gate.flow.ports import Files, Lookups, PullRequest, Scanner, Uploads, Workflow
 from gate.flow.state import RunState
-
-if TYPE_CHECKING:
-    from gate.flow.comment import PullRequest
+from gate.flow.target import resolve_release_target, resolve_repository_id, resolve_target
 
 NO_KEY_HELP = (
     "input secret-key is empty: pass the Aikido CI token, e.g. `secret-key: ${{ secrets.AIKIDO_SECRET_KEY }}`, "
@@ -38,7 +29,7 @@ NO_KEY_HELP = (
 
 @dataclass(frozen=True, eq=False)  # a set of services, compared as itself
 class Collaborators:
-    """Everything one run works with, built in one place (entrypoint.py); the flow builds nothing itself."""
+    """Everything one run works with, built in one place (gate.boot.wiring.wire); the flow builds nothing itself."""
 
     scanner: Callable[[], Scanner]
     lookups: Callable[[], Lookups]
@@ -76,7 +67,7 @@ def reach_verdict(plan: RunPlan, payload: dict[str, Any], wiring: Collaborators)
 def _scan_and_decide(plan: RunPlan, payload: dict[str, Any], context: Collaborators) -> Verdict:
     workflow = context.workflow
     if plan.sarif_file:
-        sarif_target(plan.sarif_file, plan.job.workspace)  # refused before anything starts
+        sarif_target(plan.sarif_file, plan.job.workspace, context.files)  # refused before anything starts
     job = plan.job
     facts = read_event(job.event_name, payload, sha=job.sha, ref=job.ref, actor=job.actor)
     if facts.deleted and not plan.upload_only:
@@ -194,10 +185,9 @@ def _upload_all(
         context.state.uploaded.append(upload)
 
 
-def sarif_target(sarif_file: str, workspace: Path) -> Path:
+def sarif_target(sarif_file: str, workspace: Path, files: Files) -> Path:
     """Where `sarif-file` is written: inside the workspace, through no symlink that leads out of it."""
-    root = workspace.resolve()
-    target = root / sarif_file
-    if not target.parent.resolve().is_relative_to(root) or target.is_dir():
+    target = files.inside(workspace, sarif_file)
+    if target is None:
         raise ConfigError(f"input sarif-file: {sarif_file} leads outside the workspace or names a directory")
     return target

@@ -13,7 +13,7 @@ from gate.core.clock import Deadline
 from gate.core.errors import AikidoUnreachable
 from gate.core.models import SastIssue, ScanStatus, parse_scan_status
 from gate.core.verdict import Outcome
-from gate.flow.comment import Comment, PullRequest, ReviewComment
+from gate.flow.ports import Comment, PullRequest, ReviewComment
 from gate.flow.run import Collaborators, reach_verdict
 from gate.flow.state import RunState
 from gate.runner.workflow import AtomicFiles, Workflow
