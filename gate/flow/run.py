@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,11 +135,11 @@ def _collect_uploads(plan: RunPlan, context: Collaborators) -> list[UploadFile]:
     """Validate every file to upload before anything starts (the upload code loads only when needed)."""
     if not (plan.sbom_files.strip() or plan.checkov_sarif_files.strip()):
         return []
-    workflow = context.workflow
-    started = time.monotonic()
+    workflow, clock = context.workflow, context.deadline.clock
+    started = clock()
     files, warnings = context.uploads().collect(plan.sbom_files, plan.checkov_sarif_files, plan.job.workspace)
     size = sum(upload.size for upload in files) / 1e6
-    workflow.log(f"checked {len(files)} file(s) to upload, {size:.1f} MB, in {time.monotonic() - started:.1f} s")
+    workflow.log(f"checked {len(files)} file(s) to upload, {size:.1f} MB, in {clock() - started:.1f} s")
     for warning in warnings:
         workflow.warning(warning, title="Aikido upload")
     return files
@@ -156,7 +155,7 @@ def _upload_all(
 ) -> None:
     if not uploads:
         return
-    workflow = context.workflow
+    workflow, clock = context.workflow, context.deadline.clock
     for upload in uploads:
 
         def progress(sent: int, total: int, seconds: float, shown: str = upload.shown) -> None:
@@ -165,7 +164,7 @@ def _upload_all(
 
         fields = upload_fields(upload, scan_id=scan_id, repository_id=repository_id)
         body = context.uploads().body(upload, fields, progress)
-        started = time.monotonic()
+        started = clock()
         context.state.uploading = upload.shown
         try:
             client.upload(body, body.length, upload.shown)
@@ -180,7 +179,7 @@ def _upload_all(
         image = f" for image {upload.image_name}" if upload.image_name else ""
         workflow.log(
             f"uploaded {upload.shown} ({upload.size / 1e6:.1f} MB) as {upload.kind.value}{image} "
-            f"in {time.monotonic() - started:.1f} s"
+            f"in {clock() - started:.1f} s"
         )
         context.state.uploaded.append(upload)
 
