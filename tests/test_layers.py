@@ -112,6 +112,12 @@ def test_the_seam_check_sees_an_adapter_reaching_into_the_flow(tmp_path: Path) -
     assert beyond_the_seam(sample) == ["gate.flow.run", "gate.flow.state"]
 
 
+@pytest.mark.parametrize("module", sorted(name for name in modules() if package_of(name) == "flow"))
+def test_the_flow_renders_no_markdown(module: str) -> None:
+    """Every text for people (summary, comments, issues, chat, SARIF) is rendered in the core, from plain values."""
+    assert "gate.core.markdown" not in gate_imports(modules()[module])
+
+
 @pytest.mark.parametrize("module", sorted(name for name in modules() if package_of(name) in PURE))
 def test_the_core_and_the_flow_load_no_io_library(module: str) -> None:
     assert loaded_by(module) == []

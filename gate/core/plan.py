@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gate.core.comment_plan import CommentMode
+from gate.core.comment import CommentMode
 from gate.core.event import Overrides
 from gate.core.models import GateOptions
 from gate.core.precedence import Effective, Settings

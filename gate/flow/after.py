@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from gate.core.clock import Deadline
-from gate.core.comment_plan import CommentMode, CommentPlan
+from gate.core.comment import CommentMode, CommentPlan, status_marker
 from gate.core.errors import ConfigError, GateError
 from gate.core.event import PULL_REQUEST_EVENTS, pull_request_number
 from gate.core.models import SastIssue
@@ -45,7 +45,7 @@ def post_pr_comments(
     if not plan.github_token_given:
         workflow.warning("no github-token: cannot post the PR comment", title=COMMENT_TITLE)
         return
-    from gate.flow.comment import post_comments, status_marker  # noqa: PLC0415 -- off the plain path
+    from gate.flow.comment import post_comments  # noqa: PLC0415 -- off the plain path
 
     pr = wiring.pull_request(number, budget or Deadline.after(POST_VERDICT_SECONDS, wiring.deadline.clock))
     state = wiring.state

@@ -13,7 +13,9 @@ from typing import Any
 
 from gate.core.automations import (
     NEEDS,
+    Said,
     Where,
+    about_issue,
     actions_on,
     chat_text,
     closing_comment,
@@ -23,11 +25,13 @@ from gate.core.automations import (
     issue_marker,
     issue_title,
     lacking,
+    rule_line,
+    said,
+    summary_section,
     tracks_issues,
 )
 from gate.core.errors import GateError, Refused
 from gate.core.event import PULL_REQUEST_EVENTS, policy_reading, pull_request_number, read_event
-from gate.core.markdown import md_link, md_text
 from gate.core.plan import RunPlan
 from gate.core.policy import Action, Automation
 from gate.core.verdict import Outcome, Verdict
@@ -51,26 +55,6 @@ MISSING_INPUT = {
         "secret, e.g. communicator-webhook-url: ${{{{ secrets.CHAT_WEBHOOK }}}}"
     ),
 }
-
-
-@dataclass(frozen=True)
-class Said:
-    """One result, as the log says it and as the summary shows it (our own issue numbers as links)."""
-
-    text: str
-    markdown: str
-    # A refusal: also a warning annotation, so that it is seen and fixed.
-    refused: bool = False
-
-
-def _said(text: str, *, refused: bool = False) -> Said:
-    return Said(text, md_text(text), refused)
-
-
-def _about_issue(number: int, what: str, where: Where) -> Said:
-    """`issue #N what`, the number a link to our own issue in the Markdown."""
-    url = f"{where.server_url}/{where.repository}/issues/{number}"
-    return Said(f"issue #{number} {what}", f"issue {md_link(f'#{number}', url)} {md_text(what)}")
 
 
 @dataclass(frozen=True)
@@ -102,7 +86,7 @@ def run_automations(
         workflow.warning(MISSING_INPUT[need].format(rules=a_few([repr(name) for name in names])), title=TITLE)
     events = fired(verdict)
     done: list[str] = []
-    shown: list[str] = []
+    shown: list[tuple[str, list[Said]]] = []
     for rule in rules:
         names, actions = actions_on(rule, events)
         kinds = {action.type for action in actions if NEEDS[action.type] not in run.missing}
@@ -115,15 +99,15 @@ def run_automations(
             results.append(_post(chat, verdict, run.where))
         results = [result for result in results if result.text]
         if results:
-            line = f"{rule.name}: {'; '.join(result.text for result in results)}"
+            line = rule_line(rule.name, results)
             if any(result.refused for result in results):
                 workflow.warning(line, title=TITLE)  # a refusal is seen and fixed, not lost in the log
             else:
                 workflow.log(line)
             done.append(line)
-            shown.append(f"- {md_text(rule.name)}: " + "; ".join(result.markdown for result in results))
+            shown.append((rule.name, results))
     if shown:
-        workflow.add_summary("\n**Automations:**\n\n" + "\n".join(shown) + "\n")
+        workflow.add_summary(summary_section(shown))
     return done
 
 
@@ -131,8 +115,8 @@ def _post(chat: Callable[[], Chat], verdict: Verdict, where: Where) -> Said:
     try:
         chat().post(chat_text(verdict, where))
     except Refused as refusal:
-        return _said(f"chat message not sent ({refusal})", refused=True)
-    return _said("chat message sent")
+        return said(f"chat message not sent ({refusal})", refused=True)
+    return said("chat message sent")
 
 
 def _track(
@@ -148,23 +132,23 @@ def _track(
     action = next((action for action in actions if action.type == "create_issue"), None)
     reached = verdict.outcome in (Outcome.SUCCEEDED, Outcome.FAILED)
     if action is None and not reached:
-        return _said("")  # no result this time: neither news nor an all-clear
+        return said("")  # no result this time: neither news nor an all-clear
     try:
         issues = tracker()
         marker = issue_marker(rule, where)
         mine = sorted(issues.tracked(marker, issues.identity()), key=lambda issue: issue.number)
         if action is not None:
             title, body = issue_title(names[0], verdict, where), issue_body(marker, verdict, where, action)
-            return _about_issue(*_open(issues, mine, title=title, body=body, action=action, marker=marker), where)
+            return about_issue(*_open(issues, mine, title=title, body=body, action=action, marker=marker), where)
         still_open = [issue for issue in mine if issue.open]
         for issue in still_open:
             issues.close(issue.number, closing_comment(where))
         if not still_open:
-            return _said("")
-        return _about_issue(still_open[0].number, "closed", where)
+            return said("")
+        return about_issue(still_open[0].number, "closed", where)
     except Refused as refusal:
         hint = f"; {PERMISSION_HINT}" if refusal.status in (401, 403, 404) else ""
-        return _said(f"tracking issue not written ({refusal}{hint})", refused=True)
+        return said(f"tracking issue not written ({refusal}{hint})", refused=True)
 
 
 def _open(

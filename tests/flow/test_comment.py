@@ -14,16 +14,10 @@ import pytest
 
 from emulator.github import BOT, REPO, FakeGitHub
 from gate.core.clock import Deadline
-from gate.core.comment_plan import CommentMode, CommentPlan
+from gate.core.comment import SAST_MARKER, CommentMode, CommentPlan, status_marker
 from gate.core.models import SastIssue, parse_scan_status
-from gate.core.verdict import Problems, ReleaseGate, Verdict, decide, error, timed_out
-from gate.flow.comment import (
-    MAX_INLINE_COMMENTS,
-    SAST_MARKER,
-    post_comments,
-    render_status,
-    status_marker,
-)
+from gate.core.verdict import Problems, Verdict, decide
+from gate.flow.comment import MAX_INLINE_COMMENTS, post_comments
 from gate.github.comments import PyGithubPullRequest
 from gate.runner.workflow import Workflow
 from tests.conftest import FakeClock
@@ -439,50 +433,3 @@ class TestCommentSize:
         [comment] = github.review_comments
         assert comment["body"].startswith(SAST_MARKER + "\n")
         assert comment["body"].endswith("the scan in Aikido has everything.\n")
-
-
-class TestRenderStatus:
-    """render_status"""
-
-    def test_failure_shows_counts_link_commit_and_a_safe_message(self) -> None:
-        body = render_status(FAILED, marker=MARKER, head_commit=HEAD, leftovers=[], job="aikido")
-        assert body.startswith(f"{MARKER}\n### ❌ Aikido security gate failed")
-        assert "| New dependency issues | 1 |" in body
-        assert "[Open the scan in Aikido](https://app.aikido.dev/featurebranch/scan/1?groupId=1)" in body
-        assert "commit `ec26c3e57ca3`" in body
-        assert "\\*\\*1 new\\*\\* issue &lt;script&gt;x&lt;/script&gt;" in body
-        assert "<script>" not in body
-
-    def test_a_release_gate_says_so_and_lists_a_handful_of_open_issues(self) -> None:
-        links = [f"https://app.aikido.dev/queue?sidebarIssue={n}" for n in range(1, 14)]
-        answer = {"gate_passed": False, "open_issues_found": 13, "issue_links": links}
-        verdict = dataclasses.replace(
-            decide(parse_scan_status(answer), scan_id=7, report_only=False),
-            release=ReleaseGate(HEAD, "HIGH", "main"),
-        )
-        body = render_status(verdict, marker=MARKER, head_commit=HEAD, leftovers=[], job="aikido")
-        assert "### ❌ Aikido security gate failed: open issues in this commit block the release" in body
-        assert "**Release gate** of commit `ec26c3e57ca3`: open issues at or above `HIGH`, base branch `main`" in body
-        assert "**Open issues (13):**" in body
-        assert f"- [{links[9]}]({links[9]})" in body
-        assert links[10] not in body
-        assert "- … and 3 more in Aikido" in body
-
-    def test_timeout_and_error_say_so(self) -> None:
-        late = render_status(
-            timed_out(scan_id=7, seconds=300, fail_on_timeout=True),
-            marker=MARKER,
-            head_commit=None,
-            leftovers=[],
-            job="",
-        )
-        assert "### ⏱️ Aikido security gate timed out" in late
-        assert "The Aikido scan did not finish within 300 s (timeout-seconds); it goes on in Aikido as scan 7." in late
-        assert "Raise timeout-seconds to wait longer, or set fail-on-timeout to false" in late
-        broken = render_status(error("Aikido refused <b>"), marker=MARKER, head_commit=None, leftovers=[], job="")
-        assert "Aikido refused &lt;b&gt;." in broken
-
-    def test_marker_hashes_names_that_could_break_html(self) -> None:
-        marker = status_marker("CI -->", "job", "null")
-        assert marker.startswith("<!-- aikido-gate:status:")
-        assert marker.count("-->") == 1

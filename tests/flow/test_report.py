@@ -5,13 +5,10 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-import pytest
-
 from emulator.runner import parse_outputs
-from gate.core.markdown import cut_short
 from gate.core.models import ScanStatus, parse_scan_status
 from gate.core.verdict import Problems, Verdict, decide, skipped
-from gate.flow.report import fit_summary, report, report_head_policy
+from gate.flow.report import report, report_head_policy
 from gate.runner.workflow import Workflow
 from tests.support.answers import DEFAULT_DONE, FEATURE_DONE
 
@@ -70,25 +67,6 @@ class TestReportLimits:
         errors = [line for line in stream.getvalue().splitlines() if line.startswith("::error")]
         assert len(errors) == 7
         assert "… and 495 more open issues: see the job summary" in errors[5]
-
-    @pytest.mark.parametrize(
-        ("text", "unit", "expected"),
-        [
-            ("short\n", "utf-8", "short\n"),
-            ("aaaa\nbbbb\ncccc\n", "utf-8", "aaaa\n\n[cut]"),
-            ("é" * 10, "utf-8", "éé\n\n[cut]"),  # two bytes each, never half a character
-            ("🐍" * 10, "utf-16-le", "🐍🐍\n\n[cut]"),  # two UTF-16 units each
-            ("x" * 20, "utf-16-le", "xxxxx\n\n[cut]"),  # one line: cut inside it
-        ],
-    )
-    def test_cut_short_counts_in_the_sinks_unit(self, text: str, unit: str, expected: str) -> None:
-        assert cut_short(text, 12, "[cut]", unit=unit) == expected
-
-    def test_a_huge_summary_is_cut_below_one_mebibyte(self) -> None:
-        text = "".join(f"- line {n}\n" for n in range(200_000))
-        cut = fit_summary(text)
-        assert len(cut.encode()) <= 1_000_000
-        assert cut.endswith("the summary was cut short at GitHub's size limit; the scan in Aikido has everything.\n")
 
 
 class TestReportHeadPolicy:
