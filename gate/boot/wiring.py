@@ -26,7 +26,7 @@ from gate.boot.sequence import Booted
 from gate.boot.settings import Inputs, InputsWrong, Runner, load_inputs, load_runner, raw_secrets, run_plan
 from gate.core import sanitize
 from gate.core.clock import Deadline
-from gate.core.errors import ConfigError, GateError
+from gate.core.errors import ConfigError, GateError, PolicyError
 from gate.core.plan import RunPlan
 from gate.core.precedence import PolicyReport, idle_input
 from gate.core.verdict import EXIT_ERROR, Problems, Verdict, error
@@ -232,8 +232,6 @@ class Run:
         location = self.plan.policy_file if self.plan else None
         if location is None:
             return ()
-        from gate.core.policy import PolicyError  # noqa: PLC0415 -- the policy model only with a policy file
-
         return (Problems(location.shown, failure.problems),) if isinstance(failure, PolicyError) else ()
 
     def _inputs(self) -> Inputs:
@@ -259,8 +257,6 @@ class Run:
         try:
             self._policy(rest, plan, payload)
         except GateError as failure:
-            from gate.core.policy import PolicyError  # noqa: PLC0415 -- the policy model only with a policy file
-
             items = failure.problems if isinstance(failure, PolicyError) else (str(failure),)
             return _Stopped(f"{wrong}; and {failure}", (*found, Problems(plan.policy_file.shown, items)))
         return _Stopped(str(wrong), found)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from gate.core.comment import SAST_MARKER, CommentMode, CommentPlan, render_review, render_status
-from gate.core.errors import GateError, GateFault, GitHubRefused
+from gate.core.errors import CommentsInterrupted, GateError, GitHubRefused
 from gate.core.models import SastIssue
 from gate.core.verdict import Outcome, Verdict
 from gate.core.wording import a_few
@@ -22,15 +22,6 @@ from gate.flow.report import COMMENT_TITLE
 MAX_INLINE_COMMENTS = 20
 _Authored = TypeVar("_Authored", "Comment", "ReviewComment")
 PERMISSION_HINT = "give the job `permissions: pull-requests: write` (fork pull requests only get a read-only token)"
-
-
-class CommentsInterrupted(GateFault):
-    """Posting review comments stopped at a refusal other than 422; carries what was not shown inline."""
-
-    def __init__(self, refusal: GitHubRefused, leftovers: list[SastIssue]) -> None:
-        super().__init__(str(refusal))
-        self.refusal = refusal
-        self.leftovers = leftovers
 
 
 def found_something(verdict: Verdict) -> bool:

@@ -13,10 +13,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from gate.core.errors import GitHubLookupFailed, PolicyMissing
+from gate.core.errors import GitHubLookupFailed, PolicyError, PolicyMissing
 from gate.core.event import PolicyReading, policy_reading
 from gate.core.plan import RunPlan, with_settings
-from gate.core.policy import Automation, Location, PolicyError, RunFacts, select
+from gate.core.policy import Automation, Location, RunFacts, select
 from gate.core.precedence import Effective, PolicyReport, effective
 from gate.flow.ports import PolicyFiles, Workflow
 from gate.flow.report import POLICY_TITLE as TITLE

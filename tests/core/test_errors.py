@@ -7,6 +7,7 @@ import pytest
 from gate.core.errors import (
     AikidoUnreachable,
     AuthenticationFailed,
+    CommentsInterrupted,
     GateError,
     GateFault,
     GitHubLookupFailed,
@@ -14,7 +15,6 @@ from gate.core.errors import (
     OutOfTime,
     ServiceError,
 )
-from gate.flow.comment import CommentsInterrupted
 from gate.net.faults import AnswerTooLarge, GaveUp, Stop
 
 

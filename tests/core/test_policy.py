@@ -10,11 +10,11 @@ from typing import Any
 import jsonschema
 import pytest
 
+from gate.core.errors import PolicyError
 from gate.core.policy import (
     SCHEMA,
     Location,
     Policy,
-    PolicyError,
     Profile,
     RunFacts,
     When,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
-from gate.core.errors import GitHubLookupFailed
-from gate.core.policy import Location, Policy, PolicyError
+from gate.core.errors import GitHubLookupFailed, PolicyError
+from gate.core.policy import Location, Policy
 from gate.flow.policy import HeadVersion, check_head
 from gate.runner.workflow import Workflow
 
