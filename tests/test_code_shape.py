@@ -1,5 +1,5 @@
-"""The code's shape, kept: functions short enough to read at once, no suppression without its reason, and every
-exception in an errors module."""
+"""The code's shape, kept: functions short enough to read at once, no suppression without its reason, every
+exception in an errors module, and every module with a test module of its own."""
 
 from __future__ import annotations
 
@@ -139,3 +139,23 @@ def test_the_check_sees_an_exception_by_any_base() -> None:
         "class Flag(Enum): ...\n"
     )
     assert [name for _, name in exception_classes({"sample.py": sample})] == ["A", "B", "C", "D", "E", "F"]
+
+
+def untested(root: Path) -> list[str]:
+    """The test module each module gate/<layer>/<module>.py lacks: tests/<layer>/test_<module>.py."""
+    return sorted(
+        f"tests/{path.parent.name}/test_{path.stem}.py"
+        for path in (root / "gate").glob("*/*.py")
+        if path.name != "__init__.py" and not (root / "tests" / path.parent.name / f"test_{path.stem}.py").is_file()
+    )
+
+
+def test_every_module_has_its_own_test_module() -> None:
+    assert untested(ROOT) == []
+
+
+def test_the_check_sees_a_module_without_tests(tmp_path: Path) -> None:
+    for name in ("gate/core/__init__.py", "gate/core/a.py", "gate/core/b.py", "tests/core/test_a.py"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).touch()
+    assert untested(tmp_path) == ["tests/core/test_b.py"]

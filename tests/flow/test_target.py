@@ -8,7 +8,7 @@ from gate.core.errors import EventError
 from gate.core.event import EventFacts, Overrides, read_event
 from gate.flow.target import resolve_release_target, resolve_target
 from tests.conftest import sample
-from tests.support.lookups import FakeLookups
+from tests.support.ports import FakeLookups
 
 BASE = "9049f1265b7d61be4a8904a9a27120d2064dab3b"
 HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
