@@ -2,8 +2,9 @@
 
 Loading the CA bundle is costly, so the context is built once, by whoever asks first, or on a thread
 during the imports (`build_aside`); OpenSSL parses the bundle without the GIL, so the imports go on
-meanwhile. The CA certificates are the ones the environment names (SSL_CERT_FILE, SSL_CERT_DIR),
-as httpx reads them; the environment is given, never read here.
+meanwhile. The CA certificates are the ones the process environment names (SSL_CERT_FILE, SSL_CERT_DIR):
+httpx reads those two itself (`create_ssl_context(trust_env=True)`). The environment given here, the
+same one in a run, only names them when they hold no certificate and decides whether a proxy is in the way.
 """
 
 from __future__ import annotations
