@@ -1,1 +1,1 @@
-"""Start-up and configuration: what is prepared before the imports, and the only reader of the environment."""
+"""Configuration and wiring: the only reader of the environment, and the one place a run is put together."""

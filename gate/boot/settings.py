@@ -14,8 +14,12 @@ import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote, urlsplit
+
+# A pydantic plugin would see every validated input, the key included: none is wanted, ever. Set
+# before the models below are built, as pydantic looks for plugins when it builds a model.
+os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
@@ -24,15 +28,12 @@ from gate import DOCS
 from gate.core.comment import CommentMode
 from gate.core.errors import ConfigError
 from gate.core.event import Overrides
-from gate.core.models import GateOptions
 from gate.core.numbers import whole_number
-from gate.core.plan import Job, RunPlan, with_settings
-from gate.core.precedence import Settings, effective
+from gate.core.plan import Job, RunPlan
+from gate.core.policy import Location, parse_location
+from gate.core.precedence import DEFAULTS, Given, effective
 from gate.core.sanitize import redact
 from gate.net.proxy import PROXY_VARIABLES, clear_text_proxy, unusable_proxy
-
-if TYPE_CHECKING:
-    from gate.core.policy import Location
 
 SECRET_INPUTS = ("secret-key", "github-token", "policy-token", "communicator-webhook-url")
 INPUTS_HELP = f" (see {DOCS}#inputs)"
@@ -204,8 +205,6 @@ class Inputs(_FromEnvironment, BaseSettings):
     def _policy_file(cls, value: Any) -> Any:
         if not (isinstance(value, str) and value.strip()):
             return None
-        from gate.core.policy import parse_location  # noqa: PLC0415 -- the policy model only with a policy file
-
         parse_location(value)  # a ValueError names what is wrong
         return value.strip()
 
@@ -461,8 +460,6 @@ def load_runner() -> Runner:
 def _location(policy_file: str | None) -> Location | None:
     if policy_file is None:
         return None
-    from gate.core.policy import parse_location  # noqa: PLC0415 -- the policy model only with a policy file
-
     return parse_location(policy_file)
 
 
@@ -478,9 +475,10 @@ def _idle_inputs(inputs: Inputs) -> tuple[str, ...]:
     return tuple(name for name, value in given.items() if value)
 
 
-def given_settings(inputs: Inputs) -> Settings:
-    """The policy settings the workflow gave (None for each it left empty)."""
-    return Settings(**{name: getattr(inputs, name) for name in Settings.__dataclass_fields__})
+def given_settings(inputs: Inputs) -> Given:
+    """The policy settings the workflow gave (those it left empty are not given)."""
+    names = (name for name, _ in DEFAULTS.items())
+    return {name: value for name in names if (value := getattr(inputs, name)) is not None}
 
 
 def run_plan(inputs: Inputs, runner: Runner) -> RunPlan:
@@ -490,20 +488,15 @@ def run_plan(inputs: Inputs, runner: Runner) -> RunPlan:
     read later (gate.flow.policy), comes between the two.
     """
     given = given_settings(inputs)
-    plan = RunPlan(
-        options=GateOptions("CRITICAL", True, False, False, False),  # set from the settings below
+    return RunPlan(
         overrides=Overrides(inputs.repository_id, inputs.base_commit, inputs.head_commit, inputs.branch_name),
         secret_given=bool(inputs.secret_key.get_secret_value()),
         github_token_given=bool(inputs.github_token.get_secret_value()),
         sbom_files=inputs.sbom_files,
         checkov_sarif_files=inputs.checkov_sarif_files,
         upload_only=inputs.upload_only,
-        release_gating=False,
         base_branch=inputs.base_branch,
         poll_interval_seconds=inputs.poll_interval_seconds,
-        timeout_seconds=0,
-        fail_on_timeout=True,
-        report_only=False,
         sarif_file=inputs.sarif_file,
         comment_mode=inputs.post_scan_status_comment,
         review_comments=inputs.post_sast_review_comments,
@@ -520,10 +513,10 @@ def run_plan(inputs: Inputs, runner: Runner) -> RunPlan:
             run_id=runner.run_id,
         ),
         communicator_given=bool(inputs.communicator_webhook_url.get_secret_value()),
+        settings=effective(given, None),
         given=given,
         policy_file=_location(inputs.policy_file),
         policy_profile=inputs.policy_profile,
         repository=runner.repository,
         idle_inputs=_idle_inputs(inputs),
     )
-    return with_settings(plan, effective(given, None))

@@ -6,6 +6,7 @@ importing an HTTP client; `gate.net.http` turns the time left into a request's t
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,6 +25,15 @@ class Deadline:
     @classmethod
     def after(cls, seconds: float, clock: Clock = time.monotonic) -> Deadline:
         return cls(clock() + seconds, clock)
+
+    @classmethod
+    def pending(cls, clock: Clock = time.monotonic) -> Deadline:
+        """A deadline not yet started (nothing waits on it until `restart`): a budget for later."""
+        return cls(math.inf, clock)
+
+    def restart(self, seconds: float) -> None:
+        """Start counting `seconds` from now."""
+        self.at = self.clock() + seconds
 
     def remaining(self) -> float:
         return self.at - self.clock()

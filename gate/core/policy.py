@@ -9,6 +9,7 @@ Schema published for editors (policy.schema.json) is generated from it.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Mapping
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gate.core.errors import PolicyError
-from gate.core.precedence import Settings
+from gate.core.precedence import Given
 from gate.core.sanitize import clean
 from gate.core.wording import a_few
 
@@ -57,12 +58,25 @@ VULNERABILITY_OPTIONS_REFUSED = (
 )
 _LABEL = {"type": "string", "minLength": 1, "maxLength": 50}
 _LOGIN = {"type": "string", "minLength": 1, "maxLength": 39}
-_GLOBS = {"type": "array", "items": {"type": "string", "minLength": 1}}
+_GLOBS = {"type": "array", "uniqueItems": True, "items": {"type": "string", "minLength": 1}}
+# What the action checks and JSON Schema cannot say (an editor's schema check passes these), for the reference.
+ONLY_THE_ACTION_CHECKS = (
+    "cicdProfiles: no two profiles have one name",
+    "automations: no two rules have one name",
+    "automations[].scope.profiles: each names a profile of cicdProfiles",
+    "version and timeoutSeconds: whole numbers written without a fraction (JSON Schema counts 1.0 as 1)",
+    "a rule in the run's scope: the input each of its actions needs is set (else that action is skipped with a "
+    "warning: create_issue needs github-token, send_to_communicator communicator-webhook-url)",
+    "the policy-profile input: names a profile of cicdProfiles",
+    f"the YAML: at most {MAX_POLICY_BYTES // 1024} KiB, read as YAML 1.2 (yes and no are text), no aliases, no tags "
+    "beyond YAML's own, no key given twice, nested at most 50 deep, numbers of at most 100 digits",
+)
 SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "$id": "https://raw.githubusercontent.com/aikido-gate/aikido-gate/main/policy.schema.json",
     "title": "aikido-gate policy file",
     "description": "CI/CD profiles for aikido-gate, after Invicti's model: when each applies and when to fail.",
+    "x-onlyTheActionChecks": list(ONLY_THE_ACTION_CHECKS),
     "type": "object",
     "additionalProperties": False,
     "required": ["version"],
@@ -76,13 +90,16 @@ SCHEMA: dict[str, Any] = {
                 "additionalProperties": False,
                 "required": ["name"],
                 "properties": {
-                    "name": {"type": "string", "minLength": 1, "maxLength": 100, "description": "Unique."},
+                    "name": {
+                        "type": "string", "minLength": 1, "maxLength": 100,
+                        "description": "Unique among the profiles (the action checks it; JSON Schema cannot).",
+                    },
                     "when": {
                         "type": "object",
                         "additionalProperties": False,
                         "description": "When the profile applies; absent: every run. All given conditions must hold.",
                         "properties": {
-                            "events": {"type": "array", "items": {"enum": list(EVENTS)}},
+                            "events": {"type": "array", "uniqueItems": True, "items": {"enum": list(EVENTS)}},
                             "branches": {**_GLOBS, "description": "Globs: a PR's base branch, or the pushed branch."},
                             "tags": {**_GLOBS, "description": "Globs: a pushed tag, or a release's tag."},
                         },
@@ -99,6 +116,7 @@ SCHEMA: dict[str, Any] = {
                             },
                             "scanTypes": {
                                 "type": "array",
+                                "uniqueItems": True,
                                 "items": {"enum": list(SCAN_TYPES)},
                                 "description": "The categories whose new issues fail the build (the fail-on-* inputs).",
                             },
@@ -118,7 +136,10 @@ SCHEMA: dict[str, Any] = {
                 "additionalProperties": False,
                 "required": ["name", "events"],
                 "properties": {
-                    "name": {"type": "string", "minLength": 1, "maxLength": 100, "description": "Unique."},
+                    "name": {
+                        "type": "string", "minLength": 1, "maxLength": 100,
+                        "description": "Unique among the rules (the action checks it; JSON Schema cannot).",
+                    },
                     "enabled": {"type": "boolean"},
                     "scope": {
                         "type": "object",
@@ -126,8 +147,16 @@ SCHEMA: dict[str, Any] = {
                         "required": ["scopeType"],
                         "properties": {
                             "scopeType": {"enum": ["all", "profiles"]},
-                            "profiles": {"type": "array", "items": {"type": "string", "minLength": 1}},
+                            "profiles": {
+                                "type": "array",
+                                "uniqueItems": True,
+                                "items": {"type": "string", "minLength": 1},
+                                "description": "Names of cicdProfiles (the action checks each exists).",
+                            },
                         },
+                        # Checked by validate's _check_rule, which names the profiles to choose from.
+                        "if": {"properties": {"scopeType": {"const": "profiles"}}, "required": ["scopeType"]},
+                        "then": {"required": ["profiles"], "properties": {"profiles": {"minItems": 1}}},
                     },
                     "events": {
                         "type": "array",
@@ -144,6 +173,9 @@ SCHEMA: dict[str, Any] = {
                                         "type": "object",
                                         "additionalProperties": False,
                                         "required": ["actionType"],
+                                        # Checked by validate's _check_rule, as the scope's if/then above.
+                                        "if": {"required": ["createIssueOptions"]},
+                                        "then": {"properties": {"actionType": {"const": "create_issue"}}},
                                         "properties": {
                                             "actionType": {
                                                 "enum": list(ACTIONS),
@@ -153,8 +185,10 @@ SCHEMA: dict[str, Any] = {
                                                 "type": "object",
                                                 "additionalProperties": False,
                                                 "properties": {
-                                                    "labels": {"type": "array", "items": _LABEL},
-                                                    "assignees": {"type": "array", "items": _LOGIN},
+                                                    "labels": {"type": "array", "uniqueItems": True, "items": _LABEL},
+                                                    "assignees": {
+                                                        "type": "array", "uniqueItems": True, "items": _LOGIN,
+                                                    },
                                                 },
                                             },
                                         },
@@ -188,7 +222,8 @@ class When:
 class Profile:
     name: str
     when: When | None
-    settings: Settings
+    # The settings it gives (gate.core.precedence.Given): the others come from the inputs or the defaults.
+    settings: Given
 
 
 @dataclass(frozen=True)
@@ -299,8 +334,17 @@ class _Checker:
         if not isinstance(value, list):
             self.problem(path, _wrong(value, "a list"))
             return
+        first: dict[tuple[type, Any], int] = {}
         for index, item in enumerate(value):
             self.check(item, schema["items"], f"{path}[{index}]")
+            # uniqueItems, for the scalars these lists hold (anything else already fails `items`);
+            # if/then and minItems are SCHEMA's for editors: validate's _check_rule says the same in its words.
+            if schema.get("uniqueItems") and isinstance(item, str | int | float):
+                earlier = first.setdefault((type(item), item), index)
+                if earlier != index:
+                    line = self.lines.get(f"{path}[{earlier}]")
+                    where = f"on line {line}" if line else f"at {path.rpartition('.')[2]}[{earlier}]"
+                    self.problem(f"{path}[{index}]", f"{shown(item)} is listed twice (first {where})")
 
 
 def _hint(value: Any, schema: dict[str, Any]) -> str:
@@ -345,8 +389,6 @@ def _closest(word: str, choices: list[str]) -> str | None:
 
     Never one that says the opposite: "fail" is not near do_not_fail_build.
     """
-    import difflib  # noqa: PLC0415 -- only a wrong file pays for it (several ms at start-up otherwise)
-
     words = _words(word)
     choices = [choice for choice in choices if _negated(_words(choice)) == _negated(words)]
     spelled = {"_".join(_words(choice)): choice for choice in choices}
@@ -478,14 +520,15 @@ def _profile(item: dict[str, Any]) -> Profile:
     types = conditions.get("scanTypes")
     blocking = {f"fail_on_{kind}_scan": kind in types for kind in SCAN_TYPES} if types is not None else {}
     severity = conditions.get("vulnerabilitySeverityConditions")
-    settings = Settings(
-        minimum_severity=SEVERITY_CONDITIONS[severity] if severity else None,
-        fail_on_timeout=conditions.get("failOnTimeout"),
-        report_only=None if fail is None else fail == "do_not_fail_build",
-        release_gating=item.get("releaseGating"),
-        timeout_seconds=item.get("timeoutSeconds"),
+    given = {
+        "minimum_severity": SEVERITY_CONDITIONS[severity] if severity else None,
+        "fail_on_timeout": conditions.get("failOnTimeout"),
+        "report_only": None if fail is None else fail == "do_not_fail_build",
+        "release_gating": item.get("releaseGating"),
+        "timeout_seconds": item.get("timeoutSeconds"),
         **blocking,
-    )
+    }
+    settings = {name: value for name, value in given.items() if value is not None}
     conditions_of = None if when is None else When(*(_items(when, key) for key in ("events", "branches", "tags")))
     return Profile(item["name"], conditions_of, settings)
 

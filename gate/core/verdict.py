@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from gate import DOCS
-
-# Names for the annotations only: the signal handlers (gate.runner.cancel) import this module
-# before the upload workers start, so it loads no other.
-if TYPE_CHECKING:
-    from gate.core.models import ScanStatus, UploadFile
-    from gate.core.precedence import PolicyReport
+from gate.core.models import ScanStatus, UploadFile
+from gate.core.precedence import PolicyReport
 
 
 class Outcome(StrEnum):

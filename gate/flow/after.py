@@ -1,26 +1,120 @@
-"""After the verdict: the SARIF file and the PR comments, each of which may only warn, never change the verdict."""
+"""After the verdict, in one fixed budget: the pull request's policy file, the SARIF file, the PR comments, the rules.
+
+The one after-verdict flow. The verdict is already written (outputs, summary, annotation); each
+step here may only warn, never change it. Only a pull request's broken policy file fails the step
+(its exit code, not its outputs): it must not merge green.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import traceback
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from gate.core.clock import Deadline
+from gate.core import sarif
 from gate.core.comment import CommentMode, CommentPlan, status_marker
 from gate.core.errors import ConfigError, GateError
 from gate.core.event import PULL_REQUEST_EVENTS, pull_request_number
 from gate.core.models import SastIssue
 from gate.core.plan import RunPlan
-from gate.core.verdict import Verdict
-from gate.flow.report import COMMENT_TITLE
+from gate.core.verdict import EXIT_ERROR, Problems, Verdict
+from gate.flow.automations import automate
+from gate.flow.comment import post_comments
+from gate.flow.policy import Applied, check_head
+from gate.flow.ports import Workflow
+from gate.flow.report import AUTOMATION_TITLE, COMMENT_TITLE, POLICY_TITLE, SARIF_TITLE, report_head_policy
 from gate.flow.run import Collaborators, sarif_target
 
-SARIF_TITLE = "Aikido SARIF"
-
-# The comments get this long after the verdict, however many findings there are: the verdict is
-# already written, and a step must not run a minute past timeout-seconds for its comments.
+# The steps after the verdict get this long together, however many findings there are: the verdict
+# is already written, and a step must not run a minute past timeout-seconds for its comments.
 POST_VERDICT_SECONDS = 30.0
+
+
+def debug_traceback(workflow: Workflow, failure: BaseException) -> None:
+    workflow.debug("".join(traceback.format_exception(failure)))
+
+
+def guarded(workflow: Workflow, what: str, title: str, step: Callable[[], None]) -> None:
+    """Run a step after the verdict: whatever it meets is a warning, never a change of the verdict."""
+    try:
+        step()
+    except Exception as failure:  # noqa: BLE001 -- the last line of defence after the verdict
+        debug_traceback(workflow, failure)
+        workflow.warning(f"could not {what} (internal error {type(failure).__name__})", title=title)
+
+
+def after_the_verdict(
+    verdict: Verdict,
+    code: int,
+    plan: RunPlan,
+    payload: dict[str, Any],
+    *,
+    applied: Applied,
+    collaborators: Collaborators,
+) -> int:
+    """Everything after the written verdict, each step guarded; returns the step's exit code."""
+    collaborators.after.restart(POST_VERDICT_SECONDS)
+    workflow = collaborators.workflow
+    verdict, code = _check_head(verdict, code, applied, collaborators)
+    # Fetched once, for the SARIF file and the review comments alike.
+    sast_issues = once(lambda: collaborators.scanner.introduced_sast_issues(verdict.scan_id or 0))
+    guarded(
+        workflow,
+        "write the SARIF file",
+        SARIF_TITLE,
+        lambda: export_sarif(verdict, plan, sast_issues=sast_issues, collaborators=collaborators),
+    )
+    guarded(
+        workflow,
+        "post the PR comment",
+        COMMENT_TITLE,
+        lambda: post_pr_comments(verdict, plan, payload, sast_issues=sast_issues, collaborators=collaborators),
+    )
+    if applied.rules:
+        rules = applied.rules
+        guarded(
+            workflow,
+            "run the automations",
+            AUTOMATION_TITLE,
+            lambda: automate(
+                verdict, plan, payload, rules, issues=collaborators.issues, chat=collaborators.chat, workflow=workflow
+            ),
+        )
+    return code
+
+
+def _check_head(verdict: Verdict, code: int, applied: Applied, collaborators: Collaborators) -> tuple[Verdict, int]:
+    """The pull request's own policy file: the verdict with its problems, and the exit code (the verdict's if it
+    fails the step, else 1 when there are problems)."""
+    version, files = applied.head, collaborators.policy_files
+    if version is None or files is None:
+        return verdict, code
+    workflow, state = collaborators.workflow, collaborators.state
+    found: list[str] = []
+    guarded(
+        workflow,
+        "check this pull request's version of the policy file",
+        POLICY_TITLE,
+        lambda: found.extend(check_head(version, files, workflow)),
+    )
+    if not found:
+        return verdict, code
+    problems = Problems(version.location.shown, tuple(found), version.head)
+    verdict = dataclasses.replace(verdict, head_policy=problems)
+    # Before anything is written: a cancellation from here on ends the step failed too.
+    code = state.exit_code = code or EXIT_ERROR
+    state.reported = verdict
+    report_head_policy(problems, workflow)
+    return verdict, code
+
+
+def wants_pr_comments(plan: RunPlan, payload: dict[str, Any]) -> bool:
+    """The inputs ask for PR comments and this run is a pull request's (comments belong to pull requests only)."""
+    if plan.comment_mode is CommentMode.OFF and not plan.review_comments:
+        return False
+    return plan.job.event_name in PULL_REQUEST_EVENTS and pull_request_number(payload) is not None
 
 
 def post_pr_comments(
@@ -29,26 +123,19 @@ def post_pr_comments(
     payload: dict[str, Any],
     *,
     sast_issues: Callable[[], list[SastIssue]],
-    wiring: Collaborators,
-    budget: Deadline | None = None,
+    collaborators: Collaborators,
 ) -> None:
-    """Post the PR comments the inputs ask for (their code loads only here); failures become warnings.
-
-    `budget`: the fixed time after the verdict (POST_VERDICT_SECONDS), shared with the automations.
-    """
-    workflow = wiring.workflow
-    if plan.comment_mode is CommentMode.OFF and not plan.review_comments:
+    """Post the PR comments the inputs ask for; failures become warnings."""
+    workflow = collaborators.workflow
+    if not wants_pr_comments(plan, payload):
         return
-    number = pull_request_number(payload)
-    if plan.job.event_name not in PULL_REQUEST_EVENTS or number is None:
-        return  # comments belong to pull requests only
     if not plan.github_token_given:
         workflow.warning("no github-token: cannot post the PR comment", title=COMMENT_TITLE)
         return
-    from gate.flow.comment import post_comments  # noqa: PLC0415 -- off the plain path
-
-    pr = wiring.pull_request(number, budget or Deadline.after(POST_VERDICT_SECONDS, wiring.deadline.clock))
-    state = wiring.state
+    pr = collaborators.pull_request
+    if pr is None:
+        return
+    state = collaborators.state
     comments = CommentPlan(
         mode=plan.comment_mode,
         sast=plan.review_comments,
@@ -85,16 +172,14 @@ def export_sarif(
     plan: RunPlan,
     *,
     sast_issues: Callable[[], list[SastIssue]],
-    wiring: Collaborators,
+    collaborators: Collaborators,
 ) -> None:
     """Write `sarif-file`: the scan's introduced SAST issues, or an empty run when there is no final result."""
     if not plan.sarif_file:
         return
-    from gate.core import sarif  # noqa: PLC0415 -- off the plain path
-
-    workflow = wiring.workflow
+    workflow = collaborators.workflow
     try:
-        target = sarif_target(plan.sarif_file, plan.job.workspace, wiring.files)
+        target = sarif_target(plan.sarif_file, plan.job.workspace, collaborators.files)
     except ConfigError as refused:
         workflow.warning(str(refused), title=SARIF_TITLE)
         return
@@ -117,7 +202,7 @@ def export_sarif(
             title=SARIF_TITLE,
         )
     try:
-        wiring.files.write(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        collaborators.files.write(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     except OSError as error:
         workflow.warning(f"could not write {plan.sarif_file} ({error.strerror})", title=SARIF_TITLE)
         return

@@ -7,7 +7,6 @@ converge on the oldest tracking issue; the newer is closed as its duplicate.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,8 +36,8 @@ from gate.core.policy import Action, Automation
 from gate.core.verdict import Outcome, Verdict
 from gate.core.wording import a_few
 from gate.flow.ports import Chat, IssueTracker, TrackedIssue, Workflow
+from gate.flow.report import AUTOMATION_TITLE as TITLE
 
-TITLE = "Aikido automation"
 PERMISSION_HINT = "give the job permissions: issues: write"
 FORK_SKIPPED = (
     "automations skipped: this pull request comes from a fork; the policy file's rules never act on a stranger's "
@@ -70,8 +69,8 @@ class AutomationRun:
 def run_automations(
     verdict: Verdict,
     run: AutomationRun,
-    tracker: Callable[[], IssueTracker],
-    chat: Callable[[], Chat],
+    issues: IssueTracker | None,
+    chat: Chat | None,
     workflow: Workflow,
 ) -> list[str]:
     """Run every rule in this run's scope; returns (and logs, and adds to the summary) one line per rule that acted.
@@ -89,13 +88,10 @@ def run_automations(
     shown: list[tuple[str, list[Said]]] = []
     for rule in rules:
         names, actions = actions_on(rule, events)
-        kinds = {action.type for action in actions if NEEDS[action.type] not in run.missing}
         results: list[Said] = []
-        if tracks_issues(rule) and NEEDS["create_issue"] not in run.missing:
-            results.append(
-                _track(rule, names=names, actions=actions, verdict=verdict, where=run.where, tracker=tracker)
-            )
-        if "send_to_communicator" in kinds:
+        if tracks_issues(rule) and issues is not None:
+            results.append(_track(rule, names=names, actions=actions, verdict=verdict, where=run.where, issues=issues))
+        if any(action.type == "send_to_communicator" for action in actions) and chat is not None:
             results.append(_post(chat, verdict, run.where))
         results = [result for result in results if result.text]
         if results:
@@ -111,9 +107,9 @@ def run_automations(
     return done
 
 
-def _post(chat: Callable[[], Chat], verdict: Verdict, where: Where) -> Said:
+def _post(chat: Chat, verdict: Verdict, where: Where) -> Said:
     try:
-        chat().post(chat_text(verdict, where))
+        chat.post(chat_text(verdict, where))
     except Refused as refusal:
         return said(f"chat message not sent ({refusal})", refused=True)
     return said("chat message sent")
@@ -126,7 +122,7 @@ def _track(
     actions: list[Action],
     verdict: Verdict,
     where: Where,
-    tracker: Callable[[], IssueTracker],
+    issues: IssueTracker,
 ) -> Said:
     """Open or update the rule's issue when an event with create_issue fired; close it when a verdict says clean."""
     action = next((action for action in actions if action.type == "create_issue"), None)
@@ -134,7 +130,6 @@ def _track(
     if action is None and not reached:
         return said("")  # no result this time: neither news nor an all-clear
     try:
-        issues = tracker()
         marker = issue_marker(rule, where)
         mine = sorted(issues.tracked(marker, issues.identity()), key=lambda issue: issue.number)
         if action is not None:
@@ -198,11 +193,14 @@ def automate(
     payload: dict[str, Any],
     rules: tuple[Automation, ...],
     *,
-    tracker: Callable[[], IssueTracker],
-    chat: Callable[[], Chat],
+    issues: IssueTracker | None,
+    chat: Chat | None,
     workflow: Workflow,
 ) -> None:
-    """The rules of the policy file after the verdict; a pull request from a fork skips them, on any event."""
+    """The rules of the policy file after the verdict; a pull request from a fork skips them, on any event.
+
+    `issues` and `chat` are None where the run lacks their input: the actions that need them are skipped.
+    """
     if not rules:
         return
     job = plan.job
@@ -217,9 +215,9 @@ def automate(
         # open issues (notifying their assignees) or post to chat.
         workflow.notice(FORK_SKIPPED, title=TITLE)
         return
-    missing = {NEEDS["create_issue"]} if not plan.github_token_given else set()
-    if not plan.communicator_given:
+    missing = {NEEDS["create_issue"]} if issues is None else set()
+    if chat is None:
         missing.add(NEEDS["send_to_communicator"])
     policy = verdict.policy
     run = AutomationRun(rules, policy.profile if policy else None, where, frozenset(missing))
-    run_automations(verdict, run, tracker, chat, workflow)
+    run_automations(verdict, run, issues, chat, workflow)

@@ -10,12 +10,12 @@ say that it would break the gate once merged, and fail the step for it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from gate.core.errors import GitHubLookupFailed, PolicyError, PolicyMissing
 from gate.core.event import PolicyReading, policy_reading
-from gate.core.plan import RunPlan, with_settings
+from gate.core.plan import RunPlan
 from gate.core.policy import Automation, Location, RunFacts, select
 from gate.core.precedence import Effective, PolicyReport, effective
 from gate.flow.ports import PolicyFiles, Workflow
@@ -38,14 +38,22 @@ class HeadVersion:
     profile: str | None
 
 
-def apply_policy(
-    plan: RunPlan, payload: dict[str, Any], files: PolicyFiles, workflow: Workflow
-) -> tuple[RunPlan, PolicyReport | None, tuple[Automation, ...], HeadVersion | None]:
-    """The plan with the chosen profile between the inputs and the defaults, what to report of it, the rules, and
-    the pull request's own version to check once the verdict is written (None: no such version)."""
+@dataclass(frozen=True)
+class Applied:
+    """What the policy file made of a run: the plan it follows, what to report of it, the automation rules, and
+    the pull request's own version of the file to check once the verdict is written (None: no such version)."""
+
+    plan: RunPlan
+    report: PolicyReport | None = None
+    rules: tuple[Automation, ...] = ()
+    head: HeadVersion | None = None
+
+
+def apply_policy(plan: RunPlan, payload: dict[str, Any], files: PolicyFiles, workflow: Workflow) -> Applied:
+    """The plan with the chosen profile between the inputs and the defaults, and what else the file says."""
     location = plan.policy_file
     if location is None:
-        return plan, None, (), None
+        return Applied(plan)
     job = plan.job
     reading = policy_reading(job.event_name, payload, sha=job.sha, ref=job.ref)
     text, read_at = _read(plan, location, reading, files)
@@ -59,7 +67,7 @@ def apply_policy(
             "judge this pull request"
         )
         chosen = effective(plan.given, None)
-        return with_settings(plan, chosen), _report(location, read_at, None, why, chosen), (), head
+        return Applied(replace(plan, settings=chosen), _report(location, read_at, None, why, chosen), (), head)
     policy = files.parse(text, location.shown)
     choice = select(policy, plan.policy_profile, run)
     why = choice.why
@@ -72,11 +80,13 @@ def apply_policy(
     said = f"profile {name!r}: {why}" if name else why
     workflow.log(f"policy {location.shown} read at {read_at[:12]}; {said}")
     chosen = effective(plan.given, choice.profile.settings if choice.profile else None)
-    return with_settings(plan, chosen), _report(location, read_at, name, why, chosen), policy.automations, head
+    return Applied(
+        replace(plan, settings=chosen), _report(location, read_at, name, why, chosen), policy.automations, head
+    )
 
 
 def _report(location: Location, read_at: str, profile: str | None, why: str, chosen: Effective) -> PolicyReport:
-    rows = tuple((name, value, chosen.sources[name]) for name, value in chosen.settings.given())
+    rows = tuple((name, value, chosen.sources[name]) for name, value in chosen.settings.items())
     return PolicyReport(location.shown, read_at, profile, why, rows)
 
 

@@ -10,6 +10,8 @@ from gate.flow.ports import Workflow
 TITLE = "Aikido security gate"
 COMMENT_TITLE = "Aikido PR comment"
 POLICY_TITLE = "Aikido policy"
+SARIF_TITLE = "Aikido SARIF"
+AUTOMATION_TITLE = "Aikido automation"
 
 
 # GitHub shows at most 10 error annotations per step; the links beyond these are in the summary.

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from gate.core.models import ScanTarget, UploadFile, start_body, upload_fields
 from gate.core.plan import RunPlan
 from gate.core.verdict import ReleaseGate, Verdict, decide, skipped, timed_out, uploaded_only
 from gate.flow.poll import wait_for_scan
-from gate.flow.ports import Files, Lookups, PullRequest, Scanner, Uploads, Workflow
+from gate.flow.ports import Chat, Files, IssueTracker, Lookups, PolicyFiles, PullRequest, Scanner, Uploads, Workflow
 from gate.flow.state import RunState
 from gate.flow.target import resolve_release_target, resolve_repository_id, resolve_target
 
@@ -28,19 +27,25 @@ NO_KEY_HELP = (
 
 @dataclass(frozen=True, eq=False)  # a set of services, compared as itself
 class Collaborators:
-    """Everything one run works with, built in one place (gate.boot.wiring.wire); the flow builds nothing itself."""
+    """Everything one run works with, each built once by the wiring (gate.boot.wiring); the flow builds nothing."""
 
-    scanner: Callable[[], Scanner]
-    lookups: Callable[[], Lookups]
-    # The comments' port to pull request N, bounded by a deadline of its own (gate.github.comments).
-    pull_request: Callable[[int, Deadline], PullRequest]
-    deadline: Deadline
-    sleep: Sleep
+    scanner: Scanner
+    lookups: Lookups
+    uploads: Uploads
+    files: Files
     workflow: Workflow
     state: RunState
-    # The files to upload (gate.uploads.workspace), made only when the inputs name some.
-    uploads: Callable[[], Uploads]
-    files: Files
+    # The one deadline of the scan, and the sleep every wait uses.
+    deadline: Deadline
+    sleep: Sleep
+    # What writes after the verdict, within `after`, a budget that starts when the verdict is written
+    # (gate.flow.after); None where this run has nothing to write there (no pull request, no token, no rules).
+    after: Deadline = field(default_factory=Deadline.pending)
+    pull_request: PullRequest | None = None
+    issues: IssueTracker | None = None
+    chat: Chat | None = None
+    # The pull request's own version of the policy file, read after the verdict.
+    policy_files: PolicyFiles | None = None
 
 
 def _skip_reason_without_secret(facts: EventFacts) -> str | None:
@@ -54,19 +59,19 @@ def _skip_reason_without_secret(facts: EventFacts) -> str | None:
     return None
 
 
-def reach_verdict(plan: RunPlan, payload: dict[str, Any], wiring: Collaborators) -> Verdict:
+def reach_verdict(plan: RunPlan, payload: dict[str, Any], collaborators: Collaborators) -> Verdict:
     """Read the event, start the scan, upload into it, wait for it and decide; raises GateError when it cannot.
 
-    The caller turns a GateError into the ERROR verdict (gate.boot.wiring.Run.decide, the one place that does).
+    The caller turns a GateError into the ERROR verdict (gate.boot.wiring, the one place that does).
     """
-    verdict = _scan_and_decide(plan, payload, wiring)
-    return dataclasses.replace(verdict, uploads=tuple(wiring.state.uploaded))
+    verdict = _scan_and_decide(plan, payload, collaborators)
+    return dataclasses.replace(verdict, uploads=tuple(collaborators.state.uploaded))
 
 
-def _scan_and_decide(plan: RunPlan, payload: dict[str, Any], context: Collaborators) -> Verdict:
-    workflow = context.workflow
+def _scan_and_decide(plan: RunPlan, payload: dict[str, Any], collaborators: Collaborators) -> Verdict:
+    workflow = collaborators.workflow
     if plan.sarif_file:
-        sarif_target(plan.sarif_file, plan.job.workspace, context.files)  # refused before anything starts
+        sarif_target(plan.sarif_file, plan.job.workspace, collaborators.files)  # refused before anything starts
     job = plan.job
     facts = read_event(job.event_name, payload, sha=job.sha, ref=job.ref, actor=job.actor)
     if facts.deleted and not plan.upload_only:
@@ -77,67 +82,72 @@ def _scan_and_decide(plan: RunPlan, payload: dict[str, Any], context: Collaborat
             raise ConfigError(NO_KEY_HELP)
         return skipped(reason)
 
-    uploads = _collect_uploads(plan, context)
+    uploads = _collect_uploads(plan, collaborators)
     overrides = plan.overrides
     if plan.upload_only:
         if not uploads:
             raise ConfigError("input upload-only is true, but sbom-files and checkov-sarif-files name no file")
-        repository_id = resolve_repository_id(facts, overrides, context.lookups)
-        _upload_all(context.scanner(), uploads, context, scan_id=None, repository_id=repository_id)
+        repository_id = resolve_repository_id(facts, overrides, collaborators.lookups)
+        _upload_all(collaborators.scanner, uploads, collaborators, scan_id=None, repository_id=repository_id)
         return uploaded_only(len(uploads))
-    if plan.fails_on_nothing:
+    if plan.chosen.fails_on_nothing:
         workflow.warning(
             "all four fail-on-* inputs are false: nothing can fail this gate", title="Aikido gate fails on nothing"
         )
 
-    options = plan.options
-    target, release, scope = _target(plan, facts, context)
-    context.state.target = target
+    settings = plan.chosen
+    target, release, scope = _target(plan, facts, collaborators)
+    collaborators.state.target = target
     workflow.log(
-        f"Starting an Aikido {scope} (repository {target.repository_id}, minimum severity {options.minimum_severity})"
+        f"Starting an Aikido {scope} (repository {target.repository_id}, minimum severity {settings.minimum_severity})"
     )
-    client = context.scanner()
-    context.state.start_sent = True
-    scan_id = context.state.scan_id = client.start_scan(start_body(target, options, tuple(uploads)))
+    client = collaborators.scanner
+    collaborators.state.start_sent = True
+    scan_id = collaborators.state.scan_id = client.start_scan(start_body(target, settings, tuple(uploads)))
     workflow.log(f"Aikido scan {scan_id} started")
-    _upload_all(client, uploads, context, scan_id=scan_id, repository_id=None)
+    _upload_all(client, uploads, collaborators, scan_id=scan_id, repository_id=None)
     status = wait_for_scan(
         client,
         scan_id,
         interval=plan.poll_interval_seconds,
-        deadline=context.deadline,
-        sleep=context.sleep,
+        deadline=collaborators.deadline,
+        sleep=collaborators.sleep,
         workflow=workflow,
     )
     if not status.final:
         verdict = timed_out(
-            scan_id=scan_id, seconds=plan.timeout_seconds, fail_on_timeout=plan.fail_on_timeout, status=status
+            scan_id=scan_id,
+            seconds=settings.timeout_seconds,
+            fail_on_timeout=settings.fail_on_timeout,
+            status=status,
         )
     else:
-        verdict = decide(status, scan_id=scan_id, report_only=plan.report_only)
+        verdict = decide(status, scan_id=scan_id, report_only=settings.report_only)
     return dataclasses.replace(verdict, release=release)
 
 
-def _target(plan: RunPlan, facts: EventFacts, context: Collaborators) -> tuple[ScanTarget, ReleaseGate | None, str]:
+def _target(
+    plan: RunPlan, facts: EventFacts, collaborators: Collaborators
+) -> tuple[ScanTarget, ReleaseGate | None, str]:
     """What to scan (a release gate's one commit, or a branch's two), and how the log names it."""
     overrides = plan.overrides
-    if plan.release_gating:
-        target = resolve_release_target(facts, overrides, context.lookups, base_branch=plan.base_branch)
-        release = ReleaseGate(target.head_commit, plan.options.minimum_severity, plan.base_branch)
+    if plan.chosen.release_gating:
+        target = resolve_release_target(facts, overrides, collaborators.lookups, base_branch=plan.base_branch)
+        release = ReleaseGate(target.head_commit, plan.chosen.minimum_severity, plan.base_branch)
         base = f" (base branch {plan.base_branch})" if plan.base_branch else ""
         return target, release, f"release gate of commit {target.head_commit[:12]}{base}"
-    target = resolve_target(facts, overrides, context.lookups)
+    target = resolve_target(facts, overrides, collaborators.lookups)
     commits = f"{(target.base_commit or '')[:12]}..{target.head_commit[:12]}"
     return target, None, f"scan of branch {target.branch}: {commits}"
 
 
-def _collect_uploads(plan: RunPlan, context: Collaborators) -> list[UploadFile]:
-    """Validate every file to upload before anything starts (the upload code loads only when needed)."""
+def _collect_uploads(plan: RunPlan, collaborators: Collaborators) -> list[UploadFile]:
+    """Validate every file to upload before anything starts."""
     if not (plan.sbom_files.strip() or plan.checkov_sarif_files.strip()):
         return []
-    workflow, clock = context.workflow, context.deadline.clock
+    workflow, clock = collaborators.workflow, collaborators.deadline.clock
     started = clock()
-    files, warnings = context.uploads().collect(plan.sbom_files, plan.checkov_sarif_files, plan.job.workspace)
+    files, warnings = collaborators.uploads.collect(plan.sbom_files, plan.checkov_sarif_files, plan.job.workspace)
     size = sum(upload.size for upload in files) / 1e6
     workflow.log(f"checked {len(files)} file(s) to upload, {size:.1f} MB, in {clock() - started:.1f} s")
     for warning in warnings:
@@ -148,14 +158,14 @@ def _collect_uploads(plan: RunPlan, context: Collaborators) -> list[UploadFile]:
 def _upload_all(
     client: Scanner,
     uploads: list[UploadFile],
-    context: Collaborators,
+    collaborators: Collaborators,
     *,
     scan_id: int | None,
     repository_id: str | None,
 ) -> None:
     if not uploads:
         return
-    workflow, clock = context.workflow, context.deadline.clock
+    workflow, clock = collaborators.workflow, collaborators.deadline.clock
     for upload in uploads:
 
         def progress(sent: int, total: int, seconds: float, shown: str = upload.shown) -> None:
@@ -163,9 +173,9 @@ def _upload_all(
             workflow.log(f"uploading {shown}: {sent / 1e6:.1f} of {total / 1e6:.1f} MB ({rate:.1f} MB/s)")
 
         fields = upload_fields(upload, scan_id=scan_id, repository_id=repository_id)
-        body = context.uploads().body(upload, fields, progress)
+        body = collaborators.uploads.body(upload, fields, progress)
         started = clock()
-        context.state.uploading = upload.shown
+        collaborators.state.uploading = upload.shown
         try:
             client.upload(body, body.length, upload.shown)
         except AikidoError as failure:
@@ -175,13 +185,13 @@ def _upload_all(
                 f"{failure}; scan {scan_id} waits for this upload and cannot complete without it"
             ) from None
         finally:
-            context.state.uploading = None
+            collaborators.state.uploading = None
         image = f" for image {upload.image_name}" if upload.image_name else ""
         workflow.log(
             f"uploaded {upload.shown} ({upload.size / 1e6:.1f} MB) as {upload.kind.value}{image} "
             f"in {clock() - started:.1f} s"
         )
-        context.state.uploaded.append(upload)
+        collaborators.state.uploaded.append(upload)
 
 
 def sarif_target(sarif_file: str, workspace: Path, files: Files) -> Path:

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
-# Names for the annotations only: the boot sequence imports this module before the upload
-# workers start, so it loads nothing else.
-if TYPE_CHECKING:
-    from gate.core.models import ScanTarget, UploadFile
-    from gate.core.verdict import Verdict
-    from gate.flow.ports import Workflow
+from gate.core.models import ScanTarget, UploadFile
+from gate.core.verdict import Verdict
+from gate.flow.ports import Workflow
 
 
 @dataclass(eq=False)  # one run's state: the same only as itself
@@ -30,7 +25,7 @@ class RunState:
     reporting: bool = False
     reported: Verdict | None = None
     exit_code: int | None = None
-    # When the run began (time.monotonic()): the one deadline counts from here.
-    started: float = field(default_factory=time.monotonic)
+    # When the run began, on the deadlines' clock: the one deadline counts from here.
+    started: float = 0.0
     # The log being written: a cancellation closes its open `::group::` so its warning is not folded away.
     workflow: Workflow | None = None

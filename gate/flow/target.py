@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from gate.core.event import EventFacts, Overrides, head_and_branch, release_head
 from gate.core.models import ScanTarget
 from gate.flow.ports import Lookups
 
 
-def resolve_repository_id(facts: EventFacts, overrides: Overrides, lookups: Callable[[], Lookups]) -> str:
+def resolve_repository_id(facts: EventFacts, overrides: Overrides, lookups: Lookups) -> str:
     """The repository's node id: the override, the payload, else the GitHub API."""
-    return overrides.repository_id or facts.repository_id or lookups().repository_node_id()
+    return overrides.repository_id or facts.repository_id or lookups.repository_node_id()
 
 
-def resolve_target(facts: EventFacts, overrides: Overrides, lookups: Callable[[], Lookups]) -> ScanTarget:
+def resolve_target(facts: EventFacts, overrides: Overrides, lookups: Lookups) -> ScanTarget:
     """The scan's target: overrides first, then the event, then the GitHub API (a new branch's base)."""
     head, branch = head_and_branch(facts, overrides)
-    base = overrides.base_commit or facts.base_commit or lookups().parent_of(head)
+    base = overrides.base_commit or facts.base_commit or lookups.parent_of(head)
     repository_id = resolve_repository_id(facts, overrides, lookups)
     return ScanTarget(
         repository_id=repository_id,
@@ -30,7 +28,7 @@ def resolve_target(facts: EventFacts, overrides: Overrides, lookups: Callable[[]
 
 
 def resolve_release_target(
-    facts: EventFacts, overrides: Overrides, lookups: Callable[[], Lookups], *, base_branch: str | None
+    facts: EventFacts, overrides: Overrides, lookups: Lookups, *, base_branch: str | None
 ) -> ScanTarget:
     """A release gate's target: one commit (gate.core.event.release_head), and the repository."""
     head = release_head(facts, overrides)

@@ -1,10 +1,9 @@
-"""The run's TLS context: one object, made by the boot sequence and handed to every client that needs it.
+"""The run's TLS context: one object, made by the wiring and handed to every client that needs it.
 
-Loading the CA bundle is costly, so the context is built once, by whoever asks first, or on a thread
-during the imports (`build_aside`); OpenSSL parses the bundle without the GIL, so the imports go on
-meanwhile. The CA certificates are the ones the process environment names (SSL_CERT_FILE, SSL_CERT_DIR):
-httpx reads those two itself (`create_ssl_context(trust_env=True)`). The environment given here, the
-same one in a run, only names them when they hold no certificate and decides whether a proxy is in the way.
+Loading the CA bundle is costly, so the context is built once, by whoever asks first. The CA
+certificates are the ones the process environment names (SSL_CERT_FILE, SSL_CERT_DIR): httpx reads
+those two itself (`create_ssl_context(trust_env=True)`). The environment the wiring gives, the same
+one in a run, only names them when they hold no certificate and decides whether a proxy is in the way.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from __future__ import annotations
 import ssl
 import threading
 from collections.abc import Mapping
-from contextlib import suppress
 
 import httpx
 
@@ -22,7 +20,7 @@ from gate.net.proxy import proxy_variable
 
 
 class Tls:
-    """Builds the one context lazily, once; thread-safe (a client asking while it is built aside waits)."""
+    """Builds the one context lazily, once."""
 
     def __init__(self, environ: Mapping[str, str]) -> None:
         self._environ = environ
@@ -38,17 +36,6 @@ class Tls:
                 except OSError as failure:  # ssl.SSLError included: a file that holds no certificate
                     raise ConfigError(unusable_ca(self._environ, failure)) from None
             return self._context
-
-    def build_aside(self) -> threading.Thread:
-        """Start building the context on a thread; a failure is left for the first client to meet."""
-
-        def build() -> None:
-            with suppress(Exception):  # the client's own call raises it again, where it is reported
-                self.context()
-
-        thread = threading.Thread(target=build, name="tls-context", daemon=True)
-        thread.start()
-        return thread
 
     def for_url(self, base_url: str) -> ssl.SSLContext | bool:
         """What a client of `base_url` verifies TLS with.

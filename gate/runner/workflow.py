@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import tempfile
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -135,8 +136,6 @@ def write_atomically(path: Path, text: str) -> None:
 
     The container runs as root and the steps after it as the runner's user; a temp file is 0600.
     """
-    import tempfile  # noqa: PLC0415 -- with shutil, bz2 and lzma: only a run that writes a file loads them
-
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

@@ -32,8 +32,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import ijson
-
 from gate.uploads.json_string import CHUNK, escaped_length
 
 # Below this a second process costs more than it saves.
@@ -192,6 +190,8 @@ def parts(path: Path, size: int) -> list[Part]:
 
 def inspect_part(part: Part) -> JsonFacts:
     """The facts of one part; raises ValueError saying why it is not valid UTF-8 JSON."""
+    import ijson  # noqa: PLC0415 -- only the runs that upload a file load the JSON parser
+
     facts = JsonFacts(size=part.stop - part.start)
     with Path(part.path).open("rb") as handle:
         reader = _Range(handle, part.start, part.stop, part.before.encode(), part.after.encode())

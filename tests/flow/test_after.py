@@ -19,7 +19,9 @@ class TestPostPrComments:
         workflow = FakeWorkflow()
         verdict = decide(DONE, scan_id=9, report_only=False)
         wired = wiring(clock, FakeScanner(), workflow, pr)
-        post_pr_comments(verdict, run_plan(load_inputs(), load_runner()), sample(event), sast_issues=list, wiring=wired)
+        post_pr_comments(
+            verdict, run_plan(load_inputs(), load_runner()), sample(event), sast_issues=list, collaborators=wired
+        )
         return workflow.text
 
     def test_a_pull_request_gets_its_status_comment(self, action_env: Any, clock: FakeClock) -> None:

@@ -45,12 +45,7 @@ def automate(
 ) -> FakeWorkflow:
     """One run's rules over the in-memory ports; returns what the step showed."""
     workflow = FakeWorkflow()
-
-    def webhook() -> FakeChat:
-        assert chat is not None, "this run should not post"
-        return chat
-
-    run_automations(verdict, run, lambda: tracker, webhook, workflow)
+    run_automations(verdict, run, tracker, chat, workflow)
     return workflow
 
 
@@ -149,13 +144,10 @@ class TestChat:
 
     def test_a_rule_that_only_posts_never_asks_for_the_tracker(self) -> None:
         rule = Automation("Tell", True, None, (("scan_done", (Action("send_to_communicator"),)),))
-        chat = FakeChat()
-
-        def no_tracker() -> FakeTracker:
-            raise AssertionError("no issue to keep")
-
+        chat, tracker = FakeChat(), FakeTracker()
         workflow = FakeWorkflow()
-        run_automations(PASSED, AutomationRun((rule,), None, MAIN), no_tracker, lambda: chat, workflow)
+        run_automations(PASSED, AutomationRun((rule,), None, MAIN), tracker, chat, workflow)
+        assert tracker.calls == []
         assert (workflow.text, chat.posted) == (
             "Tell: chat message sent\n",
             [
@@ -184,11 +176,7 @@ class TestSummaryAndScope:
         chat = FakeChat()
         workflow = FakeWorkflow()
         run = AutomationRun((TRACK,), None, MAIN, frozenset({"github-token"}))
-
-        def no_tracker() -> FakeTracker:
-            raise AssertionError("no token: no tracker")
-
-        run_automations(error("x"), run, no_tracker, lambda: chat, workflow)
+        run_automations(error("x"), run, None, chat, workflow)  # no token: the wiring makes no tracker
         assert workflow.lines == [
             f"{WARNING}automation 'Track open issues on main' cannot keep its tracking issue: github-token is empty; "
             "pass github-token: ${{ secrets.GITHUB_TOKEN }} and give the job permissions: issues: write",

@@ -11,7 +11,6 @@ from gate.core.clock import Deadline
 from gate.core.errors import AikidoUnreachable, ConfigError
 from gate.core.models import parse_scan_status
 from gate.core.verdict import Outcome
-from gate.flow.ports import PullRequest
 from gate.flow.run import Collaborators, reach_verdict
 from gate.flow.state import RunState
 from tests.conftest import FakeClock, sample
@@ -25,22 +24,15 @@ def wiring(
     pr: FakePullRequest | None = None,
     files: FakeFiles | None = None,
 ) -> Collaborators:
-    opened: list[int] = []
-
-    def pull_request(number: int, budget: Deadline) -> PullRequest:
-        opened.append(number)
-        assert pr is not None, "this run should not comment"
-        return pr
-
     return Collaborators(
-        scanner=lambda: scanner,
-        lookups=FakeLookups,
-        pull_request=pull_request,
-        deadline=Deadline(clock() + run_plan(load_inputs(), load_runner()).timeout_seconds, clock),
+        scanner=scanner,
+        lookups=FakeLookups(),
+        pull_request=pr,
+        deadline=Deadline(clock() + run_plan(load_inputs(), load_runner()).chosen.timeout_seconds, clock),
         sleep=clock.sleep,
         workflow=workflow,
         state=RunState(),
-        uploads=NoUploads,
+        uploads=NoUploads(),
         files=files or FakeFiles(),
     )
 

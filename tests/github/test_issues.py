@@ -18,7 +18,7 @@ from gate.core.models import parse_scan_status
 from gate.core.policy import Action, Automation
 from gate.core.verdict import decide
 from gate.flow.automations import AutomationRun, run_automations
-from gate.flow.ports import Chat, TrackedIssue
+from gate.flow.ports import TrackedIssue
 from gate.github.issues import PyGithubIssues
 from gate.runner.workflow import Workflow
 from tests.conftest import FakeClock
@@ -130,14 +130,9 @@ class TestRacingRuns:
         github.issues_barrier = threading.Barrier(2)  # both list before either creates
         failed = decide(parse_scan_status(FEATURE_DONE), scan_id=1, report_only=False)
 
-        def no_chat() -> Chat:
-            raise AssertionError("the rule only keeps an issue")
-
         def run(_: int) -> str:
             log = io.StringIO()
-            run_automations(
-                failed, AutomationRun((TRACK,), None, MAIN), lambda: tracker(github), no_chat, Workflow(log)
-            )
+            run_automations(failed, AutomationRun((TRACK,), None, MAIN), tracker(github), None, Workflow(log))
             return log.getvalue()
 
         with concurrent.futures.ThreadPoolExecutor(2) as pool:

@@ -115,7 +115,7 @@ class TestParsePolicy:
     def test_numbers_and_words_as_yaml_1_2_reads_them(self, text: str, branches: tuple[str, ...]) -> None:
         # YAML 1.1: 0600 is 384 (octal), 2024-01-01 a date, y, n, on, Off and YES booleans, 1_000 the number 1000.
         [profile] = parse_policy(f"{PROFILE}    {text}\n", SOURCE).profiles
-        assert profile.settings.timeout_seconds == 600
+        assert profile.settings["timeout_seconds"] == 600
         assert profile.when == When(branches=branches)
 
     @pytest.mark.parametrize(

@@ -1,10 +1,9 @@
-"""gate.net.tls: the run's one TLS context, as an object the boot sequence makes and the clients share."""
+"""gate.net.tls: the run's one TLS context, as an object the wiring makes and the clients share."""
 
 from __future__ import annotations
 
 import os
 import ssl
-import threading
 from pathlib import Path
 
 import httpx
@@ -15,41 +14,30 @@ from gate.net.tls import Tls, unusable_ca
 
 
 class TestTls:
-    """Tls: one context per run, built aside during the imports or by the first client; a fresh one per test."""
+    """Tls: one context per run, built by the first client; a fresh one per test."""
 
     @pytest.fixture(autouse=True)
     def _no_cert_dir(self, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv("SSL_CERT_DIR", raising=False)
 
-    def test_built_aside_once_and_waited_for(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """A client asking while the thread still builds it gets that very context, not a second one."""
+    def test_built_once_by_the_first_client(self, monkeypatch: pytest.MonkeyPatch) -> None:
         built: list[ssl.SSLContext] = []
-        release = threading.Event()
 
-        def slow_build(**_: object) -> ssl.SSLContext:
-            release.wait(5)
+        def build(**_: object) -> ssl.SSLContext:
             built.append(ssl.create_default_context())
             return built[-1]
 
-        monkeypatch.setattr(httpx, "create_ssl_context", slow_build)
+        monkeypatch.setattr(httpx, "create_ssl_context", build)
         tls = Tls(os.environ)
-        aside = tls.build_aside()
-        threading.Timer(0.2, release.set).start()
         context = tls.context()
-        aside.join(5)
-        assert built == [context]
         assert tls.context() is context
+        assert built == [context]
 
-    def test_a_failure_aside_is_silent_and_met_again_by_the_client(
-        self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capfd: pytest.CaptureFixture[str]
-    ) -> None:
+    def test_an_unusable_bundle_is_named(self, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         missing = tmp_path / "ca.pem"
         monkeypatch.setenv("SSL_CERT_FILE", str(missing))
-        tls = Tls(os.environ)
-        tls.build_aside().join(5)
-        assert capfd.readouterr().err == ""  # no "Exception in thread" traceback
         with pytest.raises(ConfigError) as raised:
-            tls.context()
+            Tls(os.environ).context()
         assert str(raised.value).startswith(
             f"SSL_CERT_FILE is '{missing}', which gives no CA certificates (No such file or directory); "
         )
