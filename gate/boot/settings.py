@@ -25,7 +25,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from gate import DOCS
-from gate.core.comment_plan import CommentMode
+from gate.core.comment import CommentMode
 from gate.core.errors import ConfigError
 from gate.core.event import Overrides
 from gate.core.numbers import whole_number

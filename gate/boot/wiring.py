@@ -22,10 +22,9 @@ from gate.boot.settings import Inputs, InputsWrong, Runner, load_inputs, load_ru
 from gate.chat.webhook import Webhook
 from gate.core import sanitize
 from gate.core.clock import Deadline
-from gate.core.errors import ConfigError, GateError
-from gate.core.event import load_payload, pull_request_number
+from gate.core.errors import ConfigError, GateError, PolicyError
+from gate.core.event import pull_request_number
 from gate.core.plan import RunPlan
-from gate.core.policy import PolicyError
 from gate.core.precedence import idle_input
 from gate.core.verdict import Problems, Verdict, error
 from gate.flow.after import after_the_verdict, debug_traceback, wants_pr_comments
@@ -38,6 +37,7 @@ from gate.github.policy import PolicyFiles
 from gate.net.http import Retrier
 from gate.net.tls import Tls
 from gate.runner import cancel
+from gate.runner.payload import load_payload
 from gate.runner.workflow import AtomicFiles, Workflow
 from gate.uploads.workspace import WorkspaceUploads
 

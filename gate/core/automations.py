@@ -1,4 +1,5 @@
-"""Automation rules decided and written: the events a verdict fires, the tracking issue's key and texts, the chat line.
+"""Automation rules decided and written: the events a verdict fires, the tracking issue's key and texts, the chat line,
+and each rule's results as the log and the job summary show them.
 
 Pure. Events, after Invicti's automation rules, as this gate defines them:
 - `scan_done`: the scan completed and a verdict was reached (SUCCEEDED or FAILED, report-only included);
@@ -160,6 +161,38 @@ def issue_body(marker: str, verdict: Verdict, where: Where, action: Action) -> s
 def closing_comment(where: Where) -> str:
     run = f" ({md_link('run', where.run_url)})" if where.run_url.startswith("https://") else ""
     return f"Resolved in commit {md_code(where.commit[:12])}{run}: the gate found nothing this rule tracks."
+
+
+@dataclass(frozen=True)
+class Said:
+    """One result of a rule, as the log says it and as the summary shows it (our own issue numbers as links)."""
+
+    text: str
+    markdown: str
+    # A refusal: also a warning annotation, so that it is seen and fixed.
+    refused: bool = False
+
+
+def said(text: str, *, refused: bool = False) -> Said:
+    """A result in words alone: the summary shows them as text."""
+    return Said(text, md_text(text), refused)
+
+
+def about_issue(number: int, what: str, where: Where) -> Said:
+    """`issue #N what`, the number a link to our own issue in the Markdown."""
+    url = f"{where.server_url}/{where.repository}/issues/{number}"
+    return Said(f"issue #{number} {what}", f"issue {md_link(f'#{number}', url)} {md_text(what)}")
+
+
+def rule_line(rule: str, results: list[Said]) -> str:
+    """The log's line for a rule that acted: its name, then each result."""
+    return f"{rule}: {'; '.join(result.text for result in results)}"
+
+
+def summary_section(rules: list[tuple[str, list[Said]]]) -> str:
+    """The job summary's section of the rules that acted, one line each."""
+    lines = [f"- {md_text(rule)}: " + "; ".join(result.markdown for result in results) for rule, results in rules]
+    return "\n**Automations:**\n\n" + "\n".join(lines) + "\n"
 
 
 def chat_text(verdict: Verdict, where: Where) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gate.core.comment_plan import CommentMode
+from gate.core.comment import CommentMode
 from gate.core.event import Overrides
 from gate.core.policy import Location
 from gate.core.precedence import Effective, Given, Settings, effective

@@ -12,12 +12,12 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from gate.core.actions import KINDS, REFUSED, needs_of
-from gate.core.errors import ConfigError
+from gate.core.errors import PolicyError
 from gate.core.precedence import Given
 from gate.core.sanitize import clean
 from gate.core.wording import a_few
@@ -223,19 +223,6 @@ def build_schema() -> dict[str, Any]:
 
 
 SCHEMA = build_schema()
-
-
-class PolicyError(ConfigError):
-    """The policy file is wrong; the message lists every problem, each with its place.
-
-    `problems` holds them one by one, each with its `line N:` where known, for a renderer that
-    shows one a line (all of them: up to a few thousand for a file of 64 KiB, so cut them there).
-    An error made from a message alone has that message as its one problem.
-    """
-
-    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
-        super().__init__(message)
-        self.problems: tuple[str, ...] = tuple(problems) or (message,)
 
 
 @dataclass(frozen=True)

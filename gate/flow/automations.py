@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from gate.core.actions import CREATE_ISSUE, KINDS, SEND_TO_COMMUNICATOR
 from gate.core.automations import (
+    Said,
     Where,
+    about_issue,
     actions_on,
     chat_text,
     closing_comment,
@@ -23,15 +25,17 @@ from gate.core.automations import (
     issue_marker,
     issue_title,
     lacking,
+    rule_line,
+    said,
+    summary_section,
 )
 from gate.core.errors import GateError, Refused
 from gate.core.event import PULL_REQUEST_EVENTS, policy_reading, pull_request_number, read_event
-from gate.core.markdown import md_link, md_text
 from gate.core.plan import RunPlan
 from gate.core.policy import Action, Automation
 from gate.core.verdict import Outcome, Verdict
 from gate.core.wording import a_few
-from gate.flow.ports import Workflow
+from gate.flow.ports import Chat, IssueTracker, TrackedIssue, Workflow
 from gate.flow.report import AUTOMATION_TITLE as TITLE
 
 PERMISSION_HINT = "give the job permissions: issues: write"
@@ -50,51 +54,6 @@ MISSING_INPUT = {
         "secret, e.g. communicator-webhook-url: ${{{{ secrets.CHAT_WEBHOOK }}}}"
     ),
 }
-
-
-@dataclass(frozen=True)
-class TrackedIssue:
-    number: int
-    open: bool
-    author: str
-    title: str
-    body: str
-
-
-class IssueTracker(Protocol):
-    """The repository's issues (gate.github.issues); raises GitHubRefused."""
-
-    def identity(self) -> str: ...
-    def tracked(self, marker: str, author: str) -> list[TrackedIssue]: ...
-    def create(self, title: str, body: str, labels: tuple[str, ...], assignees: tuple[str, ...]) -> int: ...
-    def update(self, number: int, title: str, body: str, *, reopen: bool) -> None: ...
-    def close(self, number: int, comment: str) -> None: ...
-
-
-class Chat(Protocol):
-    """A chat webhook (gate.chat.webhook); raises WebhookRefused."""
-
-    def post(self, text: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class Said:
-    """One result, as the log says it and as the summary shows it (our own issue numbers as links)."""
-
-    text: str
-    markdown: str
-    # A refusal: also a warning annotation, so that it is seen and fixed.
-    refused: bool = False
-
-
-def _said(text: str, *, refused: bool = False) -> Said:
-    return Said(text, md_text(text), refused)
-
-
-def _about_issue(number: int, what: str, where: Where) -> Said:
-    """`issue #N what`, the number a link to our own issue in the Markdown."""
-    url = f"{where.server_url}/{where.repository}/issues/{number}"
-    return Said(f"issue #{number} {what}", f"issue {md_link(f'#{number}', url)} {md_text(what)}")
 
 
 @dataclass(frozen=True)
@@ -147,7 +106,7 @@ def run_automations(verdict: Verdict, run: AutomationRun, writers: Writers, work
         workflow.warning(MISSING_INPUT[need].format(rules=a_few([repr(name) for name in names])), title=TITLE)
     events = fired(verdict)
     done: list[str] = []
-    shown: list[str] = []
+    shown: list[tuple[str, list[Said]]] = []
     for rule in rules:
         names, actions = actions_on(rule, events)
         results: list[Said] = []
@@ -157,15 +116,15 @@ def run_automations(verdict: Verdict, run: AutomationRun, writers: Writers, work
                 results.append(handler.act(Firing(rule, names, action, verdict, run.where), port))
         results = [result for result in results if result.text]
         if results:
-            line = f"{rule.name}: {'; '.join(result.text for result in results)}"
+            line = rule_line(rule.name, results)
             if any(result.refused for result in results):
                 workflow.warning(line, title=TITLE)  # a refusal is seen and fixed, not lost in the log
             else:
                 workflow.log(line)
             done.append(line)
-            shown.append(f"- {md_text(rule.name)}: " + "; ".join(result.markdown for result in results))
+            shown.append((rule.name, results))
     if shown:
-        workflow.add_summary("\n**Automations:**\n\n" + "\n".join(shown) + "\n")
+        workflow.add_summary(summary_section(shown))
     return done
 
 
@@ -173,8 +132,8 @@ def _post(firing: Firing, chat: Chat) -> Said:
     try:
         chat.post(chat_text(firing.verdict, firing.where))
     except Refused as refusal:
-        return _said(f"chat message not sent ({refusal})", refused=True)
-    return _said("chat message sent")
+        return said(f"chat message not sent ({refusal})", refused=True)
+    return said("chat message sent")
 
 
 def _track(firing: Firing, issues: IssueTracker) -> Said:
@@ -182,22 +141,22 @@ def _track(firing: Firing, issues: IssueTracker) -> Said:
     rule, names, action, verdict, where = firing.rule, firing.names, firing.action, firing.verdict, firing.where
     reached = verdict.outcome in (Outcome.SUCCEEDED, Outcome.FAILED)
     if action is None and not reached:
-        return _said("")  # no result this time: neither news nor an all-clear
+        return said("")  # no result this time: neither news nor an all-clear
     try:
         marker = issue_marker(rule, where)
         mine = sorted(issues.tracked(marker, issues.identity()), key=lambda issue: issue.number)
         if action is not None:
             title, body = issue_title(names[0], verdict, where), issue_body(marker, verdict, where, action)
-            return _about_issue(*_open(issues, mine, title=title, body=body, action=action, marker=marker), where)
+            return about_issue(*_open(issues, mine, title=title, body=body, action=action, marker=marker), where)
         still_open = [issue for issue in mine if issue.open]
         for issue in still_open:
             issues.close(issue.number, closing_comment(where))
         if not still_open:
-            return _said("")
-        return _about_issue(still_open[0].number, "closed", where)
+            return said("")
+        return about_issue(still_open[0].number, "closed", where)
     except Refused as refusal:
         hint = f"; {PERMISSION_HINT}" if refusal.status in (401, 403, 404) else ""
-        return _said(f"tracking issue not written ({refusal}{hint})", refused=True)
+        return said(f"tracking issue not written ({refusal}{hint})", refused=True)
 
 
 def _open(

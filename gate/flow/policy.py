@@ -11,25 +11,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any
 
-from gate.core.errors import GitHubLookupFailed, PolicyMissing
+from gate.core.errors import GitHubLookupFailed, PolicyError, PolicyMissing
 from gate.core.event import PolicyReading, policy_reading
 from gate.core.plan import RunPlan
-from gate.core.policy import Automation, Location, Policy, PolicyError, RunFacts, select
+from gate.core.policy import Automation, Location, RunFacts, select
 from gate.core.precedence import Effective, PolicyReport, effective
-from gate.flow.ports import Workflow
+from gate.flow.ports import PolicyFiles, Workflow
 from gate.flow.report import POLICY_TITLE as TITLE
 
 # A path whose first parts could be OWNER/REPO: given without @REF, the likely slip for a central file.
 _LOOKS_REMOTE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+/[^@]+")
-
-
-class PolicyFiles(Protocol):
-    """A repository's files at a commit or ref (gate.github.policy)."""
-
-    def text(self, repository: str, path: str, ref: str) -> str | None: ...
-    def parse(self, text: str, source: str) -> Policy: ...
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from gate.core.models import UploadFile
+from gate.flow.ports import Progress
 from gate.uploads.json_string import CHUNK, escape
 
-Progress = Callable[[int, int, float], None]
 PROGRESS_EVERY = 3.0
 
 

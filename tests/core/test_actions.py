@@ -8,7 +8,8 @@ import pytest
 
 from gate.core import actions, policy
 from gate.core.actions import KINDS, REFUSED, ActionKind, needs_of
-from gate.core.policy import PolicyError, validate
+from gate.core.errors import PolicyError
+from gate.core.policy import validate
 
 RULE = {"name": "r", "events": [{"eventType": "scan_failed", "actions": [{"actionType": "ping_pager"}]}]}
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from gate.boot.settings import load_inputs, load_runner, run_plan
-from gate.core.comment_plan import CommentMode
+from gate.core.comment import CommentMode
 
 
 def test_the_plan_holds_the_choices_not_the_secrets(action_env: Any) -> None:

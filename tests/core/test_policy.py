@@ -12,13 +12,13 @@ from typing import Any
 import jsonschema
 import pytest
 
+from gate.core.errors import PolicyError
 from gate.core.policy import (
     MAX_POLICY_BYTES,
     ONLY_THE_ACTION_CHECKS,
     SCHEMA,
     Location,
     Policy,
-    PolicyError,
     Profile,
     RunFacts,
     When,

@@ -14,8 +14,8 @@ import yaml
 
 from emulator.github import REPO, FakeGitHub
 from gate.core.clock import Deadline
-from gate.core.errors import GitHubLookupFailed
-from gate.core.policy import SCHEMA, PolicyError, When
+from gate.core.errors import GitHubLookupFailed, PolicyError
+from gate.core.policy import SCHEMA, When
 from gate.github.lookups import build_github_client
 from gate.github.policy import PolicyFiles, parse_policy
 from gate.net.http import Retrier
