@@ -74,8 +74,6 @@ ERRORS_MODULES = ("errors.py", "gate/net/faults.py")
 # Exceptions still outside one, each with who moves it.
 NOT_YET_MOVED = {
     ("gate/uploads/patterns.py", "PatternTooWide"): "the uploads' rework moves it",
-    ("gate/boot/settings.py", "InputsWrong"): "gate/boot is being reworked",
-    ("gate/boot/wiring.py", "_Stopped"): "gate/boot is being reworked",
 }
 _BUILTIN_EXCEPTIONS = {name for name, value in vars(builtins).items() if isinstance(value, type)}
 _BUILTIN_EXCEPTIONS = {name for name in _BUILTIN_EXCEPTIONS if issubclass(getattr(builtins, name), BaseException)}

@@ -25,6 +25,7 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from gate import DOCS
+from gate.boot.errors import InputsWrong
 from gate.core.comment import CommentMode
 from gate.core.errors import ConfigError
 from gate.core.event import Overrides
@@ -399,16 +400,6 @@ def _explain(error: ValidationError, *, what: str) -> ConfigError:
     if len(problems) == 1:
         return ConfigError(problems[0] + INPUTS_HELP)
     return ConfigError(f"{len(problems)} {what}s are wrong: " + "; ".join(problems) + INPUTS_HELP)
-
-
-class InputsWrong(ConfigError):
-    """Inputs are wrong: the message names each (`problems`, one each). `rest`: the inputs with the wrong ones at
-    their defaults, when those that read the policy file are right, so its problems can be reported too."""
-
-    def __init__(self, message: str, problems: tuple[str, ...], rest: Inputs | None) -> None:
-        super().__init__(message)
-        self.problems = problems
-        self.rest = rest
 
 
 # What reading the policy file needs: when one of these is wrong, it is not read.

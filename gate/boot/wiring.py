@@ -18,11 +18,12 @@ from typing import Any
 
 from gate import ISSUES
 from gate.aikido.client import AikidoClient, build_http_client
-from gate.boot.settings import Inputs, InputsWrong, Runner, load_inputs, load_runner, raw_secrets, run_plan
+from gate.boot.errors import InputsWrong, RunStopped
+from gate.boot.settings import Inputs, Runner, load_inputs, load_runner, raw_secrets, run_plan
 from gate.chat.webhook import Webhook
 from gate.core import sanitize
 from gate.core.clock import Deadline
-from gate.core.errors import ConfigError, GateError, PolicyError
+from gate.core.errors import GateError, PolicyError
 from gate.core.event import pull_request_number
 from gate.core.plan import RunPlan
 from gate.core.precedence import idle_input
@@ -97,14 +98,6 @@ class Prepared:
     collaborators: Collaborators
 
 
-class _Stopped(ConfigError):
-    """What stops the run before any scan, its problems grouped (inputs, policy file) to list one per line."""
-
-    def __init__(self, message: str, problems: tuple[Problems, ...]) -> None:
-        super().__init__(message)
-        self.problems = problems
-
-
 @dataclass(frozen=True, eq=False)  # one run's wiring, compared as itself
 class Wiring:
     """Builds one run's collaborators from its settings, and turns whatever stops the run into its verdict."""
@@ -124,7 +117,7 @@ class Wiring:
             prepared = Prepared(plan, payload, applied, self._collaborators(inputs, plan, payload, applied))
             verdict = reach_verdict(plan, payload, prepared.collaborators)
         except GateError as failure:
-            listed = failure.problems if isinstance(failure, _Stopped) else ()
+            listed = failure.problems if isinstance(failure, RunStopped) else ()
             verdict = error(str(failure), scan_id=self.state.scan_id, problems=listed)
             verdict = dataclasses.replace(verdict, uploads=tuple(self.state.uploaded))
         except Exception as failure:  # noqa: BLE001 -- the last line of defence: one line, never a traceback
@@ -159,25 +152,25 @@ class Wiring:
             return apply_policy(plan, payload, self._policy_files(inputs, budget), self.workflow)
         except PolicyError as wrong:
             source = plan.policy_file.shown if plan.policy_file else None
-            raise _Stopped(str(wrong), (Problems(source, wrong.problems),)) from None
+            raise RunStopped(str(wrong), (Problems(source, wrong.problems),)) from None
 
-    def _and_the_policy(self, wrong: InputsWrong) -> _Stopped:
+    def _and_the_policy(self, wrong: InputsWrong[Inputs]) -> RunStopped:
         """The error for wrong inputs, with the policy file's problems too when it can be read (the rest are right)."""
         found = (Problems(None, wrong.problems),)
         rest = wrong.rest
         if rest is None or not rest.secret_key.get_secret_value():
-            return _Stopped(str(wrong), found)
+            return RunStopped(str(wrong), found)
         try:
             plan = run_plan(rest, self.runner)
             if plan.policy_file is not None:
                 self._policy(rest, plan, load_payload(self.runner.event_path))
-        except _Stopped as stopped:
-            return _Stopped(f"{wrong}; and {stopped}", (*found, *stopped.problems))
+        except RunStopped as stopped:
+            return RunStopped(f"{wrong}; and {stopped}", (*found, *stopped.problems))
         except GateError as failure:
             if plan.policy_file is None:
-                return _Stopped(str(wrong), found)
-            return _Stopped(f"{wrong}; and {failure}", (*found, Problems(plan.policy_file.shown, (str(failure),))))
-        return _Stopped(str(wrong), found)
+                return RunStopped(str(wrong), found)
+            return RunStopped(f"{wrong}; and {failure}", (*found, Problems(plan.policy_file.shown, (str(failure),))))
+        return RunStopped(str(wrong), found)
 
     def _retrier(self, deadline: Deadline) -> Retrier:
         def on_retry(reason: str, delay: float) -> None:
