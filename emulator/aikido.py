@@ -47,6 +47,9 @@ class Scenario:
     polls_until_complete: int | None = 1
     # Or complete this many seconds after the start (wins when set).
     seconds_until_complete: float | None = None
+    # Sub-scans finish one a poll (dependencies, SAST, IaC, then secrets), so each poll's progress line differs;
+    # otherwise only dependencies finish before the answer.
+    staggered: bool = False
     default_branch_shape: bool = False
     # New issues per category (dependency, sast, iac, leaked_secret), all of one severity. Like
     # Aikido, the answer counts those at or above the start's minimum_severity, and the gate
@@ -122,7 +125,7 @@ SCENARIOS = {
             sast_issues=FAIL_SAST_ISSUES,
             message="**4 new issues** found: 2 dependency, 2 SAST.",
         ),
-        Scenario("slow", polls_until_complete=4),
+        Scenario("slow", polls_until_complete=3, staggered=True),
         Scenario("flaky", polls_until_complete=2, start_faults=(503,), poll_faults=(502, 500)),
         Scenario("timeout", polls_until_complete=None),
         Scenario("default-branch", default_branch_shape=True, open_issues=2),
@@ -336,7 +339,8 @@ class AikidoEmulator:
         body = scan.body
         return 200, {
             "group_id": 1,
-            "start_commit_id": body["base_commit_id"],
+            # A release gate names one commit: no base (Aikido's CLI scan-release).
+            "start_commit_id": body.get("base_commit_id"),
             "end_commit_id": body["head_commit_id"],
             "introduced_sast_issues": list(self.scenario.sast_issues) or self._hostile_issues(),
         }
@@ -371,7 +375,8 @@ class AikidoEmulator:
 
     def _status(self, scan: Scan, done: bool) -> dict[str, Any]:
         scenario = self.scenario
-        progress = {name: done or name == "dependency_scan_completed" for name in SUB_SCANS}
+        finished = scan.polls if scenario.staggered else 1
+        progress = {name: done or index < finished for index, name in enumerate(SUB_SCANS)}
         if "json-sbom" in (scan.body.get("self_managed_scanners") or []):
             progress["sbom_scan_completed"] = done
         if not done:

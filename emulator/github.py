@@ -3,9 +3,10 @@
 Issue comments and review comments of one pull request, with their authors and GraphQL's
 `viewer` (who the token belongs to), the repository's issues (pull requests listed among them, as
 GitHub lists them), Link-header pagination, deleting one's own comments, files
-through the contents API, an optional path prefix (GitHub Enterprise Server's `/api/v3`), 422 for
-review comments on lines outside the diff, and queued refusals (rate limits, 403, 5xx). The tests
-and `scripts/demo` use it.
+through the contents API, the repository itself (its `node_id`) and its commits (their `parents`), as
+the action looks them up on runs whose event does not carry them, an optional path prefix (GitHub
+Enterprise Server's `/api/v3`), 422 for review comments on lines outside the diff, and queued refusals
+(rate limits, 403, 5xx). The tests and `scripts/demo` use it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,22 @@ from emulator.server import Answer, LoopbackServer, Request
 REPO = "octo-org/octo-repo"
 MAX_BODY = 65_536  # GitHub's limit for a comment body, in characters
 BOT = {"login": "github-actions[bot]", "id": 41898282, "type": "Bot"}
+OWNER = {"login": "octo-org", "id": 6811672, "node_id": "O_kgDOAGfwGA", "type": "Organization", "site_admin": False}
+# GET /repos/{owner}/{repo}, abridged to the fields of tests/samples' payloads (the same repository).
+REPOSITORY = {
+    "id": 186853002,
+    "node_id": "R_kgDOLrq3yg",
+    "name": "octo-repo",
+    "full_name": REPO,
+    "private": False,
+    "owner": OWNER,
+    "html_url": f"https://github.com/{REPO}",
+    "fork": False,
+    "default_branch": "main",
+    "visibility": "public",
+}
+DOCS = "https://docs.github.com/rest"
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's tree of no files
 
 
 @dataclass
@@ -70,9 +87,11 @@ class FakeGitHub:
         self._issue_listings = 0
         # Where next-page links point: this fake's API unless a test sends them to another server.
         self.links_to: str | None = None
-        # Files the contents API serves: (owner/name, path, ref) -> text, or bytes served as they are (not
-        # UTF-8, say); others answer 404.
+        # Files the contents API serves: (owner/name, path, ref) -> text (bytes: served as they are); others 404.
         self.files: dict[tuple[str, str, str], str | bytes] = {}
+        # The repository GET /repos/{REPO} answers with, and its commits: sha -> the shas of its parents.
+        self.repository: dict[str, Any] = dict(REPOSITORY)
+        self.commits: dict[str, list[str]] = {}
         self._arrived = 0
         self._server = LoopbackServer(self._handle, tls=tls)
 
@@ -202,6 +221,42 @@ class FakeGitHub:
             return 200, issue, {}
         return 200, issue, {}
 
+    def _repository_api(self, route: str) -> tuple[int, Any, dict[str, str]] | None:
+        """GET /repos/{REPO} and GET /repos/{REPO}/commits/{sha}, in GitHub's shapes (abridged)."""
+        if route == f"/repos/{REPO}":
+            return 200, {**self.repository, "url": f"{self.api_url}/repos/{REPO}"}, {}
+        match = re.fullmatch(rf"/repos/{re.escape(REPO)}/commits/([^/]+)", route)
+        if match is None:
+            return None
+        sha = match.group(1)
+        if sha not in self.commits:
+            # GitHub's answer for a commit the repository does not have.
+            message = f"No commit found for SHA: {sha}"
+            return 422, {"message": message, "documentation_url": f"{DOCS}/commits/commits#get-a-commit"}, {}
+        return 200, self._commit(sha), {}
+
+    def _commit(self, sha: str) -> dict[str, Any]:
+        def ref(of: str) -> dict[str, str]:
+            return {
+                "sha": of,
+                "url": f"{self.api_url}/repos/{REPO}/commits/{of}",
+                "html_url": f"https://github.com/{REPO}/commit/{of}",
+            }
+
+        person = {"name": "Mona Octocat", "email": "mona@example.com", "date": "2026-11-25T09:00:00Z"}
+        return {
+            **ref(sha),
+            "node_id": f"C_{sha[:12]}",
+            "commit": {
+                "author": person,
+                "committer": person,
+                "message": "A commit of the fake GitHub",
+                "tree": {"sha": EMPTY_TREE, "url": f"{self.api_url}/repos/{REPO}/git/trees/{EMPTY_TREE}"},
+                "comment_count": 0,
+            },
+            "parents": [ref(parent) for parent in self.commits[sha]],
+        }
+
     def writes(self) -> list[Request]:
         """What changed the pull request: a GraphQL query is a POST that reads."""
         return [
@@ -260,6 +315,8 @@ class FakeGitHub:
             ref = (query.get("ref") or [""])[0]
             text = self.files.get((match.group(1), unquote(match.group(2)), ref))
             return (200, text, {}) if text is not None else (404, {"message": "Not Found"}, {})
+        if method == "GET" and (answer := self._repository_api(route)):
+            return answer
         if method in ("POST", "PATCH") and len(str(body.get("body", ""))) > MAX_BODY:
             return 422, {"message": "Validation Failed", "errors": [{"message": "Body is too long"}]}, {}
         base = f"/repos/{REPO}"

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +14,19 @@ import pytest
 
 from emulator.aikido import SCENARIOS, gate_passes, gated_counts
 from emulator.demo import SHOWS, usage
+from emulator.github import REPO, FakeGitHub
+from gate.core.clock import Deadline
+from gate.core.errors import GitHubLookupFailed
+from gate.github.lookups import GitHubLookups, build_github_client
+from gate.net.http import Retrier
+from gate.net.tls import Tls
+from tests.conftest import FakeClock, sample
 from tests.support.action import act
 
 ROOT = Path(__file__).resolve().parent.parent
 ISSUES = {"dependency": 2, "sast": 2}
+PR = sample("pull_request")["pull_request"]
+BASE, HEAD = PR["base"]["sha"], PR["head"]["sha"]
 NONE_FAIL = {f"fail-on-{kind}-scan": "false" for kind in ("dependency", "sast", "iac", "secrets")}
 
 
@@ -72,7 +83,7 @@ class TestCommandLines:
         assert (done.returncode, done.stdout) == (0, usage())
         done = python("-m", "emulator.demo", "nope")
         assert done.returncode == 2
-        assert done.stderr.startswith("unknown scenario 'nope'\n\nusage: scripts/demo [SCENARIO]")
+        assert done.stderr == f"scripts/demo: unknown scenario 'nope'\n\n{usage()}"
 
     def test_a_port_out_of_range(self) -> None:
         done = python("-m", "emulator", "--port", "99999")
@@ -91,20 +102,53 @@ class TestCommandLines:
             "pick another port with --port, or --port 0 for a free one\n"
         )
 
-    def test_the_demo_s_policy_scenario_shows_the_policy_section(self) -> None:
-        done = python("-m", "emulator.demo", "policy")
-        assert done.returncode == 10
-        assert "| `minimum-severity` | `HIGH` | profile |" in done.stdout
-        assert "policy-profile=Pull requests" in done.stdout
 
-    def test_the_demo_s_automations_open_then_close_an_issue(self) -> None:
-        done = python("-m", "emulator.demo", "automations")
-        assert done.returncode == 10
-        assert "== issue #100 (open): Aikido: 4 new issues on main" in done.stdout
-        assert "== issue #100 (closed): Aikido: 4 new issues on main" in done.stdout
-        assert "  Aikido gate SUCCEEDED (0 new issues) on octo-org/octo-repo main" in done.stdout
+class TestFakeGitHubLookups:
+    """FakeGitHub's repository and commits, through the action's own look-ups over real HTTP (GitHub's shapes)"""
 
-    def test_the_demo_s_release_scenario_runs_a_release_gate(self) -> None:
-        done = python("-m", "emulator.demo", "release-fail")
-        assert done.returncode == 10
-        assert "**Release gate** of commit" in done.stdout
+    @pytest.fixture
+    def github(self) -> Iterator[FakeGitHub]:
+        with FakeGitHub(prefix="/api/v3") as fake:
+            fake.commits[HEAD] = [BASE]
+            yield fake
+
+    @pytest.fixture
+    def lookups(self, github: FakeGitHub, clock: FakeClock, tls: Tls) -> Iterator[GitHubLookups]:
+        retrier = Retrier(Deadline(clock() + 60, clock), sleep=clock.sleep, rng=random.Random(3))
+        with build_github_client(github.api_url, "ghs_token", tls) as http:
+            yield GitHubLookups(http, retrier, REPO)
+
+    def test_a_commit_s_parent_and_the_repository_s_node_id(self, github: FakeGitHub, lookups: GitHubLookups) -> None:
+        assert (lookups.parent_of(HEAD), lookups.repository_node_id()) == (BASE, "R_kgDOLrq3yg")
+        assert [(r.method, r.path, r.headers["Authorization"]) for r in github.requests] == [
+            ("GET", f"/api/v3/repos/{REPO}/commits/{HEAD}", "Bearer ghs_token"),
+            ("GET", f"/api/v3/repos/{REPO}", "Bearer ghs_token"),
+        ]
+
+    def test_the_answers_have_github_s_fields(self, github: FakeGitHub) -> None:
+        commit = github.answer("GET", f"/api/v3/repos/{REPO}/commits/{HEAD}", {}, None)[1]
+        assert (commit["sha"], commit["html_url"]) == (HEAD, f"https://github.com/{REPO}/commit/{HEAD}")
+        assert commit["parents"] == [
+            {
+                "sha": BASE,
+                "url": f"{github.api_url}/repos/{REPO}/commits/{BASE}",
+                "html_url": f"https://github.com/{REPO}/commit/{BASE}",
+            }
+        ]
+        assert set(commit["commit"]) >= {"author", "committer", "message", "tree"}
+        repository = github.answer("GET", f"/api/v3/repos/{REPO}", {}, None)[1]
+        assert (repository["full_name"], repository["default_branch"], repository["url"]) == (
+            REPO,
+            "main",
+            f"{github.api_url}/repos/{REPO}",
+        )
+
+    def test_a_commit_it_does_not_have_is_github_s_422(self, github: FakeGitHub, lookups: GitHubLookups) -> None:
+        with pytest.raises(GitHubLookupFailed) as caught:
+            lookups.parent_of(BASE)
+        assert str(caught.value).startswith(
+            f"the GitHub API refused to tell the parent of commit {BASE} (HTTP 422: "
+            f'{{"message": "No commit found for SHA: {BASE}"'
+        )
+        status, _, _ = github.answer("GET", "/api/v3/repos/other/repo", {}, None)
+        assert status == 404

@@ -1,4 +1,5 @@
-"""The layers, read from the folders of gate/: each imports only the layers beneath it, and the core no I/O."""
+"""The layers, read from the folders of gate/: each imports only the layers beneath it, the adapters nothing of the
+flow but its ports, and the core no I/O."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"boot"}),
 )
 PURE = ("core", "flow")  # no I/O library, even indirectly
+ADAPTERS = LAYERS[3]
+# The flow's one seam: the adapters import its protocols and values, never its logic.
+SEAM = "gate.flow.ports"
 
 
 def package_of(module: str) -> str:
@@ -88,9 +92,107 @@ def test_a_module_imports_only_its_own_package_and_the_layers_beneath(module: st
     assert wrong == []
 
 
+def beyond_the_seam(path: Path) -> list[str]:
+    """The flow modules `path` imports other than its one seam, gate.flow.ports."""
+    return sorted(name for name in gate_imports(path) if package_of(name) == "flow" and name != SEAM)
+
+
+@pytest.mark.parametrize("module", sorted(name for name in modules() if package_of(name) in ADAPTERS))
+def test_an_adapter_imports_nothing_of_the_flow_but_its_ports(module: str) -> None:
+    assert beyond_the_seam(modules()[module]) == []
+
+
+def test_the_seam_check_sees_an_adapter_reaching_into_the_flow(tmp_path: Path) -> None:
+    sample = tmp_path / "adapter.py"
+    sample.write_text(
+        "from gate.flow.ports import Chat\n"
+        "from gate.flow import run\n"
+        "if TYPE_CHECKING:\n    from gate.flow.state import RunState\n"
+    )
+    assert beyond_the_seam(sample) == ["gate.flow.run", "gate.flow.state"]
+
+
+@pytest.mark.parametrize("module", sorted(name for name in modules() if package_of(name) == "flow"))
+def test_the_flow_renders_no_markdown(module: str) -> None:
+    """Every text for people (summary, comments, issues, chat, SARIF) is rendered in the core, from plain values."""
+    assert "gate.core.markdown" not in gate_imports(modules()[module])
+
+
 @pytest.mark.parametrize("module", sorted(name for name in modules() if package_of(name) in PURE))
 def test_the_core_and_the_flow_load_no_io_library(module: str) -> None:
     assert loaded_by(module) == []
+
+
+# What only an adapter does, behind a port: the core and the flow get files, paths and time from it.
+FILE_ACCESS = frozenset(
+    {"read_text", "read_bytes", "write_text", "write_bytes", "exists", "is_dir", "is_file", "stat", "lstat"}
+    | {"iterdir", "glob", "rglob", "mkdir", "touch", "unlink", "rmdir", "open"}
+)
+PATH_RESOLUTION = frozenset({"resolve", "realpath", "abspath", "cwd", "getcwd", "expanduser", "absolute"})
+CLOCKS = {"time": {"time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "perf_counter_ns"}}
+CLOCKS |= {"datetime": {"now", "utcnow", "today"}, "date": {"today"}}
+# Each allowance: a module, what it does, and why.
+IO_ALLOWED = {
+    ("gate/core/clock.py", "clock read time.monotonic"): "the one home of the clock: every Deadline's default",
+}
+
+
+def _named(node: ast.expr) -> str:
+    """`time` for `time`, `datetime` for `datetime.datetime`: the last name of a dotted expression."""
+    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+
+
+def io_in(source: str) -> list[str]:
+    """What `source` does that only an adapter may: file access, path resolution and clock reads, by the AST."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "open":
+            found.append("file access open()")
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if node.func.attr in FILE_ACCESS:
+                found.append(f"file access .{node.func.attr}()")
+            elif node.func.attr in PATH_RESOLUTION:
+                found.append(f"path resolution .{node.func.attr}()")
+        if isinstance(node, ast.Attribute) and node.attr in CLOCKS.get(_named(node.value), ()):
+            found.append(f"clock read {_named(node.value)}.{node.attr}")  # a call or a reference: both read it
+        elif isinstance(node, ast.ImportFrom) and node.module in CLOCKS:
+            found += [f"clock read {node.module}.{a.name}" for a in node.names if a.name in CLOCKS[node.module]]
+    return sorted(found)
+
+
+@pytest.mark.parametrize("module", sorted(name for name in modules() if package_of(name) in PURE))
+def test_the_core_and_the_flow_touch_no_file_and_read_no_clock(module: str) -> None:
+    path = modules()[module]
+    where = path.relative_to(ROOT).as_posix()
+    assert [done for done in io_in(path.read_text()) if (where, done) not in IO_ALLOWED] == []
+
+
+def test_every_io_allowance_is_still_needed() -> None:
+    assert [key for key in IO_ALLOWED if key[1] not in io_in((ROOT / key[0]).read_text())] == []
+
+
+def test_the_io_check_sees_files_paths_and_clocks() -> None:
+    """Each rule, with a sample it catches; a name that only looks alike (a field `open`, glob_matches) is not."""
+    sample = (
+        "import time, datetime, os\n"
+        "from time import monotonic\n"
+        "from pathlib import Path\n"
+        "open('x')\n"
+        "Path('x').read_text(); p.read_bytes(); p.write_text('y'); p.write_bytes(b''); p.open()\n"
+        "p.exists(); p.is_dir(); p.is_file(); p.stat(); p.iterdir(); p.glob('*')\n"
+        "p.resolve(); os.path.realpath('x'); Path.cwd()\n"
+        "time.time(); started = time.monotonic; time.perf_counter()\n"
+        "datetime.datetime.now(); datetime.datetime.utcnow()\n"
+        "issue.open; glob_matches('a', 'b'); text.replace('a', 'b')\n"
+    )
+    assert io_in(sample) == sorted(
+        [f"file access .{name}()" for name in ("read_text", "read_bytes", "write_text", "write_bytes", "open")]
+        + [f"file access .{name}()" for name in ("exists", "is_dir", "is_file", "stat", "iterdir", "glob")]
+        + ["file access open()", "path resolution .resolve()", "path resolution .realpath()"]
+        + ["path resolution .cwd()", "clock read time.monotonic", "clock read time.monotonic"]
+        + ["clock read time.time", "clock read time.perf_counter"]
+        + ["clock read datetime.now", "clock read datetime.utcnow"]
+    )
 
 
 @pytest.mark.parametrize(

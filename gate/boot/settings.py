@@ -25,14 +25,14 @@ from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_vali
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from gate import DOCS
-from gate.core.comment_plan import CommentMode
+from gate.boot.errors import InputsWrong
+from gate.core.comment import CommentMode
 from gate.core.errors import ConfigError
 from gate.core.event import Overrides
-from gate.core.models import GateOptions
 from gate.core.numbers import whole_number
-from gate.core.plan import Job, RunPlan, with_settings
+from gate.core.plan import Job, RunPlan
 from gate.core.policy import Location, parse_location
-from gate.core.precedence import Settings, effective
+from gate.core.precedence import DEFAULTS, Given, effective
 from gate.core.sanitize import redact
 from gate.net.proxy import PROXY_VARIABLES, clear_text_proxy, unusable_proxy
 
@@ -402,16 +402,6 @@ def _explain(error: ValidationError, *, what: str) -> ConfigError:
     return ConfigError(f"{len(problems)} {what}s are wrong: " + "; ".join(problems) + INPUTS_HELP)
 
 
-class InputsWrong(ConfigError):
-    """Inputs are wrong: the message names each (`problems`, one each). `rest`: the inputs with the wrong ones at
-    their defaults, when those that read the policy file are right, so its problems can be reported too."""
-
-    def __init__(self, message: str, problems: tuple[str, ...], rest: Inputs | None) -> None:
-        super().__init__(message)
-        self.problems = problems
-        self.rest = rest
-
-
 # What reading the policy file needs: when one of these is wrong, it is not read.
 POLICY_READING = ("policy_file", "secret_key", "github_token", "policy_token")
 
@@ -476,9 +466,10 @@ def _idle_inputs(inputs: Inputs) -> tuple[str, ...]:
     return tuple(name for name, value in given.items() if value)
 
 
-def given_settings(inputs: Inputs) -> Settings:
-    """The policy settings the workflow gave (None for each it left empty)."""
-    return Settings(**{name: getattr(inputs, name) for name in Settings.__dataclass_fields__})
+def given_settings(inputs: Inputs) -> Given:
+    """The policy settings the workflow gave (those it left empty are not given)."""
+    names = (name for name, _ in DEFAULTS.items())
+    return {name: value for name in names if (value := getattr(inputs, name)) is not None}
 
 
 def run_plan(inputs: Inputs, runner: Runner) -> RunPlan:
@@ -488,20 +479,15 @@ def run_plan(inputs: Inputs, runner: Runner) -> RunPlan:
     read later (gate.flow.policy), comes between the two.
     """
     given = given_settings(inputs)
-    plan = RunPlan(
-        options=GateOptions("CRITICAL", True, False, False, False),  # set from the settings below
+    return RunPlan(
         overrides=Overrides(inputs.repository_id, inputs.base_commit, inputs.head_commit, inputs.branch_name),
         secret_given=bool(inputs.secret_key.get_secret_value()),
         github_token_given=bool(inputs.github_token.get_secret_value()),
         sbom_files=inputs.sbom_files,
         checkov_sarif_files=inputs.checkov_sarif_files,
         upload_only=inputs.upload_only,
-        release_gating=False,
         base_branch=inputs.base_branch,
         poll_interval_seconds=inputs.poll_interval_seconds,
-        timeout_seconds=0,
-        fail_on_timeout=True,
-        report_only=False,
         sarif_file=inputs.sarif_file,
         comment_mode=inputs.post_scan_status_comment,
         review_comments=inputs.post_sast_review_comments,
@@ -518,10 +504,10 @@ def run_plan(inputs: Inputs, runner: Runner) -> RunPlan:
             run_id=runner.run_id,
         ),
         communicator_given=bool(inputs.communicator_webhook_url.get_secret_value()),
+        settings=effective(given, None),
         given=given,
         policy_file=_location(inputs.policy_file),
         policy_profile=inputs.policy_profile,
         repository=runner.repository,
         idle_inputs=_idle_inputs(inputs),
     )
-    return with_settings(plan, effective(given, None))

@@ -18,14 +18,14 @@ from typing import Any
 
 from gate import ISSUES
 from gate.aikido.client import AikidoClient, build_http_client
-from gate.boot.settings import Inputs, InputsWrong, Runner, load_inputs, load_runner, raw_secrets, run_plan
+from gate.boot.errors import InputsWrong, RunStopped
+from gate.boot.settings import Inputs, Runner, load_inputs, load_runner, raw_secrets, run_plan
 from gate.chat.webhook import Webhook
 from gate.core import sanitize
 from gate.core.clock import Deadline
-from gate.core.errors import ConfigError, GateError
-from gate.core.event import load_payload, pull_request_number
+from gate.core.errors import GateError, PolicyError
+from gate.core.event import pull_request_number
 from gate.core.plan import RunPlan
-from gate.core.policy import PolicyError
 from gate.core.precedence import idle_input
 from gate.core.verdict import Problems, Verdict, error
 from gate.flow.after import after_the_verdict, debug_traceback, wants_pr_comments
@@ -38,6 +38,7 @@ from gate.github.policy import PolicyFiles
 from gate.net.http import Retrier
 from gate.net.tls import Tls
 from gate.runner import cancel
+from gate.runner.payload import load_payload
 from gate.runner.workflow import AtomicFiles, Workflow
 from gate.uploads.workspace import WorkspaceUploads
 
@@ -97,14 +98,6 @@ class Prepared:
     collaborators: Collaborators
 
 
-class _Stopped(ConfigError):
-    """What stops the run before any scan, its problems grouped (inputs, policy file) to list one per line."""
-
-    def __init__(self, message: str, problems: tuple[Problems, ...]) -> None:
-        super().__init__(message)
-        self.problems = problems
-
-
 @dataclass(frozen=True, eq=False)  # one run's wiring, compared as itself
 class Wiring:
     """Builds one run's collaborators from its settings, and turns whatever stops the run into its verdict."""
@@ -124,7 +117,7 @@ class Wiring:
             prepared = Prepared(plan, payload, applied, self._collaborators(inputs, plan, payload, applied))
             verdict = reach_verdict(plan, payload, prepared.collaborators)
         except GateError as failure:
-            listed = failure.problems if isinstance(failure, _Stopped) else ()
+            listed = failure.problems if isinstance(failure, RunStopped) else ()
             verdict = error(str(failure), scan_id=self.state.scan_id, problems=listed)
             verdict = dataclasses.replace(verdict, uploads=tuple(self.state.uploaded))
         except Exception as failure:  # noqa: BLE001 -- the last line of defence: one line, never a traceback
@@ -154,30 +147,30 @@ class Wiring:
 
     def _policy(self, inputs: Inputs, plan: RunPlan, payload: dict[str, Any]) -> Applied:
         """The policy file's trusted version, read within its own budget and applied to the plan."""
-        budget = Deadline(self.state.started + min(plan.timeout_seconds, POLICY_BUDGET_SECONDS))
+        budget = Deadline(self.state.started + min(plan.chosen.timeout_seconds, POLICY_BUDGET_SECONDS))
         try:
             return apply_policy(plan, payload, self._policy_files(inputs, budget), self.workflow)
         except PolicyError as wrong:
             source = plan.policy_file.shown if plan.policy_file else None
-            raise _Stopped(str(wrong), (Problems(source, wrong.problems),)) from None
+            raise RunStopped(str(wrong), (Problems(source, wrong.problems),)) from None
 
-    def _and_the_policy(self, wrong: InputsWrong) -> _Stopped:
+    def _and_the_policy(self, wrong: InputsWrong[Inputs]) -> RunStopped:
         """The error for wrong inputs, with the policy file's problems too when it can be read (the rest are right)."""
         found = (Problems(None, wrong.problems),)
         rest = wrong.rest
         if rest is None or not rest.secret_key.get_secret_value():
-            return _Stopped(str(wrong), found)
+            return RunStopped(str(wrong), found)
         try:
             plan = run_plan(rest, self.runner)
             if plan.policy_file is not None:
                 self._policy(rest, plan, load_payload(self.runner.event_path))
-        except _Stopped as stopped:
-            return _Stopped(f"{wrong}; and {stopped}", (*found, *stopped.problems))
+        except RunStopped as stopped:
+            return RunStopped(f"{wrong}; and {stopped}", (*found, *stopped.problems))
         except GateError as failure:
             if plan.policy_file is None:
-                return _Stopped(str(wrong), found)
-            return _Stopped(f"{wrong}; and {failure}", (*found, Problems(plan.policy_file.shown, (str(failure),))))
-        return _Stopped(str(wrong), found)
+                return RunStopped(str(wrong), found)
+            return RunStopped(f"{wrong}; and {failure}", (*found, Problems(plan.policy_file.shown, (str(failure),))))
+        return RunStopped(str(wrong), found)
 
     def _retrier(self, deadline: Deadline) -> Retrier:
         def on_retry(reason: str, delay: float) -> None:
@@ -198,7 +191,7 @@ class Wiring:
         The one deadline counts from the run's start (`state.started`), whatever the policy file took.
         """
         runner, state = self.runner, self.state
-        deadline = Deadline(state.started + plan.timeout_seconds)
+        deadline = Deadline(state.started + plan.chosen.timeout_seconds)
         retrier = self._retrier(deadline)
         token = inputs.github_token.get_secret_value()
         after = Deadline.pending()

@@ -1,4 +1,5 @@
-"""Automation rules decided and written: the events a verdict fires, the tracking issue's key and texts, the chat line.
+"""Automation rules decided and written: the events a verdict fires, the tracking issue's key and texts, the chat line,
+and each rule's results as the log and the job summary show them.
 
 Pure. Events, after Invicti's automation rules, as this gate defines them:
 - `scan_done`: the scan completed and a verdict was reached (SUCCEEDED or FAILED, report-only included);
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 
 from gate import __version__
 from gate.core import slack
+from gate.core.actions import KINDS
 from gate.core.markdown import MAX_COMMENT_CHARS, cut_short, md_code, md_link, md_text
 from gate.core.policy import Action, Automation
 from gate.core.sanitize import clean
@@ -61,10 +63,6 @@ def fired(verdict: Verdict) -> set[str]:
     return events
 
 
-# The input each action writes with: a rule in scope whose action lacks it skips that action, with a warning.
-NEEDS = {"create_issue": "github-token", "send_to_communicator": "communicator-webhook-url"}
-
-
 def applies(rule: Automation, profile: str | None, where: Where) -> bool:
     """The rule is on, and its scope is every run or includes the profile the run followed.
 
@@ -84,28 +82,24 @@ def in_scope(rules: tuple[Automation, ...], profile: str | None, where: Where) -
 
 
 def lacking(rules: list[Automation], missing: frozenset[str]) -> dict[str, list[str]]:
-    """Each missing input some rule's action needs, with the names of those rules."""
+    """Each missing input some rule's action needs (gate.core.actions), with the names of those rules."""
     found: dict[str, list[str]] = {}
     for rule in rules:
-        for need in dict.fromkeys(NEEDS[action.type] for action in rule.actions()):
+        for need in dict.fromkeys(KINDS[action.type].needs for action in rule.actions()):
             if need in missing:
                 found.setdefault(need, []).append(rule.name)
     return found
 
 
-def actions_on(rule: Automation, events: set[str]) -> tuple[list[str], list[Action]]:
-    """The rule's events that fired (strongest first), and the actions they run (one of each kind)."""
+def actions_on(rule: Automation, events: set[str]) -> tuple[list[str], dict[str, Action]]:
+    """The rule's events that fired (strongest first), and the actions they run (the first of each kind, by type)."""
     names = sorted({name for name, _ in rule.events if name in events}, key=lambda name: -_WEIGHT[name])
     chosen: dict[str, Action] = {}
     for name, actions in rule.events:
         if name in events:
             for action in actions:
                 chosen.setdefault(action.type, action)
-    return names, list(chosen.values())
-
-
-def tracks_issues(rule: Automation) -> bool:
-    return any(action.type == "create_issue" for action in rule.actions())
+    return names, chosen
 
 
 def issue_marker(rule: Automation, where: Where) -> str:
@@ -154,8 +148,8 @@ def issue_body(marker: str, verdict: Verdict, where: Where, action: Action) -> s
     if where.run_url.startswith("https://"):
         facts.append(md_link("the run", where.run_url))
     lines += [" · ".join(facts), ""]
-    if action.assignees:
-        lines += ["Assigned to " + ", ".join(md_code(login) for login in action.assignees) + ".", ""]
+    if assignees := action.listed("assignees"):
+        lines += ["Assigned to " + ", ".join(md_code(login) for login in assignees) + ".", ""]
     lines.append(
         f"<sub>aikido-gate {__version__} keeps this issue: updated while the finding stands, closed when a run of "
         f"{md_code(where.workflow or 'the workflow')} / {md_code(where.job or 'the job')} passes.</sub>"
@@ -167,6 +161,38 @@ def issue_body(marker: str, verdict: Verdict, where: Where, action: Action) -> s
 def closing_comment(where: Where) -> str:
     run = f" ({md_link('run', where.run_url)})" if where.run_url.startswith("https://") else ""
     return f"Resolved in commit {md_code(where.commit[:12])}{run}: the gate found nothing this rule tracks."
+
+
+@dataclass(frozen=True)
+class Said:
+    """One result of a rule, as the log says it and as the summary shows it (our own issue numbers as links)."""
+
+    text: str
+    markdown: str
+    # A refusal: also a warning annotation, so that it is seen and fixed.
+    refused: bool = False
+
+
+def said(text: str, *, refused: bool = False) -> Said:
+    """A result in words alone: the summary shows them as text."""
+    return Said(text, md_text(text), refused)
+
+
+def about_issue(number: int, what: str, where: Where) -> Said:
+    """`issue #N what`, the number a link to our own issue in the Markdown."""
+    url = f"{where.server_url}/{where.repository}/issues/{number}"
+    return Said(f"issue #{number} {what}", f"issue {md_link(f'#{number}', url)} {md_text(what)}")
+
+
+def rule_line(rule: str, results: list[Said]) -> str:
+    """The log's line for a rule that acted: its name, then each result."""
+    return f"{rule}: {'; '.join(result.text for result in results)}"
+
+
+def summary_section(rules: list[tuple[str, list[Said]]]) -> str:
+    """The job summary's section of the rules that acted, one line each."""
+    lines = [f"- {md_text(rule)}: " + "; ".join(result.markdown for result in results) for rule, results in rules]
+    return "\n**Automations:**\n\n" + "\n".join(lines) + "\n"
 
 
 def chat_text(verdict: Verdict, where: Where) -> str:

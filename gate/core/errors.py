@@ -8,6 +8,12 @@ transport's faults (`gate.net.faults`) never leave the API clients, which turn t
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Generic, TypeVar
+
+# What a comment could not show: gate.core.models.SastIssue, named by the flow (models imports this module).
+_Leftover = TypeVar("_Leftover")
+
 
 class GateFault(Exception):
     """Anything the gate raises on purpose."""
@@ -23,6 +29,19 @@ class ConfigError(GateError):
 
 class PolicyMissing(ConfigError):
     """The policy file policy-file names does not exist where it is read."""
+
+
+class PolicyError(ConfigError):
+    """The policy file is wrong; the message lists every problem, each with its place.
+
+    `problems` holds them one by one, each with its `line N:` where known, for a renderer that
+    shows one a line (all of them: up to a few thousand for a file of 64 KiB, so cut them there).
+    An error made from a message alone has that message as its one problem.
+    """
+
+    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.problems: tuple[str, ...] = tuple(problems) or (message,)
 
 
 class EventError(GateError):
@@ -94,3 +113,12 @@ class WebhookRefused(Refused):
     """The chat webhook (communicator-webhook-url) refused or could not be reached."""
 
     service = "the chat webhook"
+
+
+class CommentsInterrupted(GateFault, Generic[_Leftover]):
+    """Posting review comments stopped at a refusal other than 422; carries what was not shown inline."""
+
+    def __init__(self, refusal: GitHubRefused, leftovers: list[_Leftover]) -> None:
+        super().__init__(str(refusal))
+        self.refusal = refusal
+        self.leftovers = leftovers

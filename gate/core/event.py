@@ -1,8 +1,9 @@
 """From the event payload to the scan's target: which repository, which two commits, which branch.
 
-`read_event` is pure: it reads the payload and the runner's variables and never
-calls out. `resolve_target` fills what the payload cannot give (a new branch's base,
-a `schedule` run's repository id) from the overrides, then from the GitHub API.
+Pure: `parse_payload` reads the payload's bytes (gate.runner.payload reads the file), `read_event`
+what it says with the runner's variables, and never calls out. What the payload cannot give (a
+new branch's base, a `schedule` run's repository id) comes from the overrides, then from the
+GitHub API, in the flow (gate.flow.target).
 """
 
 from __future__ import annotations
@@ -10,12 +11,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from gate import DOCS
 from gate.core.errors import EventError
-from gate.core.models import ScanTarget
 from gate.core.sanitize import clean, valid_unicode
 
 PULL_REQUEST_EVENTS = ("pull_request", "pull_request_target")
@@ -23,7 +22,7 @@ SUPPORTED_EVENTS = (*PULL_REQUEST_EVENTS, "push", "merge_group", "workflow_dispa
 DEPENDABOT = "dependabot[bot]"
 _SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 _ZERO = re.compile(r"0+")
-_PAYLOAD_LIMIT = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB.
+PAYLOAD_LIMIT = 25 * 1024 * 1024  # GitHub caps webhook payloads at 25 MB: a reader needs no more than one byte past it.
 
 
 @dataclass(frozen=True)
@@ -57,24 +56,9 @@ class Overrides:
         return None not in (self.repository_id, self.base_commit, self.head_commit, self.branch)
 
 
-class Lookups(Protocol):
-    def parent_of(self, sha: str) -> str: ...
-    def repository_node_id(self) -> str: ...
-
-
-def load_payload(path: Path | None) -> dict[str, Any]:
-    """The webhook payload at GITHUB_EVENT_PATH, as a JSON object."""
-    if path is None:
-        raise EventError("GITHUB_EVENT_PATH is not set: run this action in a GitHub Actions job")
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(_PAYLOAD_LIMIT + 1)
-    except OSError as error:
-        raise EventError(
-            f"cannot read the event payload at GITHUB_EVENT_PATH {json.dumps(str(path))} ({error.strerror}): "
-            "the runner writes it for every job; set GITHUB_EVENT_PATH to a webhook payload's file when testing"
-        ) from None
-    if len(raw) > _PAYLOAD_LIMIT:
+def parse_payload(raw: bytes) -> dict[str, Any]:
+    """The webhook payload in `raw` (the file at GITHUB_EVENT_PATH), as a JSON object."""
+    if len(raw) > PAYLOAD_LIMIT:
         raise EventError("the event payload at GITHUB_EVENT_PATH is larger than GitHub ever sends (25 MB)")
     try:
         # Invalid UTF-8 (a title cut mid-character) is replaced, not fatal: the scan can still start.
@@ -207,13 +191,8 @@ def read_event(name: str, payload: dict[str, Any], *, sha: str = "", ref: str = 
     )
 
 
-def resolve_repository_id(facts: EventFacts, overrides: Overrides, lookups: Lookups) -> str:
-    """The repository's node id: the override, the payload, else the GitHub API."""
-    return overrides.repository_id or facts.repository_id or lookups.repository_node_id()
-
-
-def resolve_target(facts: EventFacts, overrides: Overrides, lookups: Lookups) -> ScanTarget:
-    """The scan's target: overrides first, then the event, then the GitHub API."""
+def head_and_branch(facts: EventFacts, overrides: Overrides) -> tuple[str, str]:
+    """The head commit and branch of a branch scan: overrides first, then the event; EventError naming what to set."""
     if not facts.supported and not overrides.complete:
         raise EventError(
             f"the {facts.event or 'unknown'} event is not supported; use one of {', '.join(SUPPORTED_EVENTS)}, "
@@ -225,34 +204,16 @@ def resolve_target(facts: EventFacts, overrides: Overrides, lookups: Lookups) ->
         raise EventError(f"the {facts.event} event names no head commit: set head-commit")
     if branch is None:
         raise EventError(f"the {facts.event} event names no branch: set branch-name")
-    base = overrides.base_commit or facts.base_commit or lookups.parent_of(head)
-    repository_id = resolve_repository_id(facts, overrides, lookups)
-    return ScanTarget(
-        repository_id=repository_id,
-        base_commit=base,
-        head_commit=head,
-        branch=branch,
-        pr_url=facts.pr_url,
-        pr_title=facts.pr_title,
-    )
+    return head, branch
 
 
-def resolve_release_target(
-    facts: EventFacts, overrides: Overrides, lookups: Lookups, *, base_branch: str | None
-) -> ScanTarget:
-    """A release gate's target: one commit (the override, else the event's head: a release's tagged
-    commit, a tag push's `after`, a run's commit, a pull request's head), and the repository."""
+def release_head(facts: EventFacts, overrides: Overrides) -> str:
+    """The one commit a release gate judges: the override, else the event's head (a release's tagged commit, a tag
+    push's `after`, a run's commit, a pull request's head)."""
     head = overrides.head_commit or facts.head_commit
     if head is None:
         raise EventError(f"the {facts.event or 'unknown'} event names no commit to gate as a release: set head-commit")
-    return ScanTarget(
-        repository_id=resolve_repository_id(facts, overrides, lookups),
-        base_commit=None,
-        head_commit=head,
-        branch=overrides.branch or facts.branch,
-        release_gating=True,
-        base_branch=base_branch,
-    )
+    return head
 
 
 @dataclass(frozen=True)

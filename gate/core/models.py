@@ -15,6 +15,7 @@ from typing import Any
 from gate.core.errors import UnexpectedAnswer
 from gate.core.links import hosts_in_text, link_host, trusted_link
 from gate.core.numbers import whole_number
+from gate.core.precedence import Settings
 
 # The API version string of the page's example; our own version goes in the User-Agent.
 API_VERSION = "1.0.5"
@@ -58,23 +59,6 @@ class ScanTarget:
     base_branch: str | None = None
 
 
-@dataclass(frozen=True)
-class GateOptions:
-    """The inputs that go into every start body."""
-
-    minimum_severity: str
-    fail_on_dependency_scan: bool
-    fail_on_sast_scan: bool
-    fail_on_iac_scan: bool
-    fail_on_secrets_scan: bool
-
-    @property
-    def fails_on_nothing(self) -> bool:
-        return not (
-            self.fail_on_dependency_scan or self.fail_on_sast_scan or self.fail_on_iac_scan or self.fail_on_secrets_scan
-        )
-
-
 class UploadKind(StrEnum):
     """The API's payload_type of an upload."""
 
@@ -94,8 +78,9 @@ class UploadFile:
     image_name: str | None = None
 
 
-def start_body(target: ScanTarget, options: GateOptions, uploads: tuple[UploadFile, ...] = ()) -> dict[str, Any]:
-    """The JSON body of `POST …/scan/repository`; uploads make the scan wait for self-managed scanners."""
+def start_body(target: ScanTarget, options: Settings, uploads: tuple[UploadFile, ...] = ()) -> dict[str, Any]:
+    """The JSON body of `POST …/scan/repository` under the run's policy settings; uploads make the scan wait for
+    self-managed scanners."""
     body: dict[str, Any] = {"version": API_VERSION, "repository_id": target.repository_id}
     if target.release_gating:
         # The shape Aikido's CLI sends for `scan-release`: one commit, no base, no branch.

@@ -12,12 +12,13 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gate.core.errors import ConfigError
-from gate.core.precedence import Settings
+from gate.core.actions import KINDS, REFUSED, needs_of
+from gate.core.errors import PolicyError
+from gate.core.precedence import Given
 from gate.core.sanitize import clean
 from gate.core.wording import a_few
 
@@ -47,141 +48,181 @@ FAIL_THE_BUILD = ("when_conditions_are_met", "do_not_fail_build")
 
 # Automation rules: the events of a run, and what may happen on them.
 AUTOMATION_EVENTS = ("scan_done", "scan_failed", "vulnerability_found")
-ACTIONS = ("create_issue", "send_to_communicator")
-SEND_EMAIL_REFUSED = (
-    "send_email is not supported: GitHub's runners have no mail relay; use create_issue (GitHub notifies the "
-    "assignees and watchers by mail) or send_to_communicator (a chat webhook)"
-)
 VULNERABILITY_OPTIONS_REFUSED = (
     "vulnerabilityOptions is not supported: Aikido's counts are already filtered by the run's minimum-severity "
     "(vulnerabilitySeverityConditions), so vulnerability_found fires for issues at or above it"
 )
-_LABEL = {"type": "string", "minLength": 1, "maxLength": 50}
-_LOGIN = {"type": "string", "minLength": 1, "maxLength": 39}
-_GLOBS = {"type": "array", "items": {"type": "string", "minLength": 1}}
-SCHEMA: dict[str, Any] = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "$id": "https://raw.githubusercontent.com/aikido-gate/aikido-gate/main/policy.schema.json",
-    "title": "aikido-gate policy file",
-    "description": "CI/CD profiles for aikido-gate, after Invicti's model: when each applies and when to fail.",
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["version"],
-    "properties": {
-        "version": {"const": 1, "description": "The file format's version: 1."},
-        "cicdProfiles": {
-            "type": "array",
-            "description": "Named profiles; policy-profile names one, else the first whose `when` matches the run.",
-            "items": {
+_GLOBS = {"type": "array", "uniqueItems": True, "items": {"type": "string", "minLength": 1}}
+# What the action checks and JSON Schema cannot say (an editor's schema check passes these), for the reference.
+ONLY_THE_ACTION_CHECKS = (
+    "cicdProfiles: no two profiles have one name",
+    "automations: no two rules have one name",
+    "automations[].scope.profiles: each names a profile of cicdProfiles",
+    "version and timeoutSeconds: whole numbers written without a fraction (JSON Schema counts 1.0 as 1)",
+    "a rule in the run's scope: the input each of its actions needs is set (else that action is skipped with a "
+    f"warning: {needs_of()})",
+    "the policy-profile input: names a profile of cicdProfiles",
+    f"the YAML: at most {MAX_POLICY_BYTES // 1024} KiB, read as YAML 1.2 (yes and no are text), no aliases, no tags "
+    "beyond YAML's own, no key given twice, nested at most 50 deep, numbers of at most 100 digits",
+)
+
+
+def _profile_schema() -> dict[str, Any]:
+    """One CI/CD profile: when it applies, and when to fail."""
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name"],
+        "properties": {
+            "name": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 100,
+                "description": "Unique among the profiles (the action checks it; JSON Schema cannot).",
+            },
+            "when": {
                 "type": "object",
                 "additionalProperties": False,
-                "required": ["name"],
+                "description": "When it applies (absent: every run); all conditions given must hold.",
                 "properties": {
-                    "name": {"type": "string", "minLength": 1, "maxLength": 100, "description": "Unique."},
-                    "when": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "description": "When the profile applies; absent: every run. All given conditions must hold.",
-                        "properties": {
-                            "events": {"type": "array", "items": {"enum": list(EVENTS)}},
-                            "branches": {**_GLOBS, "description": "Globs: a PR's base branch, or the pushed branch."},
-                            "tags": {**_GLOBS, "description": "Globs: a pushed tag, or a release's tag."},
-                        },
+                    "events": {"type": "array", "uniqueItems": True, "items": {"enum": list(EVENTS)}},
+                    "branches": {
+                        **_GLOBS,
+                        "description": "Globs: a PR's base branch, or the pushed branch.",
                     },
-                    "failConditions": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "properties": {
-                            "failTheBuild": {"enum": list(FAIL_THE_BUILD), "description": "do_not_fail_build: report"},
-                            "vulnerabilitySeverityConditions": {
-                                "enum": list(SEVERITY_CONDITIONS),
-                                "description": "The lowest severity that fails: normal_or_above is MEDIUM.",
-                                "x-aliases": SEVERITY_ALIASES,
-                            },
-                            "scanTypes": {
-                                "type": "array",
-                                "items": {"enum": list(SCAN_TYPES)},
-                                "description": "The categories whose new issues fail the build (the fail-on-* inputs).",
-                            },
-                            "failOnTimeout": {"type": "boolean"},
-                        },
-                    },
-                    "releaseGating": {"type": "boolean"},
-                    "timeoutSeconds": {"type": "integer", "minimum": 1, "maximum": 21600},
+                    "tags": {**_GLOBS, "description": "Globs: a pushed tag, or a release's tag."},
                 },
             },
-        },
-        "automations": {
-            "type": "array",
-            "description": "Rules after Invicti's automation rules: on an event of a run, run actions.",
-            "items": {
+            "failConditions": {
                 "type": "object",
                 "additionalProperties": False,
-                "required": ["name", "events"],
                 "properties": {
-                    "name": {"type": "string", "minLength": 1, "maxLength": 100, "description": "Unique."},
-                    "enabled": {"type": "boolean"},
-                    "scope": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "required": ["scopeType"],
-                        "properties": {
-                            "scopeType": {"enum": ["all", "profiles"]},
-                            "profiles": {"type": "array", "items": {"type": "string", "minLength": 1}},
-                        },
+                    "failTheBuild": {
+                        "enum": list(FAIL_THE_BUILD),
+                        "description": "do_not_fail_build: report",
                     },
-                    "events": {
+                    "vulnerabilitySeverityConditions": {
+                        "enum": list(SEVERITY_CONDITIONS),
+                        "description": "The lowest severity that fails: normal_or_above is MEDIUM.",
+                        "x-aliases": SEVERITY_ALIASES,
+                    },
+                    "scanTypes": {
                         "type": "array",
-                        "items": {
-                            "type": "object",
-                            "additionalProperties": False,
-                            "required": ["eventType", "actions"],
-                            "x-refusedKeys": {"vulnerabilityOptions": VULNERABILITY_OPTIONS_REFUSED},
-                            "properties": {
-                                "eventType": {"enum": list(AUTOMATION_EVENTS)},
-                                "actions": {
-                                    "type": "array",
-                                    "items": {
-                                        "type": "object",
-                                        "additionalProperties": False,
-                                        "required": ["actionType"],
-                                        "properties": {
-                                            "actionType": {
-                                                "enum": list(ACTIONS),
-                                                "x-refused": {"send_email": SEND_EMAIL_REFUSED},
-                                            },
-                                            "createIssueOptions": {
-                                                "type": "object",
-                                                "additionalProperties": False,
-                                                "properties": {
-                                                    "labels": {"type": "array", "items": _LABEL},
-                                                    "assignees": {"type": "array", "items": _LOGIN},
-                                                },
-                                            },
-                                        },
-                                    },
-                                },
-                            },
+                        "uniqueItems": True,
+                        "items": {"enum": list(SCAN_TYPES)},
+                        "description": "The categories whose new issues fail the build (fail-on-* inputs).",
+                    },
+                    "failOnTimeout": {"type": "boolean"},
+                },
+            },
+            "releaseGating": {"type": "boolean"},
+            "timeoutSeconds": {"type": "integer", "minimum": 1, "maximum": 21600},
+        },
+    }
+
+
+def _action_schema() -> dict[str, Any]:
+    """One action: its actionType, and the options of its kind (gate.core.actions)."""
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["actionType"],
+        # Each kind's options only with its actionType: checked by
+        # validate's _check_rule, as the scope's if/then above.
+        "allOf": [
+            {
+                "if": {"required": [kind.options]},
+                "then": {"properties": {"actionType": {"const": kind.type}}},
+            }
+            for kind in KINDS.values()
+            if kind.options
+        ],
+        "properties": {
+            "actionType": {"enum": list(KINDS), "x-refused": REFUSED},
+            **{kind.options: dict(kind.options_schema) for kind in KINDS.values() if kind.options},
+        },
+    }
+
+
+def _rule_schema() -> dict[str, Any]:
+    """One automation rule: its scope, and on each event the actions it takes (gate.core.actions)."""
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["name", "events"],
+        "properties": {
+            "name": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 100,
+                "description": "Unique among the rules (the action checks it; JSON Schema cannot).",
+            },
+            "enabled": {"type": "boolean"},
+            "scope": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["scopeType"],
+                "properties": {
+                    "scopeType": {"enum": ["all", "profiles"]},
+                    "profiles": {
+                        "type": "array",
+                        "uniqueItems": True,
+                        "items": {"type": "string", "minLength": 1},
+                        "description": "Names of cicdProfiles (the action checks each exists).",
+                    },
+                },
+                # Checked by validate's _check_rule, which names the profiles to choose from.
+                "if": {"properties": {"scopeType": {"const": "profiles"}}, "required": ["scopeType"]},
+                "then": {"required": ["profiles"], "properties": {"profiles": {"minItems": 1}}},
+            },
+            "events": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["eventType", "actions"],
+                    "x-refusedKeys": {"vulnerabilityOptions": VULNERABILITY_OPTIONS_REFUSED},
+                    "properties": {
+                        "eventType": {"enum": list(AUTOMATION_EVENTS)},
+                        "actions": {
+                            "type": "array",
+                            "items": _action_schema(),
                         },
                     },
                 },
             },
         },
-    },
-}  # fmt: skip
+    }
 
 
-class PolicyError(ConfigError):
-    """The policy file is wrong; the message lists every problem, each with its place.
+def build_schema() -> dict[str, Any]:
+    """The one description of the file, the action kinds' from their registry (gate.core.actions)."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://raw.githubusercontent.com/aikido-gate/aikido-gate/main/policy.schema.json",
+        "title": "aikido-gate policy file",
+        "description": "CI/CD profiles for aikido-gate, after Invicti's model: when each applies and when to fail.",
+        "x-onlyTheActionChecks": list(ONLY_THE_ACTION_CHECKS),
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["version"],
+        "properties": {
+            "version": {"const": 1, "description": "The file format's version: 1."},
+            "cicdProfiles": {
+                "type": "array",
+                "description": "Named profiles; policy-profile names one, else the first whose `when` matches the run.",
+                "items": _profile_schema(),
+            },
+            "automations": {
+                "type": "array",
+                "description": "Rules after Invicti's automation rules: on an event of a run, run actions.",
+                "items": _rule_schema(),
+            },
+        },
+    }
 
-    `problems` holds them one by one, each with its `line N:` where known, for a renderer that
-    shows one a line (all of them: up to a few thousand for a file of 64 KiB, so cut them there).
-    An error made from a message alone has that message as its one problem.
-    """
 
-    def __init__(self, message: str, problems: Sequence[str] = ()) -> None:
-        super().__init__(message)
-        self.problems: tuple[str, ...] = tuple(problems) or (message,)
+SCHEMA = build_schema()
 
 
 @dataclass(frozen=True)
@@ -202,16 +243,20 @@ class When:
 class Profile:
     name: str
     when: When | None
-    settings: Settings
+    # The settings it gives (gate.core.precedence.Given): the others come from the inputs or the defaults.
+    settings: Given
 
 
 @dataclass(frozen=True)
 class Action:
-    """What an automation does on an event: open or update a tracking issue, or post to a chat webhook."""
+    """What an automation does on an event: its actionType (gate.core.actions.KINDS) and its options, as given."""
 
     type: str
-    labels: tuple[str, ...] = ()
-    assignees: tuple[str, ...] = ()
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+    def listed(self, option: str) -> tuple[str, ...]:
+        """An option that is a list of names (labels, assignees), empty when not given."""
+        return tuple(self.options.get(option, ()))
 
 
 @dataclass(frozen=True)
@@ -313,8 +358,17 @@ class _Checker:
         if not isinstance(value, list):
             self.problem(path, _wrong(value, "a list"))
             return
+        first: dict[tuple[type, Any], int] = {}
         for index, item in enumerate(value):
             self.check(item, schema["items"], f"{path}[{index}]")
+            # uniqueItems, for the scalars these lists hold (anything else already fails `items`);
+            # if/then and minItems are SCHEMA's for editors: validate's _check_rule says the same in its words.
+            if schema.get("uniqueItems") and isinstance(item, str | int | float):
+                earlier = first.setdefault((type(item), item), index)
+                if earlier != index:
+                    line = self.lines.get(f"{path}[{earlier}]")
+                    where = f"on line {line}" if line else f"at {path.rpartition('.')[2]}[{earlier}]"
+                    self.problem(f"{path}[{index}]", f"{shown(item)} is listed twice (first {where})")
 
 
 def _hint(value: Any, schema: dict[str, Any]) -> str:
@@ -459,14 +513,11 @@ def _check_rule(checker: _Checker, rule: dict[str, Any], path: str, profiles: se
     for index, event in enumerate(events if isinstance(events, list) else []):
         actions = event.get("actions") if isinstance(event, dict) else None
         for number, action in enumerate(actions if isinstance(actions, list) else []):
-            if (
-                isinstance(action, dict)
-                and "createIssueOptions" in action
-                and action.get("actionType") != "create_issue"
-            ):
-                checker.problem(
-                    f"{path}.events[{index}].actions[{number}].createIssueOptions", "belongs to actionType create_issue"
-                )
+            for kind in KINDS.values():
+                if isinstance(action, dict) and kind.options in action and action.get("actionType") != kind.type:
+                    checker.problem(
+                        f"{path}.events[{index}].actions[{number}].{kind.options}", f"belongs to actionType {kind.type}"
+                    )
 
 
 def _automation(item: dict[str, Any]) -> Automation:
@@ -479,8 +530,8 @@ def _automation(item: dict[str, Any]) -> Automation:
 
 
 def _action(item: dict[str, Any]) -> Action:
-    options = item.get("createIssueOptions", {})
-    return Action(item["actionType"], tuple(options.get("labels", ())), tuple(options.get("assignees", ())))
+    kind = KINDS[item["actionType"]]
+    return Action(kind.type, item.get(kind.options, {}) if kind.options else {})
 
 
 def _profile(item: dict[str, Any]) -> Profile:
@@ -490,14 +541,15 @@ def _profile(item: dict[str, Any]) -> Profile:
     types = conditions.get("scanTypes")
     blocking = {f"fail_on_{kind}_scan": kind in types for kind in SCAN_TYPES} if types is not None else {}
     severity = conditions.get("vulnerabilitySeverityConditions")
-    settings = Settings(
-        minimum_severity=SEVERITY_CONDITIONS[severity] if severity else None,
-        fail_on_timeout=conditions.get("failOnTimeout"),
-        report_only=None if fail is None else fail == "do_not_fail_build",
-        release_gating=item.get("releaseGating"),
-        timeout_seconds=item.get("timeoutSeconds"),
+    given = {
+        "minimum_severity": SEVERITY_CONDITIONS[severity] if severity else None,
+        "fail_on_timeout": conditions.get("failOnTimeout"),
+        "report_only": None if fail is None else fail == "do_not_fail_build",
+        "release_gating": item.get("releaseGating"),
+        "timeout_seconds": item.get("timeoutSeconds"),
         **blocking,
-    )
+    }
+    settings = {name: value for name, value in given.items() if value is not None}
     conditions_of = None if when is None else When(*(_items(when, key) for key in ("events", "branches", "tags")))
     return Profile(item["name"], conditions_of, settings)
 

@@ -6,27 +6,41 @@ file itself, its profiles and rules, is `gate.core.policy`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
 
 @dataclass(frozen=True)
 class Settings:
-    """The settings a profile can give; None: not given (by this source)."""
+    """The policy settings a run follows: what an input or a profile may give, each setting by its input's name.
 
-    minimum_severity: str | None = None
-    fail_on_dependency_scan: bool | None = None
-    fail_on_sast_scan: bool | None = None
-    fail_on_iac_scan: bool | None = None
-    fail_on_secrets_scan: bool | None = None
-    fail_on_timeout: bool | None = None
-    report_only: bool | None = None
-    release_gating: bool | None = None
-    timeout_seconds: int | None = None
+    The one list of them: an input or a profile gives some (`Given`, keyed by these field names), and
+    `effective` fills the rest from DEFAULTS.
+    """
 
-    def given(self) -> Iterator[tuple[str, Any]]:
-        return ((item.name, getattr(self, item.name)) for item in fields(self) if getattr(self, item.name) is not None)
+    minimum_severity: str
+    fail_on_dependency_scan: bool
+    fail_on_sast_scan: bool
+    fail_on_iac_scan: bool
+    fail_on_secrets_scan: bool
+    fail_on_timeout: bool
+    report_only: bool
+    release_gating: bool
+    timeout_seconds: int
+
+    def items(self) -> Iterator[tuple[str, Any]]:
+        return ((item.name, getattr(self, item.name)) for item in fields(self))
+
+    @property
+    def fails_on_nothing(self) -> bool:
+        return not (
+            self.fail_on_dependency_scan or self.fail_on_sast_scan or self.fail_on_iac_scan or self.fail_on_secrets_scan
+        )
+
+
+# What one source (the inputs, a profile) gives: some settings, by their field names.
+Given = Mapping[str, Any]
 
 
 # What a run does when neither an input nor a profile says otherwise (action.yml's descriptions say the same).
@@ -50,21 +64,17 @@ class Effective:
     """Every setting's value and where it came from: input, profile or default."""
 
     settings: Settings
-    sources: dict[str, str]
+    sources: Mapping[str, str]
 
 
-def effective(given: Settings, profile: Settings | None) -> Effective:
+def effective(given: Given, profile: Given | None) -> Effective:
     """An input given in the workflow > the chosen profile's settings > the built-in default, setting by setting."""
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
-    layers = (("input", given), ("profile", profile), ("default", DEFAULTS))
-    for item in fields(Settings):
-        name = item.name
-        for source, layer in layers:
-            value = getattr(layer, name) if layer is not None else None
-            if value is not None:
-                values[name], sources[name] = value, source
-                break
+    layers = (("input", given), ("profile", profile or {}), ("default", dict(DEFAULTS.items())))
+    for name, _ in DEFAULTS.items():
+        source, layer = next((source, layer) for source, layer in layers if layer.get(name) is not None)
+        values[name], sources[name] = layer[name], source
     return Effective(Settings(**values), sources)
 
 

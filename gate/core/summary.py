@@ -5,7 +5,7 @@ Every text from the API or the payload becomes Markdown through `gate.core.markd
 
 from __future__ import annotations
 
-from gate.core.markdown import md_code, md_link, md_text
+from gate.core.markdown import cut_short, md_code, md_link, md_text
 from gate.core.models import COUNTS, ScanStatus, UploadFile
 from gate.core.precedence import INPUT_NAMES, PolicyReport
 from gate.core.verdict import Outcome, Problems, Verdict
@@ -32,6 +32,9 @@ _RELEASE_FAILED = "failed: open issues in this commit block the release"
 _REPORTED = "found issues: reported, not enforced (report-only)"
 # The job summary lists this many issue links, then a count.
 MAX_LISTED_LINKS = 50
+# GitHub's limit for one step's summary is 1 MiB; stay clear of it.
+MAX_SUMMARY_BYTES = 1_000_000
+SUMMARY_CUT_NOTE = "… the summary was cut short at GitHub's size limit; the scan in Aikido has everything.\n"
 
 
 def headline(verdict: Verdict) -> str:
@@ -111,6 +114,11 @@ def outputs(verdict: Verdict) -> dict[str, str]:
     values["uploaded-files"] = str(len(verdict.uploads))
     values["policy-profile"] = verdict.policy.profile or "" if verdict.policy else ""
     return values
+
+
+def fit_summary(markdown: str, limit: int = MAX_SUMMARY_BYTES) -> str:
+    """`markdown` cut at a line boundary below `limit` bytes, saying so."""
+    return cut_short(markdown, limit, SUMMARY_CUT_NOTE)
 
 
 def render(verdict: Verdict) -> str:

@@ -14,14 +14,14 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from gate.core import sarif
-from gate.core.comment_plan import CommentMode, CommentPlan
+from gate.core.comment import CommentMode, CommentPlan, status_marker
 from gate.core.errors import ConfigError, GateError
 from gate.core.event import PULL_REQUEST_EVENTS, pull_request_number
 from gate.core.models import SastIssue
 from gate.core.plan import RunPlan
 from gate.core.verdict import EXIT_ERROR, Problems, Verdict
 from gate.flow.automations import automate
-from gate.flow.comment import post_comments, status_marker
+from gate.flow.comment import post_comments
 from gate.flow.policy import Applied, check_head
 from gate.flow.ports import Workflow
 from gate.flow.report import AUTOMATION_TITLE, COMMENT_TITLE, POLICY_TITLE, SARIF_TITLE, report_head_policy
@@ -179,7 +179,7 @@ def export_sarif(
         return
     workflow = collaborators.workflow
     try:
-        target = sarif_target(plan.sarif_file, plan.job.workspace)
+        target = sarif_target(plan.sarif_file, plan.job.workspace, collaborators.files)
     except ConfigError as refused:
         workflow.warning(str(refused), title=SARIF_TITLE)
         return

@@ -7,12 +7,15 @@ converge on the oldest tracking issue; the newer is closed as its duplicate.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
+from gate.core.actions import CREATE_ISSUE, KINDS, SEND_TO_COMMUNICATOR
 from gate.core.automations import (
-    NEEDS,
+    Said,
     Where,
+    about_issue,
     actions_on,
     chat_text,
     closing_comment,
@@ -22,16 +25,17 @@ from gate.core.automations import (
     issue_marker,
     issue_title,
     lacking,
-    tracks_issues,
+    rule_line,
+    said,
+    summary_section,
 )
 from gate.core.errors import GateError, Refused
 from gate.core.event import PULL_REQUEST_EVENTS, policy_reading, pull_request_number, read_event
-from gate.core.markdown import md_link, md_text
 from gate.core.plan import RunPlan
 from gate.core.policy import Action, Automation
 from gate.core.verdict import Outcome, Verdict
 from gate.core.wording import a_few
-from gate.flow.ports import Workflow
+from gate.flow.ports import Chat, IssueTracker, TrackedIssue, Workflow
 from gate.flow.report import AUTOMATION_TITLE as TITLE
 
 PERMISSION_HINT = "give the job permissions: issues: write"
@@ -53,67 +57,42 @@ MISSING_INPUT = {
 
 
 @dataclass(frozen=True)
-class TrackedIssue:
-    number: int
-    open: bool
-    author: str
-    title: str
-    body: str
-
-
-class IssueTracker(Protocol):
-    """The repository's issues (gate.github.issues); raises GitHubRefused."""
-
-    def identity(self) -> str: ...
-    def tracked(self, marker: str, author: str) -> list[TrackedIssue]: ...
-    def create(self, title: str, body: str, labels: tuple[str, ...], assignees: tuple[str, ...]) -> int: ...
-    def update(self, number: int, title: str, body: str, *, reopen: bool) -> None: ...
-    def close(self, number: int, comment: str) -> None: ...
-
-
-class Chat(Protocol):
-    """A chat webhook (gate.chat.webhook); raises WebhookRefused."""
-
-    def post(self, text: str) -> None: ...
-
-
-@dataclass(frozen=True)
-class Said:
-    """One result, as the log says it and as the summary shows it (our own issue numbers as links)."""
-
-    text: str
-    markdown: str
-    # A refusal: also a warning annotation, so that it is seen and fixed.
-    refused: bool = False
-
-
-def _said(text: str, *, refused: bool = False) -> Said:
-    return Said(text, md_text(text), refused)
-
-
-def _about_issue(number: int, what: str, where: Where) -> Said:
-    """`issue #N what`, the number a link to our own issue in the Markdown."""
-    url = f"{where.server_url}/{where.repository}/issues/{number}"
-    return Said(f"issue #{number} {what}", f"issue {md_link(f'#{number}', url)} {md_text(what)}")
-
-
-@dataclass(frozen=True)
 class AutomationRun:
-    """What the rules need of this run; `missing`: the inputs it lacks (see gate.core.automations.NEEDS)."""
+    """What the rules need of this run."""
 
     rules: tuple[Automation, ...]
     profile: str | None
     where: Where
-    missing: frozenset[str] = frozenset()
 
 
-def run_automations(
-    verdict: Verdict,
-    run: AutomationRun,
-    issues: IssueTracker | None,
-    chat: Chat | None,
-    workflow: Workflow,
-) -> list[str]:
+@dataclass(frozen=True)
+class Writers:
+    """The ports the actions write to; None where this run lacks the input that reaches it."""
+
+    issues: IssueTracker | None = None
+    chat: Chat | None = None
+
+
+@dataclass(frozen=True)
+class Firing:
+    """One action of a rule on this run: the events that fired (strongest first), and its action (None: none fired)."""
+
+    rule: Automation
+    names: list[str]
+    action: Action | None
+    verdict: Verdict
+    where: Where
+
+
+@dataclass(frozen=True)
+class Handler:
+    """How one kind of action (gate.core.actions) is carried out: the port it writes to, and what it does."""
+
+    port: Callable[[Writers], Any]
+    act: Callable[[Firing, Any], Said]
+
+
+def run_automations(verdict: Verdict, run: AutomationRun, writers: Writers, workflow: Workflow) -> list[str]:
     """Run every rule in this run's scope; returns (and logs, and adds to the summary) one line per rule that acted.
 
     An action whose input this run lacks is skipped with one warning per input; nothing here
@@ -122,69 +101,62 @@ def run_automations(
     rules = in_scope(run.rules, run.profile, run.where)
     if skipped := len([rule for rule in run.rules if rule.enabled]) - len(rules):
         workflow.log(f"automations: {skipped} rule{'s' if skipped > 1 else ''} not in this run's scope")
-    for need, names in lacking(rules, run.missing).items():
+    missing = frozenset(KINDS[name].needs for name, handler in HANDLERS.items() if handler.port(writers) is None)
+    for need, names in lacking(rules, missing).items():
         workflow.warning(MISSING_INPUT[need].format(rules=a_few([repr(name) for name in names])), title=TITLE)
     events = fired(verdict)
     done: list[str] = []
-    shown: list[str] = []
+    shown: list[tuple[str, list[Said]]] = []
     for rule in rules:
         names, actions = actions_on(rule, events)
         results: list[Said] = []
-        if tracks_issues(rule) and issues is not None:
-            results.append(_track(rule, names=names, actions=actions, verdict=verdict, where=run.where, issues=issues))
-        if any(action.type == "send_to_communicator" for action in actions) and chat is not None:
-            results.append(_post(chat, verdict, run.where))
+        for kind in dict.fromkeys(action.type for action in rule.actions()):
+            handler, port, action = HANDLERS[kind], HANDLERS[kind].port(writers), actions.get(kind)
+            if port is not None and (action is not None or KINDS[kind].on_every_run):
+                results.append(handler.act(Firing(rule, names, action, verdict, run.where), port))
         results = [result for result in results if result.text]
         if results:
-            line = f"{rule.name}: {'; '.join(result.text for result in results)}"
+            line = rule_line(rule.name, results)
             if any(result.refused for result in results):
                 workflow.warning(line, title=TITLE)  # a refusal is seen and fixed, not lost in the log
             else:
                 workflow.log(line)
             done.append(line)
-            shown.append(f"- {md_text(rule.name)}: " + "; ".join(result.markdown for result in results))
+            shown.append((rule.name, results))
     if shown:
-        workflow.add_summary("\n**Automations:**\n\n" + "\n".join(shown) + "\n")
+        workflow.add_summary(summary_section(shown))
     return done
 
 
-def _post(chat: Chat, verdict: Verdict, where: Where) -> Said:
+def _post(firing: Firing, chat: Chat) -> Said:
     try:
-        chat.post(chat_text(verdict, where))
+        chat.post(chat_text(firing.verdict, firing.where))
     except Refused as refusal:
-        return _said(f"chat message not sent ({refusal})", refused=True)
-    return _said("chat message sent")
+        return said(f"chat message not sent ({refusal})", refused=True)
+    return said("chat message sent")
 
 
-def _track(
-    rule: Automation,
-    *,
-    names: list[str],
-    actions: list[Action],
-    verdict: Verdict,
-    where: Where,
-    issues: IssueTracker,
-) -> Said:
-    """Open or update the rule's issue when an event with create_issue fired; close it when a verdict says clean."""
-    action = next((action for action in actions if action.type == "create_issue"), None)
+def _track(firing: Firing, issues: IssueTracker) -> Said:
+    """Open or update the rule's issue when an event with this action fired; close it when a verdict says clean."""
+    rule, names, action, verdict, where = firing.rule, firing.names, firing.action, firing.verdict, firing.where
     reached = verdict.outcome in (Outcome.SUCCEEDED, Outcome.FAILED)
     if action is None and not reached:
-        return _said("")  # no result this time: neither news nor an all-clear
+        return said("")  # no result this time: neither news nor an all-clear
     try:
         marker = issue_marker(rule, where)
         mine = sorted(issues.tracked(marker, issues.identity()), key=lambda issue: issue.number)
         if action is not None:
             title, body = issue_title(names[0], verdict, where), issue_body(marker, verdict, where, action)
-            return _about_issue(*_open(issues, mine, title=title, body=body, action=action, marker=marker), where)
+            return about_issue(*_open(issues, mine, title=title, body=body, action=action, marker=marker), where)
         still_open = [issue for issue in mine if issue.open]
         for issue in still_open:
             issues.close(issue.number, closing_comment(where))
         if not still_open:
-            return _said("")
-        return _about_issue(still_open[0].number, "closed", where)
+            return said("")
+        return about_issue(still_open[0].number, "closed", where)
     except Refused as refusal:
         hint = f"; {PERMISSION_HINT}" if refusal.status in (401, 403, 404) else ""
-        return _said(f"tracking issue not written ({refusal}{hint})", refused=True)
+        return said(f"tracking issue not written ({refusal}{hint})", refused=True)
 
 
 def _open(
@@ -197,7 +169,7 @@ def _open(
             issues.update(oldest.number, title, body, reopen=not oldest.open)
         _close_duplicates(issues, mine)
         return oldest.number, "reopened" if not oldest.open else "updated"
-    number = issues.create(title, body, action.labels, action.assignees)
+    number = issues.create(title, body, action.listed("labels"), action.listed("assignees"))
     again = sorted(issues.tracked(marker, issues.identity()), key=lambda issue: issue.number)
     if again and again[0].number != number:
         _close_duplicates(issues, again)
@@ -256,9 +228,13 @@ def automate(
         # open issues (notifying their assignees) or post to chat.
         workflow.notice(FORK_SKIPPED, title=TITLE)
         return
-    missing = {NEEDS["create_issue"]} if issues is None else set()
-    if chat is None:
-        missing.add(NEEDS["send_to_communicator"])
     policy = verdict.policy
-    run = AutomationRun(rules, policy.profile if policy else None, where, frozenset(missing))
-    run_automations(verdict, run, issues, chat, workflow)
+    run = AutomationRun(rules, policy.profile if policy else None, where)
+    run_automations(verdict, run, Writers(issues, chat), workflow)
+
+
+# One handler per kind of action (gate.core.actions.KINDS), by its actionType.
+HANDLERS: dict[str, Handler] = {
+    CREATE_ISSUE.type: Handler(lambda writers: writers.issues, _track),
+    SEND_TO_COMMUNICATOR.type: Handler(lambda writers: writers.chat, _post),
+}

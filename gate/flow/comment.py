@@ -1,81 +1,27 @@
 """The PR comments: one sticky status comment per pull request and job, and inline SAST review comments.
 
-Pure rendering and decisions, plus the flow over a small port (`PullRequest`) that the
-PyGithub adapter implements; GitHub trouble never changes the gate's outcome, it
-becomes a warning that says what to fix.
+The decisions and the order of the writes, over the `PullRequest` port (gate.flow.ports) that the
+PyGithub adapter implements; the bodies are rendered in the core (gate.core.comment). GitHub
+trouble never changes the gate's outcome: it becomes a warning that says what to fix.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
-from gate import __version__
-from gate.core.comment_plan import CommentMode, CommentPlan
-from gate.core.errors import GateError, GateFault, GitHubRefused
-from gate.core.markdown import MAX_COMMENT_CHARS, cut_short, md_block, md_code, md_link, md_text
+from gate.core.comment import SAST_MARKER, CommentMode, CommentPlan, render_review, render_status
+from gate.core.errors import CommentsInterrupted, GateError, GitHubRefused
 from gate.core.models import SastIssue
-from gate.core.summary import counts_table, foreign_links, head_policy_lines, headline, release_line, sign
 from gate.core.verdict import Outcome, Verdict
 from gate.core.wording import a_few
-from gate.flow.ports import Workflow
+from gate.flow.ports import Comment, PullRequest, ReviewComment, Workflow
 from gate.flow.report import COMMENT_TITLE
 
-SAST_MARKER = "<!-- aikido-gate:sast -->"
 MAX_INLINE_COMMENTS = 20
-MAX_COMMENT_LINKS = 10
-# GitHub refuses a comment body over 65,536 characters.
-COMMENT_CUT_NOTE = "… cut short at GitHub's size limit for a comment; the scan in Aikido has everything."
 _Authored = TypeVar("_Authored", "Comment", "ReviewComment")
 PERMISSION_HINT = "give the job `permissions: pull-requests: write` (fork pull requests only get a read-only token)"
-
-
-class CommentsInterrupted(GateFault):
-    """Posting review comments stopped at a refusal other than 422; carries what was not shown inline."""
-
-    def __init__(self, refusal: GitHubRefused, leftovers: list[SastIssue]) -> None:
-        super().__init__(str(refusal))
-        self.refusal = refusal
-        self.leftovers = leftovers
-
-
-@dataclass(frozen=True)
-class Comment:
-    id: int
-    body: str
-    author: str
-
-
-@dataclass(frozen=True)
-class ReviewComment:
-    id: int
-    path: str
-    line: int | None
-    body: str
-    author: str
-
-
-class PullRequest(Protocol):
-    """What the comments need of one pull request; raises GitHubRefused."""
-
-    def identity(self) -> str: ...
-    def issue_comments(self) -> Iterable[Comment]: ...
-    def create_issue_comment(self, body: str) -> Comment: ...
-    def edit_issue_comment(self, comment_id: int, body: str) -> None: ...
-    def delete_issue_comment(self, comment_id: int) -> None: ...
-    def review_comments(self) -> Iterable[ReviewComment]: ...
-    def delete_review_comment(self, comment_id: int) -> None: ...
-    def create_review_comment(self, body: str, *, commit: str, path: str, start_line: int, end_line: int) -> None: ...
-
-
-def status_marker(workflow: str, job: str, key: str) -> str:
-    """The hidden marker that finds this job's comment again: a hash, so no name can break the HTML comment."""
-    digest = hashlib.sha256(json.dumps([workflow, job, key]).encode()).hexdigest()[:16]
-    return f"<!-- aikido-gate:status:{digest} -->"
 
 
 def found_something(verdict: Verdict) -> bool:
@@ -84,72 +30,6 @@ def found_something(verdict: Verdict) -> bool:
         return True
     counts = verdict.status.counts if verdict.status else {}
     return any(counts.get(name) for name in ("new_issues_found", "open_issues_found"))
-
-
-def _where(issue: SastIssue) -> str:
-    lines = (
-        f"line {issue.start_line}"
-        if issue.start_line == issue.end_line
-        else f"lines {issue.start_line}–{issue.end_line}"
-    )
-    return f"{md_code(issue.path)} {lines}"
-
-
-def render_status(
-    verdict: Verdict, *, marker: str, head_commit: str | None, leftovers: list[SastIssue], job: str
-) -> str:
-    """The status comment's Markdown."""
-    status = verdict.status
-    lines = [marker, f"### {sign(verdict)} Aikido security gate {headline(verdict)}", ""]
-    if verdict.outcome is not Outcome.SUCCEEDED:
-        lines += [md_text(verdict.reason[:1].upper() + verdict.reason[1:]) + ".", ""]
-    lines += release_line(verdict)
-    if status is not None:
-        lines += counts_table(status)
-    facts = []
-    if status is not None and status.diff_url:
-        facts.append(md_link("Open the scan in Aikido", status.diff_url))
-    if verdict.scan_id is not None:
-        facts.append(f"scan {verdict.scan_id}")
-    if head_commit:
-        facts.append(f"commit {md_code(head_commit[:12])}")
-    if facts:
-        lines += [" · ".join(facts), ""]
-    if status is not None:
-        lines += foreign_links(status)
-    if status is not None and (links := status.issue_links):
-        lines += [f"**Open issues ({len(links)}):**", ""]
-        lines += [f"- {md_link(link, link)}" for link in links[:MAX_COMMENT_LINKS]]
-        if len(links) > MAX_COMMENT_LINKS:
-            lines.append(f"- … and {len(links) - MAX_COMMENT_LINKS} more in Aikido")
-        lines.append("")
-    if status is not None and status.message:
-        lines += ["**Aikido says:**", "", md_block(status.message), ""]
-    if leftovers:
-        lines += [f"**SAST findings not shown inline ({len(leftovers)}):**", ""]
-        lines += [f"- **{md_text(issue.title)}** in {_where(issue)}" for issue in leftovers[:50]]
-        if len(leftovers) > 50:
-            lines.append(f"- … and {len(leftovers) - 50} more in Aikido")
-        lines.append("")
-    lines += head_policy_lines(verdict.head_policy, "####")
-    lines.append(f"<sub>aikido-gate {__version__} · job {md_code(job or 'unknown')} · updated on every run</sub>")
-    return _fit("\n".join(lines) + "\n")
-
-
-def render_review(issue: SastIssue, diff_url: str | None) -> str:
-    """One inline review comment's Markdown."""
-    lines = [SAST_MARKER, f"**Aikido SAST: {md_text(issue.title)}**", ""]
-    if issue.description:
-        lines += [md_block(issue.description), ""]
-    if issue.remediation:
-        lines += ["**Remediation:**", "", md_block(issue.remediation), ""]
-    if diff_url:
-        lines.append(md_link("Open the scan in Aikido", diff_url))
-    return _fit("\n".join(lines).rstrip() + "\n")
-
-
-def _fit(body: str) -> str:
-    return cut_short(body, MAX_COMMENT_CHARS, COMMENT_CUT_NOTE + "\n", unit="utf-16-le")
 
 
 def post_review_comments(

@@ -10,26 +10,19 @@ say that it would break the gate once merged, and fail the step for it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any, Protocol
+from dataclasses import dataclass, replace
+from typing import Any
 
-from gate.core.errors import GitHubLookupFailed, PolicyMissing
+from gate.core.errors import GitHubLookupFailed, PolicyError, PolicyMissing
 from gate.core.event import PolicyReading, policy_reading
-from gate.core.plan import RunPlan, with_settings
-from gate.core.policy import Automation, Location, Policy, PolicyError, RunFacts, select
+from gate.core.plan import RunPlan
+from gate.core.policy import Automation, Location, RunFacts, select
 from gate.core.precedence import Effective, PolicyReport, effective
-from gate.flow.ports import Workflow
+from gate.flow.ports import PolicyFiles, Workflow
 from gate.flow.report import POLICY_TITLE as TITLE
 
 # A path whose first parts could be OWNER/REPO: given without @REF, the likely slip for a central file.
 _LOOKS_REMOTE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+/[^@]+")
-
-
-class PolicyFiles(Protocol):
-    """A repository's files at a commit or ref (gate.github.policy)."""
-
-    def text(self, repository: str, path: str, ref: str) -> str | None: ...
-    def parse(self, text: str, source: str) -> Policy: ...
 
 
 @dataclass(frozen=True)
@@ -74,7 +67,7 @@ def apply_policy(plan: RunPlan, payload: dict[str, Any], files: PolicyFiles, wor
             "judge this pull request"
         )
         chosen = effective(plan.given, None)
-        return Applied(with_settings(plan, chosen), _report(location, read_at, None, why, chosen), (), head)
+        return Applied(replace(plan, settings=chosen), _report(location, read_at, None, why, chosen), (), head)
     policy = files.parse(text, location.shown)
     choice = select(policy, plan.policy_profile, run)
     why = choice.why
@@ -87,11 +80,13 @@ def apply_policy(plan: RunPlan, payload: dict[str, Any], files: PolicyFiles, wor
     said = f"profile {name!r}: {why}" if name else why
     workflow.log(f"policy {location.shown} read at {read_at[:12]}; {said}")
     chosen = effective(plan.given, choice.profile.settings if choice.profile else None)
-    return Applied(with_settings(plan, chosen), _report(location, read_at, name, why, chosen), policy.automations, head)
+    return Applied(
+        replace(plan, settings=chosen), _report(location, read_at, name, why, chosen), policy.automations, head
+    )
 
 
 def _report(location: Location, read_at: str, profile: str | None, why: str, chosen: Effective) -> PolicyReport:
-    rows = tuple((name, value, chosen.sources[name]) for name, value in chosen.settings.given())
+    rows = tuple((name, value, chosen.sources[name]) for name, value in chosen.settings.items())
     return PolicyReport(location.shown, read_at, profile, why, rows)
 
 

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from gate.core.clock import Deadline, Sleep
 from gate.core.errors import OutOfTime
 from gate.core.models import ScanStatus
-from gate.flow.ports import Workflow
+from gate.flow.ports import ScanSource, Workflow
 
 # A line every so often even when nothing changed, so a long wait never looks hung.
 HEARTBEAT_SECONDS = 30.0
-
-
-class ScanSource(Protocol):
-    def scan_status(self, scan_id: int) -> ScanStatus: ...
 
 
 def _state(status: ScanStatus) -> str:

@@ -1,13 +1,28 @@
-"""What the flow needs of the world, as protocols: the adapters around it implement them, the wiring passes them in."""
+"""The flow's one seam: every protocol it needs of the world, and the plain values that cross it.
+
+The adapters around the flow implement these (each names its adapter) and import nothing else of
+the flow; the wiring (gate.boot.wiring) passes them in. Each raises only what it says: a
+`GateError` before the verdict, a `Refused` after it (gate.core.errors).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from gate.core.models import SastIssue, ScanStatus, UploadFile
+
+if TYPE_CHECKING:
+    # Names for the annotations only: the policy model loads with a policy file, and the signal
+    # handler's module (gate.runner.cancel) is imported before anything else.
+    from gate.core.policy import Policy
+    from gate.core.verdict import Verdict
+
+
+# The runner
 
 
 class Workflow(Protocol):
@@ -26,17 +41,71 @@ class Workflow(Protocol):
     def add_summary(self, markdown: str) -> None: ...
 
 
-class Scanner(Protocol):
+class Files(Protocol):
+    """Files the flow leaves behind for the job's later steps (gate.runner.workflow.AtomicFiles)."""
+
+    def inside(self, workspace: Path, name: str) -> Path | None:
+        """Where `name` lands in `workspace`; None when it leads out of it (through a symlink too) or is a directory."""
+        ...
+
+    def write(self, path: Path, text: str) -> None: ...
+
+
+class RunSoFar(Protocol):
+    """What a cancellation reads of the run so far (gate.runner.cancel); the flow's `RunState` writes it."""
+
+    @property
+    def start_sent(self) -> bool: ...
+    @property
+    def scan_id(self) -> int | None: ...
+    @property
+    def uploading(self) -> str | None: ...
+    @property
+    def reporting(self) -> bool: ...
+    @property
+    def reported(self) -> Verdict | None: ...
+    @property
+    def exit_code(self) -> int | None: ...
+    @property
+    def workflow(self) -> Workflow | None: ...
+
+
+# Aikido
+
+
+class ScanSource(Protocol):
+    """A scan's status, polled (gate.aikido.client)."""
+
+    def scan_status(self, scan_id: int) -> ScanStatus: ...
+
+
+class Scanner(ScanSource, Protocol):
     """Aikido's CI API (gate.aikido.client)."""
 
     def start_scan(self, body: dict[str, Any]) -> int: ...
-    def scan_status(self, scan_id: int) -> ScanStatus: ...
     def upload(self, body: Iterable[bytes], length: int, what: str) -> None: ...
     def introduced_sast_issues(self, scan_id: int) -> list[SastIssue]: ...
 
 
+# The files to upload
+
+
+class Progress(Protocol):
+    """How far one upload is: bytes sent of the total, in seconds so far (the flow's, called by the body)."""
+
+    def __call__(self, sent: int, total: int, seconds: float) -> None: ...
+
+
+class Body(Protocol):
+    """One upload's request body, streamed, its length known before the first byte (gate.uploads.body)."""
+
+    length: int
+
+    def __iter__(self) -> Iterator[bytes]: ...
+
+
 class Uploads(Protocol):
-    """The files to upload (gate.uploads): found and validated before the scan, then streamed into it."""
+    """The files to upload (gate.uploads.workspace): found and validated before the scan, then streamed into it."""
 
     def collect(self, sbom_files: str, checkov_sarif_files: str, workspace: Path) -> tuple[list[UploadFile], list[str]]:
         """Every file the two inputs name, validated; and the warnings to show."""
@@ -45,19 +114,81 @@ class Uploads(Protocol):
     def body(self, upload: UploadFile, fields: dict[str, Any], on_progress: Progress) -> Body: ...
 
 
-class Body(Protocol):
-    """One upload's request body, streamed, its length known before the first byte."""
-
-    length: int
-
-    def __iter__(self) -> Iterator[bytes]: ...
+# GitHub
 
 
-class Progress(Protocol):
-    def __call__(self, sent: int, total: int, seconds: float) -> None: ...
+class Lookups(Protocol):
+    """What the event cannot say: a commit's parent, the repository's node id (gate.github.lookups); GateError."""
+
+    def parent_of(self, sha: str) -> str: ...
+    def repository_node_id(self) -> str: ...
 
 
-class Files(Protocol):
-    """Files the flow leaves behind for the job's later steps."""
+class PolicyFiles(Protocol):
+    """A repository's files at a commit or ref, and the policy file's parser (gate.github.policy)."""
 
-    def write(self, path: Path, text: str) -> None: ...
+    def text(self, repository: str, path: str, ref: str) -> str | None: ...
+    def parse(self, text: str, source: str) -> Policy: ...
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A pull request's comment, as the status comment's search reads it."""
+
+    id: int
+    body: str
+    author: str
+
+
+@dataclass(frozen=True)
+class ReviewComment:
+    """An inline review comment, where it stands and who wrote it."""
+
+    id: int
+    path: str
+    line: int | None
+    body: str
+    author: str
+
+
+class PullRequest(Protocol):
+    """What the comments need of one pull request (gate.github.comments); raises GitHubRefused."""
+
+    def identity(self) -> str: ...
+    def issue_comments(self) -> Iterable[Comment]: ...
+    def create_issue_comment(self, body: str) -> Comment: ...
+    def edit_issue_comment(self, comment_id: int, body: str) -> None: ...
+    def delete_issue_comment(self, comment_id: int) -> None: ...
+    def review_comments(self) -> Iterable[ReviewComment]: ...
+    def delete_review_comment(self, comment_id: int) -> None: ...
+    def create_review_comment(self, body: str, *, commit: str, path: str, start_line: int, end_line: int) -> None: ...
+
+
+@dataclass(frozen=True)
+class TrackedIssue:
+    """One of the automations' tracking issues, as the token's own listing gives it."""
+
+    number: int
+    open: bool
+    author: str
+    title: str
+    body: str
+
+
+class IssueTracker(Protocol):
+    """The repository's issues (gate.github.issues); raises GitHubRefused."""
+
+    def identity(self) -> str: ...
+    def tracked(self, marker: str, author: str) -> list[TrackedIssue]: ...
+    def create(self, title: str, body: str, labels: tuple[str, ...], assignees: tuple[str, ...]) -> int: ...
+    def update(self, number: int, title: str, body: str, *, reopen: bool) -> None: ...
+    def close(self, number: int, comment: str) -> None: ...
+
+
+# Chat
+
+
+class Chat(Protocol):
+    """A chat webhook (gate.chat.webhook); raises WebhookRefused."""
+
+    def post(self, text: str) -> None: ...

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from gate.core.errors import GateError
-from gate.core.markdown import cut_short
-from gate.core.summary import counts_line, head_policy_error, head_policy_lines, outputs, render
+from gate.core.summary import counts_line, fit_summary, head_policy_error, head_policy_lines, outputs, render
 from gate.core.verdict import EXIT_ERROR, Outcome, Problems, Verdict
 from gate.flow.ports import Workflow
 
@@ -17,14 +16,6 @@ AUTOMATION_TITLE = "Aikido automation"
 
 # GitHub shows at most 10 error annotations per step; the links beyond these are in the summary.
 MAX_LINK_ANNOTATIONS = 5
-# GitHub's limit for one step's summary is 1 MiB; stay clear of it.
-MAX_SUMMARY_BYTES = 1_000_000
-SUMMARY_CUT_NOTE = "… the summary was cut short at GitHub's size limit; the scan in Aikido has everything.\n"
-
-
-def fit_summary(markdown: str, limit: int = MAX_SUMMARY_BYTES) -> str:
-    """`markdown` cut at a line boundary below `limit` bytes, saying so."""
-    return cut_short(markdown, limit, SUMMARY_CUT_NOTE)
 
 
 def report(verdict: Verdict, workflow: Workflow) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,23 +10,14 @@ from typing import Any
 from gate import DOCS
 from gate.core.clock import Deadline, Sleep
 from gate.core.errors import AikidoError, ConfigError
-from gate.core.event import (
-    EventFacts,
-    Lookups,
-    read_event,
-    resolve_release_target,
-    resolve_repository_id,
-    resolve_target,
-)
+from gate.core.event import EventFacts, read_event
 from gate.core.models import ScanTarget, UploadFile, start_body, upload_fields
 from gate.core.plan import RunPlan
 from gate.core.verdict import ReleaseGate, Verdict, decide, skipped, timed_out, uploaded_only
-from gate.flow.automations import Chat, IssueTracker
-from gate.flow.comment import PullRequest
-from gate.flow.policy import PolicyFiles
 from gate.flow.poll import wait_for_scan
-from gate.flow.ports import Files, Scanner, Uploads, Workflow
+from gate.flow.ports import Chat, Files, IssueTracker, Lookups, PolicyFiles, PullRequest, Scanner, Uploads, Workflow
 from gate.flow.state import RunState
+from gate.flow.target import resolve_release_target, resolve_repository_id, resolve_target
 
 NO_KEY_HELP = (
     "input secret-key is empty: pass the Aikido CI token, e.g. `secret-key: ${{ secrets.AIKIDO_SECRET_KEY }}`, "
@@ -81,7 +71,7 @@ def reach_verdict(plan: RunPlan, payload: dict[str, Any], collaborators: Collabo
 def _scan_and_decide(plan: RunPlan, payload: dict[str, Any], collaborators: Collaborators) -> Verdict:
     workflow = collaborators.workflow
     if plan.sarif_file:
-        sarif_target(plan.sarif_file, plan.job.workspace)  # refused before anything starts
+        sarif_target(plan.sarif_file, plan.job.workspace, collaborators.files)  # refused before anything starts
     job = plan.job
     facts = read_event(job.event_name, payload, sha=job.sha, ref=job.ref, actor=job.actor)
     if facts.deleted and not plan.upload_only:
@@ -100,20 +90,20 @@ def _scan_and_decide(plan: RunPlan, payload: dict[str, Any], collaborators: Coll
         repository_id = resolve_repository_id(facts, overrides, collaborators.lookups)
         _upload_all(collaborators.scanner, uploads, collaborators, scan_id=None, repository_id=repository_id)
         return uploaded_only(len(uploads))
-    if plan.fails_on_nothing:
+    if plan.chosen.fails_on_nothing:
         workflow.warning(
             "all four fail-on-* inputs are false: nothing can fail this gate", title="Aikido gate fails on nothing"
         )
 
-    options = plan.options
+    settings = plan.chosen
     target, release, scope = _target(plan, facts, collaborators)
     collaborators.state.target = target
     workflow.log(
-        f"Starting an Aikido {scope} (repository {target.repository_id}, minimum severity {options.minimum_severity})"
+        f"Starting an Aikido {scope} (repository {target.repository_id}, minimum severity {settings.minimum_severity})"
     )
     client = collaborators.scanner
     collaborators.state.start_sent = True
-    scan_id = collaborators.state.scan_id = client.start_scan(start_body(target, options, tuple(uploads)))
+    scan_id = collaborators.state.scan_id = client.start_scan(start_body(target, settings, tuple(uploads)))
     workflow.log(f"Aikido scan {scan_id} started")
     _upload_all(client, uploads, collaborators, scan_id=scan_id, repository_id=None)
     status = wait_for_scan(
@@ -126,10 +116,13 @@ def _scan_and_decide(plan: RunPlan, payload: dict[str, Any], collaborators: Coll
     )
     if not status.final:
         verdict = timed_out(
-            scan_id=scan_id, seconds=plan.timeout_seconds, fail_on_timeout=plan.fail_on_timeout, status=status
+            scan_id=scan_id,
+            seconds=settings.timeout_seconds,
+            fail_on_timeout=settings.fail_on_timeout,
+            status=status,
         )
     else:
-        verdict = decide(status, scan_id=scan_id, report_only=plan.report_only)
+        verdict = decide(status, scan_id=scan_id, report_only=settings.report_only)
     return dataclasses.replace(verdict, release=release)
 
 
@@ -138,9 +131,9 @@ def _target(
 ) -> tuple[ScanTarget, ReleaseGate | None, str]:
     """What to scan (a release gate's one commit, or a branch's two), and how the log names it."""
     overrides = plan.overrides
-    if plan.release_gating:
+    if plan.chosen.release_gating:
         target = resolve_release_target(facts, overrides, collaborators.lookups, base_branch=plan.base_branch)
-        release = ReleaseGate(target.head_commit, plan.options.minimum_severity, plan.base_branch)
+        release = ReleaseGate(target.head_commit, plan.chosen.minimum_severity, plan.base_branch)
         base = f" (base branch {plan.base_branch})" if plan.base_branch else ""
         return target, release, f"release gate of commit {target.head_commit[:12]}{base}"
     target = resolve_target(facts, overrides, collaborators.lookups)
@@ -152,11 +145,11 @@ def _collect_uploads(plan: RunPlan, collaborators: Collaborators) -> list[Upload
     """Validate every file to upload before anything starts."""
     if not (plan.sbom_files.strip() or plan.checkov_sarif_files.strip()):
         return []
-    workflow = collaborators.workflow
-    started = time.monotonic()
+    workflow, clock = collaborators.workflow, collaborators.deadline.clock
+    started = clock()
     files, warnings = collaborators.uploads.collect(plan.sbom_files, plan.checkov_sarif_files, plan.job.workspace)
     size = sum(upload.size for upload in files) / 1e6
-    workflow.log(f"checked {len(files)} file(s) to upload, {size:.1f} MB, in {time.monotonic() - started:.1f} s")
+    workflow.log(f"checked {len(files)} file(s) to upload, {size:.1f} MB, in {clock() - started:.1f} s")
     for warning in warnings:
         workflow.warning(warning, title="Aikido upload")
     return files
@@ -172,7 +165,7 @@ def _upload_all(
 ) -> None:
     if not uploads:
         return
-    workflow = collaborators.workflow
+    workflow, clock = collaborators.workflow, collaborators.deadline.clock
     for upload in uploads:
 
         def progress(sent: int, total: int, seconds: float, shown: str = upload.shown) -> None:
@@ -181,7 +174,7 @@ def _upload_all(
 
         fields = upload_fields(upload, scan_id=scan_id, repository_id=repository_id)
         body = collaborators.uploads.body(upload, fields, progress)
-        started = time.monotonic()
+        started = clock()
         collaborators.state.uploading = upload.shown
         try:
             client.upload(body, body.length, upload.shown)
@@ -196,15 +189,14 @@ def _upload_all(
         image = f" for image {upload.image_name}" if upload.image_name else ""
         workflow.log(
             f"uploaded {upload.shown} ({upload.size / 1e6:.1f} MB) as {upload.kind.value}{image} "
-            f"in {time.monotonic() - started:.1f} s"
+            f"in {clock() - started:.1f} s"
         )
         collaborators.state.uploaded.append(upload)
 
 
-def sarif_target(sarif_file: str, workspace: Path) -> Path:
+def sarif_target(sarif_file: str, workspace: Path, files: Files) -> Path:
     """Where `sarif-file` is written: inside the workspace, through no symlink that leads out of it."""
-    root = workspace.resolve()
-    target = root / sarif_file
-    if not target.parent.resolve().is_relative_to(root) or target.is_dir():
+    target = files.inside(workspace, sarif_file)
+    if target is None:
         raise ConfigError(f"input sarif-file: {sarif_file} leads outside the workspace or names a directory")
     return target

@@ -10,7 +10,7 @@ from github.IssueComment import IssueComment
 from github.PullRequestComment import PullRequestComment
 
 from gate.core.clock import Deadline, Sleep
-from gate.flow.comment import Comment, ReviewComment
+from gate.flow.ports import Comment, ReviewComment
 from gate.github.session import PyGithubSession, login_of
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from github.Issue import Issue
 from github.PaginatedList import PaginatedList
 
-from gate.flow.automations import TrackedIssue
+from gate.flow.ports import TrackedIssue
 from gate.github.session import PyGithubSession, login_of
 
 

@@ -21,8 +21,9 @@ import httpx
 import yaml
 
 from gate.core.answers import excerpt
-from gate.core.errors import GitHubLookupFailed
-from gate.core.policy import MAX_POLICY_BYTES, LongNumber, Policy, PolicyError, join_path, shown, validate
+from gate.core.errors import GitHubLookupFailed, PolicyError
+from gate.core.policy import MAX_POLICY_BYTES, LongNumber, Policy, join_path, shown, validate
+from gate.github.errors import RefusedYaml
 from gate.net.faults import AnswerTooLarge, GaveUp, Stop
 from gate.net.http import Retrier, Safety, host_and_port
 
@@ -49,10 +50,6 @@ _CORE = (
 )
 
 
-class _Refused(yaml.MarkedYAMLError):
-    """Valid YAML that no policy file is: an alias, a tag beyond YAML's own types, a key that is no name, depth."""
-
-
 class _Loader(yaml.SafeLoader):
     """The safe loader, refusing aliases and deep nesting, resolving plain scalars after YAML 1.2."""
 
@@ -62,10 +59,10 @@ class _Loader(yaml.SafeLoader):
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
-            raise _Refused(None, None, "an alias (*name) is not allowed in a policy file", event.start_mark)
+            raise RefusedYaml(None, None, "an alias (*name) is not allowed in a policy file", event.start_mark)
         if self._depth >= MAX_DEPTH and self.check_event(yaml.CollectionStartEvent):
             event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in types-PyYAML
-            raise _Refused(
+            raise RefusedYaml(
                 None, None, f"lists and mappings nested more than {MAX_DEPTH} deep (a policy file nests at most 9)",
                 event.start_mark,
             )  # fmt: skip
@@ -117,7 +114,7 @@ _SCALARS: dict[str, tuple[Callable[[str], Any], str]] = {
 def _scalar(node: yaml.Node) -> Any:
     """A scalar's value, of YAML's own types only; MarkedYAMLError for another tag or a text its tag refuses."""
     if node.tag not in _SCALARS:
-        raise _Refused(None, None, f"the tag {node.tag} is not allowed", node.start_mark)
+        raise RefusedYaml(None, None, f"the tag {node.tag} is not allowed", node.start_mark)
     make, what = _SCALARS[node.tag]
     try:
         return make(node.value)
@@ -126,11 +123,11 @@ def _scalar(node: yaml.Node) -> Any:
 
 
 def _key(node: yaml.Node) -> str:
-    """A mapping's key as written (`1:` is the key "1"); _Refused for a list, a mapping or null."""
+    """A mapping's key as written (`1:` is the key "1"); RefusedYaml for a list, a mapping or null."""
     if isinstance(node, yaml.ScalarNode) and _scalar(node) is not None:
         return str(node.value)
     kind = {yaml.ScalarNode: "null", yaml.SequenceNode: "a list"}.get(type(node), "a mapping")
-    raise _Refused(None, None, f"a key must be a name, not {kind}", node.start_mark)
+    raise RefusedYaml(None, None, f"a key must be a name, not {kind}", node.start_mark)
 
 
 def _plain(node: yaml.Node, path: str, lines: dict[str, int]) -> Any:
@@ -138,7 +135,7 @@ def _plain(node: yaml.Node, path: str, lines: dict[str, int]) -> Any:
     lines.setdefault(path, node.start_mark.line + 1)
     # YAML's own types only: a tag such as !!python/object would be ignored on a collection, so refuse it.
     if isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) and node.tag not in _PLAIN_TAGS:
-        raise _Refused(None, None, f"the tag {node.tag} is not allowed", node.start_mark)
+        raise RefusedYaml(None, None, f"the tag {node.tag} is not allowed", node.start_mark)
     if isinstance(node, yaml.MappingNode):
         mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -166,7 +163,7 @@ def parse_policy(text: str, source: str) -> Policy:
         mark = error.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = f"{where}{excerpt(error.problem or error.context or 'unreadable', limit=200)}"
-        what = "is refused" if isinstance(error, _Refused) else "is not valid YAML"
+        what = "is refused" if isinstance(error, RefusedYaml) else "is not valid YAML"
         raise PolicyError(f"{source} {what}: {problem}", [problem]) from None
     except yaml.reader.ReaderError as error:
         # A control character: PyYAML reads none but tab and newline.

@@ -1,8 +1,9 @@
 """The run's TLS context: one object, made by the wiring and handed to every client that needs it.
 
 Loading the CA bundle is costly, so the context is built once, by whoever asks first. The CA
-certificates are the ones the environment names (SSL_CERT_FILE, SSL_CERT_DIR), as httpx reads
-them, from the environment the wiring gives.
+certificates are the ones the process environment names (SSL_CERT_FILE, SSL_CERT_DIR): httpx reads
+those two itself (`create_ssl_context(trust_env=True)`). The environment the wiring gives, the same
+one in a run, only names them when they hold no certificate and decides whether a proxy is in the way.
 """
 
 from __future__ import annotations

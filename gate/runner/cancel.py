@@ -7,13 +7,17 @@ import os
 import signal
 import sys
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from gate.core.verdict import EXIT_ERROR, Outcome
-from gate.flow.state import RunState
 from gate.runner.workflow import format_command
 
+if TYPE_CHECKING:
+    # For the annotations only: the boot sequence installs the handlers before anything else loads.
+    from gate.flow.ports import RunSoFar
 
-def _what_happened(state: RunState) -> str:
+
+def _what_happened(state: RunSoFar) -> str:
     """The end of the cancellation line: what is true on Aikido's side now (latest phase first)."""
     if state.reported is not None:
         said = (
@@ -37,7 +41,7 @@ def _what_happened(state: RunState) -> str:
     return " before an Aikido scan was started"
 
 
-def cancel_message(state: RunState, signum: int) -> str:
+def cancel_message(state: RunSoFar, signum: int) -> str:
     """The lines printed on cancellation: any open group closed, then one warning saying what is true."""
     happened = _what_happened(state)
     line = format_command("warning", f"cancelled ({signal.Signals(signum).name}){happened}")
@@ -45,14 +49,14 @@ def cancel_message(state: RunState, signum: int) -> str:
     return closing + line
 
 
-def cancelled_outputs(state: RunState) -> dict[str, str]:
+def cancelled_outputs(state: RunSoFar) -> dict[str, str]:
     """The outputs a cancellation leaves, so that an `if: always()` step reads an outcome; none once the verdict is."""
     if state.reporting or state.reported is not None:
         return {}  # the verdict's own outputs stand
     return {"outcome": Outcome.CANCELLED.value, "scan-id": "" if state.scan_id is None else str(state.scan_id)}
 
 
-def install(state: RunState) -> None:
+def install(state: RunSoFar) -> None:
     """Exit at once on SIGINT or SIGTERM, saying what was left behind."""
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

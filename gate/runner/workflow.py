@@ -152,5 +152,13 @@ def write_atomically(path: Path, text: str) -> None:
 class AtomicFiles:
     """The flow's `Files` port: each file written whole or not at all."""
 
+    def inside(self, workspace: Path, name: str) -> Path | None:
+        """Where `name` lands in `workspace`; None when it leads out of it (through a symlink too) or is a directory."""
+        root = workspace.resolve()
+        target = root / name
+        if not target.parent.resolve().is_relative_to(root) or target.is_dir():
+            return None
+        return target
+
     def write(self, path: Path, text: str) -> None:
         write_atomically(path, text)

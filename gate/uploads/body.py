@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from gate.core.models import UploadFile
+from gate.flow.ports import Progress
 from gate.uploads.json_string import Escaper
 
-Progress = Callable[[int, int, float], None]
 PROGRESS_EVERY = 3.0
 # Reads of 256 KB: one character past Latin-1 makes the text of the whole read four bytes a
 # character to decode and encode, and real SBOMs have a few (a third faster than 1 MB on them).

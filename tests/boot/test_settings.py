@@ -19,8 +19,7 @@ from gate.boot.settings import (
     run_plan,
 )
 from gate.core.errors import ConfigError
-from gate.core.models import GateOptions
-from gate.core.precedence import DEFAULTS, INPUT_NAMES, Settings
+from gate.core.precedence import DEFAULTS, INPUT_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,16 +32,15 @@ class TestLoadInputs:
     def test_defaults_match_action_yml(self, action_env: Any) -> None:
         inputs = load_inputs()
         # The policy settings are not given: the profile or the built-in default decides.
-        assert given_settings(inputs) == Settings()
+        assert given_settings(inputs) == {}
         plan = run_plan(inputs, load_runner())
-        assert plan.options == GateOptions("CRITICAL", True, False, False, False)
-        assert (plan.fail_on_timeout, plan.timeout_seconds, plan.report_only, plan.release_gating) == (
+        assert plan.chosen == DEFAULTS
+        assert (plan.chosen.minimum_severity, plan.chosen.fail_on_timeout, plan.chosen.timeout_seconds) == (
+            "CRITICAL",
             True,
             300,
-            False,
-            False,
         )
-        assert dict(plan.sources) == dict.fromkeys(INPUT_NAMES, "default")
+        assert dict(plan.settings.sources) == dict.fromkeys(INPUT_NAMES, "default")
         assert inputs.poll_interval_seconds == 5
         assert (inputs.repository_id, inputs.base_commit, inputs.head_commit, inputs.branch_name) == (None,) * 4
         assert inputs.github_token.get_secret_value() == "ghs_fakeJobToken0000"
@@ -63,7 +61,11 @@ class TestLoadInputs:
     def test_empty_value_means_default(self, action_env: Any) -> None:
         action_env(**{"timeout-seconds": "", "minimum-severity": "", "fail-on-timeout": ""})
         plan = run_plan(load_inputs(), load_runner())
-        assert (plan.timeout_seconds, plan.options.minimum_severity, plan.fail_on_timeout) == (300, "CRITICAL", True)
+        assert (plan.chosen.timeout_seconds, plan.chosen.minimum_severity, plan.chosen.fail_on_timeout) == (
+            300,
+            "CRITICAL",
+            True,
+        )
 
     def test_secret_is_stripped_of_a_pasted_newline(self, action_env: Any) -> None:
         action_env(**{"secret-key": f"  {SECRET}\n"})

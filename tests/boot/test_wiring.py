@@ -54,7 +54,7 @@ def test_a_policy_file_s_problems_are_listed_one_per_line(
     action_env: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, restore_signals: None
 ) -> None:
     from emulator.github import REPO, FakeGitHub  # noqa: PLC0415 -- only this test serves files
-    from gate.core.policy import PolicyError  # noqa: PLC0415 -- as the policy's own tests import it
+    from gate.core.errors import PolicyError  # noqa: PLC0415 -- as the policy's own tests import it
     from gate.github import policy  # noqa: PLC0415 -- the parser this test stands in for
 
     problems = ("line 2: cicdProfiles[0].nme: unknown key", "line 5: version: must be 1")

@@ -75,7 +75,7 @@ class TestIssue:
         assert issue_title("vulnerability_found", release, gate) == "Aikido: 2 open issues in releases"
 
     def test_the_body_has_the_counts_the_link_the_commit_and_the_run(self) -> None:
-        body = issue_body("<!-- m -->", FAILED, MAIN, Action("create_issue", assignees=("octocat",)))
+        body = issue_body("<!-- m -->", FAILED, MAIN, Action("create_issue", {"assignees": ["octocat"]}))
         assert body.startswith("<!-- m -->\n### ❌ Aikido security gate failed")
         assert "| New dependency issues | 1 |" in body
         assert "[Open the scan in Aikido](https://app.aikido.dev/featurebranch/scan/1?groupId=1)" in body

@@ -7,15 +7,15 @@ import pytest
 from gate.core.errors import (
     AikidoUnreachable,
     AuthenticationFailed,
+    CommentsInterrupted,
+    ConfigError,
     GateError,
-    GateFault,
     GitHubLookupFailed,
     GitHubRefused,
     OutOfTime,
+    PolicyError,
     ServiceError,
 )
-from gate.flow.comment import CommentsInterrupted
-from gate.net.faults import AnswerTooLarge, GaveUp, Stop
 
 
 @pytest.mark.parametrize(
@@ -41,7 +41,18 @@ def test_running_out_of_time_is_being_unreachable() -> None:
     assert OutOfTime("late").status == 0  # no answer came
 
 
-def test_transport_faults_stay_below_gate_error() -> None:
-    for fault in (GaveUp("refused", 3, Stop.CANNOT_CONNECT), AnswerTooLarge()):
-        assert isinstance(fault, GateFault)
-        assert not isinstance(fault, GateError)
+def test_a_policy_error_ends_the_run_and_lists_each_problem() -> None:
+    wrong = PolicyError("p.yml has 2 problems: line 1: a; line 2: b", ["line 1: a", "line 2: b"])
+    assert isinstance(wrong, ConfigError)
+    assert wrong.problems == ("line 1: a", "line 2: b")
+    assert PolicyError("p.yml is not UTF-8 text").problems == ("p.yml is not UTF-8 text",)
+
+
+def test_interrupted_comments_carry_the_refusal_and_what_was_not_shown() -> None:
+    refusal = GitHubRefused("GitHub answered HTTP 403: no", 403)
+    interrupted = CommentsInterrupted(refusal, ["finding 1", "finding 2"])
+    assert (str(interrupted), interrupted.refusal, interrupted.leftovers) == (
+        "GitHub answered HTTP 403: no",
+        refusal,
+        ["finding 1", "finding 2"],
+    )

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from gate.core.errors import EventError
-from gate.core.event import EventFacts, Overrides, load_payload, read_event, resolve_release_target, resolve_target
+from gate.core.event import PAYLOAD_LIMIT, EventFacts, Overrides, head_and_branch, parse_payload, read_event
 from tests.conftest import sample
-from tests.support.lookups import FakeLookups
 
 BASE = "9049f1265b7d61be4a8904a9a27120d2064dab3b"
 HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
@@ -97,142 +95,46 @@ class TestReadEvent:
             read_event("workflow_dispatch", sample("workflow_dispatch"), sha="", ref="refs/heads/main")
 
 
-class TestResolveTarget:
-    """resolve_target"""
+class TestParsePayload:
+    """parse_payload"""
 
-    def test_payload_alone_needs_no_lookup(self) -> None:
-        lookups = FakeLookups()
-        target = resolve_target(read_event("pull_request", sample("pull_request")), Overrides(), lookups)
-        assert (target.repository_id, target.base_commit, target.head_commit) == ("R_kgDOLrq3yg", BASE, HEAD)
-        assert lookups.calls == []
-
-    def test_new_branch_asks_for_the_parent(self) -> None:
-        lookups = FakeLookups()
-        target = resolve_target(read_event("push", sample("push_new_branch")), Overrides(), lookups)
-        assert target.base_commit == "1" * 40
-        assert lookups.calls == [f"parent_of {HEAD}"]
-
-    def test_base_commit_input_avoids_the_lookup(self) -> None:
-        lookups = FakeLookups()
-        facts = read_event("push", sample("push_new_branch"))
-        target = resolve_target(facts, Overrides(base_commit="2" * 40), lookups)
-        assert target.base_commit == "2" * 40
-        assert lookups.calls == []
-
-    def test_schedule_asks_for_the_repository_id(self) -> None:
-        lookups = FakeLookups()
-        facts = read_event("schedule", sample("schedule"), sha=RUN_SHA, ref="refs/heads/main")
-        target = resolve_target(facts, Overrides(), lookups)
-        assert target.repository_id == "R_fromApi"
-        assert lookups.calls == [f"parent_of {RUN_SHA}", "repository_node_id"]
-
-    def test_overrides_win(self) -> None:
-        overrides = Overrides("R_override", "3" * 40, "4" * 40, "release/1")
-        target = resolve_target(read_event("pull_request", sample("pull_request")), overrides, FakeLookups())
-        assert (target.repository_id, target.base_commit, target.head_commit, target.branch) == (
-            "R_override",
-            "3" * 40,
-            "4" * 40,
-            "release/1",
-        )
-
-    def test_unsupported_event_lists_the_supported_ones(self) -> None:
-        with pytest.raises(EventError) as caught:
-            resolve_target(EventFacts("issue_comment", supported=False), Overrides(head_commit="4" * 40), FakeLookups())
-        assert str(caught.value) == (
-            "the issue_comment event is not supported; use one of pull_request, pull_request_target, push, "
-            "merge_group, workflow_dispatch, schedule, release, or set repository-id, base-commit, head-commit "
-            "and branch-name (see https://github.com/aikido-gate/aikido-gate#triggers)"
-        )
-
-    def test_unsupported_event_with_every_override(self) -> None:
-        overrides = Overrides("R_1", "3" * 40, "4" * 40, "main")
-        target = resolve_target(EventFacts("issue_comment", supported=False), overrides, FakeLookups())
-        assert target.branch == "main"
-
-
-class TestResolveReleaseTarget:
-    """resolve_release_target: one commit, never a base or a look-up for one"""
-
-    @pytest.mark.parametrize(
-        ("event", "sample_name", "head"),
-        [
-            ("release", "release", RUN_SHA),  # the payload only names the tag; the runner gives the commit
-            ("push", "push_tag", HEAD),  # a tag push: `after`, though `before` is all zeros
-            ("workflow_dispatch", "workflow_dispatch", RUN_SHA),
-            ("push", "push", HEAD),
-            ("pull_request", "pull_request", HEAD),
-        ],
-    )
-    def test_the_commit_of_each_event(self, event: str, sample_name: str, head: str) -> None:
-        lookups = FakeLookups()
-        facts = read_event(event, sample(sample_name), sha=RUN_SHA, ref="refs/tags/v1.2.0")
-        target = resolve_release_target(facts, Overrides(), lookups, base_branch="main")
-        assert (target.head_commit, target.base_commit, target.release_gating, target.base_branch) == (
-            head,
-            None,
-            True,
-            "main",
-        )
-        assert target.repository_id == "R_kgDOLrq3yg"
-        assert lookups.calls == []
-
-    def test_head_commit_input_wins(self) -> None:
-        facts = read_event("release", sample("release"), sha=RUN_SHA)
-        target = resolve_release_target(facts, Overrides(head_commit="3" * 40), FakeLookups(), base_branch=None)
-        assert target.head_commit == "3" * 40
-
-    def test_an_event_without_a_commit_says_which_input_to_set(self) -> None:
-        facts = read_event("issue_comment", sample("issue_comment"))
-        with pytest.raises(EventError, match="the issue_comment event names no commit to gate as a release: set head"):
-            resolve_release_target(facts, Overrides(), FakeLookups(), base_branch=None)
-
-
-class TestLoadPayload:
-    """load_payload"""
-
-    def test_reads_a_json_object(self, tmp_path: Path) -> None:
-        path = tmp_path / "event.json"
-        path.write_text(json.dumps({"a": 1}))
-        assert load_payload(path) == {"a": 1}
+    def test_reads_a_json_object(self) -> None:
+        assert parse_payload(json.dumps({"a": 1}).encode()) == {"a": 1}
 
     @pytest.mark.parametrize(
         ("content", "message"),
         [
-            (None, "cannot read the event payload at GITHUB_EVENT_PATH"),
-            ("{not json", "the event payload at GITHUB_EVENT_PATH is not valid JSON"),
-            ("[1]", "the event payload at GITHUB_EVENT_PATH is not a JSON object"),
+            (b"{not json", "the event payload at GITHUB_EVENT_PATH is not valid JSON"),
+            (b"[1]", "the event payload at GITHUB_EVENT_PATH is not a JSON object"),
         ],
     )
-    def test_bad_payload(self, tmp_path: Path, content: str | None, message: str) -> None:
-        path = tmp_path / "event.json"
-        if content is not None:
-            path.write_text(content)
+    def test_bad_payload(self, content: bytes, message: str) -> None:
         with pytest.raises(EventError, match=message):
-            load_payload(path)
+            parse_payload(content)
 
-    def test_a_missing_file_is_named(self, tmp_path: Path) -> None:
-        path = tmp_path / "gone.json"
-        with pytest.raises(EventError) as caught:
-            load_payload(path)
-        assert str(caught.value).startswith(
-            f'cannot read the event payload at GITHUB_EVENT_PATH "{path}" (No such file or directory): '
-        )
+    def test_invalid_utf8_is_replaced_not_fatal(self) -> None:
+        payload = parse_payload(b'{"pull_request": {"title": "cut mid-emoji \xf0\x9f"}}')
+        assert payload["pull_request"]["title"] == "cut mid-emoji \ufffd"
 
-    def test_unset_path(self) -> None:
-        with pytest.raises(EventError, match="GITHUB_EVENT_PATH is not set"):
-            load_payload(None)
-
-    def test_invalid_utf8_is_replaced_not_fatal(self, tmp_path: Path) -> None:
-        path = tmp_path / "event.json"
-        path.write_bytes(b'{"pull_request": {"title": "cut mid-emoji \xf0\x9f"}}')
-        assert load_payload(path)["pull_request"]["title"] == "cut mid-emoji \ufffd"
-
-    def test_nesting_bomb_is_a_clear_error(self, tmp_path: Path) -> None:
-        path = tmp_path / "event.json"
-        path.write_text("[" * 200_000 + "]" * 200_000)
+    def test_nesting_bomb_is_a_clear_error(self) -> None:
         with pytest.raises(EventError, match="nested too deeply for a webhook payload"):
-            load_payload(path)
+            parse_payload(b"[" * 200_000 + b"]" * 200_000)
+
+    def test_more_than_github_ever_sends_is_refused_unread(self) -> None:
+        with pytest.raises(EventError, match=r"larger than GitHub ever sends \(25 MB\)"):
+            parse_payload(b" " * (PAYLOAD_LIMIT + 1))
+
+
+class TestHeadAndBranch:
+    """head_and_branch: what a branch scan needs, the inputs to set named"""
+
+    def test_the_overrides_win(self) -> None:
+        facts = EventFacts("push", head_commit="1" * 40, branch="main")
+        assert head_and_branch(facts, Overrides(head_commit="2" * 40)) == ("2" * 40, "main")
+
+    def test_no_branch_names_the_input(self) -> None:
+        with pytest.raises(EventError, match="the push event names no branch: set branch-name"):
+            head_and_branch(EventFacts("push", head_commit="1" * 40), Overrides())
 
 
 class TestHostilePayloadText:

@@ -10,11 +10,11 @@ import pytest
 
 from gate import HOME
 from gate.core import sarif
-from gate.core.markdown import defuse, md_block, md_link, md_text
+from gate.core.comment import render_review, render_status
+from gate.core.markdown import cut_short, defuse, md_block, md_link, md_text
 from gate.core.models import SastIssue, parse_scan_status
 from gate.core.summary import render
 from gate.core.verdict import decide, error
-from gate.flow.comment import render_review, render_status
 from tests.support.answers import FEATURE_DONE
 
 HOSTILE = [
@@ -131,3 +131,20 @@ class TestOwnLinks:
     @pytest.mark.parametrize("suffix", [".evil.example/x", "/../../evil/repo", "-evil", "#x/../y"])
     def test_a_lookalike_is_not(self, suffix: str) -> None:
         assert inert(md_text(f"see {HOME}{suffix}"))
+
+
+class TestCutShort:
+    """cut_short: below a sink's limit, in its unit, at a line's end where there is one"""
+
+    @pytest.mark.parametrize(
+        ("text", "unit", "expected"),
+        [
+            ("short\n", "utf-8", "short\n"),
+            ("aaaa\nbbbb\ncccc\n", "utf-8", "aaaa\n\n[cut]"),
+            ("é" * 10, "utf-8", "éé\n\n[cut]"),  # two bytes each, never half a character
+            ("🐍" * 10, "utf-16-le", "🐍🐍\n\n[cut]"),  # two UTF-16 units each
+            ("x" * 20, "utf-16-le", "xxxxx\n\n[cut]"),  # one line: cut inside it
+        ],
+    )
+    def test_cut_short_counts_in_the_sinks_unit(self, text: str, unit: str, expected: str) -> None:
+        assert cut_short(text, 12, "[cut]", unit=unit) == expected

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from gate.core.errors import UnexpectedAnswer
-from gate.core.models import GateOptions, ScanTarget, parse_scan_id, parse_scan_status, start_body
+from gate.core.models import ScanTarget, parse_scan_id, parse_scan_status, start_body
+from gate.core.precedence import DEFAULTS
 from tests.support.answers import DEFAULT_DONE, FEATURE_DONE
 
 # The page's examples, made valid JSON.
@@ -110,7 +112,17 @@ class TestStartBody:
 
     def test_a_release_gate_sends_what_aikidos_cli_sends(self) -> None:
         target = ScanTarget("R_1", None, "b" * 40, "main", "https://github.com/o/r/pull/1", "Title", True, "main")
-        body = start_body(target, GateOptions("HIGH", True, True, False, False))
+        body = start_body(
+            target,
+            replace(
+                DEFAULTS,
+                minimum_severity="HIGH",
+                fail_on_dependency_scan=True,
+                fail_on_sast_scan=True,
+                fail_on_iac_scan=False,
+                fail_on_secrets_scan=False,
+            ),
+        )
         assert body == {
             "version": "1.0.5",
             "repository_id": "R_1",
@@ -124,11 +136,31 @@ class TestStartBody:
             "fail_on_secrets_scan": False,
         }
         no_branch = ScanTarget("R_1", None, "b" * 40, None, release_gating=True)
-        assert "base_branch" not in start_body(no_branch, GateOptions("HIGH", True, True, False, False))
+        assert "base_branch" not in start_body(
+            no_branch,
+            replace(
+                DEFAULTS,
+                minimum_severity="HIGH",
+                fail_on_dependency_scan=True,
+                fail_on_sast_scan=True,
+                fail_on_iac_scan=False,
+                fail_on_secrets_scan=False,
+            ),
+        )
 
     def test_page_fields_with_json_booleans(self) -> None:
         target = ScanTarget("R_1", "a" * 40, "b" * 40, "feature", "https://github.com/o/r/pull/1", "Title")
-        body = start_body(target, GateOptions("HIGH", True, False, True, False))
+        body = start_body(
+            target,
+            replace(
+                DEFAULTS,
+                minimum_severity="HIGH",
+                fail_on_dependency_scan=True,
+                fail_on_sast_scan=False,
+                fail_on_iac_scan=True,
+                fail_on_secrets_scan=False,
+            ),
+        )
         assert body == {
             "version": "1.0.5",
             "branch_name": "feature",
@@ -144,5 +176,15 @@ class TestStartBody:
         }
 
     def test_no_pull_request_metadata_outside_pull_requests(self) -> None:
-        body = start_body(ScanTarget("R_1", "a" * 40, "b" * 40, "main"), GateOptions("LOW", True, True, True, True))
+        body = start_body(
+            ScanTarget("R_1", "a" * 40, "b" * 40, "main"),
+            replace(
+                DEFAULTS,
+                minimum_severity="LOW",
+                fail_on_dependency_scan=True,
+                fail_on_sast_scan=True,
+                fail_on_iac_scan=True,
+                fail_on_secrets_scan=True,
+            ),
+        )
         assert "pull_request_metadata" not in body

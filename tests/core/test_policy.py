@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
 
+from gate.core.errors import PolicyError
 from gate.core.policy import (
+    MAX_POLICY_BYTES,
+    ONLY_THE_ACTION_CHECKS,
     SCHEMA,
     Location,
     Policy,
-    PolicyError,
     Profile,
     RunFacts,
     When,
@@ -25,6 +29,7 @@ from gate.core.policy import (
     validate,
 )
 from gate.core.precedence import DEFAULTS, Settings, effective
+from gate.github.policy import MAX_DEPTH, MAX_DIGITS, parse_policy
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD: list[dict[str, Any]] = [
@@ -94,6 +99,43 @@ BAD: list[tuple[Any, str]] = [
     (
         {"version": 1, "cicdProfiles": [{"name": "x", "when": {"events": ["pull"]}}]},
         'cicdProfiles[0].when.events[0]: "pull" is not one of pull_request',
+    ),
+    # What the schema says with if/then (validate's own words), and uniqueItems.
+    (
+        {"version": 1, "automations": [{"name": "x", "scope": {"scopeType": "profiles"}, "events": []}]},
+        "automations[0].scope: scopeType profiles needs profiles: the names of cicdProfiles",
+    ),
+    (
+        {
+            "version": 1,
+            "automations": [{"name": "x", "scope": {"scopeType": "profiles", "profiles": []}, "events": []}],
+        },
+        "automations[0].scope: scopeType profiles needs profiles: the names of cicdProfiles",
+    ),
+    (
+        {
+            "version": 1,
+            "automations": [
+                {
+                    "name": "x",
+                    "events": [
+                        {
+                            "eventType": "scan_done",
+                            "actions": [{"actionType": "send_to_communicator", "createIssueOptions": {}}],
+                        }
+                    ],
+                }
+            ],
+        },
+        "automations[0].events[0].actions[0].createIssueOptions: belongs to actionType create_issue",
+    ),
+    (
+        {"version": 1, "cicdProfiles": [{"name": "x", "when": {"branches": ["main", "release/*", "main"]}}]},
+        'cicdProfiles[0].when.branches[2]: "main" is listed twice (first at branches[0])',
+    ),
+    (
+        {"version": 1, "cicdProfiles": [{"name": "x", "failConditions": {"scanTypes": ["sast", "sast"]}}]},
+        'cicdProfiles[0].failConditions.scanTypes[1]: "sast" is listed twice (first at scanTypes[0])',
     ),
 ]
 
@@ -294,9 +336,9 @@ class TestDidYouMean:
 class TestSelect:
     """select and glob_matches: policy-profile, else the first profile whose when matches"""
 
-    PR = Profile("PRs", When(events=("pull_request",), branches=("main", "release/*")), Settings())
-    TAGS = Profile("Releases", When(tags=("v*",)), Settings())
-    ANY = Profile("Any", None, Settings())
+    PR = Profile("PRs", When(events=("pull_request",), branches=("main", "release/*")), {})
+    TAGS = Profile("Releases", When(tags=("v*",)), {})
+    ANY = Profile("Any", None, {})
 
     def test_the_first_match_in_order(self) -> None:
         chosen = select(policy(self.PR, self.TAGS, self.ANY), None, RunFacts("pull_request", branch="release/2"))
@@ -348,9 +390,11 @@ class TestEffective:
 
     def test_each_setting_from_its_source(self) -> None:
         profile = Profile(
-            "p", None, Settings(minimum_severity="HIGH", fail_on_sast_scan=True, timeout_seconds=600, report_only=True)
+            "p",
+            None,
+            {"minimum_severity": "HIGH", "fail_on_sast_scan": True, "timeout_seconds": 600, "report_only": True},
         )
-        given = Settings(timeout_seconds=120, fail_on_dependency_scan=False)
+        given = {"timeout_seconds": 120, "fail_on_dependency_scan": False}
         chosen = effective(given, profile.settings)
         assert chosen.settings == Settings(
             minimum_severity="HIGH",
@@ -376,17 +420,17 @@ class TestEffective:
         }
 
     def test_without_a_profile_the_defaults(self) -> None:
-        assert effective(Settings(), None).settings == DEFAULTS
+        assert effective({}, None).settings == DEFAULTS
 
     def test_scan_types_set_every_fail_on_flag(self) -> None:
         document = {"version": 1, "cicdProfiles": [{"name": "p", "failConditions": {"scanTypes": ["iac"]}}]}
         [profile] = validate(document, {}, "p.yml").profiles
         settings = profile.settings
         assert (
-            settings.fail_on_dependency_scan,
-            settings.fail_on_sast_scan,
-            settings.fail_on_iac_scan,
-            settings.fail_on_secrets_scan,
+            settings["fail_on_dependency_scan"],
+            settings["fail_on_sast_scan"],
+            settings["fail_on_iac_scan"],
+            settings["fail_on_secrets_scan"],
         ) == (
             False,
             False,
@@ -465,7 +509,7 @@ class TestAutomationRules:
         [rule] = validate(document, {}, "p.yml").automations
         assert (rule.name, rule.enabled, rule.profiles) == ("Track", True, ("Release",))
         assert [action.type for action in rule.actions()] == ["create_issue", "send_to_communicator"]
-        assert rule.actions()[0].labels == ("security",)
+        assert rule.actions()[0].listed("labels") == ("security",)
 
     @pytest.mark.parametrize(
         ("rule", "message"),
@@ -522,3 +566,125 @@ class TestAutomationRules:
         rule = {"name": "x", "events": [ISSUE_ON_VULN]}
         with pytest.raises(PolicyError, match=r"automations\[1\].name: 'x' names an earlier automation too"):
             validate(rules(rule, rule), {}, "p.yml")
+
+
+RULE = "    events: [{eventType: scan_done, actions: [{actionType: create_issue}]}]\n"
+# Files an editor's schema check passed before the schema said if/then: each the action refuses.
+REFUSED = {
+    "scope-without-profiles.yml": (
+        "version: 1\ncicdProfiles: [{name: a}]\nautomations:\n  - name: r\n"
+        f"    scope: {{scopeType: profiles}}\n{RULE}",
+        "line 5: automations[0].scope: scopeType profiles needs profiles: the names of cicdProfiles",
+    ),
+    "scope-with-no-profiles.yml": (
+        "version: 1\ncicdProfiles: [{name: a}]\nautomations:\n  - name: r\n"
+        f"    scope: {{scopeType: profiles, profiles: []}}\n{RULE}",
+        "line 5: automations[0].scope: scopeType profiles needs profiles: the names of cicdProfiles",
+    ),
+    "issue-options-on-chat.yml": (
+        "version: 1\nautomations:\n  - name: r\n    events:\n      - eventType: scan_done\n        actions:\n"
+        "          - actionType: send_to_communicator\n            createIssueOptions: {labels: [security]}\n",
+        "line 8: automations[0].events[0].actions[0].createIssueOptions: belongs to actionType create_issue",
+    ),
+    "labels-twice.yml": (
+        "version: 1\nautomations:\n  - name: r\n    events:\n      - eventType: scan_done\n        actions:\n"
+        "          - actionType: create_issue\n            createIssueOptions:\n              labels: [a, b, a]\n",
+        'line 9: automations[0].events[0].actions[0].createIssueOptions.labels[2]: "a" is listed twice (first on '
+        "line 9)",
+    ),
+}
+# Files the schema passes and the action refuses: JSON Schema cannot say that names are unique.
+NAMES_TWICE = {
+    "profile-names-twice.yml": (
+        "version: 1\ncicdProfiles:\n  - name: a\n  - name: a\n",
+        "line 4: cicdProfiles[1].name: 'a' names an earlier profile too",
+    ),
+    "rule-names-twice.yml": (
+        f"version: 1\nautomations:\n  - name: r\n{RULE}  - name: r\n{RULE}",
+        "line 5: automations[1].name: 'r' names an earlier automation too",
+    ),
+}
+
+
+def check_jsonschema(folder: Path, files: dict[str, tuple[str, str]]) -> subprocess.CompletedProcess[str]:
+    """`check-jsonschema --schemafile policy.schema.json FILE...`, as a user checks a file in their editor's way."""
+    for name, (text, _) in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return subprocess.run(
+        [Path(sys.executable).parent / "check-jsonschema", "--schemafile", ROOT / "policy.schema.json", *files],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+
+class TestWhatTheSchemaSays:
+    """policy.schema.json against the action: check-jsonschema refuses what the action refuses, where it can"""
+
+    def test_the_schema_refuses_each_file_the_action_refuses(self, tmp_path: Path) -> None:
+        done = check_jsonschema(tmp_path, REFUSED)
+        assert done.returncode == 1, done.stdout
+        for name, (text, problem) in REFUSED.items():
+            assert f"{name}::$.automations[0]" in done.stdout
+            with pytest.raises(PolicyError) as caught:
+                parse_policy(text, name)
+            assert caught.value.problems == (problem,)
+
+    def test_names_given_twice_only_the_action_refuses_and_the_schema_says_so(self, tmp_path: Path) -> None:
+        done = check_jsonschema(tmp_path, NAMES_TWICE)
+        assert (done.returncode, done.stdout.strip()) == (0, "ok -- validation done")
+        for name, (text, problem) in NAMES_TWICE.items():
+            with pytest.raises(PolicyError) as caught:
+                parse_policy(text, name)
+            assert caught.value.problems == (problem,)
+        assert SCHEMA["x-onlyTheActionChecks"] == list(ONLY_THE_ACTION_CHECKS)
+        assert "cicdProfiles: no two profiles have one name" in ONLY_THE_ACTION_CHECKS
+        assert "automations: no two rules have one name" in ONLY_THE_ACTION_CHECKS
+
+    def test_the_yaml_limits_listed_are_the_reader_s(self) -> None:
+        [limits] = [line for line in ONLY_THE_ACTION_CHECKS if line.startswith("the YAML")]
+        assert f"at most {MAX_POLICY_BYTES // 1024} KiB" in limits
+        assert f"nested at most {MAX_DEPTH} deep, numbers of at most {MAX_DIGITS} digits" in limits
+
+    @pytest.mark.parametrize(
+        ("document", "path"),
+        [
+            ({"cicdProfiles": [{"name": "p", "when": {"events": ["push", "push"]}}]}, "cicdProfiles[0].when.events"),
+            ({"cicdProfiles": [{"name": "p", "when": {"tags": ["v*", "v*"]}}]}, "cicdProfiles[0].when.tags"),
+            (
+                {
+                    "cicdProfiles": [{"name": "p"}],
+                    "automations": [
+                        {"name": "r", "scope": {"scopeType": "profiles", "profiles": ["p", "p"]}, "events": []}
+                    ],
+                },
+                "automations[0].scope.profiles",
+            ),
+            (
+                {
+                    "automations": [
+                        {
+                            "name": "r",
+                            "events": [
+                                {
+                                    "eventType": "scan_done",
+                                    "actions": [
+                                        {"actionType": "create_issue", "createIssueOptions": {"assignees": ["o", "o"]}}
+                                    ],
+                                }
+                            ],
+                        }
+                    ]
+                },
+                "automations[0].events[0].actions[0].createIssueOptions.assignees",
+            ),
+        ],
+    )
+    def test_a_list_naming_one_thing_twice(self, document: dict[str, Any], path: str) -> None:
+        document = {"version": 1, **document}
+        with pytest.raises(jsonschema.ValidationError, match="has non-unique elements"):
+            jsonschema.validate(document, SCHEMA)
+        assert problem_of(document).startswith(f"{path}[1]: ")
+        assert problem_of(document).endswith(f" is listed twice (first at {path.rpartition('.')[2]}[0])")

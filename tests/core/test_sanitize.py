@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 
 from emulator.runner import parse_outputs
+from gate.core.comment import render_review, render_status
 from gate.core.models import SastIssue, ScanStatus
 from gate.core.sanitize import Secrets, add_secrets, clean, redact, using, valid_unicode
 from gate.core.summary import render
 from gate.core.verdict import decide
-from gate.flow.comment import render_review, render_status
 from gate.runner.workflow import Workflow
 from tests.support.leak import as_read, disguises
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gate.core.markdown import md_block, md_code, md_link, md_text
 from gate.core.models import parse_scan_status
-from gate.core.summary import counts_line, head_policy_lines, outputs, render
+from gate.core.summary import counts_line, fit_summary, head_policy_lines, outputs, render
 from gate.core.verdict import Problems, decide, error
 from tests.support.answers import DEFAULT_DONE, FEATURE_DONE
 
@@ -152,3 +152,13 @@ class TestProblemsListed:
             "",
         ]
         assert head_policy_lines(None, "###") == []
+
+
+class TestFitSummary:
+    """fit_summary"""
+
+    def test_a_huge_summary_is_cut_below_one_mebibyte(self) -> None:
+        text = "".join(f"- line {n}\n" for n in range(200_000))
+        cut = fit_summary(text)
+        assert len(cut.encode()) <= 1_000_000
+        assert cut.endswith("the summary was cut short at GitHub's size limit; the scan in Aikido has everything.\n")

@@ -2,33 +2,33 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from gate.boot.settings import load_inputs, load_runner, run_plan
 from gate.core.verdict import decide
 from gate.flow.after import post_pr_comments
 from tests.conftest import FakeClock, sample
-from tests.flow.test_run import DONE, FakePullRequest, FakeScanner, wiring
+from tests.flow.test_run import DONE, wiring
+from tests.support.ports import FakePullRequest, FakeScanner, FakeWorkflow
 
 
 class TestPostPrComments:
     """post_pr_comments over a fake port: which runs comment, and how."""
 
     def comment(self, clock: FakeClock, event: str, pr: FakePullRequest | None = None) -> str:
-        stream = io.StringIO()
+        workflow = FakeWorkflow()
         verdict = decide(DONE, scan_id=9, report_only=False)
-        wired = wiring(clock, FakeScanner(), stream, pr)
+        wired = wiring(clock, FakeScanner(), workflow, pr)
         post_pr_comments(
             verdict, run_plan(load_inputs(), load_runner()), sample(event), sast_issues=list, collaborators=wired
         )
-        return stream.getvalue()
+        return workflow.text
 
     def test_a_pull_request_gets_its_status_comment(self, action_env: Any, clock: FakeClock) -> None:
         action_env(**{"secret-key": "AIK_CI_x", "post-scan-status-comment": "on", "github-token": "ghs_x"})
         pr = FakePullRequest()
         assert self.comment(clock, "pull_request", pr) == "PR status comment: created\n"
-        [body] = pr.created
+        [body] = [comment.body for comment in pr.comments]
         assert "### ✅ Aikido security gate passed" in body
 
     def test_no_pull_request_no_comment(self, action_env: Any, clock: FakeClock, monkeypatch: Any) -> None:

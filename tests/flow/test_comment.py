@@ -1,37 +1,22 @@
-"""The PR comments through PyGithub's real HTTP, against a fake GitHub API on loopback."""
+"""gate.flow.comment: what the PR comments do, and in which order, over an in-memory pull request.
+
+The bodies are the core's (tests/core/test_comment.py); PyGithub's adapter is tested against a fake GitHub
+in tests/github/test_comments.py.
+"""
 
 from __future__ import annotations
 
-import concurrent.futures
 import dataclasses
-import io
-import os
-import socket
-import threading
-from collections.abc import Iterator
 
-import pytest
-
-from emulator.github import BOT, REPO, FakeGitHub
-from gate.core.clock import Deadline
-from gate.core.comment_plan import CommentMode, CommentPlan
+from gate.core.comment import SAST_MARKER, CommentMode, CommentPlan, status_marker
+from gate.core.errors import UnexpectedAnswer
 from gate.core.models import SastIssue, parse_scan_status
-from gate.core.verdict import Problems, ReleaseGate, Verdict, decide, error, timed_out
-from gate.flow.comment import (
-    MAX_INLINE_COMMENTS,
-    SAST_MARKER,
-    post_comments,
-    render_status,
-    status_marker,
-)
-from gate.github.comments import PyGithubPullRequest
-from gate.runner.workflow import Workflow
-from tests.conftest import FakeClock
+from gate.core.verdict import Problems, Verdict, decide, timed_out
+from gate.flow.comment import MAX_INLINE_COMMENTS, post_comments
 from tests.support.answers import FEATURE_DONE
-from tests.support.refusing_proxy import RefusingProxy
+from tests.support.ports import BOT, FakePullRequest, FakeWorkflow
 
 HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
-TOKEN = "ghs_" + "x" * 36
 MARKER = status_marker("CI", "aikido", '{"os": "linux"}')
 PASSED = decide(
     parse_scan_status(FEATURE_DONE | {"gate_passed": True, "new_issues_found": 0}), scan_id=7, report_only=False
@@ -41,448 +26,226 @@ CLEAN = decide(
     scan_id=7,
     report_only=False,
 )
-FAILED = decide(
-    parse_scan_status(FEATURE_DONE | {"outcome": {"human_readable_message": "**1 new** issue <script>x</script>"}}),
-    scan_id=7,
-    report_only=False,
-)
+FAILED = decide(parse_scan_status(FEATURE_DONE), scan_id=7, report_only=False)
 ISSUES = [
     SastIssue("src/app.py", 10, 12, "SQL injection", "User input reaches a query.", "Use parameters."),
     SastIssue("src/app.py", 40, 40, "Hard-coded password"),
 ]
+COMMENT = "::warning title=Aikido PR comment::"
 
 
-@pytest.fixture
-def github() -> Iterator[FakeGitHub]:
-    with FakeGitHub(diff_lines={("src/app.py", 12), ("src/app.py", 40)}) as fake:
-        yield fake
+def post(
+    pr: FakePullRequest,
+    verdict: Verdict,
+    mode: CommentMode = CommentMode.ON,
+    *,
+    sast: bool = False,
+    issues: list[SastIssue] | Exception | None = None,
+) -> str:
+    """Post once; returns the log."""
+    plan = CommentPlan(mode=mode, sast=sast, marker=MARKER, job="aikido", head_commit=HEAD)
+    workflow = FakeWorkflow()
+
+    def sast_issues() -> list[SastIssue]:
+        if isinstance(issues, Exception):
+            raise issues
+        return list(ISSUES if issues is None else issues)
+
+    post_comments(verdict, plan, pr, sast_issues, workflow)
+    return workflow.text
 
 
-class Run:
-    """Posts once against the fake and keeps what the user would see."""
-
-    def __init__(self, github: FakeGitHub, clock: FakeClock) -> None:
-        self.github, self.clock = github, clock
-
-    def __call__(
-        self,
-        verdict: Verdict,
-        mode: CommentMode = CommentMode.ON,
-        *,
-        sast: bool = False,
-        marker: str = MARKER,
-        issues: list[SastIssue] | None = None,
-        seconds: float = 60,
-    ) -> str:
-        pr = PyGithubPullRequest(
-            self.github.api_url,
-            TOKEN,
-            REPO,
-            42,
-            deadline=Deadline(self.clock() + seconds, self.clock),
-            sleep=self.clock.sleep,
-            seconds_between_writes=0,
-            environ=os.environ,
-        )
-        plan = CommentPlan(mode=mode, sast=sast, marker=marker, job="aikido", head_commit=HEAD)
-        log = io.StringIO()
-        post_comments(verdict, plan, pr, lambda: list(ISSUES if issues is None else issues), Workflow(log))
-        return log.getvalue()
-
-
-@pytest.fixture
-def post(github: FakeGitHub, clock: FakeClock) -> Run:
-    return Run(github, clock)
+def inline(pr: FakePullRequest) -> list[tuple[str, int | None]]:
+    return [(review.path, review.line) for review in pr.reviews]
 
 
 class TestStatusComment:
-    """The sticky status comment."""
+    """The sticky status comment: created once, then updated in place"""
 
-    def test_created_once_then_updated_in_place(self, github: FakeGitHub, post: Run) -> None:
-        assert post(FAILED) == "PR status comment: created\n"
-        assert post(PASSED) == "PR status comment: updated\n"
-        [comment] = github.issue_comments
-        assert comment["body"].startswith(MARKER + "\n### ✅ Aikido security gate passed")
-        assert [w.method for w in github.writes()] == ["POST", "PATCH"]
-        assert github.requests[0].headers["Authorization"] == f"token {TOKEN}"
+    def test_created_once_then_updated_in_place(self) -> None:
+        pr = FakePullRequest()
+        assert post(pr, FAILED) == "PR status comment: created\n"
+        assert post(pr, PASSED) == "PR status comment: updated\n"
+        [comment] = pr.comments
+        assert comment.body.startswith(MARKER + "\n### ✅ Aikido security gate passed")
+        assert pr.writes() == ["create_issue_comment", "edit_issue_comment"]
 
-    def test_found_again_on_a_later_page(self, github: FakeGitHub, post: Run) -> None:
-        for n in range(130):
-            github.add_issue_comment(f"chatter {n}", user={"login": "octocat", "type": "User"})
-        ours = github.add_issue_comment(f"{MARKER}\nold", user=BOT)
-        post(PASSED)
-        assert [(w.method, w.path) for w in github.writes()] == [
-            ("PATCH", f"/repos/{REPO}/issues/comments/{ours['id']}")
-        ]
-        assert [r.query.get("page", ["1"]) for r in github.requests if r.method == "GET"] == [["1"], ["2"]]
+    def test_unchanged_comment_is_not_rewritten(self) -> None:
+        pr = FakePullRequest()
+        post(pr, PASSED)
+        post(pr, PASSED)
+        assert pr.writes() == ["create_issue_comment"]
 
-    def test_each_job_and_matrix_leg_has_its_own(self, github: FakeGitHub, post: Run) -> None:
-        post(PASSED)
-        post(PASSED, marker=status_marker("CI", "aikido", '{"os": "windows"}'))
-        post(PASSED, marker=status_marker("CI", "other-job", '{"os": "linux"}'))
-        assert len(github.issue_comments) == 3
-
-    def test_only_if_new_findings(self, github: FakeGitHub, post: Run) -> None:
-        assert post(CLEAN, CommentMode.ONLY_IF_NEW_FINDINGS) == "PR status comment: not needed\n"
-        assert github.writes() == []
-        assert post(FAILED, CommentMode.ONLY_IF_NEW_FINDINGS) == "PR status comment: created\n"
+    def test_only_if_new_findings(self) -> None:
+        pr = FakePullRequest()
+        assert post(pr, CLEAN, CommentMode.ONLY_IF_NEW_FINDINGS) == "PR status comment: not needed\n"
+        assert pr.writes() == []
+        assert post(pr, FAILED, CommentMode.ONLY_IF_NEW_FINDINGS) == "PR status comment: created\n"
         # Once it exists, a clean run updates it, so the PR shows the findings are resolved.
-        assert post(CLEAN, CommentMode.ONLY_IF_NEW_FINDINGS) == "PR status comment: updated\n"
-        assert "passed" in github.issue_comments[0]["body"]
+        assert post(pr, CLEAN, CommentMode.ONLY_IF_NEW_FINDINGS) == "PR status comment: updated\n"
+        assert "passed" in pr.comments[0].body
 
-    def test_a_broken_policy_file_of_the_pull_request_is_worth_a_comment(self, github: FakeGitHub, post: Run) -> None:
+    def test_no_result_is_worth_a_comment_only_when_it_failed_the_gate(self) -> None:
+        pr = FakePullRequest()
+        late = timed_out(scan_id=7, seconds=300, fail_on_timeout=False)
+        assert post(pr, late, CommentMode.ONLY_IF_NEW_FINDINGS) == "PR status comment: not needed\n"
+
+    def test_a_broken_policy_file_of_the_pull_request_is_worth_a_comment(self) -> None:
+        pr = FakePullRequest()
         broken = dataclasses.replace(CLEAN, head_policy=Problems(".github/gate.yml", ("line 4: x: unknown key",), HEAD))
-        assert post(broken, CommentMode.ONLY_IF_NEW_FINDINGS) == "PR status comment: created\n"
-        body = github.issue_comments[0]["body"]
-        assert body.index("### ✅ Aikido security gate passed") < body.index(
-            "#### ❌ This pull request's version of the policy file would break the gate once merged"
-        )
-        assert "\n- line 4: x: unknown key\n" in body
+        assert post(pr, broken, CommentMode.ONLY_IF_NEW_FINDINGS) == "PR status comment: created\n"
+        assert "\n- line 4: x: unknown key\n" in pr.comments[0].body
 
-    def test_unchanged_comment_is_not_rewritten(self, github: FakeGitHub, post: Run) -> None:
-        post(PASSED)
-        post(PASSED)
-        assert [w.method for w in github.writes()] == ["POST"]
-
-    def test_read_only_token_is_a_warning(self, github: FakeGitHub, post: Run) -> None:
-        github.refuse("POST", "/comments$", 403, "Resource not accessible by integration")
-        log = post(PASSED)
-        assert log == (
-            "::warning title=Aikido PR comment::could not post the status comment: GitHub answered HTTP 403: "
-            "Resource not accessible by integration; give the job `permissions: pull-requests: write` "
-            "(fork pull requests only get a read-only token)\n"
+    def test_a_refusal_is_a_warning_naming_the_permission(self) -> None:
+        pr = FakePullRequest()
+        pr.refuse("create_issue_comment", 403, "Resource not accessible by integration")
+        assert post(pr, PASSED) == (
+            f"{COMMENT}could not post the status comment: GitHub answered HTTP 403: Resource not accessible by "
+            "integration; give the job `permissions: pull-requests: write` (fork pull requests only get a read-only "
+            "token)\n"
         )
 
-    def test_rate_limit_is_waited_out_and_the_comment_sent_once(
-        self, github: FakeGitHub, post: Run, clock: FakeClock
-    ) -> None:
-        github.refuse("POST", "/comments$", 403, "API rate limit exceeded", headers={"Retry-After": "7"})
-        assert post(PASSED) == "PR status comment: created\n"
-        assert clock.sleeps == [7.0]
-        assert [w.method for w in github.writes()] == ["POST", "POST"]
-        assert len(github.issue_comments) == 1
-
-    def test_retry_after_zero_still_waits_a_second(self, github: FakeGitHub, post: Run, clock: FakeClock) -> None:
-        github.refuse("POST", "/comments$", 429, "slow down", times=1000, headers={"Retry-After": "0"})
-        log = post(PASSED, seconds=30)
-        assert "could not post the status comment: GitHub's rate limit asks for 1 s, more than the time left" in log
-        assert clock.sleeps == [1.0] * 29
-        assert len(github.writes()) == 30
-
-    def test_rate_limit_past_the_deadline_gives_up(self, github: FakeGitHub, post: Run) -> None:
-        github.refuse("POST", "/comments$", 429, "slow down", headers={"Retry-After": "120"})
-        log = post(PASSED, seconds=30)
-        assert "GitHub's rate limit asks for 120 s, more than the time left" in log
-        assert len(github.writes()) == 1
-
-    def test_server_error_is_never_resent(self, github: FakeGitHub, post: Run) -> None:
-        github.refuse("POST", "/comments$", 502, "Bad gateway")
-        log = post(PASSED)
-        assert "could not post the status comment: GitHub answered HTTP 502: Bad gateway" in log
-        assert len(github.writes()) == 1
-
-    def test_no_answer_names_the_host_and_github_api_url(self, clock: FakeClock) -> None:
-        with socket.create_server(("127.0.0.1", 0)) as closed:
-            port = closed.getsockname()[1]
-        deadline = Deadline(clock() + 60, clock)
-        pr = PyGithubPullRequest(
-            f"http://127.0.0.1:{port}", TOKEN, REPO, 42, deadline=deadline, sleep=clock.sleep, environ=os.environ
+    def test_a_server_error_names_no_permission(self) -> None:
+        pr = FakePullRequest()
+        pr.refuse("issue_comments", 502, "Bad gateway")
+        assert (
+            post(pr, PASSED) == f"{COMMENT}could not post the status comment: GitHub answered HTTP 502: Bad gateway\n"
         )
-        log = io.StringIO()
-        plan = CommentPlan(mode=CommentMode.ON, sast=False, marker=MARKER, job="aikido", head_commit=HEAD)
-        post_comments(PASSED, plan, pr, list, Workflow(log))
-        assert log.getvalue() == (
-            f"::warning title=Aikido PR comment::could not post the status comment: no answer from GitHub at "
-            f"127.0.0.1:{port} (ConnectionError): check GITHUB_API_URL and the network to 127.0.0.1:{port}\n"
-        )
-
-    def test_a_refusing_proxy_is_named(self, post: Run, monkeypatch: pytest.MonkeyPatch) -> None:
-        with RefusingProxy() as proxy:
-            monkeypatch.setenv("HTTP_PROXY", proxy.url)
-            for name in ("NO_PROXY", "no_proxy", "http_proxy"):
-                monkeypatch.delenv(name, raising=False)
-            log = post(PASSED)
-        assert log == (
-            "::warning title=Aikido PR comment::could not post the status comment: the proxy refused the "
-            "connection to GitHub: check HTTP_PROXY and its credentials\n"
-        )
-        assert proxy.request_lines[0].startswith("GET http://127.0.0.1:")
-
-    def test_enterprise_server_base_url(self, clock: FakeClock) -> None:
-        with FakeGitHub(prefix="/api/v3") as ghes:
-            Run(ghes, clock)(FAILED)
-            Run(ghes, clock)(PASSED)
-            assert [r.path for r in ghes.requests] == [
-                f"/api/v3/repos/{REPO}/issues/42/comments",  # list: none yet
-                f"/api/v3/repos/{REPO}/issues/42/comments",  # create
-                f"/api/v3/repos/{REPO}/issues/42/comments",  # list again: did another run race?
-                f"/api/v3/repos/{REPO}/issues/42/comments",  # the next run lists
-                "/api/graphql",
-                f"/api/v3/repos/{REPO}/issues/comments/{ghes.issue_comments[0]['id']}",
-            ]
-            assert len(ghes.issue_comments) == 1
-
-
-MALLORY = {"login": "mallory", "id": 666, "type": "User"}
-APP_BOT = {"login": "acme-security[bot]", "id": 4242, "type": "Bot"}
 
 
 class TestRacingRuns:
-    """Two quick pushes start two runs of one job: they converge on one status comment, the oldest."""
+    """Two quick pushes start two runs of one job: they converge on one status comment, the oldest of ours"""
 
-    def test_four_concurrent_first_runs_leave_one_status_comment(self, github: FakeGitHub) -> None:
-        github.list_barrier = threading.Barrier(4)  # every run lists before any creates
-        with concurrent.futures.ThreadPoolExecutor(4) as pool:
-            logs = list(pool.map(lambda _: Run(github, FakeClock())(FAILED), range(4)))
-        assert sum(request.method == "POST" for request in github.requests if "graphql" not in request.path) == 4
-        [comment] = github.issue_comments
-        assert comment["id"] == 1001  # the oldest
-        assert (
-            sorted(log.splitlines()[-1] for log in logs)
-            == ["PR status comment: created"] + ["PR status comment: updated"] * 3
+    def test_a_run_that_raced_keeps_the_older_comment(self) -> None:
+        pr = FakePullRequest()
+        pr.raced = f"{MARKER}\nthe other run's"
+        assert post(pr, FAILED) == (
+            "another run of this job created its status comment at the same time: kept the older one\n"
+            "PR status comment: updated\n"
         )
-        Run(github, FakeClock())(PASSED)
-        assert [c["id"] for c in github.issue_comments] == [1001]
-        assert "passed" in github.issue_comments[0]["body"]
+        [kept] = pr.comments
+        assert (kept.id, "failed" in kept.body) == (1001, True)
 
-    def test_copies_left_by_an_earlier_race_are_deleted_but_never_anyone_else_s(
-        self, github: FakeGitHub, post: Run
-    ) -> None:
-        oldest = github.add_issue_comment(f"{MARKER}\nold")
-        github.add_issue_comment(f"{MARKER}\nmallory's", MALLORY)
-        newer = github.add_issue_comment(f"{MARKER}\nnewer copy")
-        post(FAILED)
-        assert [c["id"] for c in github.issue_comments] == [oldest["id"], newer["id"] - 1]
-        assert "failed" in github.issue_comments[0]["body"]
-        assert [r.path.rsplit("/", 1)[1] for r in github.requests if r.method == "DELETE"] == [str(newer["id"])]
+    def test_copies_left_by_an_earlier_race_are_deleted_but_never_anyone_else_s(self) -> None:
+        pr = FakePullRequest()
+        oldest = pr.add_comment(f"{MARKER}\nold")
+        planted = pr.add_comment(f"{MARKER}\nmallory's", "mallory")
+        pr.add_comment(f"{MARKER}\nnewer copy")
+        post(pr, FAILED)
+        assert [comment.id for comment in pr.comments] == [oldest.id, planted.id]
+        assert "failed" in pr.comments[0].body
 
-    def test_a_copy_already_deleted_by_the_other_run_is_fine(self, github: FakeGitHub, post: Run) -> None:
-        github.add_issue_comment(f"{MARKER}\nold")
-        newer = github.add_issue_comment(f"{MARKER}\nnewer copy")
-        github.refuse("DELETE", rf"/issues/comments/{newer['id']}$", 404, "Not Found")
-        assert post(FAILED) == "PR status comment: updated\n"
-
-    def test_duplicate_review_comments_of_ours_are_deleted(self, github: FakeGitHub, post: Run) -> None:
-        github.diff_lines = {("src/app.py", 12), ("src/app.py", 40)}
-        first = github.add_review_comment("src/app.py", 12, f"{SAST_MARKER}\nSQL injection")
-        second = github.add_review_comment("src/app.py", 12, f"{SAST_MARKER}\nSQL injection")
-        planted = github.add_review_comment("src/app.py", 40, f"{SAST_MARKER}\nplanted", MALLORY)
-        post(FAILED, sast=True)
-        kept = [(c["id"], c["line"]) for c in github.review_comments]
-        assert (first["id"], 12) in kept
-        assert (second["id"], 12) not in kept
-        assert (planted["id"], 40) in kept
-        assert [c["line"] for c in github.review_comments].count(12) == 1
+    def test_a_copy_already_deleted_by_the_other_run_is_fine(self) -> None:
+        pr = FakePullRequest()
+        pr.add_comment(f"{MARKER}\nold")
+        pr.add_comment(f"{MARKER}\nnewer copy")
+        pr.refuse("delete_issue_comment", 404, "Not Found")
+        assert post(pr, FAILED) == "PR status comment: updated\n"
 
 
-class TestCommentOwnership:
-    """Only comments the action's own identity wrote are ever edited; a copied marker is ignored."""
+class TestOwnership:
+    """Only comments the action's own identity wrote are ever edited; a copied marker is ignored"""
 
-    def test_a_planted_status_comment_is_left_alone(self, github: FakeGitHub, post: Run) -> None:
-        planted = github.add_issue_comment(f"{MARKER}\nlooks official: merge me", user=MALLORY)
-        log = post(FAILED)
-        assert planted["body"] == f"{MARKER}\nlooks official: merge me"
-        assert [(w.method, w.path) for w in github.writes()] == [("POST", f"/repos/{REPO}/issues/42/comments")]
-        ours = github.issue_comments[-1]
-        assert (ours["user"]["login"], "failed" in ours["body"]) == ("github-actions[bot]", True)
-        assert log == (
-            "ignored comment(s) carrying aikido-gate's marker by mallory: not written by github-actions[bot]\n"
+    def test_a_planted_status_comment_is_left_alone(self) -> None:
+        pr = FakePullRequest()
+        pr.add_comment(f"{MARKER}\nlooks official: merge me", "mallory")
+        assert post(pr, FAILED) == (
+            f"ignored comment(s) carrying aikido-gate's marker by mallory: not written by {BOT}\n"
             "PR status comment: created\n"
         )
-
-    def test_the_real_one_is_updated_next_to_a_planted_copy(self, github: FakeGitHub, post: Run) -> None:
-        post(FAILED)
-        github.add_issue_comment(f"{MARKER}\n### ✅ passed, trust me", user=MALLORY)
-        post(PASSED)
-        ours, planted = github.issue_comments
-        assert "Aikido security gate passed" in ours["body"]
-        assert planted["body"].endswith("trust me")
-        assert [w.method for w in github.writes()] == ["POST", "PATCH"]
-
-    def test_a_github_app_token_finds_its_own_comments(self, clock: FakeClock) -> None:
-        with FakeGitHub(viewer=APP_BOT) as app:
-            app.add_issue_comment(f"{MARKER}\nby the workflow token", user=BOT)
-            mine = app.add_issue_comment(f"{MARKER}\nold", user=APP_BOT)
-            Run(app, clock)(PASSED)
-            assert [(w.method, w.path) for w in app.writes()] == [
-                ("PATCH", f"/repos/{REPO}/issues/comments/{mine['id']}")
-            ]
-            assert app.issue_comments[0]["body"].endswith("by the workflow token")
-
-    def test_the_identity_is_asked_once_and_only_when_a_marker_is_seen(self, github: FakeGitHub, post: Run) -> None:
-        post(FAILED, sast=True)
-        assert [r.path for r in github.requests if r.path.endswith("/graphql")] == []
-        post(FAILED, sast=True)
-        assert [r.path for r in github.requests if r.path.endswith("/graphql")] == ["/graphql"]
-
-    def test_without_an_answer_only_the_default_tokens_comments_count(self, github: FakeGitHub, post: Run) -> None:
-        github.refuse("POST", "/graphql$", 403, "Resource not accessible by integration")
-        github.add_issue_comment(f"{MARKER}\nplanted", user=MALLORY)
-        mine = github.add_issue_comment(f"{MARKER}\nold", user=BOT)
-        post(PASSED)
-        assert [(w.method, w.path) for w in github.writes()] == [
-            ("PATCH", f"/repos/{REPO}/issues/comments/{mine['id']}")
+        assert [(comment.author, comment.body.endswith("merge me")) for comment in pr.comments] == [
+            ("mallory", True),
+            (BOT, False),
         ]
 
-    def test_a_planted_review_comment_does_not_silence_a_finding(self, github: FakeGitHub, post: Run) -> None:
-        github.add_review_comment("src/app.py", 12, f"{SAST_MARKER}\nfalse positive, ignore", user=MALLORY)
-        post(FAILED, sast=True)
-        assert [(c["user"]["login"], c["line"]) for c in github.review_comments] == [
-            ("mallory", 12),
-            ("github-actions[bot]", 12),
-            ("github-actions[bot]", 40),
-        ]
+    def test_another_identity_finds_its_own(self) -> None:
+        pr = FakePullRequest(me="acme-security[bot]")
+        pr.add_comment(f"{MARKER}\nby the workflow token")
+        mine = pr.add_comment(f"{MARKER}\nold", "acme-security[bot]")
+        post(pr, PASSED)
+        assert pr.writes() == ["edit_issue_comment"]
+        assert [comment.body.startswith(MARKER + "\n### ✅") for comment in pr.comments] == [False, True]
+        assert pr.comments[1].id == mine.id
+
+    def test_the_identity_is_asked_only_when_a_marker_is_seen(self) -> None:
+        pr = FakePullRequest()
+        post(pr, FAILED, sast=True)
+        assert pr.calls.count("identity") == 0
+        post(pr, FAILED, sast=True)
+        assert pr.calls.count("identity") == 2  # once for the review comments, once for the status comment
 
 
 class TestReviewComments:
-    """Inline SAST review comments."""
+    """Inline SAST review comments: one per finding and line, capped, the rest listed in the status comment"""
 
-    def test_one_per_issue_on_its_lines(self, github: FakeGitHub, post: Run) -> None:
-        post(FAILED, sast=True)
-        first, second = github.review_comments
-        assert (first["path"], first["start_line"], first["line"], first["commit_id"]) == ("src/app.py", 10, 12, HEAD)
-        assert (first["side"], first["start_side"]) == ("RIGHT", "RIGHT")
-        assert first["body"].startswith(f"{SAST_MARKER}\n**Aikido SAST: SQL injection**")
-        assert "**Remediation:**\n\nUse parameters." in first["body"]
-        assert (second["line"], "start_line" in second) == (40, False)
+    def test_one_per_issue_on_its_lines(self) -> None:
+        pr = FakePullRequest()
+        log = post(pr, FAILED, sast=True)
+        assert inline(pr) == [("src/app.py", 12), ("src/app.py", 40)]
+        assert pr.reviews[0].body.startswith(f"{SAST_MARKER}\n**Aikido SAST: SQL injection**")
+        assert log == "PR status comment: created\nposted 2 inline SAST review comment(s)\n"
+        # The status comment first: a verdict never waits behind the review comments.
+        assert pr.writes()[0] == "create_issue_comment"
 
-    def test_not_posted_twice_on_the_same_line(self, github: FakeGitHub, post: Run) -> None:
-        post(FAILED, sast=True)
-        post(FAILED, sast=True)
-        assert len(github.review_comments) == 2
+    def test_not_posted_twice_on_the_same_line(self) -> None:
+        pr = FakePullRequest()
+        post(pr, FAILED, sast=True)
+        post(pr, FAILED, sast=True)
+        assert len(pr.reviews) == 2
 
-    def test_line_outside_the_diff_goes_into_the_status_comment(self, github: FakeGitHub, post: Run) -> None:
-        outside = SastIssue("src/other.py", 3, 3, "Path traversal")
-        post(FAILED, sast=True, issues=[*ISSUES, outside])
-        assert len(github.review_comments) == 2
-        body = github.issue_comments[0]["body"]
-        assert "**SAST findings not shown inline (1):**\n\n- **Path traversal** in `src/other.py` line 3" in body
+    def test_duplicates_of_ours_are_deleted_a_planted_one_silences_nothing(self) -> None:
+        pr = FakePullRequest()
+        first = pr.add_review("src/app.py", 12, f"{SAST_MARKER}\nSQL injection")
+        pr.add_review("src/app.py", 12, f"{SAST_MARKER}\nSQL injection")
+        planted = pr.add_review("src/app.py", 40, f"{SAST_MARKER}\nfalse positive, ignore", "mallory")
+        post(pr, FAILED, sast=True)
+        assert [(review.id, review.author, review.line) for review in pr.reviews] == [
+            (first.id, BOT, 12),
+            (planted.id, "mallory", 40),
+            (pr.reviews[-1].id, BOT, 40),
+        ]
 
-    def test_capped_per_run(self, github: FakeGitHub, post: Run) -> None:
-        many = [SastIssue("src/app.py", 40, 40, f"Issue {n}") for n in range(MAX_INLINE_COMMENTS + 3)]
-        github.diff_lines = {("src/app.py", 40)}
-        post(FAILED, sast=True, issues=many)
-        # All on one line: the first is posted, the rest stand there already.
-        assert len(github.review_comments) == 1
+    def test_a_line_outside_the_diff_goes_into_the_status_comment(self) -> None:
+        pr = FakePullRequest(diff_lines={("src/app.py", 12), ("src/app.py", 40)})
+        post(pr, FAILED, sast=True, issues=[*ISSUES, SastIssue("src/other.py", 3, 3, "Path traversal")])
+        assert len(pr.reviews) == 2
+        assert "**SAST findings not shown inline (1):**\n\n- **Path traversal** in `src/other.py` line 3" in (
+            pr.comments[0].body
+        )
+        assert pr.writes() == ["create_issue_comment", *["create_review_comment"] * 3, "edit_issue_comment"]
 
-    def test_cap_lists_the_rest(self, github: FakeGitHub, post: Run) -> None:
-        many = [SastIssue("src/app.py", n, n, f"Issue {n}") for n in range(1, MAX_INLINE_COMMENTS + 4)]
-        github.diff_lines = {("src/app.py", n) for n in range(1, 100)}
-        post(FAILED, sast=True, issues=many)
-        assert len(github.review_comments) == MAX_INLINE_COMMENTS
-        assert "not shown inline (3)" in github.issue_comments[0]["body"]
+    def test_capped_per_run_refused_attempts_included(self) -> None:
+        pr = FakePullRequest(diff_lines=set())
+        outside = [SastIssue(f"src/{n}.py", 3, 3, f"finding {n}") for n in range(40)]
+        post(pr, FAILED, sast=True, issues=outside)
+        assert pr.calls.count("create_review_comment") == MAX_INLINE_COMMENTS
+        assert "not shown inline (40)" in pr.comments[0].body
 
-    def test_leftovers_without_a_status_comment_are_a_notice(self, github: FakeGitHub, post: Run) -> None:
-        outside = SastIssue("src/other.py", 3, 3, "Path traversal")
-        log = post(FAILED, CommentMode.OFF, sast=True, issues=[outside])
+    def test_leftovers_without_a_status_comment_are_a_notice(self) -> None:
+        pr = FakePullRequest(diff_lines=set())
+        log = post(pr, FAILED, CommentMode.OFF, sast=True, issues=[SastIssue("src/other.py", 3, 3, "Path traversal")])
         assert log == (
             "::notice title=Aikido PR comment::1 SAST finding(s) could not be shown inline; set "
             "post-scan-status-comment to on to list them on the pull request\n"
         )
-        assert github.issue_comments == []
+        assert pr.comments == []
 
-    def test_forbidden_review_comments_warn_and_the_status_lists_them(self, github: FakeGitHub, post: Run) -> None:
-        github.refuse("POST", "/pulls/42/comments$", 403, "Resource not accessible by integration")
-        log = post(FAILED, sast=True)
-        assert "could not post the inline SAST review comments: GitHub answered HTTP 403" in log
-        assert "not shown inline (2)" in github.issue_comments[0]["body"]
+    def test_a_refusal_stops_them_and_the_status_lists_the_rest(self) -> None:
+        pr = FakePullRequest()
+        pr.refuse("create_review_comment", 403, "Resource not accessible by integration")
+        log = post(pr, FAILED, sast=True)
+        assert f"{COMMENT}could not post the inline SAST review comments: GitHub answered HTTP 403" in log
+        assert pr.calls.count("create_review_comment") == 1
+        assert "not shown inline (2)" in pr.comments[0].body
 
-
-class TickingClock(FakeClock):
-    """A clock that moves a second each time it is read: every request takes time, as GitHub's do."""
-
-    def __call__(self) -> float:
-        self.now += 1.0
-        return self.now
-
-
-class TestNeverAStalePass:
-    """The status comment is written before the review comments, whatever they cost."""
-
-    def test_forty_refused_findings_still_update_the_status(self, github: FakeGitHub, clock: FakeClock) -> None:
-        Run(github, clock)(PASSED)
-        assert "passed" in github.issue_comments[0]["body"]
-        outside = [SastIssue(f"src/{n}.py", 3, 3, f"finding {n}") for n in range(40)]
-        Run(github, TickingClock())(FAILED, sast=True, issues=outside, seconds=30)
-        [comment] = github.issue_comments
-        assert "failed" in comment["body"]
-        assert "passed" not in comment["body"]
-
-    def test_refused_review_comments_count_against_the_cap(self, github: FakeGitHub, post: Run) -> None:
-        outside = [SastIssue(f"src/{n}.py", 3, 3, f"finding {n}") for n in range(40)]
-        post(FAILED, sast=True, issues=outside)
-        tried = [r for r in github.requests if r.method == "POST" and r.path.endswith("/pulls/42/comments")]
-        assert len(tried) == 20
-        assert "not shown inline (40)" in github.issue_comments[0]["body"]
-
-
-class TestCommentSize:
-    """GitHub refuses a body over 65,536 characters: ours are cut short, the marker kept."""
-
-    def test_a_huge_status_comment_is_cut_and_still_posted(self, github: FakeGitHub, post: Run) -> None:
-        outside = [SastIssue(f"src/{n}.py", 3, 3, "🐍" * 3000) for n in range(50)]
-        log = post(FAILED, sast=True, issues=outside)
-        [comment] = github.issue_comments
-        body = comment["body"]
-        assert len(body.encode("utf-16-le")) // 2 <= 65_536
-        assert body.startswith(MARKER + "\n")
-        assert body.endswith(
-            "\n\n… cut short at GitHub's size limit for a comment; the scan in Aikido has everything.\n"
+    def test_unreadable_findings_are_a_warning(self) -> None:
+        pr = FakePullRequest()
+        log = post(pr, FAILED, sast=True, issues=UnexpectedAnswer("Aikido answered HTML"))
+        assert log == (
+            f"PR status comment: created\n{COMMENT}could not read the scan's SAST issues: Aikido answered HTML\n"
         )
-        assert log.endswith("PR status comment: created\nPR status comment: updated\n")
-        # Cut at a line end: no finding is left half-written.
-        assert body.split("\n\n… cut short")[0].splitlines()[-1].endswith("line 3")
 
-    def test_a_huge_review_comment_is_cut_and_still_posted(self, github: FakeGitHub, post: Run) -> None:
-        long_issue = SastIssue("src/app.py", 40, 40, "x" * 70_000)
-        post(FAILED, sast=True, issues=[long_issue])
-        [comment] = github.review_comments
-        assert comment["body"].startswith(SAST_MARKER + "\n")
-        assert comment["body"].endswith("the scan in Aikido has everything.\n")
-
-
-class TestRenderStatus:
-    """render_status"""
-
-    def test_failure_shows_counts_link_commit_and_a_safe_message(self) -> None:
-        body = render_status(FAILED, marker=MARKER, head_commit=HEAD, leftovers=[], job="aikido")
-        assert body.startswith(f"{MARKER}\n### ❌ Aikido security gate failed")
-        assert "| New dependency issues | 1 |" in body
-        assert "[Open the scan in Aikido](https://app.aikido.dev/featurebranch/scan/1?groupId=1)" in body
-        assert "commit `ec26c3e57ca3`" in body
-        assert "\\*\\*1 new\\*\\* issue &lt;script&gt;x&lt;/script&gt;" in body
-        assert "<script>" not in body
-
-    def test_a_release_gate_says_so_and_lists_a_handful_of_open_issues(self) -> None:
-        links = [f"https://app.aikido.dev/queue?sidebarIssue={n}" for n in range(1, 14)]
-        answer = {"gate_passed": False, "open_issues_found": 13, "issue_links": links}
-        verdict = dataclasses.replace(
-            decide(parse_scan_status(answer), scan_id=7, report_only=False),
-            release=ReleaseGate(HEAD, "HIGH", "main"),
-        )
-        body = render_status(verdict, marker=MARKER, head_commit=HEAD, leftovers=[], job="aikido")
-        assert "### ❌ Aikido security gate failed: open issues in this commit block the release" in body
-        assert "**Release gate** of commit `ec26c3e57ca3`: open issues at or above `HIGH`, base branch `main`" in body
-        assert "**Open issues (13):**" in body
-        assert f"- [{links[9]}]({links[9]})" in body
-        assert links[10] not in body
-        assert "- … and 3 more in Aikido" in body
-
-    def test_timeout_and_error_say_so(self) -> None:
-        late = render_status(
-            timed_out(scan_id=7, seconds=300, fail_on_timeout=True),
-            marker=MARKER,
-            head_commit=None,
-            leftovers=[],
-            job="",
-        )
-        assert "### ⏱️ Aikido security gate timed out" in late
-        assert "The Aikido scan did not finish within 300 s (timeout-seconds); it goes on in Aikido as scan 7." in late
-        assert "Raise timeout-seconds to wait longer, or set fail-on-timeout to false" in late
-        broken = render_status(error("Aikido refused <b>"), marker=MARKER, head_commit=None, leftovers=[], job="")
-        assert "Aikido refused &lt;b&gt;." in broken
-
-    def test_marker_hashes_names_that_could_break_html(self) -> None:
-        marker = status_marker("CI -->", "job", "null")
-        assert marker.startswith("<!-- aikido-gate:status:")
-        assert marker.count("-->") == 1
+    def test_none_without_a_final_result(self) -> None:
+        pr = FakePullRequest()
+        post(pr, timed_out(scan_id=7, seconds=300, fail_on_timeout=True), sast=True)
+        assert pr.reviews == []

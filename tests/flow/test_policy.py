@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
-
-from gate.core.errors import GitHubLookupFailed
-from gate.core.policy import Location, Policy, PolicyError
+from gate.core.errors import GitHubLookupFailed, PolicyError
+from gate.core.policy import Location, Policy
 from gate.flow.policy import HeadVersion, check_head
-from gate.runner.workflow import Workflow
+from tests.support.ports import FakeWorkflow
 
 BASE, HEAD = "9049f1265b7d" + "0" * 28, "ec26c3e57ca3" + "0" * 28
 VERSION = HeadVersion(Location(".github/gate.yml"), "octo-org/octo-repo", BASE, HEAD, "version: 1\n", None)
@@ -35,9 +33,9 @@ class Files:
 
 
 def checked(files: Files, version: HeadVersion = VERSION) -> tuple[tuple[str, ...], list[str]]:
-    stream = io.StringIO()
-    problems = check_head(version, files, Workflow(stream))
-    return problems, stream.getvalue().splitlines()
+    workflow = FakeWorkflow()
+    problems = check_head(version, files, workflow)
+    return problems, workflow.lines
 
 
 class TestCheckHead:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
 from gate.core.clock import Deadline
 from gate.core.models import ScanStatus, parse_scan_status
 from gate.flow.poll import wait_for_scan
-from gate.runner.workflow import Workflow
 from tests.conftest import FakeClock
+from tests.support.ports import FakeWorkflow
 
 RUNNING = parse_scan_status({"all_scans_completed": False, "dependency_scan_completed": True})
 HALF = parse_scan_status({"all_scans_completed": False, "dependency_scan_completed": True, "sast_scan_completed": True})
@@ -31,14 +29,14 @@ class TestWaitForScan:
     """wait_for_scan"""
 
     def test_polls_every_interval_until_final(self, clock: FakeClock) -> None:
-        source, stream = Answers(RUNNING, HALF, DONE), io.StringIO()
+        source, workflow = Answers(RUNNING, HALF, DONE), FakeWorkflow()
         status = wait_for_scan(
-            source, 7, interval=5, deadline=Deadline(clock() + 60, clock), sleep=clock.sleep, workflow=Workflow(stream)
+            source, 7, interval=5, deadline=Deadline(clock() + 60, clock), sleep=clock.sleep, workflow=workflow
         )
         assert status is DONE
         assert source.polled == [7, 7, 7]
         assert clock.sleeps == [5, 5]
-        assert stream.getvalue().splitlines() == [
+        assert workflow.lines == [
             "::group::Waiting for Aikido scan 7",
             "[    0s] scan running: dependencies ✓",
             "[    5s] scan running: dependencies ✓, SAST ✓",
@@ -51,12 +49,12 @@ class TestWaitForScan:
             {"all_scans_completed": False, "dependency_scan_completed": True, "sast_scan_completed": False,
              "gate_passed": False, "open_issues_found": 2}
         )  # fmt: skip
-        stream = io.StringIO()
+        workflow = FakeWorkflow()
         wait_for_scan(
             Answers(decided), 7, interval=5, deadline=Deadline(clock() + 60, clock), sleep=clock.sleep,
-            workflow=Workflow(stream),
+            workflow=workflow,
         )  # fmt: skip
-        assert stream.getvalue().splitlines()[1] == (
+        assert workflow.lines[1] == (
             "[    0s] gate decided, some sub-scans still running in Aikido: dependencies ✓, SAST …"
         )
 
@@ -68,7 +66,7 @@ class TestWaitForScan:
             interval=5,
             deadline=Deadline(clock() + 12, clock),
             sleep=clock.sleep,
-            workflow=Workflow(io.StringIO()),
+            workflow=FakeWorkflow(),
         )
         assert not status.final
         # The last sleep is cut so that one more poll lands right at the deadline.
@@ -76,14 +74,14 @@ class TestWaitForScan:
         assert len(source.polled) == 4
 
     def test_unchanged_progress_shows_a_heartbeat(self, clock: FakeClock) -> None:
-        stream = io.StringIO()
+        workflow = FakeWorkflow()
         wait_for_scan(
             Answers(RUNNING),
             7,
             interval=10,
             deadline=Deadline(clock() + 40, clock),
             sleep=clock.sleep,
-            workflow=Workflow(stream),
+            workflow=workflow,
         )
-        lines = [line for line in stream.getvalue().splitlines() if line.startswith("[")]
+        lines = [line for line in workflow.lines if line.startswith("[")]
         assert lines == ["[    0s] scan running: dependencies ✓", "[   30s] scan running: dependencies ✓"]

@@ -1,102 +1,47 @@
-"""gate.flow.run: the flow's decisions, and the PR comments over a fake port."""
+"""gate.flow.run: the flow's decisions, over in-memory ports (tests/support/ports.py)."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable
 from typing import Any
 
 import pytest
 
 from gate.boot.settings import load_inputs, load_runner, run_plan
 from gate.core.clock import Deadline
-from gate.core.errors import AikidoUnreachable
-from gate.core.models import SastIssue, ScanStatus, parse_scan_status
+from gate.core.errors import AikidoUnreachable, ConfigError
+from gate.core.models import parse_scan_status
 from gate.core.verdict import Outcome
-from gate.flow.comment import Comment, ReviewComment
 from gate.flow.run import Collaborators, reach_verdict
 from gate.flow.state import RunState
-from gate.runner.workflow import AtomicFiles, Workflow
-from gate.uploads.workspace import WorkspaceUploads
 from tests.conftest import FakeClock, sample
-from tests.support.lookups import FakeLookups
-
-
-class FakeScanner:
-    def __init__(self, *answers: ScanStatus | Exception) -> None:
-        self.answers = list(answers)
-        self.bodies: list[dict[str, Any]] = []
-
-    def start_scan(self, body: dict[str, Any]) -> int:
-        self.bodies.append(body)
-        return 9
-
-    def scan_status(self, scan_id: int) -> ScanStatus:
-        answer = self.answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    def upload(self, body: Iterable[bytes], length: int, what: str) -> None:
-        raise AssertionError("these runs upload nothing")
-
-    def introduced_sast_issues(self, scan_id: int) -> list[SastIssue]:
-        return []
-
-
-class FakePullRequest:
-    """The comments' port in memory: what a flow posts, without GitHub."""
-
-    def __init__(self) -> None:
-        self.created: list[str] = []
-
-    def identity(self) -> str:
-        return "github-actions[bot]"
-
-    def issue_comments(self) -> list[Comment]:
-        return []
-
-    def create_issue_comment(self, body: str) -> Comment:
-        self.created.append(body)
-        return Comment(len(self.created), body, self.identity())
-
-    def edit_issue_comment(self, comment_id: int, body: str) -> None:
-        raise AssertionError("nothing to edit")
-
-    def delete_issue_comment(self, comment_id: int) -> None:
-        raise AssertionError("nothing to delete")
-
-    def review_comments(self) -> list[ReviewComment]:
-        return []
-
-    def delete_review_comment(self, comment_id: int) -> None:
-        raise AssertionError("nothing to delete")
-
-    def create_review_comment(self, body: str, *, commit: str, path: str, start_line: int, end_line: int) -> None:
-        raise AssertionError("no review comments asked for")
+from tests.support.ports import FakeFiles, FakeLookups, FakePullRequest, FakeScanner, FakeWorkflow, NoUploads
 
 
 def wiring(
-    clock: FakeClock, scanner: FakeScanner, stream: io.StringIO, pr: FakePullRequest | None = None
+    clock: FakeClock,
+    scanner: FakeScanner,
+    workflow: FakeWorkflow,
+    pr: FakePullRequest | None = None,
+    files: FakeFiles | None = None,
 ) -> Collaborators:
     return Collaborators(
         scanner=scanner,
         lookups=FakeLookups(),
         pull_request=pr,
-        deadline=Deadline(clock() + run_plan(load_inputs(), load_runner()).timeout_seconds, clock),
+        deadline=Deadline(clock() + run_plan(load_inputs(), load_runner()).chosen.timeout_seconds, clock),
         sleep=clock.sleep,
-        workflow=Workflow(stream),
+        workflow=workflow,
         state=RunState(),
-        uploads=WorkspaceUploads(),
-        files=AtomicFiles(),
+        uploads=NoUploads(),
+        files=files or FakeFiles(),
     )
 
 
 def gate(clock: FakeClock, scanner: FakeScanner, event: str = "pull_request") -> tuple[Any, str, RunState]:
-    stream = io.StringIO()
-    wired = wiring(clock, scanner, stream)
+    workflow = FakeWorkflow()
+    wired = wiring(clock, scanner, workflow)
     verdict = reach_verdict(run_plan(load_inputs(), load_runner()), sample(event), wired)
-    return verdict, stream.getvalue(), wired.state
+    return verdict, workflow.text, wired.state
 
 
 DONE = parse_scan_status({"all_scans_completed": True, "gate_passed": True})
@@ -117,7 +62,7 @@ class TestReachVerdict:
 
     def test_an_error_after_the_start_is_raised_with_the_scan_id_kept(self, action_env: Any, clock: FakeClock) -> None:
         action_env(**{"secret-key": "AIK_CI_x"})
-        wired = wiring(clock, FakeScanner(RUNNING, AikidoUnreachable("gone")), io.StringIO())
+        wired = wiring(clock, FakeScanner(RUNNING, AikidoUnreachable("gone")), FakeWorkflow())
         with pytest.raises(AikidoUnreachable, match="gone"):
             reach_verdict(run_plan(load_inputs(), load_runner()), sample("pull_request"), wired)
         assert wired.state.scan_id == 9
@@ -137,3 +82,15 @@ class TestReachVerdict:
         verdict, _, _ = gate(clock, scanner, event="schedule")
         assert verdict.outcome is Outcome.SUCCEEDED
         assert (scanner.bodies[0]["repository_id"], scanner.bodies[0]["base_commit_id"]) == ("R_fromApi", "1" * 40)
+
+    def test_a_sarif_file_outside_the_workspace_is_refused_before_the_scan(
+        self, action_env: Any, clock: FakeClock
+    ) -> None:
+        action_env(**{"secret-key": "AIK_CI_x", "sarif-file": "out/aikido.sarif"})  # out: a symlink leading out
+        scanner = FakeScanner(DONE)
+        wired = wiring(clock, scanner, FakeWorkflow(), files=FakeFiles("out/aikido.sarif"))
+        with pytest.raises(
+            ConfigError, match=r"^input sarif-file: out/aikido.sarif leads outside the workspace or names"
+        ):
+            reach_verdict(run_plan(load_inputs(), load_runner()), sample("pull_request"), wired)
+        assert scanner.bodies == []

@@ -14,8 +14,8 @@ import yaml
 
 from emulator.github import REPO, FakeGitHub
 from gate.core.clock import Deadline
-from gate.core.errors import GitHubLookupFailed
-from gate.core.policy import SCHEMA, PolicyError, When
+from gate.core.errors import GitHubLookupFailed, PolicyError
+from gate.core.policy import SCHEMA, When
 from gate.github.lookups import build_github_client
 from gate.github.policy import PolicyFiles, parse_policy
 from gate.net.http import Retrier
@@ -115,7 +115,7 @@ class TestParsePolicy:
     def test_numbers_and_words_as_yaml_1_2_reads_them(self, text: str, branches: tuple[str, ...]) -> None:
         # YAML 1.1: 0600 is 384 (octal), 2024-01-01 a date, y, n, on, Off and YES booleans, 1_000 the number 1000.
         [profile] = parse_policy(f"{PROFILE}    {text}\n", SOURCE).profiles
-        assert profile.settings.timeout_seconds == 600
+        assert profile.settings["timeout_seconds"] == 600
         assert profile.when == When(branches=branches)
 
     @pytest.mark.parametrize(

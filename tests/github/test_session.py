@@ -1,4 +1,4 @@
-"""gate.github.session: the PyGithub session's own logic (the comment flow over it is in tests/flow/test_comment.py)."""
+"""gate.github.session: the PyGithub session's own logic (the ports over it: test_comments.py, test_issues.py)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,14 @@ import pytest
 from emulator.runner import parse_outputs
 from gate.core.errors import ConfigError
 from gate.core.sanitize import add_secrets
-from gate.runner.workflow import Workflow, escape_data, escape_property, format_command, format_output
+from gate.runner.workflow import (
+    AtomicFiles,
+    Workflow,
+    escape_data,
+    escape_property,
+    format_command,
+    format_output,
+)
 
 
 class TestEscaping:
@@ -88,3 +95,23 @@ class TestWorkflow:
         stream = io.StringIO()
         Workflow(stream).mask("line1\nline2\n")
         assert stream.getvalue() == "::add-mask::line1\n::add-mask::line2\n"
+
+
+class TestAtomicFiles:
+    """AtomicFiles: the flow's Files port, on the real file system"""
+
+    def test_a_name_inside_the_workspace_is_where_it_lands(self, tmp_path: Path) -> None:
+        assert AtomicFiles().inside(tmp_path, "results/aikido.sarif") == tmp_path.resolve() / "results/aikido.sarif"
+
+    def test_a_symlink_leading_out_or_a_directory_is_no_place(self, tmp_path: Path) -> None:
+        workspace = tmp_path / "workspace"
+        (workspace / "results").mkdir(parents=True)
+        (workspace / "out").symlink_to(tmp_path)
+        assert AtomicFiles().inside(workspace, "out/aikido.sarif") is None
+        assert AtomicFiles().inside(workspace, "results") is None
+
+    def test_written_whole_and_readable_by_later_steps(self, tmp_path: Path) -> None:
+        target = tmp_path / "results" / "aikido.sarif"
+        AtomicFiles().write(target, "{}\n")
+        assert (target.read_text(), oct(target.stat().st_mode & 0o777)) == ("{}\n", "0o644")
+        assert [path.name for path in target.parent.iterdir()] == ["aikido.sarif"]  # no temp file left

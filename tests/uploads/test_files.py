@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from gate.core.errors import ConfigError
-from gate.core.models import GateOptions, ScanTarget, UploadKind, start_body
+from gate.core.models import ScanTarget, UploadKind, start_body
+from gate.core.precedence import DEFAULTS
 from gate.uploads.files import collect, image_name_from
 from tests.conftest import SAMPLES
 
 FIXTURES = SAMPLES / "uploads"
 TARGET = ScanTarget("R", "a" * 40, "b" * 40, "m")
-OPTIONS = GateOptions("LOW", True, True, True, True)
+OPTIONS = replace(
+    DEFAULTS,
+    minimum_severity="LOW",
+    fail_on_dependency_scan=True,
+    fail_on_sast_scan=True,
+    fail_on_iac_scan=True,
+    fail_on_secrets_scan=True,
+)
 
 
 class TestImageNameFrom:
@@ -137,7 +146,16 @@ class TestStartBodyWithUploads:
     def test_self_managed_scanners_and_expected_sboms(self, workspace: Path) -> None:
         files, _ = collect("build/syft-image.json\nb=build/syft-dir.json", "build/checkov.sarif", workspace)
         body = start_body(
-            ScanTarget("R", "a" * 40, "b" * 40, "m"), GateOptions("LOW", True, True, True, True), tuple(files)
+            ScanTarget("R", "a" * 40, "b" * 40, "m"),
+            replace(
+                DEFAULTS,
+                minimum_severity="LOW",
+                fail_on_dependency_scan=True,
+                fail_on_sast_scan=True,
+                fail_on_iac_scan=True,
+                fail_on_secrets_scan=True,
+            ),
+            tuple(files),
         )
         assert body["self_managed_scanners"] == ["json-sbom", "checkov"]
         assert body["expected_amount_json_sboms"] == 2
@@ -145,7 +163,16 @@ class TestStartBodyWithUploads:
     def test_checkov_alone(self, workspace: Path) -> None:
         files, _ = collect("", "build/checkov.sarif", workspace)
         body = start_body(
-            ScanTarget("R", "a" * 40, "b" * 40, "m"), GateOptions("LOW", True, True, True, True), tuple(files)
+            ScanTarget("R", "a" * 40, "b" * 40, "m"),
+            replace(
+                DEFAULTS,
+                minimum_severity="LOW",
+                fail_on_dependency_scan=True,
+                fail_on_sast_scan=True,
+                fail_on_iac_scan=True,
+                fail_on_secrets_scan=True,
+            ),
+            tuple(files),
         )
         assert body["self_managed_scanners"] == ["checkov"]
         assert "expected_amount_json_sboms" not in body
