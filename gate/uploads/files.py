@@ -15,8 +15,9 @@ from pathlib import Path
 from gate.core.errors import ConfigError
 from gate.core.models import UploadFile, UploadKind
 from gate.core.wording import a_few
+from gate.uploads.errors import PatternTooWide
 from gate.uploads.inspect import JsonFacts, inspect_json
-from gate.uploads.patterns import BUDGET_SECONDS, PatternTooWide, glob_files, has_magic
+from gate.uploads.patterns import BUDGET_SECONDS, glob_files, has_magic
 
 SYFT_NAME = "syft"
 SARIF_VERSION = "2.1.0"

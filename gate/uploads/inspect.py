@@ -109,19 +109,14 @@ def inspect_json(path: Path) -> JsonFacts:
     """Check `path` is valid UTF-8 JSON and learn its facts; raises ValueError saying why not."""
     with path.open("rb") as handle:
         size = os.fstat(handle.fileno()).st_size
-        try:
-            return in_pieces(handle, size)
-        except _NeedsStreaming:
-            handle.seek(0)
-            return streamed(handle, size)
+        if (facts := in_pieces(handle, size)) is not None:
+            return facts
+        handle.seek(0)
+        return streamed(handle, size)
 
 
-class _NeedsStreaming(Exception):
-    """The pieces cannot answer for this file: ijson's pass must."""
-
-
-def in_pieces(handle: io.BufferedReader, size: int) -> JsonFacts:
-    """The facts of a file read in proven pieces; raises _NeedsStreaming when it cannot be read so."""
+def in_pieces(handle: io.BufferedReader, size: int) -> JsonFacts | None:
+    """The facts of a file read in proven pieces, or None when it cannot be read so (ijson's pass must answer)."""
     facts = JsonFacts(size=size)
     # One buffer for every piece: the opening before it, room for the closing after it. Reads land
     # in memory already paged in, and a try writes its closing in place rather than copying.
@@ -134,18 +129,20 @@ def in_pieces(handle: io.BufferedReader, size: int) -> JsonFacts:
     while True:
         # A cut inside `runs` would hide which tools the runs after it name.
         if start and "runs" in facts.top_keys:
-            raise _NeedsStreaming
+            return None
         begin = at if start == 0 else 0  # where the document begins: the opening only after a cut
         planned = SMALL if follows is None else PIECE
         handle.seek(start)
         end = at + handle.readinto(view[at : at + planned + WINDOW])
         if start + end - at >= size:
-            _learn(facts, _decode(view[begin:end]), buffer, slice(at, end), start=start)
+            if (root := _decode(view[begin:end])) is None:
+                return None
+            _learn(facts, root, buffer, slice(at, end), start=start)
             return facts
         for cut in itertools.islice(_cuts(buffer, at + planned, end, follows), TRIES if follows else SMALL_TRIES):
             budget -= cut
             if budget < 0:
-                raise _NeedsStreaming
+                return None
             comma = buffer[cut : cut + 2]
             buffer[cut : cut + 2] = _CLOSE_BEFORE_CUT
             if (root := _decode(view[begin : cut + 2])) is not None:
@@ -153,7 +150,7 @@ def in_pieces(handle: io.BufferedReader, size: int) -> JsonFacts:
             buffer[cut : cut + 2] = comma
         else:
             if follows is None:
-                raise _NeedsStreaming
+                return None
             follows = None  # the array changed, or its elements begin unlike: look anywhere, in a small piece
             continue
         _learn(facts, root, buffer, slice(at, cut), start=start)
@@ -181,21 +178,15 @@ def _follows(buffer: bytearray, cut: int, end: int) -> re.Pattern[bytes] | None:
 
 
 def _decode(document: memoryview) -> dict[str, msgspec.Raw] | None:
-    """The root object's members, each as raw JSON; None if `document` is not valid JSON."""
+    """The root object's members, each as raw JSON; None if `document` is not valid JSON or its root no object."""
     try:
         return _OBJECT.decode(document)
-    except msgspec.ValidationError:  # valid JSON, but its root is no object
-        raise _NeedsStreaming from None
-    except msgspec.DecodeError:
+    except msgspec.DecodeError:  # a ValidationError too: a root that is no object fails at its first byte
         return None
 
 
-def _learn(
-    facts: JsonFacts, root: dict[str, msgspec.Raw] | None, buffer: bytearray, piece: slice, *, start: int
-) -> None:
-    """Add what a piece tells: its bytes `buffer[piece]` (at `start` in the file) and its root, if it is valid."""
-    if root is None:
-        raise _NeedsStreaming
+def _learn(facts: JsonFacts, root: dict[str, msgspec.Raw], buffer: bytearray, piece: slice, *, start: int) -> None:
+    """Add what a valid piece tells: its bytes `buffer[piece]` (at `start` in the file) and its root."""
     _check_utf8(memoryview(buffer)[piece], start)
     facts.escaped_size += escaped_length(buffer, piece.start, piece.stop)
     if start:
