@@ -12,7 +12,7 @@ there; a piece after one is decoded after `{"\\ufdd0": [`, which puts the decode
 state the whole document has after that comma. All pieces valid means the whole is valid. The
 elements of one array usually begin alike (each of Syft's artifacts with `{"id":`), so a piece's
 end is looked for first where the next object begins as the one after the last cut did, then at
-any `}, {`, then, in a small piece, at any `}, {` after a few KB.
+any `}, {`, then, in a small piece, at any `}, {` past its first 64 KB.
 
 A file that cannot be cut so (one large value: a SARIF file's runs), whose root is no object,
 or that msgspec refuses (it also refuses valid JSON: lone surrogate escapes, nesting over 1,000
@@ -36,7 +36,7 @@ import msgspec
 
 from gate.uploads.json_string import escaped_length
 
-# A piece's planned size: the decoder runs long, memory stays flat (a piece, a copy, its text).
+# A piece's planned size: the decoder runs long, memory stays flat (one buffer, a read's text).
 PIECE = 4 << 20
 # A piece's planned size while no element's beginning is known to look for: failed tries are cheap.
 SMALL = 64 << 10
