@@ -6,13 +6,13 @@ its own fake service in its own folder (tests/github, tests/chat, tests/aikido, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from gate.core.errors import GitHubRefused, Refused
-from gate.core.models import SastIssue, ScanStatus, UploadFile
+from gate.core.models import SastIssue, ScanStatus, UploadFile, UploadKind
 from gate.flow.ports import Body, Comment, Progress, ReviewComment, TrackedIssue
 
 BOT = "github-actions[bot]"
@@ -130,7 +130,7 @@ class FakeFiles:
 class NoUploads:
     """The uploads' port for runs whose inputs name no file: never asked."""
 
-    def collect(self, sbom_files: str, checkov_sarif_files: str, workspace: Path) -> tuple[list[UploadFile], list[str]]:
+    def collect(self, uploads: Sequence[tuple[UploadKind, str]], workspace: Path) -> tuple[list[UploadFile], list[str]]:
         raise AssertionError("these runs upload nothing")
 
     def body(self, upload: UploadFile, fields: dict[str, Any], on_progress: Progress) -> Body:

@@ -11,8 +11,8 @@ import pytest
 from gate.core.models import upload_fields
 from gate.uploads import body as body_module
 from gate.uploads.body import CHUNK, UploadBody
-from gate.uploads.files import collect
 from tests.conftest import FakeClock
+from tests.support.uploads import collect
 from tests.uploads.grown import FIXTURES, expected_body, grown_checkov, grown_syft, write
 
 

@@ -10,8 +10,9 @@ import pytest
 from gate.core.errors import ConfigError
 from gate.core.models import ScanTarget, UploadKind, start_body
 from gate.core.precedence import DEFAULTS
-from gate.uploads.files import collect, image_name_from
+from gate.uploads.files import image_name_from
 from tests.conftest import SAMPLES
+from tests.support.uploads import collect
 
 FIXTURES = SAMPLES / "uploads"
 TARGET = ScanTarget("R", "a" * 40, "b" * 40, "m")
