@@ -3,19 +3,15 @@
 It imports httpx and pydantic-settings, reads three inputs from the environment as the action
 does (validated by a settings model), builds a client and sends one start request, then ends.
 No event file, no validation of its own, no output. `vs_cli --floor` runs it as the action is
-run (`-I -u -B`, from bytecode, garbage collector off) to put a number on what the libraries
-alone cost against Aikido's CLI; the action can only be slower than this.
+run (`-I -u -B`, from bytecode) to put a number on what the libraries alone cost against
+Aikido's CLI; the action can only be slower than this.
 """
 
-import gc
+import os
 
-gc.disable()
-
-import os  # noqa: E402 -- imported with the collector off, as the action imports
-
-import httpx  # noqa: E402 -- imported with the collector off, as the action imports
-from pydantic import Field, SecretStr  # noqa: E402 -- imported with the collector off, as the action imports
-from pydantic_settings import BaseSettings  # noqa: E402 -- imported with the collector off, as the action imports
+import httpx
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings
 
 
 class Inputs(BaseSettings):

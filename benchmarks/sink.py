@@ -2,7 +2,8 @@
 
 Unlike the emulator it parses nothing, so what a benchmark measures is the client's own
 cost. It answers a start with a scan id, a poll with a final passed status, an upload with
-`{"success": 1}`, and records when each request began and ended and when its answer left.
+`{"success": 1}`, and records when each request began and ended and when its answer left
+(and, when asked, the body it carried).
 Given a TLS context it speaks https (emulator.tls makes a certificate for 127.0.0.1), so a
 start-up is measured with the TLS work a run against Aikido does.
 """
@@ -38,14 +39,16 @@ class Seen:
     first_byte: float
     last_byte: float
     answered: float
+    body: bytes = b""
 
 
 class Sink:
     """Serves on 127.0.0.1 in daemon threads; `seen` lists every request in arrival order."""
 
-    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+    def __init__(self, tls: ssl.SSLContext | None = None, *, keep_bodies: bool = False) -> None:
         self._server = socket.create_server(("127.0.0.1", 0))
         self._tls = tls
+        self._keep_bodies = keep_bodies
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self._server.getsockname()[1]}"
         self.seen: list[Seen] = []
         self._lock = threading.Lock()
@@ -79,16 +82,19 @@ class Sink:
                     name, _, value = header.decode("latin-1").partition(":")
                     if name.strip().lower() == "content-length":
                         length = int(value)
-                left = length
+                left, kept = length, bytearray()
                 while left:
                     chunk = stream.read(min(left, 1 << 20))
                     if not chunk:
                         return
                     left -= len(chunk)
+                    if self._keep_bodies:
+                        kept += chunk
                 last = time.monotonic()
                 connection.sendall(self._answer(method, target))
+                seen = Seen(method, target.split("?")[0], length, first, last, time.monotonic(), bytes(kept))
                 with self._lock:
-                    self.seen.append(Seen(method, target.split("?")[0], length, first, last, time.monotonic()))
+                    self.seen.append(seen)
 
     @staticmethod
     def _answer(method: str, target: str) -> bytes:

@@ -1,11 +1,13 @@
 """This action against Aikido's own CLI, side by side, to a sink that only reads and answers.
 
-    .venv/bin/python -m benchmarks.vs_cli [--cli DIR] [--rounds 7] [--sizes 5,50,240]
+    .venv/bin/python -m benchmarks.vs_cli [--cli DIR] [--rounds 7] [--sizes 5,50,240] [--uploads-only]
 
 Uploads: a Syft JSON SBOM of each size, sent by the action in `upload-only` mode (it
 validates the file completely first) and by the CLI's `upload` command (no validation):
 wall time, spawn to the upload's first byte, send time, MB/s, and peak RSS (the process
-tree's, sampled, and `ru_maxrss` from `wait4`). Start-up: a plain pull_request gate and the
+tree's, sampled, and `ru_maxrss` from `wait4`); then, for this checkout (and `--before`),
+its two stages timed apart in a process of their own: validating the file (`collect`) and
+escaping it into the body without a socket (iterating `UploadBody`). Start-up: a plain pull_request gate and the
 CLI's `scan`: spawn to the first request, and the final poll answer to exit, over plain http
 and over https (each program loading its CA roots and making the handshake, as against
 Aikido). Then the import breakdown of `entrypoint` and the wiring (`-X importtime`, top 10).
@@ -216,6 +218,32 @@ def measure_upload(figures: Figures, name: str, go: Callable[[], Measured], sink
         figures.add(name, "validation s (log)", float(checked.group(1)))
 
 
+# A checkout's two upload stages, timed apart: what `collect` takes, then what producing the body takes.
+STAGES = """
+import sys, time
+from pathlib import Path
+sys.path.insert(0, sys.argv[1])
+from gate.uploads.body import UploadBody
+from gate.uploads.files import collect
+path = Path(sys.argv[2])
+started = time.perf_counter()
+files, _ = collect("big-app=" + path.name, "", path.parent)
+checked = time.perf_counter()
+for _ in UploadBody(files[0], {"payload_type": "json-sbom"}):
+    pass
+print(checked - started, time.perf_counter() - checked)
+"""
+
+
+def measure_stages(figures: Figures, name: str, python: Path, root: Path, sbom: Path) -> None:
+    done = subprocess.run(
+        [python, "-I", "-c", STAGES, str(root), str(sbom)], capture_output=True, text=True, check=True
+    )
+    validation, escaping = map(float, done.stdout.split())
+    figures.add(name, "stage: validation s", validation)
+    figures.add(name, "stage: escape, no socket s", escaping)
+
+
 def measure_gate(figures: Figures, name: str, go: Callable[[], Measured], sink: Sink) -> None:
     sink.clear()
     measured = go()
@@ -277,9 +305,8 @@ RUN_MODULES = "entrypoint, gate.boot.wiring"
 
 def import_breakdown(python: Path, top: int = 10) -> str:
     done = subprocess.run(
-        # As the action starts, without the modules gate.boot.startup defers: the entry point, then
-        # the wiring (the rest loads as the clients are made).
-        [str(python), "-X", "importtime", "-c", f"from gate.boot import startup; startup.trim(); import {RUN_MODULES}"],
+        # As the action starts: the entry point, then the wiring (the rest loads as the clients are made).
+        [str(python), "-X", "importtime", "-c", f"import {RUN_MODULES}"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -312,6 +339,7 @@ def main() -> None:
     parser.add_argument("--floor", action="store_true", help="add the libraries' floor to the start-up rounds")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--sizes", default="5,50,240", help="SBOM sizes in MB, comma-separated (none: start-up only)")
+    parser.add_argument("--uploads-only", action="store_true", help="skip the start-up rounds and the import breakdown")
     parser.add_argument(
         "--python",
         type=Path,
@@ -333,16 +361,8 @@ def main() -> None:
         scratch = Path(scratch_dir)
         programs = Programs(sink, scratch, args.cli, args.python, args.before)
         # The CLI stays last: it is the yardstick of the ratios.
-        starters = [name for name in names if name != "cli"] + ["floor"] * args.floor + ["cli"] * bool(args.cli)
-        gates = start_up(programs, sink, starters, args.rounds)
-        print(table("start-up and exit, plain http (plain gate vs `scan`)", gates, starters), flush=True)
-        certificate = Certificate.make(scratch)
-        secure_sink = Sink(certificate.server())
-        (scratch / "https").mkdir()
-        secure = Programs(secure_sink, scratch / "https", args.cli, args.python, args.before, ca=certificate.ca)
-        gates = start_up(secure, secure_sink, starters, args.rounds)
-        print(table("start-up and exit over https, as against Aikido", gates, starters), flush=True)
-        secure_sink.close()
+        if not args.uploads_only:
+            start_ups(programs, scratch, names, args)
         for size in (int(text) for text in args.sizes.split(",") if text):
             sbom = scratch / f"sbom-{size}mb.json"
             write_sbom(sbom, size * 1_000_000)
@@ -354,10 +374,28 @@ def main() -> None:
                     upload = getattr(programs, f"{name if name != 'action' else 'ours'}_upload")
                     go = functools.partial(upload, sbom)
                     measure_upload(uploads, name, go, sink, size_mb)
+                for name, root in (("action", ROOT), *((("before", args.before),) if args.before else ())):
+                    measure_stages(uploads, name, args.python, root, sbom)
             print(table(f"upload {size_mb:.0f} MB (upload-only vs `upload`)", uploads, names), flush=True)
             sbom.unlink()
-    print(import_breakdown(args.python))
+    if not args.uploads_only:
+        print(import_breakdown(args.python))
     sink.close()
+
+
+def start_ups(programs: Programs, scratch: Path, names: list[str], args: argparse.Namespace) -> None:
+    """The start-up rounds, over plain http and over https."""
+    sink = programs.sink
+    starters = [name for name in names if name != "cli"] + ["floor"] * args.floor + ["cli"] * bool(args.cli)
+    gates = start_up(programs, sink, starters, args.rounds)
+    print(table("start-up and exit, plain http (plain gate vs `scan`)", gates, starters), flush=True)
+    certificate = Certificate.make(scratch)
+    secure_sink = Sink(certificate.server())
+    (scratch / "https").mkdir()
+    secure = Programs(secure_sink, scratch / "https", args.cli, args.python, args.before, ca=certificate.ca)
+    gates = start_up(secure, secure_sink, starters, args.rounds)
+    print(table("start-up and exit over https, as against Aikido", gates, starters), flush=True)
+    secure_sink.close()
 
 
 if __name__ == "__main__":

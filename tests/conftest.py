@@ -15,7 +15,6 @@ from emulator.aikido import EMULATOR_KEY, AikidoEmulator
 from emulator.runner import input_env
 from gate.core.sanitize import Secrets, using
 from gate.net.tls import Tls
-from gate.uploads import inspect as json_inspect
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -103,18 +102,3 @@ def workspace(tmp_path: Path) -> Path:
     for name in ("syft-dir.json", "syft-image.json", "checkov.sarif", "ruff.sarif"):
         shutil.copy(SAMPLES / "uploads" / name, root / "build" / name)
     return root
-
-
-@pytest.fixture
-def parsed_here(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, int]]:
-    """Split every file, however small, and record the byte ranges of the parts this process (not a child) parses."""
-    monkeypatch.setattr(json_inspect, "SPLIT_FROM", 0)
-    seen: list[tuple[int, int]] = []
-    real = json_inspect.inspect_part
-
-    def spy(part: json_inspect.Part) -> Any:
-        seen.append((part.start, part.stop))
-        return real(part)
-
-    monkeypatch.setattr(json_inspect, "inspect_part", spy)
-    return seen

@@ -117,7 +117,7 @@ class TestFakeGitHubLookups:
     def lookups(self, github: FakeGitHub, clock: FakeClock, tls: Tls) -> Iterator[GitHubLookups]:
         retrier = Retrier(Deadline(clock() + 60, clock), sleep=clock.sleep, rng=random.Random(3))
         with build_github_client(github.api_url, "ghs_token", tls) as http:
-            yield GitHubLookups(http, retrier, REPO)
+            yield GitHubLookups(lambda: http, retrier, REPO)
 
     def test_a_commit_s_parent_and_the_repository_s_node_id(self, github: FakeGitHub, lookups: GitHubLookups) -> None:
         assert (lookups.parent_of(HEAD), lookups.repository_node_id()) == (BASE, "R_kgDOLrq3yg")

@@ -29,6 +29,7 @@ from gate.boot.errors import InputsWrong
 from gate.core.comment import CommentMode
 from gate.core.errors import ConfigError
 from gate.core.event import Overrides
+from gate.core.models import UploadKind
 from gate.core.numbers import whole_number
 from gate.core.plan import Job, RunPlan
 from gate.core.policy import Location, parse_location
@@ -483,8 +484,7 @@ def run_plan(inputs: Inputs, runner: Runner) -> RunPlan:
         overrides=Overrides(inputs.repository_id, inputs.base_commit, inputs.head_commit, inputs.branch_name),
         secret_given=bool(inputs.secret_key.get_secret_value()),
         github_token_given=bool(inputs.github_token.get_secret_value()),
-        sbom_files=inputs.sbom_files,
-        checkov_sarif_files=inputs.checkov_sarif_files,
+        uploads=((UploadKind.SBOM, inputs.sbom_files), (UploadKind.CHECKOV, inputs.checkov_sarif_files)),
         upload_only=inputs.upload_only,
         base_branch=inputs.base_branch,
         poll_interval_seconds=inputs.poll_interval_seconds,

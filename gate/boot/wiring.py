@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import io
 import os
 import sys
@@ -28,13 +29,13 @@ from gate.core.event import pull_request_number
 from gate.core.plan import RunPlan
 from gate.core.precedence import idle_input
 from gate.core.verdict import Problems, Verdict, error
+from gate.flow import ports
 from gate.flow.after import after_the_verdict, debug_traceback, wants_pr_comments
 from gate.flow.policy import Applied, apply_policy
 from gate.flow.report import POLICY_TITLE, TITLE, report
 from gate.flow.run import Collaborators, reach_verdict
 from gate.flow.state import RunState
 from gate.github.lookups import GitHubLookups, build_github_client
-from gate.github.policy import PolicyFiles
 from gate.net.http import Retrier
 from gate.net.tls import Tls
 from gate.runner import cancel
@@ -178,8 +179,10 @@ class Wiring:
 
         return Retrier(deadline, sleep=time.sleep, on_retry=on_retry)
 
-    def _policy_files(self, inputs: Inputs, budget: Deadline) -> PolicyFiles:
+    def _policy_files(self, inputs: Inputs, budget: Deadline) -> ports.PolicyFiles:
         """The policy file's reader: policy-token, else github-token, within `budget`."""
+        from gate.github.policy import PolicyFiles  # noqa: PLC0415 -- PyYAML loads only on the runs with a policy file
+
         own = inputs.policy_token.get_secret_value()
         token = own or inputs.github_token.get_secret_value()
         client = self.closing.enter_context(build_github_client(self.runner.api_url, token, self.tls))
@@ -195,10 +198,12 @@ class Wiring:
         retrier = self._retrier(deadline)
         token = inputs.github_token.get_secret_value()
         after = Deadline.pending()
-        github = self.closing.enter_context(build_github_client(runner.api_url, token, self.tls))
         aikido = self.closing.enter_context(
             build_http_client(inputs.aikido_url, inputs.secret_key.get_secret_value(), self.tls)
         )
+        github = functools.partial(build_github_client, runner.api_url, token, self.tls)
+        lookups = GitHubLookups(github, retrier, runner.repository)
+        self.closing.callback(lookups.close)
         number = pull_request_number(payload)
         pull_request, issues = None, None
         # PyGithub loads only on the runs that write to GitHub after the verdict.
@@ -216,7 +221,7 @@ class Wiring:
         chat = Webhook(webhook, self._retrier(after), self.tls) if applied.rules and webhook else None
         return Collaborators(
             scanner=AikidoClient(aikido, retrier, environ=os.environ),
-            lookups=GitHubLookups(github, retrier, runner.repository),
+            lookups=lookups,
             uploads=WorkspaceUploads(),
             files=AtomicFiles(),
             workflow=self.workflow,

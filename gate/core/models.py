@@ -60,10 +60,18 @@ class ScanTarget:
 
 
 class UploadKind(StrEnum):
-    """The API's payload_type of an upload."""
+    """The API's payload_type of an upload; `input` names the action input that lists its files."""
 
     SBOM = "json-sbom"
     CHECKOV = "checkov"
+
+    @property
+    def input(self) -> str:
+        return UPLOAD_INPUTS[self]
+
+
+# Each kind's input (gate.uploads.files.KINDS has its validator; gate.boot.settings reads the input).
+UPLOAD_INPUTS = {UploadKind.SBOM: "sbom-files", UploadKind.CHECKOV: "checkov-sarif-files"}
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from gate.core.comment import CommentMode
 from gate.core.event import Overrides
+from gate.core.models import UploadKind
 from gate.core.policy import Location
 from gate.core.precedence import Effective, Given, Settings, effective
 
@@ -39,8 +40,8 @@ class RunPlan:
     overrides: Overrides
     secret_given: bool
     github_token_given: bool
-    sbom_files: str
-    checkov_sarif_files: str
+    # Each upload kind and its input's text (the files or patterns it names, as given).
+    uploads: tuple[tuple[UploadKind, str], ...]
     upload_only: bool
     base_branch: str | None
     poll_interval_seconds: int

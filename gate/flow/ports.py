@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from gate.core.models import SastIssue, ScanStatus, UploadFile
+from gate.core.models import SastIssue, ScanStatus, UploadFile, UploadKind
 
 if TYPE_CHECKING:
     # Names for the annotations only: the policy model loads with a policy file, and the signal
@@ -107,7 +107,7 @@ class Body(Protocol):
 class Uploads(Protocol):
     """The files to upload (gate.uploads.workspace): found and validated before the scan, then streamed into it."""
 
-    def collect(self, sbom_files: str, checkov_sarif_files: str, workspace: Path) -> tuple[list[UploadFile], list[str]]:
+    def collect(self, uploads: Sequence[tuple[UploadKind, str]], workspace: Path) -> tuple[list[UploadFile], list[str]]:
         """Every file the two inputs name, validated; and the warnings to show."""
         ...
 

@@ -86,7 +86,8 @@ def _scan_and_decide(plan: RunPlan, payload: dict[str, Any], collaborators: Coll
     overrides = plan.overrides
     if plan.upload_only:
         if not uploads:
-            raise ConfigError("input upload-only is true, but sbom-files and checkov-sarif-files name no file")
+            inputs = " and ".join(kind.input for kind, _ in plan.uploads)
+            raise ConfigError(f"input upload-only is true, but {inputs} name no file")
         repository_id = resolve_repository_id(facts, overrides, collaborators.lookups)
         _upload_all(collaborators.scanner, uploads, collaborators, scan_id=None, repository_id=repository_id)
         return uploaded_only(len(uploads))
@@ -143,11 +144,11 @@ def _target(
 
 def _collect_uploads(plan: RunPlan, collaborators: Collaborators) -> list[UploadFile]:
     """Validate every file to upload before anything starts."""
-    if not (plan.sbom_files.strip() or plan.checkov_sarif_files.strip()):
+    if not any(text.strip() for _, text in plan.uploads):
         return []
     workflow, clock = collaborators.workflow, collaborators.deadline.clock
     started = clock()
-    files, warnings = collaborators.uploads.collect(plan.sbom_files, plan.checkov_sarif_files, plan.job.workspace)
+    files, warnings = collaborators.uploads.collect(plan.uploads, plan.job.workspace)
     size = sum(upload.size for upload in files) / 1e6
     workflow.log(f"checked {len(files)} file(s) to upload, {size:.1f} MB, in {clock() - started:.1f} s")
     for warning in warnings:

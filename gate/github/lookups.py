@@ -6,6 +6,7 @@ is imported only when a PR comment is to be posted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -40,10 +41,23 @@ def build_github_client(api_url: str, token: str, tls: Tls) -> httpx.Client:
 class GitHubLookups:
     """Reads what the event payload does not carry."""
 
-    def __init__(self, http: httpx.Client, retrier: Retrier, repository: str) -> None:
-        self._http = http
+    def __init__(self, connect: Callable[[], httpx.Client], retrier: Retrier, repository: str) -> None:
+        """`connect` makes the client at the first look-up: most runs need none, and an https client costs
+        the loading of the CA bundle."""
+        self._connect = connect
+        self._client: httpx.Client | None = None
         self._retrier = retrier
         self._repository = repository
+
+    @property
+    def _http(self) -> httpx.Client:
+        if self._client is None:
+            self._client = self._connect()
+        return self._client
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
 
     def parent_of(self, sha: str) -> str:
         """The first parent of commit `sha`."""

@@ -1,1 +1,1 @@
-"""The files to upload: found, validated in one streaming pass each, and streamed into the scan."""
+"""The files to upload: found, each validated in one read, and streamed into the scan."""

@@ -2,9 +2,9 @@
 
 Aikido's CLI sends `payload` as a JSON string holding the file's text (`upload` in
 https://github.com/AikidoSec/ci-api-client/blob/main/src/commands/upload.ts); so do we, without
-ever holding the file in memory (`gate.uploads.json_string` escapes UTF-8 bytes as they are read).
-The length is known before the first byte is sent (the validation pass measured the escaped
-text), so the request has a Content-Length.
+ever holding the file in memory (`gate.uploads.json_string` escapes its text as it is read).
+The length is known before the first byte is sent (the validation pass counted it), so the
+request has a Content-Length.
 """
 
 from __future__ import annotations
@@ -16,9 +16,12 @@ from typing import Any
 
 from gate.core.models import UploadFile
 from gate.flow.ports import Progress
-from gate.uploads.json_string import CHUNK, escape
+from gate.uploads.json_string import Escaper
 
 PROGRESS_EVERY = 3.0
+# Reads of 256 KB: one character past Latin-1 makes the text of the whole read four bytes a
+# character to decode and encode, and real SBOMs have a few (a third faster than 1 MB on them).
+CHUNK = 1 << 18
 
 
 class UploadBody:
@@ -44,6 +47,7 @@ class UploadBody:
         started = shown = self._clock()
         sent = len(self._head)
         yield self._head
+        escape = Escaper()
         with self._upload.path.open("rb") as handle:
             while data := handle.read(CHUNK):
                 chunk = escape(data)

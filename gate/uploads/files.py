@@ -1,24 +1,28 @@
 """SBOM and Checkov SARIF files: expand the inputs, validate every file before any scan starts.
 
-Each file gets one streaming pass (`gate.uploads.inspect`) that checks it is UTF-8 JSON, learns
-what the shape checks below need, and measures its length once escaped as a JSON string,
-which the upload needs for its Content-Length.
+Each file gets one read (`gate.uploads.inspect`) that checks it is UTF-8 JSON, learns what the
+shape checks below need, and counts its length once escaped as a JSON string, which the upload
+needs for its Content-Length.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from gate.core.errors import ConfigError
 from gate.core.models import UploadFile, UploadKind
 from gate.core.wording import a_few
+from gate.uploads.errors import PatternTooWide
 from gate.uploads.inspect import JsonFacts, inspect_json
-from gate.uploads.patterns import BUDGET_SECONDS, PatternTooWide, glob_files, has_magic
+from gate.uploads.patterns import BUDGET_SECONDS, glob_files, has_magic
 
-Inspect = Callable[[Path], JsonFacts]
+# The inputs, as messages name them.
+SBOM, CHECKOV = UploadKind.SBOM.input, UploadKind.CHECKOV.input
+
 SYFT_NAME = "syft"
 SARIF_VERSION = "2.1.0"
 
@@ -98,54 +102,55 @@ def _shown(path: Path, root: Path) -> str:
     return str(path.relative_to(root))
 
 
-def _sbom(path: Path, root: Path, image_name: str | None, inspect: Inspect) -> UploadFile:
+def _sbom(path: Path, root: Path, image_name: str | None, warnings: list[str]) -> UploadFile:
+    """A Syft JSON SBOM, with the container image it describes (`image_name`, else read from its source)."""
     shown = _shown(path, root)
-    facts = _checked(path, shown, "sbom-files", inspect)
+    facts = _checked(path, shown, SBOM)
     if not {"artifacts", "source"} <= facts.top_keys or facts.strings.get("descriptor.name") != SYFT_NAME:
         raise ConfigError(
-            f"input sbom-files: {shown} is not a Syft JSON SBOM (needs artifacts, source and descriptor.name "
+            f"input {SBOM}: {shown} is not a Syft JSON SBOM (needs artifacts, source and descriptor.name "
             "syft; make it with syft -o syft-json or anchore/sbom-action with format: syft-json)"
         )
     if image_name is not None:
         if has_tag_or_digest(image_name):
             bare = image_name_from(image_name) or "NAME"
             raise ConfigError(
-                f"input sbom-files: the image name {image_name} of {shown} has a tag or digest; "
+                f"input {SBOM}: the image name {image_name} of {shown} has a tag or digest; "
                 f"Aikido wants the name alone: {bare}={shown}"
             )
         if not IMAGE_NAME.fullmatch(image_name):
-            raise ConfigError(f"input sbom-files: {image_name} (for {shown}) is not a container image name")
+            raise ConfigError(f"input {SBOM}: {image_name} (for {shown}) is not a container image name")
     else:
         # Syft records the image's tags (an archive's too), what the user asked for, and a name.
         sources = [facts.strings.get(f"source.{key}") for key in ("metadata.tags.item", "metadata.userInput", "name")]
         image_name = next((name for name in map(image_name_from, filter(None, sources)) if name), None)
         if image_name is None:
             raise ConfigError(
-                f"input sbom-files: cannot tell the container image name of {shown} from its source; "
+                f"input {SBOM}: cannot tell the container image name of {shown} from its source; "
                 f"write the entry as image-name={shown}"
             )
     return UploadFile(UploadKind.SBOM, path, shown, facts.size, facts.escaped_size, image_name)
 
 
-def _sarif(path: Path, root: Path, warnings: list[str], inspect: Inspect) -> UploadFile:
+def _sarif(path: Path, root: Path, image_name: str | None, warnings: list[str]) -> UploadFile:
+    """A SARIF 2.1.0 file, warned about when another tool than Checkov made it."""
     shown = _shown(path, root)
-    facts = _checked(path, shown, "checkov-sarif-files", inspect)
+    facts = _checked(path, shown, CHECKOV)
     if facts.strings.get("version") != SARIF_VERSION or not facts.runs_is_array:
-        raise ConfigError(
-            f"input checkov-sarif-files: {shown} is not a SARIF 2.1.0 file (needs version 2.1.0 and a runs array)"
-        )
+        raise ConfigError(f"input {CHECKOV}: {shown} is not a SARIF 2.1.0 file (needs version 2.1.0 and a runs array)")
     if not facts.tools.checkov:
         tools = a_few(facts.tools.names, more=facts.tools.others) or "no tool"
         warnings.append(f"{shown} was made by {tools}, not Checkov; Aikido reads it as Checkov output")
     return UploadFile(UploadKind.CHECKOV, path, shown, facts.size, facts.escaped_size)
 
 
-def _checked(path: Path, shown: str, input_name: str, inspect: Inspect) -> JsonFacts:
+def _checked(path: Path, shown: str, input_name: str) -> JsonFacts:
+    """The file's facts, read once; ConfigError naming the input and the file when it is no JSON document."""
     size = path.stat().st_size
     if size == 0:
         raise ConfigError(f"input {input_name}: {shown} is empty")
     try:
-        facts = inspect(path)
+        facts = inspect_json(path)
     except ValueError as error:
         raise ConfigError(f"input {input_name}: {shown} {error}") from None
     except OSError as error:
@@ -154,27 +159,34 @@ def _checked(path: Path, shown: str, input_name: str, inspect: Inspect) -> JsonF
     return facts
 
 
-def collect(
-    sbom_files: str, sarif_files: str, workspace: Path, inspect: Inspect = inspect_json
-) -> tuple[list[UploadFile], list[str]]:
-    """Every file to upload, validated, and warnings to show; raises ConfigError naming input and file.
+@dataclass(frozen=True)
+class Kind:
+    """How the files of one upload kind are checked: `validate(path, root, name, warnings)`; `named`: its entries
+    may name what a file is for (NAME=PATTERN, an SBOM's container image)."""
 
-    `inspect` reads a file's facts: `inspect_json`, or answers a prefetch has ready (gate.boot.prefetch).
-    """
+    validate: Callable[[Path, Path, str | None, list[str]], UploadFile]
+    named: bool = False
+
+
+# The upload kinds, each with its validator (its input and payload type are gate.core.models.UploadKind's).
+KINDS = {UploadKind.SBOM: Kind(_sbom, named=True), UploadKind.CHECKOV: Kind(_sarif)}
+
+
+def collect(uploads: Sequence[tuple[UploadKind, str]], workspace: Path) -> tuple[list[UploadFile], list[str]]:
+    """Every file the upload inputs name, validated, and warnings to show; raises ConfigError naming input and file."""
     root = workspace.resolve()
     files: list[UploadFile] = []
     warnings: list[str] = []
     seen: set[Path] = set()
-    for entry in entries(sbom_files):
-        name, sep, rest = entry.partition("=")
-        image, pattern = (name.strip(), rest.strip()) if sep else (None, entry)
-        if sep and not image:
-            raise ConfigError(f"input sbom-files: {entry} has an empty image name before =")
-        for path in _new(expand(pattern, workspace, "sbom-files"), seen):
-            files.append(_sbom(path, root, image, inspect))
-    for entry in entries(sarif_files):
-        for path in _new(expand(entry, workspace, "checkov-sarif-files"), seen):
-            files.append(_sarif(path, root, warnings, inspect))
+    for kind, text in uploads:
+        checks = KINDS[kind]
+        for entry in entries(text):
+            name, sep, rest = entry.partition("=") if checks.named else ("", "", "")
+            label, pattern = (name.strip(), rest.strip()) if sep else (None, entry)
+            if sep and not label:
+                raise ConfigError(f"input {kind.input}: {entry} has an empty image name before =")
+            for path in _new(expand(pattern, workspace, kind.input), seen):
+                files.append(checks.validate(path, root, label, warnings))
     _no_shared_image_names(files)
     return files, warnings
 
@@ -193,7 +205,7 @@ def _no_shared_image_names(files: list[UploadFile]) -> None:
             continue
         if upload.image_name in owners:
             raise ConfigError(
-                f"input sbom-files: {owners[upload.image_name]} and {upload.shown} both have the image name "
+                f"input {SBOM}: {owners[upload.image_name]} and {upload.shown} both have the image name "
                 f"{upload.image_name}; give each its own with image-name=PATH"
             )
         owners[upload.image_name] = upload.shown

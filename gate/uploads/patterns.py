@@ -16,14 +16,12 @@ import os
 import time
 from collections.abc import Callable, Iterator
 
+from gate.uploads.errors import PatternTooWide
+
 # Enough for a monorepo with its dependencies checked out; a loop or a hostile tree reaches it in seconds.
 MAX_ENTRIES = 1_000_000
 BUDGET_SECONDS = 10.0
 _MAGIC = frozenset("*?[")
-
-
-class PatternTooWide(Exception):
-    """The walk met more entries, or took longer, than a pattern in an input may."""
 
 
 def has_magic(pattern: str) -> bool:

@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from gate.core.models import UploadFile
+from gate.core.models import UploadFile, UploadKind
 from gate.flow.ports import Progress
 from gate.uploads.body import UploadBody
-from gate.uploads.files import Inspect, collect
-from gate.uploads.inspect import inspect_json
+from gate.uploads.files import collect
 
 
 class WorkspaceUploads:
-    """Files in the workspace; `inspect` reads a file's facts (answers a prefetch has ready, or one pass here)."""
+    """Files in the workspace: each validated in one read when the flow collects them, then streamed."""
 
-    def __init__(self, inspect: Inspect | None = None) -> None:
-        self._inspect = inspect or inspect_json
-
-    def collect(self, sbom_files: str, checkov_sarif_files: str, workspace: Path) -> tuple[list[UploadFile], list[str]]:
-        return collect(sbom_files, checkov_sarif_files, workspace, self._inspect)
+    def collect(self, uploads: Sequence[tuple[UploadKind, str]], workspace: Path) -> tuple[list[UploadFile], list[str]]:
+        return collect(uploads, workspace)
 
     def body(self, upload: UploadFile, fields: dict[str, Any], on_progress: Progress) -> UploadBody:
         return UploadBody(upload, fields, on_progress=on_progress)

@@ -482,11 +482,13 @@ class TestLeanImports:
             "import os, runpy, sys\n"
             f"sys.argv = [{str(ENTRYPOINT)!r}]\n"
             f"sys.path.insert(0, {str(ENTRYPOINT.parent)!r})\n"
-            "try:\n"
-            f"    runpy.run_path({str(ENTRYPOINT)!r}, run_name='__main__')\n"
-            "except SystemExit as end:\n"
-            "    heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('ijson', 'github', 'requests'))\n"
-            "    print('HEAVY', heavy, end.code, flush=True)\n"
+            "real_exit = os._exit\n"
+            "def probe(code):\n"
+            "    heavy = sorted(m for m in sys.modules if m.split('.')[0] in ('ijson', 'github', 'requests', 'yaml'))\n"
+            "    print('HEAVY', heavy, code, flush=True)\n"
+            "    real_exit(code)\n"
+            "os._exit = probe\n"
+            f"runpy.run_path({str(ENTRYPOINT)!r}, run_name='__main__')\n"
         )
         done = subprocess.run(
             [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True, check=False

@@ -9,9 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.sink import Sink
 from emulator.aikido import AikidoEmulator
+from gate.uploads.body import CHUNK
 from tests.conftest import SAMPLES
 from tests.support.action import act, annotations_of
+from tests.uploads.grown import expected_body, grown_checkov, grown_syft, write
 
 FIXTURES = SAMPLES / "uploads"
 
@@ -78,6 +81,31 @@ class TestUploadsIntoTheScan:
         [upload] = emulator.live_feed
         assert (upload.payload_type, upload.repository_id, upload.scan_id) == ("checkov", "R_kgDOLrq3yg", None)
         assert "uploaded 1 file to Aikido's live feed" in run.stdout
+
+
+class TestBytesSent:
+    """The request bodies, byte for byte: json.dumps of each file's whole text, as the action always sent"""
+
+    def test_real_outputs_grown_past_several_chunks(self, workdir: Path) -> None:
+        build = workdir / "workspace" / "build"
+        sbom = write(build / "grown.json", grown_syft(3 * CHUNK))
+        sarif = write(build / "grown.sarif", grown_checkov(2 * CHUNK), pretty=True, crlf=True)
+        sink = Sink(keep_bodies=True)
+        try:
+            inputs = {"api-base-url": sink.url, "sbom-files": "web=build/grown.json\nbuild/syft-dir.json"}
+            run = act(workdir, None, inputs=inputs | {"checkov-sarif-files": "build/grown.sarif"})
+        finally:
+            sink.close()
+        assert (run.returncode, run.outputs["uploaded-files"]) == (0, "3"), run.stdout
+        bodies = [seen.body for seen in sink.seen if seen.path.endswith("/custom")]
+        fields = [
+            {"scan_id": 1, "payload_type": "json-sbom", "container_image_name": "web"},
+            {"scan_id": 1, "payload_type": "json-sbom", "container_image_name": "app"},
+            {"scan_id": 1, "payload_type": "checkov"},
+        ]
+        assert bodies == [
+            expected_body(path, each) for path, each in zip((sbom, build / "syft-dir.json", sarif), fields, strict=True)
+        ]
 
 
 class TestBadFiles:

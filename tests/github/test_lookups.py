@@ -25,7 +25,7 @@ TOKEN = "ghs_" + "t" * 36
 @pytest.fixture
 def lookups(clock: FakeClock, tls: Tls) -> GitHubLookups:
     retrier = Retrier(Deadline(clock() + 60, clock), sleep=clock.sleep, rng=random.Random(3))
-    return GitHubLookups(build_github_client(API, TOKEN, tls), retrier, "octo-org/octo-repo")
+    return GitHubLookups(lambda: build_github_client(API, TOKEN, tls), retrier, "octo-org/octo-repo")
 
 
 class TestParentOf:
@@ -84,7 +84,7 @@ class TestRepositoryNodeId:
 
     def test_no_repository_variable(self, clock: FakeClock) -> None:
         retrier = Retrier(Deadline(clock() + 60, clock), sleep=clock.sleep)
-        lookups = GitHubLookups(build_github_client(API, "", Tls(os.environ)), retrier, "")
+        lookups = GitHubLookups(lambda: build_github_client(API, "", Tls(os.environ)), retrier, "")
         with pytest.raises(GitHubLookupFailed, match="GITHUB_REPOSITORY is not set"):
             lookups.repository_node_id()
 
@@ -98,7 +98,7 @@ class TestNoAnswer:
         retrier = Retrier(Deadline(clock() + 60, clock), sleep=clock.sleep, rng=random.Random(3))
         http = build_github_client(f"http://127.0.0.1:{port}/api/v3", TOKEN, Tls({}))
         with http, pytest.raises(GitHubLookupFailed) as caught:
-            GitHubLookups(http, retrier, "octo-org/octo-repo").repository_node_id()
+            GitHubLookups(lambda: http, retrier, "octo-org/octo-repo").repository_node_id()
         message = str(caught.value)
         assert message.startswith(f"could not reach the GitHub API at 127.0.0.1:{port} for the repository id (")
         assert message.endswith(

@@ -13,7 +13,7 @@ from typing import Any
 
 from emulator.github import added_patch
 from gate.core.errors import GitHubRefused, Refused
-from gate.core.models import SastIssue, ScanStatus, UploadFile
+from gate.core.models import SastIssue, ScanStatus, UploadFile, UploadKind
 from gate.flow.ports import Body, ChangedFile, Comment, InlineComment, Progress, ReviewComment, TrackedIssue
 
 BOT = "github-actions[bot]"
@@ -131,7 +131,7 @@ class FakeFiles:
 class NoUploads:
     """The uploads' port for runs whose inputs name no file: never asked."""
 
-    def collect(self, sbom_files: str, checkov_sarif_files: str, workspace: Path) -> tuple[list[UploadFile], list[str]]:
+    def collect(self, uploads: Sequence[tuple[UploadKind, str]], workspace: Path) -> tuple[list[UploadFile], list[str]]:
         raise AssertionError("these runs upload nothing")
 
     def body(self, upload: UploadFile, fields: dict[str, Any], on_progress: Progress) -> Body:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from gate.uploads.patterns import PatternTooWide, glob_files
+from gate.uploads.errors import PatternTooWide
+from gate.uploads.patterns import glob_files
 
 TREE = (
     "a/x.syft.json",
