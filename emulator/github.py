@@ -1,12 +1,14 @@
 """A small fake of GitHub's REST API on loopback, below PyGithub and httpx: it serves real HTTP and records it.
 
 Issue comments and review comments of one pull request, with their authors and GraphQL's
-`viewer` (who the token belongs to), the repository's issues (pull requests listed among them, as
-GitHub lists them), Link-header pagination, deleting one's own comments, files
-through the contents API, the repository itself (its `node_id`) and its commits (their `parents`), as
-the action looks them up on runs whose event does not carry them, an optional path prefix (GitHub
-Enterprise Server's `/api/v3`), 422 for review comments on lines outside the diff, and queued refusals
-(rate limits, 403, 5xx). The tests and `scripts/demo` use it.
+`viewer` (who the token belongs to), the pull request's changed files with their `patch` hunks, reviews
+that hold inline comments, the repository's issues (pull requests listed among them, as GitHub lists
+them), Link-header pagination, deleting one's own comments, files through the contents API, the
+repository itself (its `node_id`) and its commits (their `parents`), as the action looks them up on runs
+whose event does not carry them, an optional path prefix (GitHub Enterprise Server's `/api/v3`), GitHub's
+422s for a review or a review comment on a line its diff does not show (read from those same hunks, on
+the side the comment names), and queued refusals (rate limits, 403, 5xx). The tests, `scripts/demo` and
+`benchmarks/github_requests.py` use it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import re
 import ssl
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
@@ -39,6 +42,74 @@ REPOSITORY = {
 }
 DOCS = "https://docs.github.com/rest"
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"  # git's tree of no files
+# GitHub lists at most this many per page, whatever per_page asks, and at most 3,000 files of a pull request.
+MAX_PER_PAGE = 100
+MAX_PULL_FILES = 3000
+# What GitHub says when it refuses a review for a comment its diff does not show (reviews: strings joined as
+# Rails' to_sentence joins them; single comments: one object per field), as its API answers them.
+THREAD_LINE = "Pull request review thread line must be part of the diff"
+THREAD_START = "Pull request review thread start line must be part of the same hunk as the line."
+THREAD_HUNK = "Pull request review thread diff hunk can't be blank"
+HUNK_HEADER = re.compile(r"@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
+
+
+@dataclass
+class Hunk:
+    """One hunk of a file's patch: its text, and the line numbers it shows on each side."""
+
+    lines: list[str] = field(default_factory=list)
+    left: dict[int, int] = field(default_factory=dict)  # base line -> index in `lines`
+    right: dict[int, int] = field(default_factory=dict)  # head line -> index in `lines`
+
+    def text_to(self, side: str, line: int) -> str:
+        """The hunk from its header to `line`: a review comment's `diff_hunk`."""
+        shown = self.right if side == "RIGHT" else self.left
+        return "\n".join(self.lines[: shown[line] + 1])
+
+
+def hunks_of(patch: str | None) -> list[Hunk]:
+    """A patch's hunks, read line by line as git writes them (this fake's own reading, not the action's)."""
+    hunks: list[Hunk] = []
+    old = new = 0
+    for text in (patch or "").split("\n"):
+        if header := HUNK_HEADER.match(text):
+            hunks.append(Hunk([text]))
+            old, new = int(header.group(1)), int(header.group(3))
+            continue
+        if not hunks or text.startswith("\\"):
+            continue
+        hunk = hunks[-1]
+        hunk.lines.append(text)
+        if not text.startswith("+"):
+            hunk.left[old] = len(hunk.lines) - 1
+            old += 1
+        if not text.startswith("-"):
+            hunk.right[new] = len(hunk.lines) - 1
+            new += 1
+    return hunks
+
+
+def added_patch(lines: Iterable[int]) -> str:
+    """A patch that adds `lines` of the head to a file (each run of consecutive lines one hunk, no context)."""
+    runs: list[list[int]] = []
+    for line in sorted(set(lines)):
+        if runs and runs[-1][-1] == line - 1:
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    hunks, added = [], 0
+    for run in runs:
+        hunks.append(f"@@ -{run[0] - 1 - added},0 +{run[0]},{len(run)} @@")
+        hunks += [f"+line {line}" for line in run]
+        added += len(run)
+    return "\n".join(hunks)
+
+
+def sentence(parts: list[str]) -> str:
+    """Rails' to_sentence, as GitHub joins a review's errors: `a and b`, `a, b, and c`."""
+    if len(parts) < 3:
+        return " and ".join(parts)
+    return ", ".join(parts[:-1]) + ", and " + parts[-1]
 
 
 @dataclass
@@ -63,7 +134,6 @@ class FakeGitHub:
         *,
         number: int = 42,
         prefix: str = "",
-        diff_lines: set[tuple[str, int]] | None = None,
         viewer: dict[str, Any] = BOT,
         tls: ssl.SSLContext | None = None,
     ) -> None:
@@ -71,9 +141,14 @@ class FakeGitHub:
         self.prefix = prefix
         # Who the token belongs to: GraphQL's viewer and the author of what it writes.
         self.viewer = viewer
-        self.diff_lines = diff_lines if diff_lines is not None else set()
         self.issue_comments: list[dict[str, Any]] = []
         self.review_comments: list[dict[str, Any]] = []
+        # The pull request's changed files as GET /pulls/{n}/files lists them (see `change`), and the reviews made.
+        self.pull_files: list[dict[str, Any]] = []
+        self.reviews: list[dict[str, Any]] = []
+        # The diff as it was at an earlier head (commit sha -> files): a review names the commit it comments on,
+        # and a push since the run read the files moves the pull request's own.
+        self.files_at: dict[str, list[dict[str, Any]]] = {}
         self.requests: list[Request] = []
         self.refusals: list[Refusal] = []
         self._next_id = 1000
@@ -137,15 +212,58 @@ class FakeGitHub:
             self._next_id += 1
             comment = {
                 "id": self._next_id,
+                "node_id": f"PRRC_{self._next_id}",
                 "url": f"{self.api_url}/repos/{REPO}/pulls/comments/{self._next_id}",
+                "html_url": f"https://github.com/{REPO}/pull/{self.number}#discussion_r{self._next_id}",
+                "pull_request_url": f"{self.api_url}/repos/{REPO}/pulls/{self.number}",
+                "pull_request_review_id": None,
                 "path": path,
+                # GitHub gives an outdated comment (its line no longer in the diff) no `line`.
                 "line": line,
+                "original_line": line,
+                "side": "RIGHT",
+                "start_line": None,
+                "original_start_line": None,
+                "start_side": None,
+                "subject_type": "line",
                 "body": body,
                 "user": user or BOT,
+                "created_at": "2026-11-25T10:00:00Z",
+                "updated_at": "2026-11-25T10:00:00Z",
                 **extra,
             }
             self.review_comments.append(comment)
         return comment
+
+    def change(
+        self, filename: str, patch: str | None, *, status: str = "modified", previous_filename: str | None = None
+    ) -> dict[str, Any]:
+        """A file of the pull request's diff (replacing one of that name), as GitHub's files listing gives it.
+
+        `patch` None is a file GitHub shows no patch for: a binary file, or a diff too large.
+        """
+        hunks = hunks_of(patch)
+        added = sum(1 for hunk in hunks for text in hunk.lines[1:] if text.startswith("+"))
+        deleted = sum(1 for hunk in hunks for text in hunk.lines[1:] if text.startswith("-"))
+        blob = "c0ffee" + format(len(filename), "034x")
+        file = {
+            "sha": blob,
+            "filename": filename,
+            "status": status,
+            "additions": added,
+            "deletions": deleted,
+            "changes": added + deleted,
+            "blob_url": f"https://github.com/{REPO}/blob/{blob}/{filename}",
+            "raw_url": f"https://github.com/{REPO}/raw/{blob}/{filename}",
+            "contents_url": f"{self.api_url}/repos/{REPO}/contents/{filename}?ref={blob}",
+        }
+        if patch is not None:
+            file["patch"] = patch
+        if previous_filename is not None:
+            file["previous_filename"] = previous_filename
+        with self._lock:
+            self.pull_files = [kept for kept in self.pull_files if kept["filename"] != filename] + [file]
+        return file
 
     def add_issue(self, title: str, body: str, user: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
         """A repository issue (not the pull request), numbered from 100; issues and pull requests share the numbers."""
@@ -343,19 +461,130 @@ class FakeGitHub:
                 return 404, {"message": "Not Found"}, {}
             comment["body"] = body["body"]
             return 200, comment, {}
-        if route == f"{base}/pulls/{self.number}/comments":
-            if method == "GET":
-                return self._page(self.review_comments, route, query)
-            if (body.get("path"), body.get("line")) not in self.diff_lines:
-                return 422, {"message": "Validation Failed", "errors": ["line must be part of the diff"]}, {}
-            extra = {key: body[key] for key in ("commit_id", "side", "start_line", "start_side") if key in body}
-            return 201, self.add_review_comment(body["path"], body["line"], body["body"], self.viewer, **extra), {}
+        if route.startswith(f"{base}/pulls/{self.number}/") and (answer := self._pulls_api(method, route, query, body)):
+            return answer
         return 404, {"message": "Not Found"}, {}
+
+    def _pulls_api(
+        self, method: str, route: str, query: dict[str, list[str]], body: Any
+    ) -> tuple[int, Any, dict[str, str]] | None:
+        """The pull request's files, its review comments (listed, or one created) and its reviews (one created)."""
+        what = route.rsplit("/", 1)[1]
+        if (what, method) == ("files", "GET"):
+            return self._page(self.pull_files[:MAX_PULL_FILES], route, query)
+        if (what, method) == ("comments", "GET"):
+            return self._page(self.review_comments, route, query)
+        if (what, method) == ("comments", "POST"):
+            return self._comment(body)
+        if (what, method) == ("reviews", "POST"):
+            return self._review(body)
+        return None
+
+    def _misplaced(self, comment: dict[str, Any], commit: str | None) -> tuple[list[str], Hunk | None]:
+        """What GitHub says of a comment's place in the diff at `commit` (nothing when it is fine), and its hunk."""
+        files = self.files_at.get(commit or "", self.pull_files)
+        patch = next((file.get("patch") for file in files if file["filename"] == comment.get("path")), None)
+        side = comment.get("side") or "RIGHT"
+        shown = [
+            hunk for hunk in hunks_of(patch) if comment.get("line") in (hunk.right if side == "RIGHT" else hunk.left)
+        ]
+        start = comment.get("start_line")
+        if not shown:
+            return [THREAD_LINE, *([THREAD_START] if start is not None else []), THREAD_HUNK], None
+        start_side = comment.get("start_side") or side
+        if start is not None and start not in (shown[0].right if start_side == "RIGHT" else shown[0].left):
+            return [THREAD_START], shown[0]
+        return [], shown[0]
+
+    def _thread(self, comment: dict[str, Any], hunk: Hunk, commit: str | None, review: int) -> dict[str, Any]:
+        """A review comment as GitHub keeps and lists it."""
+        side = comment.get("side") or "RIGHT"
+        start = comment.get("start_line")
+        place = {
+            "commit_id": commit,
+            "original_commit_id": commit,
+            "pull_request_review_id": review,
+            "side": side,
+            "start_line": start,
+            "original_start_line": start,
+            "start_side": (comment.get("start_side") or side) if start is not None else None,
+            "diff_hunk": hunk.text_to(side, comment["line"]),
+        }
+        return self.add_review_comment(comment["path"], comment["line"], comment["body"], self.viewer, **place)
+
+    def _comment(self, body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        """POST /pulls/{n}/comments: one review comment, in a review of its own."""
+        commit = body.get("commit_id")
+        said, hunk = self._misplaced(body, commit)
+        if hunk is None or said:
+            wrong = "line" if hunk is None else "start_line"
+            message = {
+                "line": f"pull_request_review_thread.{wrong} must be part of the diff",
+                "start_line": f"pull_request_review_thread.{wrong} must be part of the same hunk as the line.",
+            }[wrong]
+            error = {
+                "resource": "PullRequestReviewComment",
+                "code": "custom",
+                "field": f"pull_request_review_thread.{wrong}",
+                "message": message,
+            }
+            docs = f"{DOCS}/pulls/comments#create-a-review-comment-for-a-pull-request"
+            return (
+                422,
+                {"message": "Validation Failed", "errors": [error], "documentation_url": docs, "status": "422"},
+                {},
+            )
+        review = self._add_review("", "COMMENTED", commit)
+        return 201, self._thread(body, hunk, commit, review["id"]), {}
+
+    def _review(self, body: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+        """POST /pulls/{n}/reviews: every comment in the diff, or the whole review refused and nothing made."""
+        docs = f"{DOCS}/pulls/reviews#create-a-review-for-a-pull-request"
+        event = body.get("event")
+        if event in ("COMMENT", "REQUEST_CHANGES") and not body.get("body"):
+            # The docs: `body` is required when using REQUEST_CHANGES or COMMENT.
+            refused = {"message": "Unprocessable Entity", "errors": ["Body can't be blank"], "documentation_url": docs}
+            return 422, {**refused, "status": "422"}, {}
+        commit = body.get("commit_id")
+        said: list[str] = []
+        placed: list[tuple[dict[str, Any], Hunk]] = []
+        for comment in body.get("comments") or []:
+            errors, hunk = self._misplaced(comment, commit)
+            said += [error for error in errors if error not in said]
+            if hunk is not None:
+                placed.append((comment, hunk))
+        if said:
+            refused = {"message": "Unprocessable Entity", "errors": [sentence(said)], "documentation_url": docs}
+            return 422, {**refused, "status": "422"}, {}
+        states = {"COMMENT": "COMMENTED", "APPROVE": "APPROVED", "REQUEST_CHANGES": "CHANGES_REQUESTED"}
+        review = self._add_review(body.get("body") or "", states.get(event or "", "PENDING"), commit)
+        for comment, hunk in placed:
+            self._thread(comment, hunk, commit, review["id"])
+        return 200, review, {}
+
+    def _add_review(self, text: str, state: str, commit: str | None) -> dict[str, Any]:
+        with self._lock:
+            self._next_id += 1
+            number = self._next_id
+            review = {
+                "id": number,
+                "node_id": f"PRR_{number}",
+                "user": self.viewer,
+                "body": text,
+                "state": state,
+                "html_url": f"https://github.com/{REPO}/pull/{self.number}#pullrequestreview-{number}",
+                "pull_request_url": f"{self.api_url}/repos/{REPO}/pulls/{self.number}",
+                "commit_id": commit,
+                "submitted_at": "2026-11-25T10:00:00Z",
+                "author_association": "NONE",
+            }
+            self.reviews.append(review)
+        return review
 
     def _page(
         self, items: list[dict[str, Any]], route: str, query: dict[str, list[str]]
     ) -> tuple[int, Any, dict[str, str]]:
-        per_page = int((query.get("per_page") or ["30"])[0])
+        per_page = min(int((query.get("per_page") or ["30"])[0]), MAX_PER_PAGE)
         page = int((query.get("page") or ["1"])[0])
         chunk = items[(page - 1) * per_page : page * per_page]
         headers = {}

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from emulator.aikido import SCENARIOS, gate_passes, gated_counts
@@ -152,3 +153,141 @@ class TestFakeGitHubLookups:
         )
         status, _, _ = github.answer("GET", "/api/v3/repos/other/repo", {}, None)
         assert status == 404
+
+
+PULL = f"/repos/{REPO}/pulls/42"
+TWO_HUNKS = "@@ -1,3 +1,4 @@\n a\n-b\n+c\n+d\n e\n@@ -20,2 +21,3 @@\n x\n+y\n z"
+
+
+class TestFakeGitHubPullRequest:
+    """FakeGitHub's files, reviews and review comments over real HTTP, as GitHub's REST API answers them"""
+
+    @pytest.fixture
+    def github(self) -> Iterator[FakeGitHub]:
+        with FakeGitHub() as fake:
+            fake.change("src/app.py", TWO_HUNKS)
+            yield fake
+
+    @pytest.fixture
+    def http(self, github: FakeGitHub) -> Iterator[httpx.Client]:
+        with httpx.Client(base_url=github.api_url, headers={"Authorization": "token ghs_x"}) as client:
+            yield client
+
+    @staticmethod
+    def review(*comments: dict[str, Any]) -> dict[str, Any]:
+        return {"commit_id": HEAD, "body": "findings", "event": "COMMENT", "comments": list(comments)}
+
+    def test_files_are_paged_with_a_link_and_carry_patch_status_and_old_name(
+        self, github: FakeGitHub, http: httpx.Client
+    ) -> None:
+        github.change("logo.png", None, status="added")
+        github.change("src/new.py", "@@ -1 +1 @@\n-a\n+b", status="renamed", previous_filename="src/old.py")
+        first = http.get(f"{PULL}/files", params={"per_page": 2})
+        assert [file["filename"] for file in first.json()] == ["src/app.py", "logo.png"]
+        assert first.links["next"]["url"] == f"{github.api_url}{PULL}/files?per_page=2&page=2"
+        assert "patch" not in first.json()[1]
+        [renamed] = http.get(first.links["next"]["url"]).json()
+        assert (renamed["status"], renamed["previous_filename"], renamed["patch"]) == (
+            "renamed",
+            "src/old.py",
+            "@@ -1 +1 @@\n-a\n+b",
+        )
+        assert (renamed["additions"], renamed["deletions"], renamed["changes"]) == (1, 1, 2)
+        # GitHub lists at most 100 a page, whatever per_page asks.
+        assert "next" not in http.get(f"{PULL}/files", params={"per_page": 500}).links
+
+    def test_one_comment_off_the_diff_refuses_the_whole_review(self, github: FakeGitHub, http: httpx.Client) -> None:
+        answer = http.post(
+            f"{PULL}/reviews",
+            json=self.review(
+                {"path": "src/app.py", "line": 3, "body": "on"}, {"path": "src/app.py", "line": 9, "body": "off"}
+            ),
+        )
+        assert (answer.status_code, answer.json()) == (
+            422,
+            {
+                "message": "Unprocessable Entity",
+                "errors": [
+                    "Pull request review thread line must be part of the diff and Pull request review thread diff hunk "
+                    "can't be blank"
+                ],
+                "documentation_url": "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request",
+                "status": "422",
+            },
+        )
+        assert (github.reviews, github.review_comments) == ([], [])
+
+    def test_a_multi_line_comment_needs_both_lines_in_one_hunk(self, http: httpx.Client) -> None:
+        across = {"path": "src/app.py", "start_line": 4, "line": 22, "side": "RIGHT", "body": "x"}
+        answer = http.post(f"{PULL}/reviews", json=self.review(across))
+        assert answer.json()["errors"] == [
+            "Pull request review thread start line must be part of the same hunk as the line."
+        ]
+        within = {**across, "start_line": 21}
+        assert http.post(f"{PULL}/reviews", json=self.review(within)).status_code == 200
+
+    def test_sides_a_deleted_line_is_left_only(self, http: httpx.Client) -> None:
+        # Base line 2 ("b") was deleted: on the LEFT it takes a comment; the head's line 2 is the added "c".
+        left = {"path": "src/app.py", "line": 2, "side": "LEFT", "body": "x"}
+        assert http.post(f"{PULL}/reviews", json=self.review(left)).status_code == 200
+        past = {"path": "src/app.py", "line": 3, "side": "LEFT", "body": "x"}
+        assert http.post(f"{PULL}/reviews", json=self.review(past)).status_code == 200  # base line 3 is context "e"
+        assert http.post(f"{PULL}/reviews", json=self.review({**past, "line": 4})).status_code == 422
+
+    def test_a_review_s_comments_are_listed_with_their_review_and_hunk(
+        self, github: FakeGitHub, http: httpx.Client
+    ) -> None:
+        made = http.post(
+            f"{PULL}/reviews",
+            json=self.review(
+                {"path": "src/app.py", "start_line": 2, "line": 3, "side": "RIGHT", "start_side": "RIGHT", "body": "x"}
+            ),
+        )
+        assert (made.status_code, made.json()["state"], made.json()["user"]["login"]) == (
+            200,
+            "COMMENTED",
+            "github-actions[bot]",
+        )
+        [listed] = http.get(f"{PULL}/comments").json()
+        assert (listed["pull_request_review_id"], listed["start_line"], listed["line"], listed["commit_id"]) == (
+            made.json()["id"],
+            2,
+            3,
+            HEAD,
+        )
+        assert listed["diff_hunk"] == "@@ -1,3 +1,4 @@\n a\n-b\n+c\n+d"
+
+    def test_a_single_comment_off_the_diff_is_github_s_validation_failure(self, http: httpx.Client) -> None:
+        answer = http.post(f"{PULL}/comments", json={"commit_id": HEAD, "path": "src/app.py", "line": 9, "body": "x"})
+        assert (answer.status_code, answer.json()["message"], answer.json()["errors"]) == (
+            422,
+            "Validation Failed",
+            [
+                {
+                    "resource": "PullRequestReviewComment",
+                    "code": "custom",
+                    "field": "pull_request_review_thread.line",
+                    "message": "pull_request_review_thread.line must be part of the diff",
+                }
+            ],
+        )
+
+    def test_a_comment_review_needs_a_body(self, http: httpx.Client) -> None:
+        answer = http.post(f"{PULL}/reviews", json={**self.review(), "body": ""})
+        assert (answer.status_code, answer.json()["errors"]) == (422, ["Body can't be blank"])
+
+    def test_a_review_on_an_earlier_head_is_checked_against_that_head_s_diff(
+        self, github: FakeGitHub, http: httpx.Client
+    ) -> None:
+        github.files_at[HEAD] = [{"filename": "src/app.py", "patch": "@@ -1 +1 @@\n-a\n+c"}]
+        assert (
+            http.post(f"{PULL}/reviews", json=self.review({"path": "src/app.py", "line": 22, "body": "x"})).status_code
+            == 422
+        )
+        assert (
+            http.post(
+                f"{PULL}/reviews",
+                json={**self.review({"path": "src/app.py", "line": 22, "body": "x"}), "commit_id": BASE},
+            ).status_code
+            == 200
+        )

@@ -113,5 +113,14 @@ def render_review(issue: SastIssue, diff_url: str | None) -> str:
     return _fit("\n".join(lines).rstrip() + "\n")
 
 
+def render_review_body(count: int, diff_url: str | None) -> str:
+    """The body of the one review that holds a run's inline comments (GitHub wants one for a COMMENT review)."""
+    findings = "1 SAST finding" if count == 1 else f"{count} SAST findings"
+    lines = [f"**Aikido SAST:** {findings} introduced by this pull request, commented on the lines below."]
+    if diff_url:
+        lines += ["", md_link("Open the scan in Aikido", diff_url)]
+    return "\n".join(lines) + "\n"
+
+
 def _fit(body: str) -> str:
     return cut_short(body, MAX_COMMENT_CHARS, COMMENT_CUT_NOTE + "\n", unit="utf-16-le")

@@ -151,6 +151,24 @@ class ReviewComment:
     author: str
 
 
+@dataclass(frozen=True)
+class ChangedFile:
+    """A file of the pull request's diff: its path at the head and its hunks (None: binary, or too large to show)."""
+
+    path: str
+    patch: str | None
+
+
+@dataclass(frozen=True)
+class InlineComment:
+    """A review comment to post on the head's side of the diff: `path`, lines `start_line` to `line` (equal: one)."""
+
+    path: str
+    start_line: int
+    line: int
+    body: str
+
+
 class PullRequest(Protocol):
     """What the comments need of one pull request (gate.github.comments); raises GitHubRefused."""
 
@@ -159,9 +177,15 @@ class PullRequest(Protocol):
     def create_issue_comment(self, body: str) -> Comment: ...
     def edit_issue_comment(self, comment_id: int, body: str) -> None: ...
     def delete_issue_comment(self, comment_id: int) -> None: ...
+    def changed_files(self) -> Iterable[ChangedFile]: ...
     def review_comments(self) -> Iterable[ReviewComment]: ...
     def delete_review_comment(self, comment_id: int) -> None: ...
-    def create_review_comment(self, body: str, *, commit: str, path: str, start_line: int, end_line: int) -> None: ...
+
+    def create_review(self, comments: Sequence[InlineComment], *, commit: str, body: str) -> None:
+        """One review (event COMMENT) holding every comment: GitHub takes all of them or none (422)."""
+        ...
+
+    def create_review_comment(self, comment: InlineComment, *, commit: str) -> None: ...
 
 
 @dataclass(frozen=True)

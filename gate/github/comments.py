@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from github.IssueComment import IssueComment
+from github.PullRequest import ReviewComment as ReviewCommentDraft
 from github.PullRequestComment import PullRequestComment
 
 from gate.core.clock import Deadline, Sleep
-from gate.flow.ports import Comment, ReviewComment
+from gate.flow.ports import ChangedFile, Comment, InlineComment, ReviewComment
 from gate.github.session import PyGithubSession, login_of
 
 
@@ -61,6 +62,11 @@ class PyGithubPullRequest(PyGithubSession):
         comment = self._comments.pop(comment_id)
         self._call(comment.delete)
 
+    def changed_files(self) -> Iterable[ChangedFile]:
+        # Every page (up to GitHub's 3,000 files); a file GitHub shows no patch for (binary, too large) has none.
+        files = self._call(lambda: list(self._pull.get_files()))
+        return [ChangedFile(file.filename, file.patch or None) for file in files]
+
     def review_comments(self) -> Iterable[ReviewComment]:
         self._reviews = {comment.id: comment for comment in self._call(lambda: list(self._pull.get_review_comments()))}
         return [ReviewComment(c.id, c.path, c.line, c.body or "", login_of(c.user)) for c in self._reviews.values()]
@@ -69,6 +75,35 @@ class PyGithubPullRequest(PyGithubSession):
         comment = self._reviews.pop(comment_id)
         self._call(comment.delete)
 
-    def create_review_comment(self, body: str, *, commit: str, path: str, start_line: int, end_line: int) -> None:
-        span: dict[str, Any] = {"start_line": start_line, "start_side": "RIGHT"} if start_line < end_line else {}
-        self._call(lambda: self._pull.create_review_comment(body, commit, path, line=end_line, side="RIGHT", **span))
+    def create_review(self, comments: Sequence[InlineComment], *, commit: str, body: str) -> None:
+        # Repository.get_commit only names the commit (lazy: no request); create_review reads its sha.
+        head = self._repo.get_commit(commit)
+        drafts = [_draft(comment) for comment in comments]
+        self._call(lambda: self._pull.create_review(commit=head, body=body, event="COMMENT", comments=drafts))
+
+    def create_review_comment(self, comment: InlineComment, *, commit: str) -> None:
+        span: dict[str, Any] = {"start_line": comment.start_line, "start_side": "RIGHT"} if _spans(comment) else {}
+        pull = self._pull
+        self._call(
+            lambda: pull.create_review_comment(
+                comment.body, commit, comment.path, line=comment.line, side="RIGHT", **span
+            )
+        )
+
+
+def _spans(comment: InlineComment) -> bool:
+    return comment.start_line < comment.line
+
+
+def _draft(comment: InlineComment) -> ReviewCommentDraft:
+    """A comment as GitHub's review endpoint takes it: on the head's side (RIGHT), its first line only when it spans."""
+    if _spans(comment):
+        return ReviewCommentDraft(
+            path=comment.path,
+            body=comment.body,
+            line=comment.line,
+            side="RIGHT",
+            start_line=comment.start_line,
+            start_side="RIGHT",
+        )
+    return ReviewCommentDraft(path=comment.path, body=comment.body, line=comment.line, side="RIGHT")

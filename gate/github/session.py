@@ -267,8 +267,23 @@ class PyGithubSession:
             return self._proxy_refused
         data = error.data
         message = data.get("message") if isinstance(data, dict) else None
-        text = excerpt(str(message or data or ""), limit=160)
+        text = str(message or data or "")
+        if details := _details(data):
+            # A 422's message is only "Validation Failed" or "Unprocessable Entity": what failed is in `errors`.
+            text += f" ({details})"
+        text = excerpt(text, limit=240)
         return f"GitHub answered HTTP {error.status}" + (f": {text}" if text else "")
+
+
+def _details(data: Any) -> str:
+    """GitHub's `errors` of a refusal: strings (a review's) or objects with a `message` or a `code` (a comment's)."""
+    errors = data.get("errors") if isinstance(data, dict) else None
+    said: list[str] = []
+    for error in errors if isinstance(errors, list) else []:
+        text = (error.get("message") or error.get("code")) if isinstance(error, dict) else error
+        if isinstance(text, str) and text:
+            said.append(text)
+    return "; ".join(said)
 
 
 def login_of(user: NamedUser | Organization | None) -> str:

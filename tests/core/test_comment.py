@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from gate.core.comment import CommentMode, CommentPlan, render_review, render_status, status_marker
+from gate.core.comment import (
+    CommentMode,
+    CommentPlan,
+    render_review,
+    render_review_body,
+    render_status,
+    status_marker,
+)
 from gate.core.models import SastIssue, parse_scan_status
 from gate.core.verdict import ReleaseGate, decide, error, timed_out
 from tests.support.answers import FEATURE_DONE
@@ -101,4 +108,19 @@ class TestRenderReview:
     def test_a_bare_finding_is_its_title(self) -> None:
         assert render_review(SastIssue("a.py", 1, 1, "Hard-coded password"), None) == (
             "<!-- aikido-gate:sast -->\n**Aikido SAST: Hard-coded password**\n"
+        )
+
+
+class TestRenderReviewBody:
+    """render_review_body"""
+
+    def test_counts_the_findings_and_links_the_scan(self) -> None:
+        assert render_review_body(30, "https://app.aikido.dev/featurebranch/scan/1") == (
+            "**Aikido SAST:** 30 SAST findings introduced by this pull request, commented on the lines below.\n\n"
+            "[Open the scan in Aikido](https://app.aikido.dev/featurebranch/scan/1)\n"
+        )
+
+    def test_one_finding_without_a_link(self) -> None:
+        assert render_review_body(1, None) == (
+            "**Aikido SAST:** 1 SAST finding introduced by this pull request, commented on the lines below.\n"
         )

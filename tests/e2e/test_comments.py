@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from emulator.aikido import AikidoEmulator
-from emulator.github import REPO, FakeGitHub
+from emulator.github import REPO, FakeGitHub, added_patch
+from emulator.runner import ActionRun
 from tests.conftest import KEY
 from tests.support.action import act, annotations_of
 
@@ -17,7 +18,9 @@ JOB_TOKEN = "ghs_fakeJobToken0000"
 
 @pytest.fixture
 def github() -> Iterator[FakeGitHub]:
-    with FakeGitHub(diff_lines={("src/app.py", 12)}) as fake:
+    with FakeGitHub() as fake:
+        # The pull request adds lines 10 to 12 of src/app.py, where the emulator's SQL injection is.
+        fake.change("src/app.py", added_patch([10, 11, 12]))
         yield fake
 
 
@@ -50,6 +53,29 @@ class TestComments:
         assert "commit `ec26c3e57ca3`" in body
         assert "PR status comment: created" in run.stdout
         assert JOB_TOKEN not in run.stdout.replace(f"::add-mask::{JOB_TOKEN}", "")
+        # One write for the status, one review for the inline comments (one notification).
+        assert [(w.method, w.path) for w in github.writes()] == [
+            ("POST", f"/repos/{REPO}/issues/42/comments"),
+            ("POST", f"/repos/{REPO}/pulls/42/reviews"),
+        ]
+
+    def test_a_rerun_with_the_same_findings_writes_nothing(self, tmp_path: Path, github: FakeGitHub) -> None:
+        def run(attempt: str) -> ActionRun:
+            with AikidoEmulator("fail") as emulator:
+                return act(
+                    tmp_path / attempt,
+                    emulator,
+                    env=runner_env(github),
+                    post_scan_status_comment="on",
+                    post_sast_review_comments="on",
+                )
+
+        run("first")
+        writes = len(github.writes())
+        again = run("again")
+        assert again.outputs["outcome"] == "FAILED"
+        assert "PR status comment: updated" in again.stdout
+        assert (len(github.writes()), len(github.reviews)) == (writes, 1)
 
     def test_fork_token_cannot_write_and_the_gate_still_passes(self, tmp_path: Path, github: FakeGitHub) -> None:
         github.refuse("POST", "/comments$", 403, "Resource not accessible by integration")

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 
+from emulator.github import added_patch
 from gate.core.comment import SAST_MARKER, CommentMode, CommentPlan, status_marker
 from gate.core.errors import UnexpectedAnswer
 from gate.core.models import SastIssue, parse_scan_status
 from gate.core.verdict import Problems, Verdict, decide, timed_out
-from gate.flow.comment import MAX_INLINE_COMMENTS, post_comments
+from gate.flow.comment import MAX_INLINE_COMMENTS, MAX_SINGLE_COMMENTS, post_comments
+from gate.flow.ports import ChangedFile
 from tests.support.answers import FEATURE_DONE
 from tests.support.ports import BOT, FakePullRequest, FakeWorkflow
 
@@ -56,6 +58,7 @@ def post(
 
 
 def inline(pr: FakePullRequest) -> list[tuple[str, int | None]]:
+    """Where the inline comments stand: path and line."""
     return [(review.path, review.line) for review in pr.reviews]
 
 
@@ -176,22 +179,26 @@ class TestOwnership:
 
 
 class TestReviewComments:
-    """Inline SAST review comments: one per finding and line, capped, the rest listed in the status comment"""
+    """Inline SAST review comments: placed on the diff, all in one review, capped, the rest listed in the status"""
 
-    def test_one_per_issue_on_its_lines(self) -> None:
+    def test_all_in_one_review_written_after_the_status(self) -> None:
         pr = FakePullRequest()
         log = post(pr, FAILED, sast=True)
         assert inline(pr) == [("src/app.py", 12), ("src/app.py", 40)]
         assert pr.reviews[0].body.startswith(f"{SAST_MARKER}\n**Aikido SAST: SQL injection**")
-        assert log == "PR status comment: created\nposted 2 inline SAST review comment(s)\n"
-        # The status comment first: a verdict never waits behind the review comments.
-        assert pr.writes()[0] == "create_issue_comment"
+        [(comments, body)] = pr.made
+        assert [(c.path, c.start_line, c.line) for c in comments] == [("src/app.py", 10, 12), ("src/app.py", 40, 40)]
+        assert body.startswith("**Aikido SAST:** 2 SAST findings introduced by this pull request")
+        assert log == "PR status comment: created\nposted 2 inline SAST review comment(s) in one review\n"
+        # The status comment first: a verdict never waits behind the review.
+        assert pr.writes() == ["create_issue_comment", "create_review"]
 
-    def test_not_posted_twice_on_the_same_line(self) -> None:
+    def test_a_repeated_run_writes_nothing(self) -> None:
         pr = FakePullRequest()
         post(pr, FAILED, sast=True)
-        post(pr, FAILED, sast=True)
-        assert len(pr.reviews) == 2
+        before = pr.writes()
+        assert post(pr, FAILED, sast=True) == "PR status comment: updated\n"
+        assert (len(pr.reviews), pr.writes()) == (2, before)
 
     def test_duplicates_of_ours_are_deleted_a_planted_one_silences_nothing(self) -> None:
         pr = FakePullRequest()
@@ -205,21 +212,50 @@ class TestReviewComments:
             (pr.reviews[-1].id, BOT, 40),
         ]
 
-    def test_a_line_outside_the_diff_goes_into_the_status_comment(self) -> None:
-        pr = FakePullRequest(diff_lines={("src/app.py", 12), ("src/app.py", 40)})
+    def test_outdated_comments_of_ours_are_left_alone(self) -> None:
+        # GitHub gives a comment whose line left the diff no line: two of them on one file are no duplicates.
+        pr = FakePullRequest()
+        pr.add_review("src/app.py", None, f"{SAST_MARKER}\nold finding")
+        pr.add_review("src/app.py", None, f"{SAST_MARKER}\nanother old finding")
+        post(pr, FAILED, sast=True)
+        assert "delete_review_comment" not in pr.calls
+        assert inline(pr) == [("src/app.py", None), ("src/app.py", None), ("src/app.py", 12), ("src/app.py", 40)]
+
+    def test_a_line_outside_the_diff_is_never_tried_and_goes_into_the_status_comment(self) -> None:
+        pr = FakePullRequest(diff_lines={("src/app.py", n) for n in (10, 11, 12, 40)})
         post(pr, FAILED, sast=True, issues=[*ISSUES, SastIssue("src/other.py", 3, 3, "Path traversal")])
         assert len(pr.reviews) == 2
         assert "**SAST findings not shown inline (1):**\n\n- **Path traversal** in `src/other.py` line 3" in (
             pr.comments[0].body
         )
-        assert pr.writes() == ["create_issue_comment", *["create_review_comment"] * 3, "edit_issue_comment"]
+        assert pr.writes() == ["create_issue_comment", "create_review"]
 
-    def test_capped_per_run_refused_attempts_included(self) -> None:
-        pr = FakePullRequest(diff_lines=set())
-        outside = [SastIssue(f"src/{n}.py", 3, 3, f"finding {n}") for n in range(40)]
-        post(pr, FAILED, sast=True, issues=outside)
-        assert pr.calls.count("create_review_comment") == MAX_INLINE_COMMENTS
-        assert "not shown inline (40)" in pr.comments[0].body
+    def test_capped_per_pull_request_and_a_repeated_run_posts_no_new_review(self) -> None:
+        pr = FakePullRequest()
+        many = [SastIssue("src/app.py", n, n, f"finding {n}") for n in range(1, MAX_INLINE_COMMENTS + 4)]
+        post(pr, FAILED, sast=True, issues=many)
+        [(comments, _)] = pr.made
+        assert len(comments) == MAX_INLINE_COMMENTS
+        assert "**SAST findings not shown inline (3):**" in pr.comments[0].body
+        writes = pr.writes()
+        post(pr, FAILED, sast=True, issues=many)
+        # The three the cap held back stay in the status comment, which is already right.
+        assert (len(pr.made), pr.writes()) == (1, writes)
+
+    def test_the_cap_counts_the_earlier_runs_comments(self) -> None:
+        pr = FakePullRequest()
+        for line in range(1, MAX_INLINE_COMMENTS - 4):
+            pr.add_review("src/app.py", line, f"{SAST_MARKER}\nearlier")
+        new = [SastIssue("src/app.py", n, n, f"finding {n}") for n in range(60, 70)]
+        post(pr, FAILED, sast=True, issues=new)
+        [(comments, _)] = pr.made
+        assert [comment.line for comment in comments] == [60, 61, 62, 63, 64]
+        assert "**SAST findings not shown inline (5):**" in pr.comments[0].body
+
+    def test_no_findings_read_nothing_of_the_diff(self) -> None:
+        pr = FakePullRequest()
+        post(pr, FAILED, sast=True, issues=[])
+        assert pr.calls == ["issue_comments", "create_issue_comment", "issue_comments"]
 
     def test_leftovers_without_a_status_comment_are_a_notice(self) -> None:
         pr = FakePullRequest(diff_lines=set())
@@ -230,22 +266,80 @@ class TestReviewComments:
         )
         assert pr.comments == []
 
-    def test_a_refusal_stops_them_and_the_status_lists_the_rest(self) -> None:
+    def test_unreadable_files_are_a_warning_and_the_status_lists_every_finding(self) -> None:
         pr = FakePullRequest()
-        pr.refuse("create_review_comment", 403, "Resource not accessible by integration")
+        pr.refuse("changed_files", 502, "Bad gateway")
         log = post(pr, FAILED, sast=True)
-        assert f"{COMMENT}could not post the inline SAST review comments: GitHub answered HTTP 403" in log
-        assert pr.calls.count("create_review_comment") == 1
+        assert log == (
+            f"{COMMENT}could not post the inline SAST review comments: GitHub answered HTTP 502: Bad gateway\n"
+            "PR status comment: created\n"
+        )
         assert "not shown inline (2)" in pr.comments[0].body
+        assert pr.writes() == ["create_issue_comment"]
 
     def test_unreadable_findings_are_a_warning(self) -> None:
         pr = FakePullRequest()
         log = post(pr, FAILED, sast=True, issues=UnexpectedAnswer("Aikido answered HTML"))
         assert log == (
-            f"PR status comment: created\n{COMMENT}could not read the scan's SAST issues: Aikido answered HTML\n"
+            f"{COMMENT}could not read the scan's SAST issues: Aikido answered HTML\nPR status comment: created\n"
         )
 
     def test_none_without_a_final_result(self) -> None:
         pr = FakePullRequest()
         post(pr, timed_out(scan_id=7, seconds=300, fail_on_timeout=True), sast=True)
         assert pr.reviews == []
+
+
+class TestRefusedReview:
+    """A review GitHub refuses (422) goes one comment at a time, as before reviews: nothing lost, nothing twice"""
+
+    def test_a_refused_review_goes_one_comment_at_a_time(self) -> None:
+        # The files were read before a push moved the head: GitHub no longer counts line 40 as part of the diff.
+        pr = FakePullRequest(diff_lines={("src/app.py", n) for n in (10, 11, 12)})
+        pr.files = [ChangedFile("src/app.py", added_patch([10, 11, 12, 40]))]
+        log = post(pr, FAILED, sast=True)
+        assert log == (
+            "PR status comment: created\n"
+            "GitHub refused the review (GitHub answered HTTP 422: Unprocessable Entity): posting its comments one "
+            "at a time\n"
+            "posted 1 inline SAST review comment(s) one at a time\n"
+            "PR status comment: updated\n"
+        )
+        assert (pr.made, inline(pr)) == ([], [("src/app.py", 12)])
+        assert "**SAST findings not shown inline (1):**\n\n- **Hard-coded password** in `src/app.py` line 40" in (
+            pr.comments[0].body
+        )
+        assert pr.writes() == [
+            "create_issue_comment",
+            "create_review",
+            "create_review_comment",
+            "create_review_comment",
+            "edit_issue_comment",
+        ]
+
+    def test_one_at_a_time_is_capped_and_lists_the_rest(self) -> None:
+        pr = FakePullRequest()
+        pr.refuse("create_review", 422, "Unprocessable Entity")
+        many = [SastIssue("src/app.py", n, n, f"finding {n}") for n in range(1, MAX_SINGLE_COMMENTS + 6)]
+        post(pr, FAILED, sast=True, issues=many)
+        assert pr.calls.count("create_review_comment") == MAX_SINGLE_COMMENTS
+        assert len(pr.reviews) == MAX_SINGLE_COMMENTS
+        assert "not shown inline (5)" in pr.comments[0].body
+
+    def test_another_refusal_of_the_review_lists_every_finding_and_sends_nothing_again(self) -> None:
+        # A 502 may come back for a review GitHub made: sent again, it would be posted twice.
+        pr = FakePullRequest()
+        pr.refuse("create_review", 502, "Bad gateway")
+        log = post(pr, FAILED, sast=True)
+        assert f"{COMMENT}could not post the inline SAST review comments: GitHub answered HTTP 502" in log
+        assert pr.writes() == ["create_issue_comment", "create_review", "edit_issue_comment"]
+        assert "not shown inline (2)" in pr.comments[0].body
+
+    def test_a_refusal_one_at_a_time_stops_them_and_the_status_lists_the_rest(self) -> None:
+        pr = FakePullRequest()
+        pr.refuse("create_review", 422, "Unprocessable Entity")
+        pr.refuse("create_review_comment", 403, "Resource not accessible by integration")
+        log = post(pr, FAILED, sast=True)
+        assert f"{COMMENT}could not post the inline SAST review comments: GitHub answered HTTP 403" in log
+        assert pr.calls.count("create_review_comment") == 1
+        assert "not shown inline (2)" in pr.comments[0].body

@@ -17,12 +17,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from emulator.github import BOT, REPO, FakeGitHub
+from emulator.github import BOT, REPO, FakeGitHub, added_patch
 from gate.core.clock import Deadline
 from gate.core.comment import SAST_MARKER, CommentMode, CommentPlan, status_marker
 from gate.core.models import SastIssue, parse_scan_status
 from gate.core.verdict import Problems, Verdict, decide
-from gate.flow.comment import MAX_INLINE_COMMENTS, post_comments
+from gate.flow.comment import MAX_INLINE_COMMENTS, MAX_SINGLE_COMMENTS, post_comments
 from gate.github.comments import PyGithubPullRequest
 from gate.runner.workflow import Workflow
 from tests.conftest import FakeClock
@@ -49,11 +49,32 @@ ISSUES = [
     SastIssue("src/app.py", 10, 12, "SQL injection", "User input reaches a query.", "Use parameters."),
     SastIssue("src/app.py", 40, 40, "Hard-coded password"),
 ]
+# The pull request's change to src/app.py as GitHub's files listing gives it: its head's lines 7-14 and 39-42.
+APP_PATCH = "\n".join(
+    [
+        "@@ -7,5 +7,8 @@ import db",
+        " def find(user):",
+        '     """Find a user."""',
+        '-    return db.query("SELECT 1")',
+        "+    sql = (",
+        '+        "SELECT * FROM users WHERE name = \'"',
+        '+        + user + "\'")',
+        "+    return db.query(sql)",
+        " ",
+        " ",
+        "@@ -36,3 +39,4 @@ def find(user):",
+        " ",
+        '+PASSWORD = "hunter2"',
+        " ",
+        " def main():",
+    ]
+)
 
 
 @pytest.fixture
 def github() -> Iterator[FakeGitHub]:
-    with FakeGitHub(diff_lines={("src/app.py", 12), ("src/app.py", 40)}) as fake:
+    with FakeGitHub() as fake:
+        fake.change("src/app.py", APP_PATCH)
         yield fake
 
 
@@ -262,7 +283,6 @@ class TestRacingRuns:
         assert post(FAILED) == "PR status comment: updated\n"
 
     def test_duplicate_review_comments_of_ours_are_deleted(self, github: FakeGitHub, post: Run) -> None:
-        github.diff_lines = {("src/app.py", 12), ("src/app.py", 40)}
         first = github.add_review_comment("src/app.py", 12, f"{SAST_MARKER}\nSQL injection")
         second = github.add_review_comment("src/app.py", 12, f"{SAST_MARKER}\nSQL injection")
         planted = github.add_review_comment("src/app.py", 40, f"{SAST_MARKER}\nplanted", MALLORY)
@@ -334,42 +354,88 @@ class TestCommentOwnership:
 
 
 class TestReviewComments:
-    """Inline SAST review comments."""
+    """Inline SAST review comments: one review, on lines the diff shows, the rest in the status comment."""
 
-    def test_one_per_issue_on_its_lines(self, github: FakeGitHub, post: Run) -> None:
-        post(FAILED, sast=True)
+    def test_all_in_one_review_on_their_lines(self, github: FakeGitHub, post: Run) -> None:
+        assert post(FAILED, sast=True) == (
+            "PR status comment: created\nposted 2 inline SAST review comment(s) in one review\n"
+        )
+        [review] = github.reviews
+        assert (review["state"], review["commit_id"]) == ("COMMENTED", HEAD)
+        assert review["body"].startswith("**Aikido SAST:** 2 SAST findings introduced by this pull request")
         first, second = github.review_comments
         assert (first["path"], first["start_line"], first["line"], first["commit_id"]) == ("src/app.py", 10, 12, HEAD)
-        assert (first["side"], first["start_side"]) == ("RIGHT", "RIGHT")
+        assert (first["side"], first["start_side"], first["pull_request_review_id"]) == ("RIGHT", "RIGHT", review["id"])
         assert first["body"].startswith(f"{SAST_MARKER}\n**Aikido SAST: SQL injection**")
         assert "**Remediation:**\n\nUse parameters." in first["body"]
-        assert (second["line"], "start_line" in second) == (40, False)
+        assert (second["line"], second["start_line"], second["pull_request_review_id"]) == (40, None, review["id"])
+        # One write for the status, one for every inline comment; the commit is named, never fetched.
+        assert [(w.method, w.path) for w in github.writes()] == [
+            ("POST", f"/repos/{REPO}/issues/42/comments"),
+            ("POST", f"/repos/{REPO}/pulls/42/reviews"),
+        ]
+        assert github.writes()[1].body["event"] == "COMMENT"
+        assert [r.path for r in github.requests if "/commits/" in r.path] == []
 
-    def test_not_posted_twice_on_the_same_line(self, github: FakeGitHub, post: Run) -> None:
-        post(FAILED, sast=True)
-        post(FAILED, sast=True)
-        assert len(github.review_comments) == 2
+    def test_a_repeated_run_writes_nothing(self, github: FakeGitHub, post: Run) -> None:
+        issues = [*ISSUES, SastIssue("src/other.py", 3, 3, "Path traversal")]
+        post(FAILED, sast=True, issues=issues)
+        writes = len(github.writes())
+        assert post(FAILED, sast=True, issues=issues) == "PR status comment: updated\n"
+        assert (len(github.writes()), len(github.reviews), len(github.review_comments)) == (writes, 1, 2)
 
-    def test_line_outside_the_diff_goes_into_the_status_comment(self, github: FakeGitHub, post: Run) -> None:
-        outside = SastIssue("src/other.py", 3, 3, "Path traversal")
-        post(FAILED, sast=True, issues=[*ISSUES, outside])
-        assert len(github.review_comments) == 2
+    def test_placed_only_where_github_takes_a_comment(self, github: FakeGitHub, post: Run) -> None:
+        github.change("img/logo.png", None, status="added")
+        renamed = "@@ -1,3 +1,3 @@\n a\n-b\n+c\n d"
+        github.change("src/new_name.py", renamed, status="renamed", previous_filename="src/old_name.py")
+        github.change("src/gone.py", "@@ -1,2 +0,0 @@\n-x\n-y", status="removed")
+        issues = [
+            SastIssue("src/app.py", 10, 12, "in a hunk"),
+            SastIssue("src/app.py", 12, 40, "across two hunks"),
+            SastIssue("src/app.py", 9, 9, "on the line where one was deleted"),
+            SastIssue("src/app.py", 20, 20, "between the hunks"),
+            SastIssue("img/logo.png", 1, 1, "in a binary file"),
+            SastIssue("src/new_name.py", 2, 2, "in a renamed file"),
+            SastIssue("src/old_name.py", 2, 2, "under a renamed file's old name"),
+            SastIssue("src/gone.py", 1, 1, "in a deleted file"),
+        ]
+        post(FAILED, sast=True, issues=issues)
+        assert [(c["path"], c["start_line"], c["line"]) for c in github.review_comments] == [
+            ("src/app.py", 10, 12),
+            ("src/app.py", 39, 40),  # start_line in the hunk of its line, as GitHub wants
+            ("src/app.py", None, 9),  # the head's line 9 is an added one
+            ("src/new_name.py", None, 2),
+        ]
         body = github.issue_comments[0]["body"]
-        assert "**SAST findings not shown inline (1):**\n\n- **Path traversal** in `src/other.py` line 3" in body
+        assert "**SAST findings not shown inline (4):**" in body
+        for title in ("between the hunks", "in a binary file", "under a renamed file's old name", "in a deleted file"):
+            assert f"- **{title}**" in body
 
-    def test_capped_per_run(self, github: FakeGitHub, post: Run) -> None:
-        many = [SastIssue("src/app.py", 40, 40, f"Issue {n}") for n in range(MAX_INLINE_COMMENTS + 3)]
-        github.diff_lines = {("src/app.py", 40)}
-        post(FAILED, sast=True, issues=many)
-        # All on one line: the first is posted, the rest stand there already.
-        assert len(github.review_comments) == 1
+    def test_files_are_read_across_pages(self, github: FakeGitHub, post: Run) -> None:
+        for n in range(130):
+            github.change(f"docs/{n}.md", "@@ -0,0 +1 @@\n+text")
+        github.change("src/last.py", "@@ -0,0 +1 @@\n+x = eval(input())")
+        post(FAILED, sast=True, issues=[SastIssue("src/last.py", 1, 1, "eval")])
+        assert [c["path"] for c in github.review_comments] == ["src/last.py"]
+        pages = [
+            (r.query["per_page"], r.query.get("page", ["1"])) for r in github.requests if r.path.endswith("/files")
+        ]
+        assert pages == [(["100"], ["1"]), (["100"], ["2"])]
 
-    def test_cap_lists_the_rest(self, github: FakeGitHub, post: Run) -> None:
+    def test_capped_the_rest_listed_and_a_repeated_run_posts_no_new_review(self, github: FakeGitHub, post: Run) -> None:
+        github.change("src/app.py", added_patch(range(1, 100)))
         many = [SastIssue("src/app.py", n, n, f"Issue {n}") for n in range(1, MAX_INLINE_COMMENTS + 4)]
-        github.diff_lines = {("src/app.py", n) for n in range(1, 100)}
         post(FAILED, sast=True, issues=many)
-        assert len(github.review_comments) == MAX_INLINE_COMMENTS
+        assert (len(github.reviews), len(github.review_comments)) == (1, MAX_INLINE_COMMENTS)
         assert "not shown inline (3)" in github.issue_comments[0]["body"]
+        writes = len(github.writes())
+        post(FAILED, sast=True, issues=many)
+        assert (len(github.writes()), len(github.reviews)) == (writes, 1)
+
+    def test_several_findings_on_one_line_get_one_comment(self, github: FakeGitHub, post: Run) -> None:
+        many = [SastIssue("src/app.py", 40, 40, f"Issue {n}") for n in range(MAX_INLINE_COMMENTS + 3)]
+        post(FAILED, sast=True, issues=many)
+        assert len(github.review_comments) == 1
 
     def test_leftovers_without_a_status_comment_are_a_notice(self, github: FakeGitHub, post: Run) -> None:
         outside = SastIssue("src/other.py", 3, 3, "Path traversal")
@@ -380,11 +446,53 @@ class TestReviewComments:
         )
         assert github.issue_comments == []
 
-    def test_forbidden_review_comments_warn_and_the_status_lists_them(self, github: FakeGitHub, post: Run) -> None:
-        github.refuse("POST", "/pulls/42/comments$", 403, "Resource not accessible by integration")
+    def test_a_forbidden_review_warns_and_the_status_lists_them(self, github: FakeGitHub, post: Run) -> None:
+        github.refuse("POST", "/pulls/42/reviews$", 403, "Resource not accessible by integration")
         log = post(FAILED, sast=True)
         assert "could not post the inline SAST review comments: GitHub answered HTTP 403" in log
         assert "not shown inline (2)" in github.issue_comments[0]["body"]
+        assert not [r for r in github.requests if r.path.endswith("/pulls/42/comments") and r.method == "POST"]
+
+
+class TestRefusedReview:
+    """GitHub refuses a review whole for one comment off its diff: then one comment at a time, none lost or twice."""
+
+    def test_a_push_since_the_files_were_read_makes_it_one_comment_at_a_time(
+        self, github: FakeGitHub, post: Run
+    ) -> None:
+        # The run comments on its own head, whose diff lacked line 40: a push since added it to the files listed.
+        github.files_at[HEAD] = [{"filename": "src/app.py", "patch": APP_PATCH.split("\n@@ -36")[0]}]
+        log = post(FAILED, sast=True)
+        assert log == (
+            "PR status comment: created\n"
+            "GitHub refused the review (GitHub answered HTTP 422: Unprocessable Entity (Pull request review thread "
+            "line must be part of the diff and Pull request review thread diff hunk can't be blank)): posting its "
+            "comments one at a time\n"
+            "posted 1 inline SAST review comment(s) one at a time\n"
+            "PR status comment: updated\n"
+        )
+        assert github.reviews[0]["body"] == ""  # the single comment's own review: nothing of the refused one
+        assert [(c["start_line"], c["line"]) for c in github.review_comments] == [(10, 12)]
+        assert (
+            "**SAST findings not shown inline (1):**\n\n- **Hard-coded password** in `src/app.py` line 40"
+            in (github.issue_comments[0]["body"])
+        )
+        assert [(w.method, w.path.rsplit("/", 1)[1]) for w in github.writes()] == [
+            ("POST", "comments"),
+            ("POST", "reviews"),
+            ("POST", "comments"),
+            ("POST", "comments"),
+            ("PATCH", str(github.issue_comments[0]["id"])),
+        ]
+
+    def test_one_at_a_time_is_capped(self, github: FakeGitHub, post: Run) -> None:
+        github.change("src/app.py", added_patch(range(1, 100)))
+        github.files_at[HEAD] = []  # the head's diff showed none of them
+        many = [SastIssue("src/app.py", n, n, f"finding {n}") for n in range(1, 26)]
+        post(FAILED, sast=True, issues=many)
+        tried = [r for r in github.requests if r.method == "POST" and r.path.endswith("/pulls/42/comments")]
+        assert len(tried) == MAX_SINGLE_COMMENTS
+        assert (github.review_comments, "not shown inline (25)" in github.issue_comments[0]["body"]) == ([], True)
 
 
 class TickingClock(FakeClock):
@@ -396,9 +504,9 @@ class TickingClock(FakeClock):
 
 
 class TestNeverAStalePass:
-    """The status comment is written before the review comments, whatever they cost."""
+    """The status comment is written before the review, whatever the findings."""
 
-    def test_forty_refused_findings_still_update_the_status(self, github: FakeGitHub, clock: FakeClock) -> None:
+    def test_forty_findings_off_the_diff_still_update_the_status(self, github: FakeGitHub, clock: FakeClock) -> None:
         Run(github, clock)(PASSED)
         assert "passed" in github.issue_comments[0]["body"]
         outside = [SastIssue(f"src/{n}.py", 3, 3, f"finding {n}") for n in range(40)]
@@ -407,11 +515,10 @@ class TestNeverAStalePass:
         assert "failed" in comment["body"]
         assert "passed" not in comment["body"]
 
-    def test_refused_review_comments_count_against_the_cap(self, github: FakeGitHub, post: Run) -> None:
+    def test_findings_off_the_diff_are_never_sent(self, github: FakeGitHub, post: Run) -> None:
         outside = [SastIssue(f"src/{n}.py", 3, 3, f"finding {n}") for n in range(40)]
         post(FAILED, sast=True, issues=outside)
-        tried = [r for r in github.requests if r.method == "POST" and r.path.endswith("/pulls/42/comments")]
-        assert len(tried) == 20
+        assert [r for r in github.requests if r.method == "POST" and "/pulls/42/" in r.path] == []
         assert "not shown inline (40)" in github.issue_comments[0]["body"]
 
 
@@ -428,7 +535,7 @@ class TestCommentSize:
         assert body.endswith(
             "\n\n… cut short at GitHub's size limit for a comment; the scan in Aikido has everything.\n"
         )
-        assert log.endswith("PR status comment: created\nPR status comment: updated\n")
+        assert log == "PR status comment: created\n"  # written once, with the findings it lists
         # Cut at a line end: no finding is left half-written.
         assert body.split("\n\n… cut short")[0].splitlines()[-1].endswith("line 3")
 

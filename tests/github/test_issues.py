@@ -86,6 +86,29 @@ class TestWrites:
         assert tracker(github).identity() == ME
 
 
+class TestNothingChanged:
+    """A run whose tracking issue would read the same writes nothing to GitHub"""
+
+    def test_a_repeated_push_leaves_the_issue_as_it_is(self, github: FakeGitHub) -> None:
+        failed = decide(parse_scan_status(FEATURE_DONE), scan_id=1, report_only=False)
+
+        def push() -> str:
+            log = io.StringIO()
+            run_automations(failed, AutomationRun((TRACK,), None, MAIN), Writers(tracker(github)), Workflow(log))
+            return log.getvalue()
+
+        assert push() == "Track open issues on main: issue #100 created\n"
+        writes = [(w.method, w.path) for w in github.writes()]
+        assert writes == [("POST", f"/repos/{REPO}/issues")]
+        push()
+        assert [(w.method, w.path) for w in github.writes()] == writes
+        # A different title is written, once.
+        github.issues[0]["title"] = "edited by hand"
+        push()
+        assert [(w.method, w.path) for w in github.writes()] == [*writes, ("PATCH", f"/repos/{REPO}/issues/100")]
+        assert github.issues[0]["title"] == TITLE
+
+
 class TestOnlyOurIssuesAreTracked:
     """tracked: issues, not pull requests, by the token's identity, whose body begins with the marker"""
 

@@ -11,9 +11,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from emulator.github import added_patch
 from gate.core.errors import GitHubRefused, Refused
 from gate.core.models import SastIssue, ScanStatus, UploadFile, UploadKind
-from gate.flow.ports import Body, Comment, Progress, ReviewComment, TrackedIssue
+from gate.flow.ports import Body, ChangedFile, Comment, InlineComment, Progress, ReviewComment, TrackedIssue
 
 BOT = "github-actions[bot]"
 
@@ -156,18 +157,35 @@ class Refusals:
 
 
 class FakePullRequest(Refusals):
-    """One pull request's comments in memory, ids in order of creation, written as `BOT` unless said otherwise;
-    a review comment on a line outside `diff_lines` (when given) is refused with a 422, as GitHub does."""
+    """One pull request's comments in memory, ids in order of creation, written as `BOT` unless said otherwise.
 
-    def __init__(self, *, me: str = BOT, diff_lines: set[tuple[str, int]] | None = None) -> None:
+    Its diff adds `diff_lines` (lines 1 to 100 of src/app.py unless given) and its files list them, unless
+    `files` says otherwise (a head that moved since they were read): a review with a comment on a line
+    outside `diff_lines` is refused whole with a 422, as GitHub does, and so is a single comment.
+    """
+
+    def __init__(
+        self,
+        *,
+        me: str = BOT,
+        diff_lines: set[tuple[str, int]] | None = None,
+        files: list[ChangedFile] | None = None,
+    ) -> None:
         super().__init__()
         self.me = me
-        self.diff_lines = diff_lines
+        self.diff_lines = diff_lines if diff_lines is not None else {("src/app.py", n) for n in range(1, 101)}
+        paths = sorted({path for path, _ in self.diff_lines})
+        self.files = files if files is not None else [ChangedFile(path, self._patch(path)) for path in paths]
         self.comments: list[Comment] = []
         self.reviews: list[ReviewComment] = []
+        # The reviews made: each one's comments, and its body.
+        self.made: list[tuple[list[InlineComment], str]] = []
         # Another run's status comment, written just before ours: a race.
         self.raced: str | None = None
         self._next = 1000
+
+    def _patch(self, path: str) -> str:
+        return added_patch(line for where, line in self.diff_lines if where == path)
 
     def _id(self) -> int:
         self._next += 1
@@ -178,7 +196,7 @@ class FakePullRequest(Refusals):
         self.comments.append(comment)
         return comment
 
-    def add_review(self, path: str, line: int, body: str, author: str = BOT) -> ReviewComment:
+    def add_review(self, path: str, line: int | None, body: str, author: str = BOT) -> ReviewComment:
         review = ReviewComment(self._id(), path, line, body, author)
         self.reviews.append(review)
         return review
@@ -208,6 +226,10 @@ class FakePullRequest(Refusals):
         self._call("delete_issue_comment")
         self.comments = [comment for comment in self.comments if comment.id != comment_id]
 
+    def changed_files(self) -> list[ChangedFile]:
+        self._call("changed_files")
+        return list(self.files)
+
     def review_comments(self) -> list[ReviewComment]:
         self._call("review_comments")
         return list(self.reviews)
@@ -216,11 +238,22 @@ class FakePullRequest(Refusals):
         self._call("delete_review_comment")
         self.reviews = [review for review in self.reviews if review.id != comment_id]
 
-    def create_review_comment(self, body: str, *, commit: str, path: str, start_line: int, end_line: int) -> None:
+    def _in_diff(self, comment: InlineComment) -> bool:
+        return {(comment.path, comment.start_line), (comment.path, comment.line)} <= self.diff_lines
+
+    def create_review(self, comments: Sequence[InlineComment], *, commit: str, body: str) -> None:
+        self._call("create_review")
+        if not all(self._in_diff(comment) for comment in comments):
+            raise GitHubRefused("GitHub answered HTTP 422: Unprocessable Entity", 422)
+        self.made.append((list(comments), body))
+        for comment in comments:
+            self.add_review(comment.path, comment.line, comment.body, self.me)
+
+    def create_review_comment(self, comment: InlineComment, *, commit: str) -> None:
         self._call("create_review_comment")
-        if self.diff_lines is not None and (path, end_line) not in self.diff_lines:
-            raise GitHubRefused("GitHub answered HTTP 422: line must be part of the diff", 422)
-        self.add_review(path, end_line, body, self.me)
+        if not self._in_diff(comment):
+            raise GitHubRefused("GitHub answered HTTP 422: Validation Failed", 422)
+        self.add_review(comment.path, comment.line, comment.body, self.me)
 
 
 class FakeTracker(Refusals):
