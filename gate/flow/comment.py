@@ -168,8 +168,7 @@ def upsert_status(pr: PullRequest, body: str, marker: str, *, create: bool, work
     """
     mine = sorted(_own(pr, pr.issue_comments(), marker, workflow), key=lambda comment: comment.id)
     if mine:
-        _keep_oldest(pr, mine, body)
-        return "updated"
+        return "updated" if _keep_oldest(pr, mine, body) else "unchanged"
     if not create:
         return "not needed"
     created = pr.create_issue_comment(body)
@@ -186,13 +185,16 @@ def upsert_status(pr: PullRequest, body: str, marker: str, *, create: bool, work
     return "created"
 
 
-def _keep_oldest(pr: PullRequest, mine: list[Comment], body: str) -> None:
-    """Write `body` into the oldest of our comments and delete the rest (already gone is fine)."""
+def _keep_oldest(pr: PullRequest, mine: list[Comment], body: str) -> bool:
+    """Write `body` into the oldest of our comments, unless it says that already, and delete the rest (already gone
+    is fine); returns whether it wrote."""
     oldest, *newer = mine
-    if oldest.body.strip() != body.strip():
+    changed = oldest.body.strip() != body.strip()
+    if changed:
         pr.edit_issue_comment(oldest.id, body)
     for copy in newer:
         _delete(functools.partial(pr.delete_issue_comment, copy.id))
+    return changed
 
 
 def _delete(action: Callable[[], None]) -> None:

@@ -74,7 +74,7 @@ class TestComments:
         writes = len(github.writes())
         again = run("again")
         assert again.outputs["outcome"] == "FAILED"
-        assert "PR status comment: updated" in again.stdout
+        assert "PR status comment: unchanged" in again.stdout
         assert (len(github.writes()), len(github.reviews)) == (writes, 1)
 
     def test_fork_token_cannot_write_and_the_gate_still_passes(self, tmp_path: Path, github: FakeGitHub) -> None:

@@ -197,7 +197,7 @@ class TestReviewComments:
         pr = FakePullRequest()
         post(pr, FAILED, sast=True)
         before = pr.writes()
-        assert post(pr, FAILED, sast=True) == "PR status comment: updated\n"
+        assert post(pr, FAILED, sast=True) == "PR status comment: unchanged\n"
         assert (len(pr.reviews), pr.writes()) == (2, before)
 
     def test_duplicates_of_ours_are_deleted_a_planted_one_silences_nothing(self) -> None:

@@ -381,7 +381,7 @@ class TestReviewComments:
         issues = [*ISSUES, SastIssue("src/other.py", 3, 3, "Path traversal")]
         post(FAILED, sast=True, issues=issues)
         writes = len(github.writes())
-        assert post(FAILED, sast=True, issues=issues) == "PR status comment: updated\n"
+        assert post(FAILED, sast=True, issues=issues) == "PR status comment: unchanged\n"
         assert (len(github.writes()), len(github.reviews), len(github.review_comments)) == (writes, 1, 2)
 
     def test_placed_only_where_github_takes_a_comment(self, github: FakeGitHub, post: Run) -> None:
