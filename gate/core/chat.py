@@ -22,9 +22,10 @@ from gate.core.sanitize import clean
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 SCAN_LINK = "Open the scan in Aikido"
 RUN_LINK = "Open the run"
-# CommonMark's punctuation that Teams' Markdown reads (emphasis, links, headings, code, HTML):
-# backslash-escaped, so a branch named "[click](https://evil)" shows as those characters.
-_TEAMS_MARKUP = re.compile(r"([\\`*_{}\[\]()#+\-.!<>|~])")
+# The characters that make Markdown in a Teams TextBlock (emphasis, links, code, HTML, strike):
+# backslash-escaped, so a branch named "[click](https://evil)" shows as those characters. List and
+# heading marks count only at a line's start, which is always our own word here.
+_TEAMS_MARKUP = re.compile(r"([\\`*_\[\]()<>~])")
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ class TestTeamsMessage:
         assert adaptive_cards.check(card) == {"errors": [], "version": "1.4"}
         assert [block["text"] for block in card["body"]] == [
             "Aikido gate FAILED",
-            "3 new issues on octo\\-org/octo\\-repo main",
+            "3 new issues on octo-org/octo-repo main",
         ]
         assert card["actions"] == [
             {"type": "Action.OpenUrl", "title": "Open the scan in Aikido", "url": SCAN},
@@ -125,13 +125,13 @@ class TestTeamsMessage:
         card = teams_message(HOSTILE)["attachments"][0]["content"]
         assert adaptive_cards.check(card)["errors"] == []
         assert card["body"][1]["text"] == (
-            "octo\\-org/octo\\-repo \\<\\!channel\\> \\[click\\]\\(https://evil\\.example\\) \\*x\\* @here"
+            "octo-org/octo-repo \\<!channel\\> \\[click\\]\\(https://evil.example\\) \\*x\\* @here"
         )
         assert "actions" not in card
 
     def test_a_secret_never_reaches_the_card(self) -> None:
         with using(Secrets(["hunter2hunter2"])):
-            assert teams_text("branch-hunter2hunter2") == "branch\\-\\*\\*\\*"
+            assert teams_text("branch-hunter2hunter2") == "branch-\\*\\*\\*"
 
 
 @pytest.mark.parametrize("render", [webhook_message, slack_message, teams_message])
