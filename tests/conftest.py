@@ -15,6 +15,7 @@ from emulator.aikido import EMULATOR_KEY, AikidoEmulator
 from emulator.runner import input_env
 from gate.core.sanitize import Secrets, using
 from gate.net.tls import Tls
+from tests.support.adaptive import AdaptiveCards
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -48,6 +49,12 @@ class FakeClock:
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
         self.now += seconds
+
+
+@pytest.fixture(scope="session")
+def adaptive_cards(tmp_path_factory: pytest.TempPathFactory) -> AdaptiveCards:
+    """Microsoft's Adaptive Cards library, installed once per session (tests/support/adaptive.py)."""
+    return AdaptiveCards(tmp_path_factory.mktemp("adaptivecards"))
 
 
 @pytest.fixture(scope="session")

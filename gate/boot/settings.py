@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -32,6 +32,7 @@ from gate.core.event import Overrides
 from gate.core.models import UploadKind
 from gate.core.numbers import whole_number
 from gate.core.plan import Job, RunPlan
+from gate.core.plugins import reserved, url_problem
 from gate.core.policy import Location, parse_location
 from gate.core.precedence import DEFAULTS, Given, effective
 from gate.core.sanitize import redact
@@ -79,6 +80,16 @@ def raw_secrets(environ: Mapping[str, str] = os.environ) -> list[str]:
     for env in _env_names("api-base-url"):
         values += _proxy_credentials(environ.get(env, ""))
     return [value for value in dict.fromkeys(values) if value]
+
+
+def instance_variables(names: Iterable[str], environ: Mapping[str, str] = os.environ) -> dict[str, str]:
+    """The values of the variables the policy file's instances name (urlEnv), stripped; unset or empty ones left out.
+
+    Never one of the runner's or the action's own (the policy file refuses those names too): a file
+    from another repository must not be able to send GITHUB_TOKEN to a webhook of its choosing.
+    """
+    values = {name: environ.get(name, "").strip() for name in names if not reserved(name)}
+    return {name: value for name, value in values.items() if value}
 
 
 def _proxy_credentials(url: str) -> list[str]:
@@ -216,13 +227,9 @@ class Inputs(_FromEnvironment, BaseSettings):
         text = str(value or "").strip()
         if not text:
             return ""
-        parts = urlsplit(text)
-        loopback = parts.scheme == "http" and parts.hostname in _LOOPBACK
-        if not (parts.scheme == "https" or loopback) or not parts.hostname or "@" in parts.netloc or "\\" in text:
-            # Never echoed: the URL is the credential.
-            raise ValueError(
-                "must be an https:// webhook URL (plain http only to this machine), without user:password@"
-            )
+        # Never echoed: the URL is the credential.
+        if problem := url_problem(text):
+            raise ValueError(problem)
         return text
 
     @field_validator("secret_key", "github_token", "policy_token", mode="before")

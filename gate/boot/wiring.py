@@ -20,13 +20,15 @@ from typing import Any
 from gate import ISSUES
 from gate.aikido.client import AikidoClient, build_http_client
 from gate.boot.errors import InputsWrong, RunStopped
-from gate.boot.settings import Inputs, Runner, load_inputs, load_runner, raw_secrets, run_plan
+from gate.boot.settings import Inputs, Runner, instance_variables, load_inputs, load_runner, raw_secrets, run_plan
 from gate.chat.webhook import Webhook
 from gate.core import sanitize
+from gate.core.chat import webhook_message
 from gate.core.clock import Deadline
 from gate.core.errors import GateError, PolicyError
 from gate.core.event import pull_request_number
 from gate.core.plan import RunPlan
+from gate.core.plugins import PLUGINS, url_problem
 from gate.core.precedence import idle_input
 from gate.core.verdict import Problems, Verdict, error
 from gate.flow import ports
@@ -188,6 +190,39 @@ class Wiring:
         client = self.closing.enter_context(build_github_client(self.runner.api_url, token, self.tls))
         return PolicyFiles(client, self._retrier(budget), "policy-token" if own else "github-token")
 
+    def _instances(self, applied: Applied, after: Deadline) -> tuple[dict[str, ports.Chat], dict[str, ports.Unusable]]:
+        """The chat of each communicator instance of the policy file, and why each other cannot be used.
+
+        Every variable an instance names is masked at once, for the runner's log and every sink of
+        ours, before anything could print it; only then is it checked and used.
+        """
+        variables = {instance.id: instance.url_env for instance in applied.instances if instance.url_env}
+        values = instance_variables(variables.values())
+        sanitize.add_secrets(values.values())
+        for value in values.values():
+            self.workflow.mask(value)
+        chats: dict[str, ports.Chat] = {}
+        unusable: dict[str, ports.Unusable] = {}
+        for instance in applied.instances:
+            name = instance.url_env
+            if name is None or not applied.rules:
+                continue
+            url = values.get(name, "")
+            problem = url_problem(url) if url else "is empty or not set"
+            if problem:
+                unusable[instance.id] = ports.Unusable(name, problem)
+                continue
+            plugin = PLUGINS[instance.plugin]
+            chats[instance.id] = Webhook(
+                url,
+                self._retrier(after),
+                self.tls,
+                source=f"the variable {name} (instance {instance.id})",
+                render=plugin.render or webhook_message,
+                kind=plugin.does,
+            )
+        return chats, unusable
+
     def _collaborators(self, inputs: Inputs, plan: RunPlan, payload: dict[str, Any], applied: Applied) -> Collaborators:
         """Every collaborator of the run, each built once; what writes after the verdict only where it will.
 
@@ -219,6 +254,7 @@ class Wiring:
             issues = PyGithubIssues(runner.api_url, token, runner.repository, deadline=after, environ=os.environ)
         webhook = inputs.communicator_webhook_url.get_secret_value()
         chat = Webhook(webhook, self._retrier(after), self.tls) if applied.rules and webhook else None
+        chats, unusable = self._instances(applied, after)
         return Collaborators(
             scanner=AikidoClient(aikido, retrier, environ=os.environ),
             lookups=lookups,
@@ -232,5 +268,7 @@ class Wiring:
             pull_request=pull_request,
             issues=issues,
             chat=chat,
+            chats=chats,
+            unusable=unusable,
             policy_files=self._policy_files(inputs, after) if applied.head is not None else None,
         )

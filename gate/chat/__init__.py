@@ -1,1 +1,1 @@
-"""The adapter for chat webhooks (Slack, Mattermost, Google Chat): one line posted over httpx."""
+"""The adapter for chat webhooks (Slack, Teams, Mattermost, Google Chat): one message posted over httpx."""

@@ -1,17 +1,23 @@
-"""The `Chat` port over an incoming webhook: POST {"text": ...}, retried on 5xx and 429 within the budget.
+"""The `Chat` port over an incoming webhook: POST the message its plugin renders, retried on 5xx and 429 within
+the budget.
 
+One HTTP sender for every communicator (gate.core.plugins): `{"text": ...}` for
+communicator-webhook-url and a webhook instance, Block Kit for Slack, an Adaptive Card for Teams.
 The webhook URL is a credential (anyone holding it can post): it is registered as a secret,
-never printed, and a message here names only its host and port and the input that holds it,
-never its path or query (where Slack, Teams and Google Chat keep the token).
+never printed, and a message here names only its host and port and the input or variable that
+holds it, never its path or query (where Slack, Teams and Google Chat keep the token).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
 
 from gate import USER_AGENT
+from gate.core.chat import ChatNews, webhook_message
 from gate.core.errors import WebhookRefused
 from gate.net.faults import AnswerTooLarge, GaveUp, Stop
 from gate.net.http import Retrier, Safety, host_and_port
@@ -24,23 +30,35 @@ INPUT = "communicator-webhook-url"
 class Webhook:
     """Posts to the URL in communicator-webhook-url (or what `source` names)."""
 
-    def __init__(self, url: str, retrier: Retrier, tls: Tls, *, source: str = INPUT) -> None:
-        """`source`: where the URL comes from, as messages tell the user what to fix."""
+    def __init__(
+        self,
+        url: str,
+        retrier: Retrier,
+        tls: Tls,
+        *,
+        source: str = INPUT,
+        render: Callable[[ChatNews], dict[str, Any]] = webhook_message,
+        kind: str = 'an incoming webhook that takes {"text": ...}',
+    ) -> None:
+        """`source`: where the URL comes from, as messages tell the user what to fix; `render`: the message's shape,
+        which `kind` names in words."""
         self._url = url
+        self._render = render
+        self._kind = kind
         self._retrier = retrier
         self._tls = tls
         self._source = source
         self._where = host_and_port(url) or "no host"
 
-    def post(self, text: str) -> None:
-        """Post one line (a run posts at most one per rule: a client of its own, closed after)."""
+    def post(self, news: ChatNews) -> None:
+        """Post one message (a run posts at most one per rule and instance: a client of its own, closed after)."""
         with httpx.Client(
             headers={"User-Agent": USER_AGENT},
             follow_redirects=False,
             trust_env=not plain_loopback(self._url),
             verify=self._tls.for_url(self._url),
         ) as http:
-            self._send(http, http.build_request("POST", self._url, json={"text": text}))
+            self._send(http, http.build_request("POST", self._url, json=self._render(news)))
 
     def _send(self, http: httpx.Client, request: httpx.Request) -> None:
         try:
@@ -93,7 +111,7 @@ class Webhook:
             return f"the chat service at {where} is failing (HTTP {status}): {source} needs no change"
         return (
             f"the chat webhook at {where} refused the message (HTTP {status}): check that {source} is the URL of "
-            'an incoming webhook that takes {"text": ...}'
+            f"{self._kind}"
         )
 
     def _without_url(self, text: str) -> str:

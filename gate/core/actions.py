@@ -13,6 +13,8 @@ from typing import Any
 
 _LABEL = {"type": "string", "minLength": 1, "maxLength": 50}
 _LOGIN = {"type": "string", "minLength": 1, "maxLength": 39}
+# An instance of the policy file's `instances` (gate.core.plugins): the action goes through it.
+INSTANCE_ID = {"type": "string", "minLength": 1, "maxLength": 100}
 
 
 @dataclass(frozen=True)
@@ -40,12 +42,26 @@ CREATE_ISSUE = ActionKind(
         "properties": {
             "labels": {"type": "array", "uniqueItems": True, "items": _LABEL},
             "assignees": {"type": "array", "uniqueItems": True, "items": _LOGIN},
+            "instanceId": {**INSTANCE_ID, "description": "A github-issues instance (absent: GitHub Issues)."},
         },
     },
     on_every_run=True,
 )
 SEND_TO_COMMUNICATOR = ActionKind(
-    "send_to_communicator", "posts one line to a chat webhook", "communicator-webhook-url"
+    "send_to_communicator",
+    "posts a message to a chat webhook",
+    "communicator-webhook-url",
+    "sendToCommunicatorOptions",
+    {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "instanceId": {
+                **INSTANCE_ID,
+                "description": "A slack, teams or webhook instance (absent: communicator-webhook-url).",
+            },
+        },
+    },
 )
 KINDS = {kind.type: kind for kind in (CREATE_ISSUE, SEND_TO_COMMUNICATOR)}
 # Invicti's action types this gate refuses, and why.

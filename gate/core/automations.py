@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from gate import __version__
-from gate.core import slack
 from gate.core.actions import KINDS
+from gate.core.chat import ChatNews, text_line
 from gate.core.markdown import MAX_COMMENT_CHARS, cut_short, md_code, md_link, md_text
-from gate.core.policy import Action, Automation
+from gate.core.plugins import GITHUB_ISSUES
+from gate.core.policy import Action, Automation, Instance
 from gate.core.sanitize import clean
 from gate.core.summary import counts_table, headline, sign
 from gate.core.verdict import Outcome, Verdict
@@ -81,24 +83,53 @@ def in_scope(rules: tuple[Automation, ...], profile: str | None, where: Where) -
     return [rule for rule in rules if applies(rule, profile, where)]
 
 
-def lacking(rules: list[Automation], missing: frozenset[str]) -> dict[str, list[str]]:
-    """Each missing input some rule's action needs (gate.core.actions), with the names of those rules."""
+def need_of(action: Action, instances: Mapping[str, Instance] | None = None) -> str:
+    """What an action writes through: the input its kind needs (gate.core.actions), or `instance NAME` for the
+    communicator instance it names (a github-issues instance is GitHub Issues: github-token)."""
+    named = action.options.get("instanceId")
+    instance = (instances or {}).get(named) if isinstance(named, str) else None
+    if instance is None or instance.plugin == GITHUB_ISSUES.id:
+        return KINDS[action.type].needs
+    return f"instance {instance.id}"
+
+
+def lacking(
+    rules: list[Automation], missing: frozenset[str], instances: Mapping[str, Instance] | None = None
+) -> dict[str, list[str]]:
+    """Each missing input or instance some rule's action needs (`need_of`), with the names of those rules."""
     found: dict[str, list[str]] = {}
     for rule in rules:
-        for need in dict.fromkeys(KINDS[action.type].needs for action in rule.actions()):
+        for need in dict.fromkeys(need_of(action, instances) for action in rule.actions()):
             if need in missing:
                 found.setdefault(need, []).append(rule.name)
     return found
 
 
-def actions_on(rule: Automation, events: set[str]) -> tuple[list[str], dict[str, Action]]:
-    """The rule's events that fired (strongest first), and the actions they run (the first of each kind, by type)."""
+Target = tuple[str, str | None]  # an action's type and the instance it names (None: the default)
+
+
+def target_of(action: Action) -> Target:
+    named = action.options.get("instanceId")
+    return action.type, named if isinstance(named, str) else None
+
+
+def targets(rule: Automation) -> dict[Target, Action]:
+    """The rule's actions, the first of each type and instance (a rule may post to Slack and to Teams)."""
+    found: dict[Target, Action] = {}
+    for action in rule.actions():
+        found.setdefault(target_of(action), action)
+    return found
+
+
+def actions_on(rule: Automation, events: set[str]) -> tuple[list[str], dict[Target, Action]]:
+    """The rule's events that fired (strongest first), and the actions they run (the first of each type and
+    instance)."""
     names = sorted({name for name, _ in rule.events if name in events}, key=lambda name: -_WEIGHT[name])
-    chosen: dict[str, Action] = {}
+    chosen: dict[Target, Action] = {}
     for name, actions in rule.events:
         if name in events:
             for action in actions:
-                chosen.setdefault(action.type, action)
+                chosen.setdefault(target_of(action), action)
     return names, chosen
 
 
@@ -195,13 +226,23 @@ def summary_section(rules: list[tuple[str, list[Said]]]) -> str:
     return "\n**Automations:**\n\n" + "\n".join(lines) + "\n"
 
 
-def chat_text(verdict: Verdict, where: Where) -> str:
-    """One line for a chat webhook: outcome, repository, ref and the Aikido link, every part inert Slack text.
+def chat_news(verdict: Verdict, where: Where) -> ChatNews:
+    """What a chat message says of this run, as plain values (gate.core.chat renders them per service).
 
-    The shape Slack, Mattermost and Google Chat accept as `text`. The link is the answer's own
-    text too: only a trusted Aikido link is kept (gate.core.models), and it is escaped like the rest.
+    The Aikido link is the answer's own text too: only a trusted Aikido link is kept
+    (gate.core.models), and each renderer makes it inert like the rest.
     """
     status = verdict.status
-    counts = f" ({_count_words(verdict)})" if status is not None and status.final else ""
-    link = f" {slack.url(status.diff_url)}" if status is not None and status.diff_url else ""
-    return slack.escape(f"Aikido gate {verdict.outcome.value}{counts} on {where.repository} {where.shown}") + link
+    return ChatNews(
+        outcome=verdict.outcome.value,
+        counts=_count_words(verdict) if status is not None and status.final else None,
+        repository=where.repository,
+        place=where.shown,
+        scan_url=status.diff_url or "" if status is not None else "",
+        run_url=where.run_url if where.run_url.startswith("https://") else "",
+    )
+
+
+def chat_text(verdict: Verdict, where: Where) -> str:
+    """One line for a chat webhook: outcome, repository, ref and the Aikido link, every part inert Slack text."""
+    return text_line(chat_news(verdict, where))

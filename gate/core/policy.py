@@ -16,8 +16,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gate.core.actions import KINDS, REFUSED, needs_of
+from gate.core.actions import INSTANCE_ID, KINDS, REFUSED, needs_of
 from gate.core.errors import PolicyError
+from gate.core.plugins import PLUGINS, RESERVED_PREFIXES, reserved
+from gate.core.plugins import REFUSED as REFUSED_PLUGINS
 from gate.core.precedence import Given
 from gate.core.sanitize import clean
 from gate.core.wording import a_few
@@ -58,9 +60,14 @@ ONLY_THE_ACTION_CHECKS = (
     "cicdProfiles: no two profiles have one name",
     "automations: no two rules have one name",
     "automations[].scope.profiles: each names a profile of cicdProfiles",
+    "instances: no two instances have one instanceId",
+    "an action's instanceId: names an instance whose plugin does that action (a slack instance cannot create_issue)",
+    f"instances[].*.urlEnv: no name under {', '.join(RESERVED_PREFIXES)} (any case)",
     "version and timeoutSeconds: whole numbers written without a fraction (JSON Schema counts 1.0 as 1)",
     "a rule in the run's scope: the input each of its actions needs is set (else that action is skipped with a "
     f"warning: {needs_of()})",
+    "a rule in the run's scope: the variable its instance's urlEnv names is set to an https:// URL (else that "
+    "action is skipped with a warning naming the variable)",
     "the policy-profile input: names a profile of cicdProfiles",
     f"the YAML: at most {MAX_POLICY_BYTES // 1024} KiB, read as YAML 1.2 (yes and no are text), no aliases, no tags "
     "beyond YAML's own, no key given twice, nested at most 50 deep, numbers of at most 100 digits",
@@ -144,6 +151,39 @@ def _action_schema() -> dict[str, Any]:
     }
 
 
+def _instance_schema() -> dict[str, Any]:
+    """One plugin instance: its id, its pluginId, and that plugin's options under its key (gate.core.plugins)."""
+    with_options = [plugin for plugin in PLUGINS.values() if plugin.options]
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["instanceId", "pluginId"],
+        # A plugin's options are required with its pluginId, and only with it: checked by
+        # validate's _check_instances, in its own words.
+        "allOf": [
+            *(
+                {
+                    "if": {"properties": {"pluginId": {"const": plugin.id}}, "required": ["pluginId"]},
+                    "then": {"required": [plugin.options]},
+                }
+                for plugin in with_options
+            ),
+            *(
+                {"if": {"required": [plugin.options]}, "then": {"properties": {"pluginId": {"const": plugin.id}}}}
+                for plugin in with_options
+            ),
+        ],
+        "properties": {
+            "instanceId": {
+                **INSTANCE_ID,
+                "description": "Unique among the instances (the action checks it); actions name it.",
+            },
+            "pluginId": {"enum": list(PLUGINS), "x-refused": REFUSED_PLUGINS},
+            **{plugin.options: dict(plugin.options_schema) for plugin in with_options if plugin.options},
+        },
+    }
+
+
 def _rule_schema() -> dict[str, Any]:
     """One automation rule: its scope, and on each event the actions it takes (gate.core.actions)."""
     return {
@@ -213,6 +253,11 @@ def build_schema() -> dict[str, Any]:
                 "description": "Named profiles; policy-profile names one, else the first whose `when` matches the run.",
                 "items": _profile_schema(),
             },
+            "instances": {
+                "type": "array",
+                "description": "Plugin instances after Invicti's: the trackers and communicators actions name.",
+                "items": _instance_schema(),
+            },
             "automations": {
                 "type": "array",
                 "description": "Rules after Invicti's automation rules: on an event of a run, run actions.",
@@ -260,6 +305,20 @@ class Action:
 
 
 @dataclass(frozen=True)
+class Instance:
+    """A plugin instance (gate.core.plugins.PLUGINS): `variables` maps each secret's key (urlEnv) to the
+    environment variable that holds it; never the secret itself."""
+
+    id: str
+    plugin: str
+    variables: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def url_env(self) -> str | None:
+        return self.variables.get("urlEnv")
+
+
+@dataclass(frozen=True)
 class Automation:
     """A rule: on each of its events, its actions; `profiles` None means every run (scopeType all)."""
 
@@ -279,6 +338,7 @@ class Policy:
     source: str
     profiles: tuple[Profile, ...] = ()
     automations: tuple[Automation, ...] = ()
+    instances: tuple[Instance, ...] = ()
 
     def named(self, name: str) -> Profile:
         for profile in self.profiles:
@@ -468,10 +528,11 @@ def validate(document: Any, lines: Mapping[str, int], source: str) -> Policy:
     checker.check(document, SCHEMA, "")
     profiles = _unique_names(checker, document, "cicdProfiles", "profile")
     _unique_names(checker, document, "automations", "automation")
+    instances = _check_instances(checker, document)
     rules = document.get("automations") if isinstance(document, dict) else None
     for index, rule in enumerate(rules if isinstance(rules, list) else []):
         if isinstance(rule, dict):
-            _check_rule(checker, rule, f"automations[{index}]", profiles)
+            _check_rule(checker, rule, f"automations[{index}]", profiles, instances)
     problems = checker.problems
     if problems:
         count = len(problems)
@@ -481,25 +542,70 @@ def validate(document: Any, lines: Mapping[str, int], source: str) -> Policy:
         source,
         tuple(_profile(item) for item in document.get("cicdProfiles", [])),
         tuple(_automation(item) for item in document.get("automations", [])),
+        tuple(_instance(item) for item in document.get("instances", [])),
     )
 
 
-def _unique_names(checker: _Checker, document: Any, key: str, what: str) -> set[str]:
+def _unique_names(checker: _Checker, document: Any, key: str, what: str, field: str = "name") -> set[str]:
     """The names of the list under `key`, noting each name given twice."""
     items = document.get(key) if isinstance(document, dict) else None
     seen: set[str] = set()
     for index, item in enumerate(items if isinstance(items, list) else []):
-        name = item.get("name") if isinstance(item, dict) else None
+        name = item.get(field) if isinstance(item, dict) else None
         if not isinstance(name, str):
             continue
         if name in seen:
-            checker.problem(f"{key}[{index}].name", f"{name!r} names an earlier {what} too")
+            checker.problem(f"{key}[{index}].{field}", f"{name!r} names an earlier {what} too")
         seen.add(name)
     return seen
 
 
-def _check_rule(checker: _Checker, rule: dict[str, Any], path: str, profiles: set[str]) -> None:
-    """What the schema cannot say of a rule: its scope names profiles that exist; options fit their action."""
+_VARIABLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+RESERVED_VARIABLE = (
+    "{name} is reserved: names under {prefixes} are the runner's and the action's own; name a variable the step "
+    "sets in its env: from a secret, e.g. SLACK_WEBHOOK_URL: ${{{{ secrets.SLACK_WEBHOOK_URL }}}}"
+)
+
+
+def _check_instances(checker: _Checker, document: Any) -> dict[str, str]:
+    """What the schema cannot say of the instances; returns each well-formed instance's pluginId by its id."""
+    _unique_names(checker, document, "instances", "instance", "instanceId")
+    items = document.get("instances") if isinstance(document, dict) else None
+    found: dict[str, str] = {}
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict):
+            continue
+        path, plugin = f"instances[{index}]", PLUGINS.get(item.get("pluginId", ""))
+        if plugin is not None and isinstance(item.get("instanceId"), str):
+            found.setdefault(item["instanceId"], plugin.id)
+        for other in PLUGINS.values():
+            if other.options and other.options in item and other is not plugin:
+                checker.problem(join_path(path, other.options), f"belongs to pluginId {other.id}")
+        if plugin is None or not plugin.options:
+            continue
+        options = item.get(plugin.options)
+        if options is None:
+            checker.problem(path, f"pluginId {plugin.id} needs {plugin.options}: {{urlEnv: NAME}}")
+        for key in plugin.secrets:
+            name = options.get(key) if isinstance(options, dict) else None
+            if isinstance(name, str) and name and not _VARIABLE_NAME.fullmatch(name):
+                checker.problem(
+                    f"{path}.{plugin.options}.{key}",
+                    f"{shown(name)} is not a variable's name: letters, digits and _, not starting with a digit",
+                )
+            elif isinstance(name, str) and reserved(name):
+                prefixes = ", ".join(RESERVED_PREFIXES)
+                checker.problem(
+                    f"{path}.{plugin.options}.{key}", RESERVED_VARIABLE.format(name=shown(name), prefixes=prefixes)
+                )
+    return found
+
+
+def _check_rule(
+    checker: _Checker, rule: dict[str, Any], path: str, profiles: set[str], instances: Mapping[str, str]
+) -> None:
+    """What the schema cannot say of a rule: its scope names profiles that exist; options fit their action; each
+    instance an action names exists and does that action."""
     scope = rule.get("scope")
     if isinstance(scope, dict) and scope.get("scopeType") == "profiles":
         named = scope.get("profiles")
@@ -518,6 +624,24 @@ def _check_rule(checker: _Checker, rule: dict[str, Any], path: str, profiles: se
                     checker.problem(
                         f"{path}.events[{index}].actions[{number}].{kind.options}", f"belongs to actionType {kind.type}"
                     )
+            if isinstance(action, dict):
+                _check_instance_of(checker, action, f"{path}.events[{index}].actions[{number}]", instances)
+
+
+def _check_instance_of(checker: _Checker, action: dict[str, Any], path: str, instances: Mapping[str, str]) -> None:
+    """The instance an action names exists, and its plugin does that action."""
+    kind = KINDS.get(action.get("actionType", ""))
+    options = action.get(kind.options) if kind is not None and kind.options else None
+    named = options.get("instanceId") if isinstance(options, dict) else None
+    if kind is None or not isinstance(named, str) or not named:
+        return
+    where = f"{path}.{kind.options}.instanceId"
+    serving = sorted(name for name, plugin in instances.items() if kind.type in PLUGINS[plugin].serves)
+    choices = f"(instances that can {kind.type}: {a_few([repr(name) for name in serving]) or 'none'})"
+    if named not in instances:
+        checker.problem(where, f"no instance is named {named!r} {choices}")
+    elif kind.type not in PLUGINS[instances[named]].serves:
+        checker.problem(where, f"{named!r} is a {instances[named]} instance, which cannot {kind.type} {choices}")
 
 
 def _automation(item: dict[str, Any]) -> Automation:
@@ -527,6 +651,12 @@ def _automation(item: dict[str, Any]) -> Automation:
         (event["eventType"], tuple(_action(action) for action in event["actions"])) for event in item["events"]
     )
     return Automation(item["name"], item.get("enabled", True), profiles, events)
+
+
+def _instance(item: dict[str, Any]) -> Instance:
+    plugin = PLUGINS[item["pluginId"]]
+    options = item.get(plugin.options, {}) if plugin.options else {}
+    return Instance(item["instanceId"], plugin.id, {key: options[key] for key in plugin.secrets if key in options})
 
 
 def _action(item: dict[str, Any]) -> Action:

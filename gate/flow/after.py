@@ -20,7 +20,7 @@ from gate.core.event import PULL_REQUEST_EVENTS, pull_request_number
 from gate.core.models import SastIssue
 from gate.core.plan import RunPlan
 from gate.core.verdict import EXIT_ERROR, Problems, Verdict
-from gate.flow.automations import automate
+from gate.flow.automations import Writers, automate
 from gate.flow.comment import post_comments
 from gate.flow.policy import Applied, check_head
 from gate.flow.ports import Workflow
@@ -79,10 +79,16 @@ def after_the_verdict(
             "run the automations",
             AUTOMATION_TITLE,
             lambda: automate(
-                verdict, plan, payload, rules, issues=collaborators.issues, chat=collaborators.chat, workflow=workflow
+                verdict, plan, payload, rules, writers=writers_of(applied, collaborators), workflow=workflow
             ),
         )
     return code
+
+
+def writers_of(applied: Applied, collaborators: Collaborators) -> Writers:
+    """What the automations write to: the tracker, the default chat, and the policy file's instances."""
+    instances = {instance.id: instance for instance in applied.instances}
+    return Writers(collaborators.issues, collaborators.chat, instances, collaborators.chats, collaborators.unusable)
 
 
 def _check_head(verdict: Verdict, code: int, applied: Applied, collaborators: Collaborators) -> tuple[Verdict, int]:

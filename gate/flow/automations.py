@@ -7,8 +7,8 @@ converge on the oldest tracking issue; the newer is closed as its duplicate.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from gate.core.actions import CREATE_ISSUE, KINDS, SEND_TO_COMMUNICATOR
@@ -17,7 +17,7 @@ from gate.core.automations import (
     Where,
     about_issue,
     actions_on,
-    chat_text,
+    chat_news,
     closing_comment,
     fired,
     in_scope,
@@ -25,17 +25,19 @@ from gate.core.automations import (
     issue_marker,
     issue_title,
     lacking,
+    need_of,
     rule_line,
     said,
     summary_section,
+    targets,
 )
 from gate.core.errors import GateError, Refused
 from gate.core.event import PULL_REQUEST_EVENTS, policy_reading, pull_request_number, read_event
 from gate.core.plan import RunPlan
-from gate.core.policy import Action, Automation
+from gate.core.policy import Action, Automation, Instance
 from gate.core.verdict import Outcome, Verdict
 from gate.core.wording import a_few
-from gate.flow.ports import Chat, IssueTracker, TrackedIssue, Workflow
+from gate.flow.ports import Chat, IssueTracker, TrackedIssue, Unusable, Workflow
 from gate.flow.report import AUTOMATION_TITLE as TITLE
 
 PERMISSION_HINT = "give the job permissions: issues: write"
@@ -54,6 +56,11 @@ MISSING_INPUT = {
         "secret, e.g. communicator-webhook-url: ${{{{ secrets.CHAT_WEBHOOK }}}}"
     ),
 }
+# What a rule in scope says when its communicator instance cannot be used ({why}: the variable, and what is wrong).
+UNUSABLE_INSTANCE = (
+    "automation {rules} cannot post to instance {instance}: {why}; set it in the step's env: from a secret, e.g. "
+    "{variable}: ${{{{ secrets.{variable} }}}}"
+)
 
 
 @dataclass(frozen=True)
@@ -67,10 +74,37 @@ class AutomationRun:
 
 @dataclass(frozen=True)
 class Writers:
-    """The ports the actions write to; None where this run lacks the input that reaches it."""
+    """The ports the actions write to; None where this run lacks the input that reaches it.
+
+    `chats` holds the chat of each communicator instance the run can post to, by instanceId;
+    `unusable` says why each of the others cannot be used.
+    """
 
     issues: IssueTracker | None = None
     chat: Chat | None = None
+    instances: Mapping[str, Instance] = field(default_factory=dict)
+    chats: Mapping[str, Chat] = field(default_factory=dict)
+    unusable: Mapping[str, Unusable] = field(default_factory=dict)
+
+    def port(self, action: Action) -> Any:
+        """The port `action` writes to (its instance's, else its kind's), or None where this run has none."""
+        need = need_of(action, self.instances)
+        if need.startswith("instance "):
+            return self.chats.get(need.removeprefix("instance "))
+        return HANDLERS[action.type].port(self)
+
+    def missing(self, need: str, rules: str) -> str:
+        """The warning for a need (`need_of`) this run lacks, naming the rules."""
+        if not need.startswith("instance "):
+            return MISSING_INPUT[need].format(rules=rules)
+        instance = need.removeprefix("instance ")
+        unusable = self.unusable.get(instance, Unusable("the variable", "is not set"))
+        return UNUSABLE_INSTANCE.format(
+            rules=rules,
+            instance=repr(instance),
+            why=f"the variable {unusable.variable} {unusable.why}",
+            variable=unusable.variable,
+        )
 
 
 @dataclass(frozen=True)
@@ -101,19 +135,20 @@ def run_automations(verdict: Verdict, run: AutomationRun, writers: Writers, work
     rules = in_scope(run.rules, run.profile, run.where)
     if skipped := len([rule for rule in run.rules if rule.enabled]) - len(rules):
         workflow.log(f"automations: {skipped} rule{'s' if skipped > 1 else ''} not in this run's scope")
-    missing = frozenset(KINDS[name].needs for name, handler in HANDLERS.items() if handler.port(writers) is None)
-    for need, names in lacking(rules, missing).items():
-        workflow.warning(MISSING_INPUT[need].format(rules=a_few([repr(name) for name in names])), title=TITLE)
+    everything = [action for rule in rules for action in rule.actions()]
+    missing = frozenset(need_of(action, writers.instances) for action in everything if writers.port(action) is None)
+    for need, names in lacking(rules, missing, writers.instances).items():
+        workflow.warning(writers.missing(need, a_few([repr(name) for name in names])), title=TITLE)
     events = fired(verdict)
     done: list[str] = []
     shown: list[tuple[str, list[Said]]] = []
     for rule in rules:
         names, actions = actions_on(rule, events)
         results: list[Said] = []
-        for kind in dict.fromkeys(action.type for action in rule.actions()):
-            handler, port, action = HANDLERS[kind], HANDLERS[kind].port(writers), actions.get(kind)
-            if port is not None and (action is not None or KINDS[kind].on_every_run):
-                results.append(handler.act(Firing(rule, names, action, verdict, run.where), port))
+        for target, first in targets(rule).items():
+            port, action = writers.port(first), actions.get(target)
+            if port is not None and (action is not None or KINDS[first.type].on_every_run):
+                results.append(HANDLERS[first.type].act(Firing(rule, names, action, verdict, run.where), port))
         results = [result for result in results if result.text]
         if results:
             line = rule_line(rule.name, results)
@@ -129,11 +164,13 @@ def run_automations(verdict: Verdict, run: AutomationRun, writers: Writers, work
 
 
 def _post(firing: Firing, chat: Chat) -> Said:
+    named = firing.action.options.get("instanceId") if firing.action is not None else None
+    to = f" to {named}" if isinstance(named, str) else ""
     try:
-        chat.post(chat_text(firing.verdict, firing.where))
+        chat.post(chat_news(firing.verdict, firing.where))
     except Refused as refusal:
-        return said(f"chat message not sent ({refusal})", refused=True)
-    return said("chat message sent")
+        return said(f"chat message{to} not sent ({refusal})", refused=True)
+    return said(f"chat message{to} sent")
 
 
 def _track(firing: Firing, issues: IssueTracker) -> Said:
@@ -206,13 +243,12 @@ def automate(
     payload: dict[str, Any],
     rules: tuple[Automation, ...],
     *,
-    issues: IssueTracker | None,
-    chat: Chat | None,
+    writers: Writers,
     workflow: Workflow,
 ) -> None:
     """The rules of the policy file after the verdict; a pull request from a fork skips them, on any event.
 
-    `issues` and `chat` are None where the run lacks their input: the actions that need them are skipped.
+    A writer is None (or absent) where the run lacks its input: the actions that need it are skipped.
     """
     if not rules:
         return
@@ -230,7 +266,7 @@ def automate(
         return
     policy = verdict.policy
     run = AutomationRun(rules, policy.profile if policy else None, where)
-    run_automations(verdict, run, Writers(issues, chat), workflow)
+    run_automations(verdict, run, writers, workflow)
 
 
 # One handler per kind of action (gate.core.actions.KINDS), by its actionType.

@@ -16,7 +16,7 @@ from typing import Any
 from gate.core.errors import GitHubLookupFailed, PolicyError, PolicyMissing
 from gate.core.event import PolicyReading, policy_reading
 from gate.core.plan import RunPlan
-from gate.core.policy import Automation, Location, RunFacts, select
+from gate.core.policy import Automation, Instance, Location, RunFacts, select
 from gate.core.precedence import Effective, PolicyReport, effective
 from gate.flow.ports import PolicyFiles, Workflow
 from gate.flow.report import POLICY_TITLE as TITLE
@@ -47,6 +47,8 @@ class Applied:
     report: PolicyReport | None = None
     rules: tuple[Automation, ...] = ()
     head: HeadVersion | None = None
+    # The plugin instances the rules' actions name (gate.core.plugins).
+    instances: tuple[Instance, ...] = ()
 
 
 def apply_policy(plan: RunPlan, payload: dict[str, Any], files: PolicyFiles, workflow: Workflow) -> Applied:
@@ -81,7 +83,11 @@ def apply_policy(plan: RunPlan, payload: dict[str, Any], files: PolicyFiles, wor
     workflow.log(f"policy {location.shown} read at {read_at[:12]}; {said}")
     chosen = effective(plan.given, choice.profile.settings if choice.profile else None)
     return Applied(
-        replace(plan, settings=chosen), _report(location, read_at, name, why, chosen), policy.automations, head
+        replace(plan, settings=chosen),
+        _report(location, read_at, name, why, chosen),
+        policy.automations,
+        head,
+        policy.instances,
     )
 
 

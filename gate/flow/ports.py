@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from gate.core.chat import ChatNews
 from gate.core.models import SastIssue, ScanStatus, UploadFile, UploadKind
 
 if TYPE_CHECKING:
@@ -213,6 +214,14 @@ class IssueTracker(Protocol):
 
 
 class Chat(Protocol):
-    """A chat webhook (gate.chat.webhook); raises WebhookRefused."""
+    """A chat webhook (gate.chat.webhook), which renders the news in its service's shape; raises WebhookRefused."""
 
-    def post(self, text: str) -> None: ...
+    def post(self, news: ChatNews) -> None: ...
+
+
+@dataclass(frozen=True)
+class Unusable:
+    """Why a communicator instance cannot be used in this run: the variable its urlEnv names, and what is wrong."""
+
+    variable: str
+    why: str

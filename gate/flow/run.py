@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,18 @@ from gate.core.models import ScanTarget, UploadFile, start_body, upload_fields
 from gate.core.plan import RunPlan
 from gate.core.verdict import ReleaseGate, Verdict, decide, skipped, timed_out, uploaded_only
 from gate.flow.poll import wait_for_scan
-from gate.flow.ports import Chat, Files, IssueTracker, Lookups, PolicyFiles, PullRequest, Scanner, Uploads, Workflow
+from gate.flow.ports import (
+    Chat,
+    Files,
+    IssueTracker,
+    Lookups,
+    PolicyFiles,
+    PullRequest,
+    Scanner,
+    Unusable,
+    Uploads,
+    Workflow,
+)
 from gate.flow.state import RunState
 from gate.flow.target import resolve_release_target, resolve_repository_id, resolve_target
 
@@ -44,6 +56,9 @@ class Collaborators:
     pull_request: PullRequest | None = None
     issues: IssueTracker | None = None
     chat: Chat | None = None
+    # The policy file's communicator instances: the chat of each usable one, and why each other is not.
+    chats: Mapping[str, Chat] = field(default_factory=dict)
+    unusable: Mapping[str, Unusable] = field(default_factory=dict)
     # The pull request's own version of the policy file, read after the verdict.
     policy_files: PolicyFiles | None = None
 

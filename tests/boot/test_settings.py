@@ -13,6 +13,7 @@ from gate.boot.settings import (
     MAX_POLL_INTERVAL_SECONDS,
     MAX_TIMEOUT_SECONDS,
     given_settings,
+    instance_variables,
     load_inputs,
     load_runner,
     raw_secrets,
@@ -248,3 +249,12 @@ class TestStatedLimits:
         readme = (ROOT / "README.md").read_text(encoding="utf-8")
         assert re.search(rf"^  {name}:\n    description: .*1 to {limit}\b", action, re.MULTILINE)
         assert re.search(rf"^\| `{name}` \| .*1 to {limit}\b", readme, re.MULTILINE)
+
+
+class TestInstanceVariables:
+    """instance_variables: the variables the policy file's instances name, never the runner's or the action's own"""
+
+    def test_only_the_named_ones_set_and_not_reserved(self) -> None:
+        environ = {"SLACK_URL": " https://hooks.slack.com/x \n", "EMPTY": "", "GITHUB_TOKEN": "ghs_x", "OTHER": "y"}
+        names = ["SLACK_URL", "EMPTY", "MISSING", "GITHUB_TOKEN", "github_token", "INPUT_SECRET-KEY"]
+        assert instance_variables(names, environ) == {"SLACK_URL": "https://hooks.slack.com/x"}

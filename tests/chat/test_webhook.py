@@ -8,6 +8,7 @@ import pytest
 
 from emulator.chat import ChatWebhook
 from gate.chat.webhook import Webhook
+from gate.core.chat import ChatNews
 from gate.core.clock import Deadline
 from gate.core.errors import WebhookRefused
 from gate.net.http import Retrier
@@ -16,6 +17,8 @@ from tests.conftest import FakeClock
 
 # The webhook's path and query hold its token (emulator.chat's is /services/T000/B000/demo).
 SECRET_PARTS = ("/services", "T000", "B000", "demo")
+NEWS = ChatNews("ERROR", None, "octo-org/octo-repo", "main")
+LINE = "Aikido gate ERROR on octo-org/octo-repo main"
 
 
 def webhook(chat: ChatWebhook, clock: FakeClock | None = None) -> Webhook:
@@ -27,7 +30,7 @@ def webhook(chat: ChatWebhook, clock: FakeClock | None = None) -> Webhook:
 def refusal(chat: ChatWebhook) -> WebhookRefused:
     """What posting one line to `chat` raises."""
     with pytest.raises(WebhookRefused) as refused:
-        webhook(chat).post("Aikido gate ERROR on octo-org/octo-repo main")
+        webhook(chat).post(NEWS)
     assert [part for part in SECRET_PARTS if part in str(refused.value)] == []
     return refused.value
 
@@ -37,14 +40,14 @@ class TestPost:
 
     def test_the_line_is_posted_as_text(self) -> None:
         with ChatWebhook() as chat:
-            webhook(chat).post("Aikido gate ERROR on octo-org/octo-repo main")
-        assert chat.bodies == [{"text": "Aikido gate ERROR on octo-org/octo-repo main"}]
+            webhook(chat).post(NEWS)
+        assert chat.bodies == [{"text": LINE}]
 
     def test_retried_past_a_503_and_a_429(self) -> None:
         clock = FakeClock()
         with ChatWebhook(503, 429) as chat:
-            webhook(chat, clock).post("hello")
-        assert chat.bodies == [{"text": "hello"}] * 3
+            webhook(chat, clock).post(NEWS)
+        assert chat.bodies == [{"text": LINE}] * 3
         assert len(clock.sleeps) == 2
 
 
@@ -117,4 +120,4 @@ class TestRefusals:
             clock = FakeClock()
             retrier = Retrier(Deadline(clock() + 30, clock), sleep=clock.sleep, rng=random.Random(1))
             with pytest.raises(WebhookRefused, match="set CHAT_URL to the webhook's current URL"):
-                Webhook(chat.url, retrier, Tls({}), source="CHAT_URL").post("x")
+                Webhook(chat.url, retrier, Tls({}), source="CHAT_URL").post(NEWS)

@@ -230,7 +230,7 @@ class TestSchema:
             validate(document, {}, "p.yml")
         assert len(caught.value.problems) == 25
         assert str(caught.value).endswith(
-            "key19: unknown key; known keys: version, cicdProfiles, automations; and 5 more"
+            "key19: unknown key; known keys: version, cicdProfiles, instances, automations; and 5 more"
         )
 
     def test_a_value_is_shown_without_control_characters_and_cut_short(self) -> None:
@@ -239,7 +239,7 @@ class TestSchema:
         with pytest.raises(PolicyError) as caught:
             validate(document, {}, "p.yml")
         assert caught.value.problems == (
-            "\\u001b[2Jkey\\n: unknown key; known keys: version, cicdProfiles, automations",
+            "\\u001b[2Jkey\\n: unknown key; known keys: version, cicdProfiles, instances, automations",
             'cicdProfiles[0].timeoutSeconds: "\\u001b[31mred\\u0007<U+202E>xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx… must '
             "be a whole number from 1 to 21600",
         )

@@ -7,13 +7,15 @@ chat webhook in tests/chat/test_webhook.py.
 from __future__ import annotations
 
 import dataclasses
+from typing import ClassVar
 
 from gate.core.automations import Where, issue_marker
 from gate.core.errors import WebhookRefused
 from gate.core.models import parse_scan_status
-from gate.core.policy import Action, Automation
+from gate.core.policy import Action, Automation, Instance
 from gate.core.verdict import Verdict, decide, error
 from gate.flow.automations import AutomationRun, Writers, run_automations
+from gate.flow.ports import Unusable
 from tests.support.answers import FEATURE_DONE
 from tests.support.ports import FakeChat, FakeTracker, FakeWorkflow
 
@@ -182,3 +184,56 @@ class TestSummaryAndScope:
             "pass github-token: ${{ secrets.GITHUB_TOKEN }} and give the job permissions: issues: write",
             "Track open issues on main: chat message sent",
         ]
+
+
+class TestInstances:
+    """Actions through the policy file's instances: each to its own chat, a missing one a warning naming its variable"""
+
+    SLACK = Instance("appsec-slack", "slack", {"urlEnv": "SLACK_WEBHOOK_URL"})
+    TEAMS = Instance("appsec-teams", "teams", {"urlEnv": "TEAMS_WEBHOOK_URL"})
+    TRACKER = Instance("tracker", "github-issues")
+    RULE = Automation(
+        "Release gate to chat",
+        True,
+        None,
+        (
+            (
+                "vulnerability_found",
+                (
+                    Action("send_to_communicator", {"instanceId": "appsec-slack"}),
+                    Action("send_to_communicator", {"instanceId": "appsec-teams"}),
+                    Action("send_to_communicator"),
+                    Action("create_issue", {"instanceId": "tracker"}),
+                ),
+            ),
+        ),
+    )
+    INSTANCES: ClassVar[dict[str, Instance]] = {instance.id: instance for instance in (SLACK, TEAMS, TRACKER)}
+
+    def test_each_instance_gets_its_message(self) -> None:
+        slack, teams, default, tracker = FakeChat(), FakeChat(), FakeChat(), FakeTracker()
+        chats = {"appsec-slack": slack, "appsec-teams": teams}
+        workflow = FakeWorkflow()
+        run = AutomationRun((self.RULE,), None, MAIN)
+        run_automations(FAILED, run, Writers(tracker, default, self.INSTANCES, chats), workflow)
+        assert workflow.text == (
+            "Release gate to chat: chat message to appsec-slack sent; chat message to appsec-teams sent; "
+            "chat message sent; issue #100 created\n"
+        )
+        assert [len(chat.news) for chat in (slack, teams, default)] == [1, 1, 1]
+        assert slack.news[0].counts == "1 new issue"
+
+    def test_a_missing_variable_is_one_warning_and_the_rest_still_acts(self) -> None:
+        slack, tracker = FakeChat(), FakeTracker()
+        unusable = {"appsec-teams": Unusable("TEAMS_WEBHOOK_URL", "is empty or not set")}
+        workflow = FakeWorkflow()
+        writers = Writers(tracker, None, self.INSTANCES, {"appsec-slack": slack}, unusable)
+        run_automations(FAILED, AutomationRun((self.RULE,), None, MAIN), writers, workflow)
+        assert workflow.text == (
+            f"{WARNING}automation 'Release gate to chat' cannot post to instance 'appsec-teams': the variable "
+            "TEAMS_WEBHOOK_URL is empty or not set; set it in the step's env: from a secret, e.g. TEAMS_WEBHOOK_URL: "
+            "${{ secrets.TEAMS_WEBHOOK_URL }}\n"
+            f"{WARNING}automation 'Release gate to chat' cannot post to chat: communicator-webhook-url is empty; pass "
+            "the webhook's URL from a secret, e.g. communicator-webhook-url: ${{ secrets.CHAT_WEBHOOK }}\n"
+            "Release gate to chat: chat message to appsec-slack sent; issue #100 created\n"
+        )

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from emulator.github import added_patch
+from gate.core.chat import ChatNews, text_line
 from gate.core.errors import GitHubRefused, Refused
 from gate.core.models import SastIssue, ScanStatus, UploadFile, UploadKind
 from gate.flow.ports import Body, ChangedFile, Comment, InlineComment, Progress, ReviewComment, TrackedIssue
@@ -307,10 +308,15 @@ class FakeChat:
     """A chat webhook in memory: the lines posted, or the refusal it answers with."""
 
     def __init__(self, refusal: Refused | None = None) -> None:
-        self.posted: list[str] = []
+        self.news: list[ChatNews] = []
         self.refusal = refusal
 
-    def post(self, text: str) -> None:
+    @property
+    def posted(self) -> list[str]:
+        """The messages as one line each, as communicator-webhook-url gets them."""
+        return [text_line(news) for news in self.news]
+
+    def post(self, news: ChatNews) -> None:
         if self.refusal is not None:
             raise self.refusal
-        self.posted.append(text)
+        self.news.append(news)

@@ -1,0 +1,116 @@
+"""gate.core.plugins: the registry of plugins, and the policy model's `instances` that reads it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from gate.core.actions import KINDS
+from gate.core.errors import PolicyError
+from gate.core.plugins import PLUGINS, REFUSED, reserved, url_problem
+from gate.core.policy import Instance, validate
+
+SLACK = {"instanceId": "appsec-slack", "pluginId": "slack", "slack": {"urlEnv": "SLACK_WEBHOOK_URL"}}
+TEAMS = {"instanceId": "appsec-teams", "pluginId": "teams", "teams": {"urlEnv": "TEAMS_WEBHOOK_URL"}}
+ISSUES = {"instanceId": "tracker", "pluginId": "github-issues"}
+
+
+def rule(*actions: dict[str, Any]) -> dict[str, Any]:
+    return {"name": "r", "events": [{"eventType": "vulnerability_found", "actions": list(actions)}]}
+
+
+def problems(document: dict[str, Any], lines: dict[str, int] | None = None) -> list[str]:
+    with pytest.raises(PolicyError) as caught:
+        validate({"version": 1, **document}, lines or {}, "p.yml")
+    return list(caught.value.problems)
+
+
+class TestRegistry:
+    """PLUGINS: each plugin serves a known action; refused ones are not plugins"""
+
+    def test_each_serves_known_actions_and_communicators_render(self) -> None:
+        for plugin in PLUGINS.values():
+            assert set(plugin.serves) <= set(KINDS), plugin.id
+            assert (plugin.render is not None) == ("send_to_communicator" in plugin.serves), plugin.id
+        assert set(REFUSED).isdisjoint(PLUGINS)
+        assert list(PLUGINS) == ["github-issues", "slack", "teams", "webhook"]
+
+    def test_url_problem(self) -> None:
+        message = "must be an https:// webhook URL (plain http only to this machine), without user:password@"
+        assert [url_problem(url) for url in ("https://hooks.slack.com/x", "http://127.0.0.1:8/x")] == [None, None]
+        assert {url_problem(url) for url in ("http://hooks.example/x", "https://u:p@h/x", "hooks", "")} == {message}
+
+    def test_reserved(self) -> None:
+        assert [reserved(name) for name in ("GITHUB_TOKEN", "runner_temp", "INPUT_SECRET-KEY", "SLACK_URL")] == [
+            "GITHUB_", "RUNNER_", "INPUT_", None,
+        ]  # fmt: skip
+
+
+class TestInstances:
+    """validate: the instances and the actions that name them, every mistake at once with its line"""
+
+    def test_the_issue_s_example(self) -> None:
+        send = {"actionType": "send_to_communicator", "sendToCommunicatorOptions": {"instanceId": "appsec-teams"}}
+        policy = validate({"version": 1, "instances": [SLACK, TEAMS], "automations": [rule(send)]}, {}, "p.yml")
+        assert policy.instances == (
+            Instance("appsec-slack", "slack", {"urlEnv": "SLACK_WEBHOOK_URL"}),
+            Instance("appsec-teams", "teams", {"urlEnv": "TEAMS_WEBHOOK_URL"}),
+        )
+        assert policy.instances[1].url_env == "TEAMS_WEBHOOK_URL"
+        [action] = policy.automations[0].actions()
+        assert dict(action.options) == {"instanceId": "appsec-teams"}
+
+    def test_a_github_issues_instance_creates_issues(self) -> None:
+        create = {"actionType": "create_issue", "createIssueOptions": {"instanceId": "tracker", "labels": ["a"]}}
+        policy = validate({"version": 1, "instances": [ISSUES], "automations": [rule(create)]}, {}, "p.yml")
+        assert policy.instances == (Instance("tracker", "github-issues"),)
+
+    def test_jira_and_email_are_not_supported_yet(self) -> None:
+        jira, email = {"instanceId": "j", "pluginId": "jira"}, {"instanceId": "e", "pluginId": "email"}
+        assert problems({"instances": [jira, email]}, {"instances[0].pluginId": 3, "instances[1].pluginId": 5}) == [
+            "line 3: instances[0].pluginId: pluginId jira is not supported yet (issue #28): use github-issues for "
+            "create_issue",
+            "line 5: instances[1].pluginId: pluginId email is not supported yet: GitHub's runners have no mail relay; "
+            "use github-issues (GitHub mails the assignees and watchers) or a slack, teams or webhook instance",
+        ]
+
+    def test_a_reserved_variable_is_refused_with_its_line(self) -> None:
+        token = {**SLACK, "slack": {"urlEnv": "GITHUB_TOKEN"}}
+        assert problems({"instances": [token]}, {"instances[0].slack.urlEnv": 6}) == [
+            'line 6: instances[0].slack.urlEnv: "GITHUB_TOKEN" is reserved: names under GITHUB_, ACTIONS_, RUNNER_, '
+            "INPUT_ are the runner's and the action's own; name a variable the step sets in its env: from a secret, "
+            "e.g. SLACK_WEBHOOK_URL: ${{ secrets.SLACK_WEBHOOK_URL }}"
+        ]
+
+    def test_every_mistake_at_once(self) -> None:
+        """Options missing or of another plugin, a bad name, an id twice, an unknown or unfit instance."""
+        found = problems(
+            {
+                "instances": [
+                    {"instanceId": "a", "pluginId": "teams"},
+                    {"instanceId": "b", "pluginId": "slack", "slack": {"urlEnv": "1X"}, "teams": {"urlEnv": "T"}},
+                    {**SLACK, "instanceId": "a"},
+                    SLACK,
+                ],
+                "automations": [
+                    rule(
+                        {"actionType": "create_issue", "createIssueOptions": {"instanceId": "appsec-slack"}},
+                        {"actionType": "send_to_communicator", "sendToCommunicatorOptions": {"instanceId": "nope"}},
+                        {"actionType": "create_issue", "sendToCommunicatorOptions": {}},
+                    )
+                ],
+            }
+        )
+        assert found == [
+            "instances[2].instanceId: 'a' names an earlier instance too",  # no lines given: in the order found
+            "instances[0]: pluginId teams needs teams: {urlEnv: NAME}",
+            "instances[1].teams: belongs to pluginId teams",
+            'instances[1].slack.urlEnv: "1X" is not a variable\'s name: letters, digits and _, not starting with a '
+            "digit",
+            "automations[0].events[0].actions[0].createIssueOptions.instanceId: 'appsec-slack' is a slack instance, "
+            "which cannot create_issue (instances that can create_issue: none)",
+            "automations[0].events[0].actions[1].sendToCommunicatorOptions.instanceId: no instance is named 'nope' "
+            "(instances that can send_to_communicator: 'a', 'appsec-slack', 'b')",
+            "automations[0].events[0].actions[2].sendToCommunicatorOptions: belongs to actionType send_to_communicator",
+        ]
