@@ -202,10 +202,11 @@ def _open(
     """Update the oldest of our issues in place (reopening it), or create one and converge if a run raced."""
     if mine:
         oldest = mine[0]
-        if not oldest.open or oldest.title != title or oldest.body.strip() != body.strip():
+        changed = oldest.title != title or oldest.body.strip() != body.strip()
+        if not oldest.open or changed:
             issues.update(oldest.number, title, body, reopen=not oldest.open)
         _close_duplicates(issues, mine)
-        return oldest.number, "reopened" if not oldest.open else "updated"
+        return oldest.number, "reopened" if not oldest.open else "updated" if changed else "unchanged"
     number = issues.create(title, body, action.listed("labels"), action.listed("assignees"))
     again = sorted(issues.tracked(marker, issues.identity()), key=lambda issue: issue.number)
     if again and again[0].number != number:

@@ -65,7 +65,7 @@ class TestTrackingIssue:
             ("security",),
             ("octocat",),
         )
-        assert automate(tracker, FAILED).text == "Track open issues on main: issue #100 updated\n"
+        assert automate(tracker, FAILED).text == "Track open issues on main: issue #100 unchanged\n"
         assert automate(tracker, PASSED).text == "Track open issues on main: issue #100 closed\n"
         assert tracker.closing[100].startswith("Resolved in commit `c0ffeec0ffee`")
         assert automate(tracker, PASSED).text == ""  # already closed: nothing to do
