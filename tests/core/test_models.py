@@ -9,7 +9,7 @@ import pytest
 
 from gate.core.errors import UnexpectedAnswer
 from gate.core.models import ScanTarget, parse_scan_id, parse_scan_status, start_body
-from gate.core.precedence import DEFAULTS
+from gate.core.precedence import DEFAULTS, Settings
 from tests.support.answers import DEFAULT_DONE, FEATURE_DONE
 
 # The page's examples, made valid JSON.
@@ -107,6 +107,18 @@ class TestParseScanId:
             parse_scan_id(answer)
 
 
+def options(severity: str, dependency: bool, sast: bool, iac: bool, secrets: bool) -> Settings:
+    """The settings a start body carries: the minimum severity and the four fail-on-* flags."""
+    return replace(
+        DEFAULTS,
+        minimum_severity=severity,
+        fail_on_dependency_scan=dependency,
+        fail_on_sast_scan=sast,
+        fail_on_iac_scan=iac,
+        fail_on_secrets_scan=secrets,
+    )
+
+
 class TestStartBody:
     """start_body"""
 
@@ -114,14 +126,7 @@ class TestStartBody:
         target = ScanTarget("R_1", None, "b" * 40, "main", "https://github.com/o/r/pull/1", "Title", True, "main")
         body = start_body(
             target,
-            replace(
-                DEFAULTS,
-                minimum_severity="HIGH",
-                fail_on_dependency_scan=True,
-                fail_on_sast_scan=True,
-                fail_on_iac_scan=False,
-                fail_on_secrets_scan=False,
-            ),
+            options("HIGH", True, True, False, False),
         )
         assert body == {
             "version": "1.0.5",
@@ -138,28 +143,14 @@ class TestStartBody:
         no_branch = ScanTarget("R_1", None, "b" * 40, None, release_gating=True)
         assert "base_branch" not in start_body(
             no_branch,
-            replace(
-                DEFAULTS,
-                minimum_severity="HIGH",
-                fail_on_dependency_scan=True,
-                fail_on_sast_scan=True,
-                fail_on_iac_scan=False,
-                fail_on_secrets_scan=False,
-            ),
+            options("HIGH", True, True, False, False),
         )
 
     def test_page_fields_with_json_booleans(self) -> None:
         target = ScanTarget("R_1", "a" * 40, "b" * 40, "feature", "https://github.com/o/r/pull/1", "Title")
         body = start_body(
             target,
-            replace(
-                DEFAULTS,
-                minimum_severity="HIGH",
-                fail_on_dependency_scan=True,
-                fail_on_sast_scan=False,
-                fail_on_iac_scan=True,
-                fail_on_secrets_scan=False,
-            ),
+            options("HIGH", True, False, True, False),
         )
         assert body == {
             "version": "1.0.5",
@@ -178,13 +169,6 @@ class TestStartBody:
     def test_no_pull_request_metadata_outside_pull_requests(self) -> None:
         body = start_body(
             ScanTarget("R_1", "a" * 40, "b" * 40, "main"),
-            replace(
-                DEFAULTS,
-                minimum_severity="LOW",
-                fail_on_dependency_scan=True,
-                fail_on_sast_scan=True,
-                fail_on_iac_scan=True,
-                fail_on_secrets_scan=True,
-            ),
+            options("LOW", True, True, True, True),
         )
         assert "pull_request_metadata" not in body

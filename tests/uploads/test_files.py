@@ -148,14 +148,7 @@ class TestStartBodyWithUploads:
         files, _ = collect("build/syft-image.json\nb=build/syft-dir.json", "build/checkov.sarif", workspace)
         body = start_body(
             ScanTarget("R", "a" * 40, "b" * 40, "m"),
-            replace(
-                DEFAULTS,
-                minimum_severity="LOW",
-                fail_on_dependency_scan=True,
-                fail_on_sast_scan=True,
-                fail_on_iac_scan=True,
-                fail_on_secrets_scan=True,
-            ),
+            OPTIONS,
             tuple(files),
         )
         assert body["self_managed_scanners"] == ["json-sbom", "checkov"]
@@ -165,14 +158,7 @@ class TestStartBodyWithUploads:
         files, _ = collect("", "build/checkov.sarif", workspace)
         body = start_body(
             ScanTarget("R", "a" * 40, "b" * 40, "m"),
-            replace(
-                DEFAULTS,
-                minimum_severity="LOW",
-                fail_on_dependency_scan=True,
-                fail_on_sast_scan=True,
-                fail_on_iac_scan=True,
-                fail_on_secrets_scan=True,
-            ),
+            OPTIONS,
             tuple(files),
         )
         assert body["self_managed_scanners"] == ["checkov"]
