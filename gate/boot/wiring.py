@@ -14,6 +14,7 @@ import io
 import os
 import sys
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ from gate.core.errors import GateError, PolicyError
 from gate.core.event import pull_request_number
 from gate.core.plan import RunPlan
 from gate.core.plugins import PLUGINS, url_problem
+from gate.core.policy import Instance
 from gate.core.precedence import idle_input
 from gate.core.verdict import Problems, Verdict, error
 from gate.flow import ports
@@ -45,6 +47,9 @@ from gate.runner.payload import load_payload
 from gate.runner.workflow import AtomicFiles, Workflow
 from gate.uploads.workspace import WorkspaceUploads
 
+# Builds the port of one instance from its secrets (by option key: urlEnv, tokenEnv…) within the
+# after-verdict budget; or says why it cannot be used.
+Builder = Callable[[Instance, Mapping[str, str], Deadline], Any]
 # Reading the policy file gets at most this long of timeout-seconds: it is a few lines from GitHub.
 POLICY_BUDGET_SECONDS = 60
 
@@ -190,38 +195,50 @@ class Wiring:
         client = self.closing.enter_context(build_github_client(self.runner.api_url, token, self.tls))
         return PolicyFiles(client, self._retrier(budget), "policy-token" if own else "github-token")
 
-    def _instances(self, applied: Applied, after: Deadline) -> tuple[dict[str, ports.Chat], dict[str, ports.Unusable]]:
-        """The chat of each communicator instance of the policy file, and why each other cannot be used.
+    def _instances(self, applied: Applied, after: Deadline) -> tuple[dict[str, Any], dict[str, ports.Unusable]]:
+        """The port of each instance of the policy file the run uses, and why each other cannot be used.
 
         Every variable an instance names is masked at once, for the runner's log and every sink of
         ours, before anything could print it; only then is it checked and used.
         """
-        variables = {instance.id: instance.url_env for instance in applied.instances if instance.url_env}
-        values = instance_variables(variables.values())
+        values = instance_variables(name for instance in applied.instances for name in instance.variables.values())
         sanitize.add_secrets(values.values())
         for value in values.values():
             self.workflow.mask(value)
-        chats: dict[str, ports.Chat] = {}
+        built: dict[str, Any] = {}
         unusable: dict[str, ports.Unusable] = {}
+        if not applied.rules:
+            return built, unusable
         for instance in applied.instances:
-            name = instance.url_env
-            if name is None or not applied.rules:
+            build = self._builders().get(instance.plugin)
+            if build is None:
                 continue
-            url = values.get(name, "")
-            problem = url_problem(url) if url else "is empty or not set"
-            if problem:
-                unusable[instance.id] = ports.Unusable(name, problem)
-                continue
-            plugin = PLUGINS[instance.plugin]
-            chats[instance.id] = Webhook(
-                url,
-                self._retrier(after),
-                self.tls,
-                source=f"the variable {name} (instance {instance.id})",
-                render=plugin.render or webhook_message,
-                kind=plugin.does,
-            )
-        return chats, unusable
+            port = build(instance, {key: values.get(name, "") for key, name in instance.variables.items()}, after)
+            if isinstance(port, ports.Unusable):
+                unusable[instance.id] = port
+            else:
+                built[instance.id] = port
+        return built, unusable
+
+    def _builders(self) -> dict[str, Builder]:
+        """How the port of each plugin's instance is built (gate.core.plugins), by pluginId."""
+        return {"slack": self._webhook, "teams": self._webhook, "webhook": self._webhook}
+
+    def _webhook(self, instance: Instance, secrets: Mapping[str, str], after: Deadline) -> Any:
+        """A slack, teams or webhook instance: its Chat, over the URL in the variable its urlEnv names."""
+        name, url = instance.variables["urlEnv"], secrets["urlEnv"]
+        problem = url_problem(url) if url else "is empty or not set"
+        if problem:
+            return ports.Unusable(name, problem)
+        plugin = PLUGINS[instance.plugin]
+        return Webhook(
+            url,
+            self._retrier(after),
+            self.tls,
+            source=f"the variable {name} (instance {instance.id})",
+            render=plugin.render or webhook_message,
+            kind=plugin.does,
+        )
 
     def _collaborators(self, inputs: Inputs, plan: RunPlan, payload: dict[str, Any], applied: Applied) -> Collaborators:
         """Every collaborator of the run, each built once; what writes after the verdict only where it will.
@@ -254,7 +271,7 @@ class Wiring:
             issues = PyGithubIssues(runner.api_url, token, runner.repository, deadline=after, environ=os.environ)
         webhook = inputs.communicator_webhook_url.get_secret_value()
         chat = Webhook(webhook, self._retrier(after), self.tls) if applied.rules and webhook else None
-        chats, unusable = self._instances(applied, after)
+        by_instance, unusable = self._instances(applied, after)
         return Collaborators(
             scanner=AikidoClient(aikido, retrier, environ=os.environ),
             lookups=lookups,
@@ -268,7 +285,7 @@ class Wiring:
             pull_request=pull_request,
             issues=issues,
             chat=chat,
-            chats=chats,
+            by_instance=by_instance,
             unusable=unusable,
             policy_files=self._policy_files(inputs, after) if applied.head is not None else None,
         )

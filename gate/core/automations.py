@@ -5,7 +5,11 @@ Pure. Events, after Invicti's automation rules, as this gate defines them:
 - `scan_done`: the scan completed and a verdict was reached (SUCCEEDED or FAILED, report-only included);
 - `scan_failed`: no result (ERROR or TIMED_OUT; never SKIPPED or a cancellation);
 - `vulnerability_found`: a completed scan reports new issues (a release gate: open issues), already
-  counted by Aikido at or above the run's minimum severity.
+  counted by Aikido at or above the run's minimum severity;
+- `vulnerability_created`: the change introduced new issues (a feature-branch scan, not a release
+  gate, with `new_issues_found` > 0);
+- `report_created`: the run's report was written (the job summary, and the SARIF file when asked):
+  every run that was not skipped.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from gate.core.summary import counts_table, headline, sign
 from gate.core.verdict import Outcome, Verdict
 
 # The strongest event names the issue: an open vulnerability is news, a failure next, a done scan last.
-_WEIGHT = {"vulnerability_found": 3, "scan_failed": 2, "scan_done": 1}
+_WEIGHT = {"vulnerability_created": 4, "vulnerability_found": 3, "scan_failed": 2, "scan_done": 1, "report_created": 0}
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,12 @@ def fired(verdict: Verdict) -> set[str]:
         found = (counts.get("new_issues_found") or 0) + (counts.get("open_issues_found") or 0)
         if found > 0 or (status.gate_passed is False and counts.get("new_issues_found") is None):
             events.add("vulnerability_found")
+        if verdict.release is None and (counts.get("new_issues_found") or 0) > 0:
+            events.add("vulnerability_created")
     if verdict.outcome in (Outcome.ERROR, Outcome.TIMED_OUT):
         events.add("scan_failed")
+    if verdict.outcome not in (Outcome.SKIPPED, Outcome.CANCELLED):
+        events.add("report_created")
     return events
 
 
@@ -157,11 +165,13 @@ def _count_words(verdict: Verdict) -> str:
 def issue_title(event: str, verdict: Verdict, where: Where) -> str:
     """What and where, in one line: `Aikido: 3 new issues on main`."""
     place = where.shown
-    if event == "vulnerability_found":
+    if event in ("vulnerability_found", "vulnerability_created"):
         preposition = "in" if where.ref_kind == "release" else "on"
         return clean(f"Aikido: {_count_words(verdict)} {preposition} {place}")[:200]
     if event == "scan_failed":
         return clean(f"Aikido: the scan gave no result on {place} ({verdict.outcome.value})")[:200]
+    if event == "report_created":
+        return clean(f"Aikido: report of the run on {place} ({verdict.outcome.value})")[:200]
     return clean(f"Aikido: scan done on {place}")[:200]
 
 

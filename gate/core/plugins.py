@@ -45,6 +45,11 @@ class Plugin:
     options_schema: Mapping[str, Any] = field(default_factory=dict)
     secrets: tuple[str, ...] = ()
     render: Callable[[ChatNews], dict[str, Any]] | None = None
+    # Its options in brief, for the message when they are missing.
+    example: str = "{urlEnv: NAME}"
+    # What the schema cannot say of its options (a URL's scheme and host): (key, problem) pairs, reported
+    # with the file's other problems before any scan.
+    check: Callable[[Mapping[str, Any]], list[tuple[str, str]]] | None = None
 
 
 GITHUB_ISSUES = Plugin("github-issues", "tracking issues in this repository (github-token)", ("create_issue",))

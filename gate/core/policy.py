@@ -49,7 +49,7 @@ SEVERITY_ALIASES = {
 FAIL_THE_BUILD = ("when_conditions_are_met", "do_not_fail_build")
 
 # Automation rules: the events of a run, and what may happen on them.
-AUTOMATION_EVENTS = ("scan_done", "scan_failed", "vulnerability_found")
+AUTOMATION_EVENTS = ("scan_done", "scan_failed", "vulnerability_found", "vulnerability_created", "report_created")
 VULNERABILITY_OPTIONS_REFUSED = (
     "vulnerabilityOptions is not supported: Aikido's counts are already filtered by the run's minimum-severity "
     "(vulnerabilitySeverityConditions), so vulnerability_found fires for issues at or above it"
@@ -62,12 +62,12 @@ ONLY_THE_ACTION_CHECKS = (
     "automations[].scope.profiles: each names a profile of cicdProfiles",
     "instances: no two instances have one instanceId",
     "an action's instanceId: names an instance whose plugin does that action (a slack instance cannot create_issue)",
-    f"instances[].*.urlEnv: no name under {', '.join(RESERVED_PREFIXES)} (any case)",
+    f"instances[].*.urlEnv, tokenEnv, passwordEnv: no name under {', '.join(RESERVED_PREFIXES)} (any case)",
     "version and timeoutSeconds: whole numbers written without a fraction (JSON Schema counts 1.0 as 1)",
     "a rule in the run's scope: the input each of its actions needs is set (else that action is skipped with a "
     f"warning: {needs_of()})",
-    "a rule in the run's scope: the variable its instance's urlEnv names is set to an https:// URL (else that "
-    "action is skipped with a warning naming the variable)",
+    "a rule in the run's scope: each variable its instance names is set, a urlEnv's to an https:// URL (else "
+    "that action is skipped with a warning naming the variable)",
     "the policy-profile input: names a profile of cicdProfiles",
     f"the YAML: at most {MAX_POLICY_BYTES // 1024} KiB, read as YAML 1.2 (yes and no are text), no aliases, no tags "
     "beyond YAML's own, no key given twice, nested at most 50 deep, numbers of at most 100 digits",
@@ -306,12 +306,14 @@ class Action:
 
 @dataclass(frozen=True)
 class Instance:
-    """A plugin instance (gate.core.plugins.PLUGINS): `variables` maps each secret's key (urlEnv) to the
-    environment variable that holds it; never the secret itself."""
+    """A plugin instance (gate.core.plugins.PLUGINS): `variables` maps each secret's key (urlEnv, tokenEnv,
+    passwordEnv) to the environment variable that holds it, never the secret itself; `options` holds the rest of
+    its plugin's options as given (a Jira instance's url and project)."""
 
     id: str
     plugin: str
     variables: Mapping[str, str] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def url_env(self) -> str | None:
@@ -585,7 +587,10 @@ def _check_instances(checker: _Checker, document: Any) -> dict[str, str]:
             continue
         options = item.get(plugin.options)
         if options is None:
-            checker.problem(path, f"pluginId {plugin.id} needs {plugin.options}: {{urlEnv: NAME}}")
+            checker.problem(path, f"pluginId {plugin.id} needs {plugin.options}: {plugin.example}")
+        elif isinstance(options, dict) and plugin.check is not None:
+            for key, problem in plugin.check(options):
+                checker.problem(join_path(f"{path}.{plugin.options}", key), problem)
         for key in plugin.secrets:
             name = options.get(key) if isinstance(options, dict) else None
             if isinstance(name, str) and name and not _VARIABLE_NAME.fullmatch(name):
@@ -656,7 +661,9 @@ def _automation(item: dict[str, Any]) -> Automation:
 def _instance(item: dict[str, Any]) -> Instance:
     plugin = PLUGINS[item["pluginId"]]
     options = item.get(plugin.options, {}) if plugin.options else {}
-    return Instance(item["instanceId"], plugin.id, {key: options[key] for key in plugin.secrets if key in options})
+    variables = {key: options[key] for key in plugin.secrets if key in options}
+    rest = {key: value for key, value in options.items() if key not in plugin.secrets}
+    return Instance(item["instanceId"], plugin.id, variables, rest)
 
 
 def _action(item: dict[str, Any]) -> Action:

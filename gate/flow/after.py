@@ -88,7 +88,9 @@ def after_the_verdict(
 def writers_of(applied: Applied, collaborators: Collaborators) -> Writers:
     """What the automations write to: the tracker, the default chat, and the policy file's instances."""
     instances = {instance.id: instance for instance in applied.instances}
-    return Writers(collaborators.issues, collaborators.chat, instances, collaborators.chats, collaborators.unusable)
+    return Writers(
+        collaborators.issues, collaborators.chat, instances, collaborators.by_instance, collaborators.unusable
+    )
 
 
 def _check_head(verdict: Verdict, code: int, applied: Applied, collaborators: Collaborators) -> tuple[Verdict, int]:

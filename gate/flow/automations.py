@@ -56,9 +56,9 @@ MISSING_INPUT = {
         "secret, e.g. communicator-webhook-url: ${{{{ secrets.CHAT_WEBHOOK }}}}"
     ),
 }
-# What a rule in scope says when its communicator instance cannot be used ({why}: the variable, and what is wrong).
+# What a rule in scope says when its instance cannot be used ({why}: the variable, and what is wrong).
 UNUSABLE_INSTANCE = (
-    "automation {rules} cannot post to instance {instance}: {why}; set it in the step's env: from a secret, e.g. "
+    "automation {rules} cannot use instance {instance}: {why}; set it in the step's env: from a secret, e.g. "
     "{variable}: ${{{{ secrets.{variable} }}}}"
 )
 
@@ -76,21 +76,21 @@ class AutomationRun:
 class Writers:
     """The ports the actions write to; None where this run lacks the input that reaches it.
 
-    `chats` holds the chat of each communicator instance the run can post to, by instanceId;
-    `unusable` says why each of the others cannot be used.
+    `by_instance` holds the port of each instance of the policy file the run can use, by instanceId (a
+    Chat, an IssueTracker…, as its plugin does); `unusable` says why each of the others cannot be used.
     """
 
     issues: IssueTracker | None = None
     chat: Chat | None = None
     instances: Mapping[str, Instance] = field(default_factory=dict)
-    chats: Mapping[str, Chat] = field(default_factory=dict)
+    by_instance: Mapping[str, Any] = field(default_factory=dict)
     unusable: Mapping[str, Unusable] = field(default_factory=dict)
 
     def port(self, action: Action) -> Any:
         """The port `action` writes to (its instance's, else its kind's), or None where this run has none."""
         need = need_of(action, self.instances)
         if need.startswith("instance "):
-            return self.chats.get(need.removeprefix("instance "))
+            return self.by_instance.get(need.removeprefix("instance "))
         return HANDLERS[action.type].port(self)
 
     def missing(self, need: str, rules: str) -> str:

@@ -56,8 +56,9 @@ class Collaborators:
     pull_request: PullRequest | None = None
     issues: IssueTracker | None = None
     chat: Chat | None = None
-    # The policy file's communicator instances: the chat of each usable one, and why each other is not.
-    chats: Mapping[str, Chat] = field(default_factory=dict)
+    # The policy file's instances: the port of each usable one (a Chat, an IssueTracker…), and why each other
+    # is not.
+    by_instance: Mapping[str, Any] = field(default_factory=dict)
     unusable: Mapping[str, Unusable] = field(default_factory=dict)
     # The pull request's own version of the policy file, read after the verdict.
     policy_files: PolicyFiles | None = None

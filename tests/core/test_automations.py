@@ -37,14 +37,17 @@ class TestFired:
     @pytest.mark.parametrize(
         ("verdict", "events"),
         [
-            (PASSED, {"scan_done"}),
-            (FAILED, {"scan_done", "vulnerability_found"}),
+            (PASSED, {"scan_done", "report_created"}),
+            (FAILED, {"scan_done", "vulnerability_found", "vulnerability_created", "report_created"}),
             (
                 decide(parse_scan_status(FEATURE_DONE), scan_id=1, report_only=True),
-                {"scan_done", "vulnerability_found"},
+                {"scan_done", "vulnerability_found", "vulnerability_created", "report_created"},
             ),
-            (error("boom"), {"scan_failed"}),
-            (timed_out(scan_id=1, seconds=5, fail_on_timeout=True, status=None), {"scan_failed"}),
+            (error("boom"), {"scan_failed", "report_created"}),
+            (
+                timed_out(scan_id=1, seconds=5, fail_on_timeout=True, status=None),
+                {"scan_failed", "report_created"},
+            ),
             (skipped("fork"), set()),
         ],
     )
@@ -54,6 +57,18 @@ class TestFired:
     def test_a_release_gate_with_open_issues(self) -> None:
         verdict = decide(parse_scan_status(DEFAULT_DONE), scan_id=1, report_only=False)
         assert "vulnerability_found" in fired(verdict)
+
+    def test_a_release_gate_creates_no_vulnerability(self) -> None:
+        """Open issues on a release were there before: nothing was introduced by a change."""
+        release = ReleaseGate(commit="c0ffee" * 6 + "1234", minimum_severity="HIGH")
+        status = parse_scan_status(FEATURE_DONE)
+        verdict = dataclasses.replace(decide(status, scan_id=1, report_only=False), release=release)
+        assert "vulnerability_found" in fired(verdict)
+        assert "vulnerability_created" not in fired(verdict)
+
+    def test_the_strongest_event_names_the_issue(self) -> None:
+        assert issue_title("vulnerability_created", FAILED, MAIN) == issue_title("vulnerability_found", FAILED, MAIN)
+        assert issue_title("report_created", PASSED, MAIN) == "Aikido: report of the run on main (SUCCEEDED)"
 
 
 class TestIssue:

@@ -123,7 +123,7 @@ class TestInstances:
         assert (done.returncode, done.outputs["outcome"]) == (10, "FAILED")  # the verdict is the same
         [warning] = annotations_of(done, "warning")
         assert warning.endswith(
-            "automation 'Release gate to chat' cannot post to instance 'appsec-teams': the variable TEAMS_WEBHOOK_URL "
+            "automation 'Release gate to chat' cannot use instance 'appsec-teams': the variable TEAMS_WEBHOOK_URL "
             "is empty or not set; set it in the step's env: from a secret, e.g. TEAMS_WEBHOOK_URL: "
             "${{ secrets.TEAMS_WEBHOOK_URL }}"
         )

@@ -230,10 +230,32 @@ class TestInstances:
         writers = Writers(tracker, None, self.INSTANCES, {"appsec-slack": slack}, unusable)
         run_automations(FAILED, AutomationRun((self.RULE,), None, MAIN), writers, workflow)
         assert workflow.text == (
-            f"{WARNING}automation 'Release gate to chat' cannot post to instance 'appsec-teams': the variable "
+            f"{WARNING}automation 'Release gate to chat' cannot use instance 'appsec-teams': the variable "
             "TEAMS_WEBHOOK_URL is empty or not set; set it in the step's env: from a secret, e.g. TEAMS_WEBHOOK_URL: "
             "${{ secrets.TEAMS_WEBHOOK_URL }}\n"
             f"{WARNING}automation 'Release gate to chat' cannot post to chat: communicator-webhook-url is empty; pass "
             "the webhook's URL from a secret, e.g. communicator-webhook-url: ${{ secrets.CHAT_WEBHOOK }}\n"
             "Release gate to chat: chat message to appsec-slack sent; issue #100 created\n"
         )
+
+
+class TestEvents:
+    """vulnerability_created and report_created fire the actions under them"""
+
+    def test_report_created_posts_on_a_clean_run_and_vulnerability_created_on_new_issues(self) -> None:
+        rule = Automation(
+            "Report",
+            True,
+            None,
+            (
+                ("report_created", (Action("send_to_communicator"),)),
+                ("vulnerability_created", (Action("create_issue"),)),
+            ),
+        )
+        run = AutomationRun((rule,), None, MAIN)
+        tracker, chat = FakeTracker(), FakeChat()
+        assert automate(tracker, PASSED, chat, run).text == "Report: chat message sent\n"
+        assert chat.posted[0].startswith("Aikido gate SUCCEEDED (0 new issues) on octo-org/octo-repo main https://")
+        assert tracker.created == []
+        assert automate(tracker, FAILED, chat, run).text == "Report: chat message sent; issue #100 created\n"
+        assert tracker.created[0][0] == "Aikido: 1 new issue on main"
