@@ -52,10 +52,11 @@ BASE, HEAD = "9049f1265b7d0e5c8d0d6b5a0e6f8a9b1c2d3e4f", "ec26c3e57ca3a959ca5aad
 
 
 # The Dockerfile's ENTRYPOINT is `python -I -u -B -m entrypoint` with /app on sys.path through a
-# .pth file; here the checkout given as the last argument stands in for /app.
+# .pth file; here the checkout given as the first argument stands in for /app, taken off sys.argv
+# so the module sees only the arguments that follow (the image's: none for the action's run).
 def as_the_image(module: str, directory: Path) -> list[str]:
-    """Interpreter arguments that run `module` from `directory` as the image runs the entrypoint."""
-    run = f"import sys, runpy; sys.path.insert(0, sys.argv[1]); runpy._run_module_as_main({module!r})"
+    """Interpreter arguments that run `module` from `directory` as the image runs the entrypoint; append its own."""
+    run = f"import sys, runpy; sys.path.insert(0, sys.argv.pop(1)); runpy._run_module_as_main({module!r})"
     return ["-I", "-u", "-B", "-c", run, str(directory)]
 
 

@@ -26,3 +26,7 @@ class RunStopped(ConfigError):
     def __init__(self, message: str, problems: tuple[Problems, ...]) -> None:
         super().__init__(message)
         self.problems = problems
+
+
+class UsageError(Exception):
+    """The command line is wrong (gate.boot.cli): one line saying what, and the form to use; exit code 2."""

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from gate import __version__
 from gate.core.actions import KINDS
 from gate.core.chat import ChatNews, text_line
+from gate.core.event import PULL_REQUEST_EVENTS
 from gate.core.markdown import MAX_COMMENT_CHARS, cut_short, md_code, md_link, md_text
 from gate.core.plugins import GITHUB_ISSUES
 from gate.core.policy import Action, Automation, Instance
@@ -52,6 +53,16 @@ class Where:
         return {"pull request": f"pull request #{self.ref_name}", "release": "releases"}.get(
             self.ref_kind, self.ref_name
         )
+
+
+def ref_kind(event: str, *, numbered: bool, tag: str | None) -> str:
+    """What a run is about, as a rule's scope and key see it: a pull request (a pull request event, with its number),
+    a release (a release, or a tag), else a branch."""
+    if event in PULL_REQUEST_EVENTS and numbered:
+        return "pull request"
+    if tag is not None or event == "release":
+        return "release"
+    return "branch"
 
 
 def fired(verdict: Verdict) -> set[str]:

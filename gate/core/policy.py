@@ -743,9 +743,12 @@ class Choice:
 
 
 def select(policy: Policy, requested: str | None, run: RunFacts) -> Choice:
-    """The profile named by policy-profile, else the first whose `when` matches the run."""
+    """The profile named by policy-profile, else the first whose `when` matches the run; `why` in words for people."""
     if requested:
         return Choice(policy.named(requested), f"named by policy-profile ({run.describe()})")
+    if not policy.profiles:
+        # A file of automation rules only: there is nothing to match.
+        return Choice(None, f"{policy.source} has no cicdProfiles: the inputs and the built-in defaults apply")
     for profile in policy.profiles:
         if matches(profile.when, run):
             why = "its when matches" if profile.when else "it has no when: every run"

@@ -26,13 +26,14 @@ from gate.core.automations import (
     issue_title,
     lacking,
     need_of,
+    ref_kind,
     rule_line,
     said,
     summary_section,
     targets,
 )
 from gate.core.errors import GateError, Refused
-from gate.core.event import PULL_REQUEST_EVENTS, policy_reading, pull_request_number, read_event
+from gate.core.event import policy_reading, pull_request_number, read_event
 from gate.core.plan import RunPlan
 from gate.core.policy import Action, Automation, Instance
 from gate.core.verdict import Outcome, Verdict
@@ -227,12 +228,8 @@ def where_of(plan: RunPlan, payload: dict[str, Any]) -> Where:
     job = plan.job
     reading = policy_reading(job.event_name, payload, sha=job.sha, ref=job.ref)
     number = pull_request_number(payload)
-    if job.event_name in PULL_REQUEST_EVENTS and number is not None:
-        kind, name = "pull request", str(number)
-    elif reading.tag is not None or job.event_name == "release":
-        kind, name = "release", reading.tag or ""
-    else:
-        kind, name = "branch", reading.branch or ""
+    kind = ref_kind(job.event_name, numbered=number is not None, tag=reading.tag)
+    name = {"pull request": str(number), "release": reading.tag or ""}.get(kind, reading.branch or "")
     head = reading.head or reading.read_at
     run_url = f"{job.server_url}/{plan.repository}/actions/runs/{job.run_id}" if job.run_id else ""
     return Where(plan.repository, kind, name, head, run_url, job.workflow, job.job, plan.comment_key, job.server_url)

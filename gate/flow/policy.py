@@ -73,10 +73,7 @@ def apply_policy(plan: RunPlan, payload: dict[str, Any], files: PolicyFiles, wor
     policy = files.parse(text, location.shown)
     choice = select(policy, plan.policy_profile, run)
     why = choice.why
-    if not policy.profiles:
-        # A file of automation rules only: there is nothing to match, so nothing to tell.
-        why = f"{location.shown} has no cicdProfiles: the inputs and the built-in defaults apply"
-    elif choice.profile is None:
+    if choice.profile is None and policy.profiles:  # a file of rules only has no profile to miss
         workflow.notice(why, title=TITLE)
     name = choice.profile.name if choice.profile else None
     said = f"profile {name!r}: {why}" if name else why

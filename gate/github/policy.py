@@ -152,6 +152,18 @@ def _plain(node: yaml.Node, path: str, lines: dict[str, int]) -> Any:
     return _scalar(node)
 
 
+# What a policy file's bytes can be refused for before its text is read ({where}: the file, as the reader names it).
+FAR_LARGER = "the policy file {where} is far larger than a policy file"
+
+
+def decoded(data: bytes, where: str) -> str:
+    """The file's text; PolicyError when it is not UTF-8 (the reader of a file, remote or local, says the same)."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PolicyError(f"the policy file {where} is not UTF-8 text") from None
+
+
 def parse_policy(text: str, source: str) -> Policy:
     """The validated policy in `text`; PolicyError naming `source` and where, for YAML and policy problems alike."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_POLICY_BYTES:
@@ -213,7 +225,7 @@ class PolicyFiles:
                 ) from None
             raise GitHubLookupFailed(f"could not read the policy file {where}: {gave_up.reason}") from None
         except AnswerTooLarge:
-            raise PolicyError(f"the policy file {where} is far larger than a policy file") from None
+            raise PolicyError(FAR_LARGER.format(where=where)) from None
         if response.status_code == 404:
             return None
         if response.status_code in (401, 403):
@@ -228,10 +240,7 @@ class PolicyFiles:
                 f"{excerpt(response.text, limit=120)}",
                 response.status_code,
             )
-        try:
-            return response.content.decode("utf-8")
-        except UnicodeDecodeError:
-            raise PolicyError(f"the policy file {where} is not UTF-8 text") from None
+        return decoded(response.content, where)
 
     def parse(self, text: str, source: str) -> Policy:
         return parse_policy(text, source)

@@ -7,7 +7,17 @@ import re
 
 import pytest
 
-from gate.core.automations import Where, applies, chat_text, fired, issue_body, issue_marker, issue_title, lacking
+from gate.core.automations import (
+    Where,
+    applies,
+    chat_text,
+    fired,
+    issue_body,
+    issue_marker,
+    issue_title,
+    lacking,
+    ref_kind,
+)
 from gate.core.models import parse_scan_status
 from gate.core.policy import Action, Automation
 from gate.core.sanitize import add_secrets
@@ -29,6 +39,27 @@ FAILED = decide(parse_scan_status(FEATURE_DONE), scan_id=1, report_only=False)
 PASSED = decide(
     parse_scan_status(FEATURE_DONE | {"gate_passed": True, "new_issues_found": 0}), scan_id=1, report_only=False
 )
+
+
+class TestRefKind:
+    """ref_kind: what a run is about, as a rule's scope and key see it"""
+
+    @pytest.mark.parametrize(
+        ("event", "numbered", "tag", "kind"),
+        [
+            ("pull_request", True, None, "pull request"),
+            ("pull_request_target", True, None, "pull request"),
+            ("pull_request", False, None, "branch"),  # a payload without its number
+            ("merge_group", False, None, "branch"),
+            ("push", False, None, "branch"),
+            ("push", False, "v1.2.0", "release"),
+            ("workflow_dispatch", False, "v1", "release"),
+            ("release", False, None, "release"),
+            ("schedule", False, None, "branch"),
+        ],
+    )
+    def test_each_event(self, event: str, numbered: bool, tag: str | None, kind: str) -> None:
+        assert ref_kind(event, numbered=numbered, tag=tag) == kind
 
 
 class TestFired:

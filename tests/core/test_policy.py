@@ -356,6 +356,11 @@ class TestSelect:
             "no profile in .github/aikido-gate.yml matches event schedule, branch main: the built-in defaults apply"
         )
 
+    def test_a_file_of_rules_only_has_no_profile_to_match(self) -> None:
+        chosen = select(policy(), None, RunFacts("push", branch="main"))
+        assert chosen.profile is None
+        assert chosen.why == (".github/aikido-gate.yml has no cicdProfiles: the inputs and the built-in defaults apply")
+
     def test_policy_profile_names_one(self) -> None:
         chosen = select(policy(self.PR, self.TAGS), "Releases", RunFacts("pull_request", branch="main"))
         assert chosen.profile == self.TAGS
