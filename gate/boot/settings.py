@@ -31,9 +31,8 @@ from gate.core.errors import ConfigError
 from gate.core.event import Overrides
 from gate.core.models import UploadKind
 from gate.core.numbers import whole_number
-from gate.core.plan import Job, RunPlan
+from gate.core.plan import Job, Location, RunPlan, parse_location
 from gate.core.plugins import reserved, url_problem
-from gate.core.policy import Location, parse_location
 from gate.core.precedence import DEFAULTS, Given, effective
 from gate.core.sanitize import redact
 from gate.net.proxy import PROXY_VARIABLES, clear_text_proxy, unusable_proxy

@@ -6,14 +6,56 @@ plan only knows whether they were given.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gate.core.comment import CommentMode
 from gate.core.event import Overrides
 from gate.core.models import UploadKind
-from gate.core.policy import Location
 from gate.core.precedence import Effective, Given, Settings, effective
+
+_REMOTE = re.compile(r"(?P<owner>[^/@\s]+)/(?P<repo>[^/@\s]+)/(?P<path>[^@]+)@(?P<ref>[^@\s]+)")
+_NAMES = {"OWNER": re.compile(r"[A-Za-z0-9-]+"), "REPO": re.compile(r"[A-Za-z0-9._-]+")}
+_EXAMPLE = "e.g. my-org/policy/gate.yml@v1"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where the policy file is, as the policy-file input names it: `path` in this repository (`repository` None,
+    read at a trusted commit) or in another repository at `ref`."""
+
+    path: str
+    repository: str | None = None
+    ref: str | None = None
+
+    @property
+    def shown(self) -> str:
+        return f"{self.repository}/{self.path}@{self.ref}" if self.repository else self.path
+
+
+def parse_location(text: str) -> Location:
+    """The policy-file input: a path in this repository, or OWNER/REPO/PATH@REF; ValueError saying what is wrong."""
+    text = text.strip()
+    if re.search(r"[\x00-\x1f\x7f\\]", text) or len(text) > 512:
+        raise ValueError("must be one line: a path such as .github/aikido-gate.yml, or OWNER/REPO/PATH@REF")
+    remote = _REMOTE.fullmatch(text) if "@" in text else None
+    if "@" in text and remote is None:
+        raise ValueError(f"must be OWNER/REPO/PATH@REF for a file in another repository, {_EXAMPLE}")
+    path = remote["path"] if remote else text
+    parts = path.split("/")
+    if path.startswith("/") or ".." in parts or "" in parts:
+        raise ValueError("must be a path relative to the repository root, without .. or empty parts")
+    if remote is None:
+        return Location(path)
+    for part, name in (("OWNER", remote["owner"]), ("REPO", remote["repo"])):
+        # "." and ".." pass the REPO pattern, but in the contents API's URL they climb out of the repository.
+        if name in (".", "..") or not _NAMES[part].fullmatch(name):
+            raise ValueError(
+                f"has {json.dumps(name)} as {part}: must be OWNER/REPO/PATH@REF naming a repository, {_EXAMPLE}"
+            )
+    return Location(path, f"{remote['owner']}/{remote['repo']}", remote["ref"])
 
 
 @dataclass(frozen=True)
@@ -51,7 +93,7 @@ class RunPlan:
     comment_key: str
     job: Job = Job()
     # The policy settings the run follows and where each came from (input, profile or default); the ones the
-    # workflow gave; the policy file and the profile it names (gate.core.policy).
+    # workflow gave; where the policy file is, and the profile it names (gate.core.policy).
     settings: Effective = field(default_factory=lambda: effective({}, None))
     given: Given = field(default_factory=dict)
     policy_file: Location | None = None

@@ -756,50 +756,6 @@ def select(policy: Policy, requested: str | None, run: RunFacts) -> Choice:
     return Choice(None, f"no profile in {policy.source} matches {run.describe()}: the built-in defaults apply")
 
 
-# -- where ------------------------------------------------------------------------------------------------------
-
-_REMOTE = re.compile(r"(?P<owner>[^/@\s]+)/(?P<repo>[^/@\s]+)/(?P<path>[^@]+)@(?P<ref>[^@\s]+)")
-_NAMES = {"OWNER": re.compile(r"[A-Za-z0-9-]+"), "REPO": re.compile(r"[A-Za-z0-9._-]+")}
-_EXAMPLE = "e.g. my-org/policy/gate.yml@v1"
-
-
-@dataclass(frozen=True)
-class Location:
-    """Where the policy file is: `path` in this repository (`repository` None, read at a trusted commit) or
-    in another repository at `ref`."""
-
-    path: str
-    repository: str | None = None
-    ref: str | None = None
-
-    @property
-    def shown(self) -> str:
-        return f"{self.repository}/{self.path}@{self.ref}" if self.repository else self.path
-
-
-def parse_location(text: str) -> Location:
-    """The policy-file input: a path in this repository, or OWNER/REPO/PATH@REF; ValueError saying what is wrong."""
-    text = text.strip()
-    if re.search(r"[\x00-\x1f\x7f\\]", text) or len(text) > 512:
-        raise ValueError("must be one line: a path such as .github/aikido-gate.yml, or OWNER/REPO/PATH@REF")
-    remote = _REMOTE.fullmatch(text) if "@" in text else None
-    if "@" in text and remote is None:
-        raise ValueError(f"must be OWNER/REPO/PATH@REF for a file in another repository, {_EXAMPLE}")
-    path = remote["path"] if remote else text
-    parts = path.split("/")
-    if path.startswith("/") or ".." in parts or "" in parts:
-        raise ValueError("must be a path relative to the repository root, without .. or empty parts")
-    if remote is None:
-        return Location(path)
-    for part, name in (("OWNER", remote["owner"]), ("REPO", remote["repo"])):
-        # "." and ".." pass the REPO pattern, but in the contents API's URL they climb out of the repository.
-        if name in (".", "..") or not _NAMES[part].fullmatch(name):
-            raise ValueError(
-                f"has {json.dumps(name)} as {part}: must be OWNER/REPO/PATH@REF naming a repository, {_EXAMPLE}"
-            )
-    return Location(path, f"{remote['owner']}/{remote['repo']}", remote["ref"])
-
-
 def schema_text() -> str:
     """policy.schema.json as committed: SCHEMA, generated (tests/core/test_policy.py checks the file is this)."""
     return json.dumps(SCHEMA, indent=2, ensure_ascii=False) + "\n"

@@ -20,7 +20,6 @@ from gate.core.event import PULL_REQUEST_EVENTS, pull_request_number
 from gate.core.models import SastIssue
 from gate.core.plan import RunPlan
 from gate.core.verdict import EXIT_ERROR, Problems, Verdict
-from gate.flow.automations import Writers, automate
 from gate.flow.comment import post_comments
 from gate.flow.policy import Applied, check_head
 from gate.flow.ports import Workflow
@@ -73,24 +72,27 @@ def after_the_verdict(
         lambda: post_pr_comments(verdict, plan, payload, sast_issues=sast_issues, collaborators=collaborators),
     )
     if applied.rules:
-        rules = applied.rules
         guarded(
             workflow,
             "run the automations",
             AUTOMATION_TITLE,
-            lambda: automate(
-                verdict, plan, payload, rules, writers=writers_of(applied, collaborators), workflow=workflow
-            ),
+            lambda: run_rules(verdict, plan, payload, applied=applied, collaborators=collaborators),
         )
     return code
 
 
-def writers_of(applied: Applied, collaborators: Collaborators) -> Writers:
-    """What the automations write to: the tracker, the default chat, and the policy file's instances."""
+def run_rules(
+    verdict: Verdict, plan: RunPlan, payload: dict[str, Any], *, applied: Applied, collaborators: Collaborators
+) -> None:
+    """The policy file's automation rules, writing to the tracker, the default chat and the file's instances."""
+    # The rules' handlers and the policy model load only on the runs whose policy file has rules.
+    from gate.flow.automations import Writers, automate  # noqa: PLC0415 -- see above
+
     instances = {instance.id: instance for instance in applied.instances}
-    return Writers(
+    writers = Writers(
         collaborators.issues, collaborators.chat, instances, collaborators.by_instance, collaborators.unusable
     )
+    automate(verdict, plan, payload, applied.rules, writers=writers, workflow=collaborators.workflow)
 
 
 def _check_head(verdict: Verdict, code: int, applied: Applied, collaborators: Collaborators) -> tuple[Verdict, int]:

@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gate.core.errors import GitHubLookupFailed, PolicyError, PolicyMissing
 from gate.core.event import PolicyReading, policy_reading
-from gate.core.plan import RunPlan
-from gate.core.policy import Automation, Instance, Location, RunFacts, select
+from gate.core.plan import Location, RunPlan
 from gate.core.precedence import Effective, PolicyReport, effective
 from gate.flow.ports import PolicyFiles, Workflow
 from gate.flow.report import POLICY_TITLE as TITLE
+
+if TYPE_CHECKING:
+    # For the annotations only: the policy model loads on the runs that have a policy file (`apply_policy`).
+    from gate.core.policy import Automation, Instance
 
 # A path whose first parts could be OWNER/REPO: given without @REF, the likely slip for a central file.
 _LOOKS_REMOTE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]*/[A-Za-z0-9._-]+/[^@]+")
@@ -56,6 +59,8 @@ def apply_policy(plan: RunPlan, payload: dict[str, Any], files: PolicyFiles, wor
     location = plan.policy_file
     if location is None:
         return Applied(plan)
+    from gate.core.policy import RunFacts, select  # noqa: PLC0415 -- the policy model, only for runs with a policy file
+
     job = plan.job
     reading = policy_reading(job.event_name, payload, sha=job.sha, ref=job.ref)
     text, read_at = _read(plan, location, reading, files)

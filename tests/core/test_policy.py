@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
@@ -17,13 +16,11 @@ from gate.core.policy import (
     MAX_POLICY_BYTES,
     ONLY_THE_ACTION_CHECKS,
     SCHEMA,
-    Location,
     Policy,
     Profile,
     RunFacts,
     When,
     glob_matches,
-    parse_location,
     schema_text,
     select,
     validate,
@@ -442,48 +439,6 @@ class TestEffective:
             True,
             False,
         )
-
-
-class TestParseLocation:
-    """parse_location: the policy-file input"""
-
-    def test_this_repository_and_another(self) -> None:
-        assert parse_location(".github/aikido-gate.yml") == Location(".github/aikido-gate.yml")
-        assert parse_location("my-org/security-policy/aikido-gate.yml@v1") == Location(
-            "aikido-gate.yml", "my-org/security-policy", "v1"
-        )
-
-    @pytest.mark.parametrize(
-        ("text", "message"),
-        [
-            ("/etc/passwd", "relative to the repository root"),
-            ("../x.yml", "without .."),
-            ("a//b.yml", "empty parts"),
-            ("my-org/repo@v1", "OWNER/REPO/PATH@REF"),
-            ("a\nb", "must be one line"),
-        ],
-    )
-    def test_bad(self, text: str, message: str) -> None:
-        with pytest.raises(ValueError, match=message):
-            parse_location(text)
-
-    @pytest.mark.parametrize(
-        ("text", "message"),
-        [
-            ("my-org/../gate.yml@v1", 'has ".." as REPO: must be OWNER/REPO/PATH@REF naming a repository'),
-            ("my-org/./gate.yml@v1", 'has "." as REPO: must be OWNER/REPO/PATH@REF naming a repository'),
-            ("../policy/gate.yml@v1", 'has ".." as OWNER: must be OWNER/REPO/PATH@REF naming a repository'),
-            ("./policy/gate.yml@v1", 'has "." as OWNER: must be OWNER/REPO/PATH@REF naming a repository'),
-        ],
-    )
-    def test_dot_or_dot_dot_as_owner_or_repository(self, text: str, message: str) -> None:
-        # In the contents API's URL, /repos/my-org/../contents would climb out of the repository.
-        with pytest.raises(ValueError, match=r"^has ") as caught:
-            parse_location(text)
-        assert str(caught.value) == f"{message}, e.g. my-org/policy/gate.yml@v1"
-
-    def test_shown_as_written(self) -> None:
-        assert json.dumps(parse_location("o/r/p.yml@main").shown) == '"o/r/p.yml@main"'
 
 
 def rules(*automations: dict[str, Any]) -> dict[str, Any]:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from gate.core.errors import GitHubLookupFailed, PolicyError
-from gate.core.policy import Location, Policy
+from gate.core.plan import Location
+from gate.core.policy import Policy
 from gate.flow.policy import HeadVersion, check_head
 from tests.support.ports import FakeWorkflow
 
