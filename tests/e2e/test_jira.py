@@ -142,6 +142,17 @@ class TestLifecycle:
         assert (jira.status("SEC-1"), jira.status(theirs["key"]), jira.comments(theirs["key"])) == ("Done", "To Do", [])
         assert [request for request in jira.writes() if theirs["id"] in request.path] == []
 
+    def test_a_copy_left_by_a_racing_run_is_closed_as_its_duplicate(
+        self, tmp_path: Path, github: FakeGitHub, jira: FakeJira
+    ) -> None:
+        run(tmp_path / "1", github, jira, "fail")
+        first = jira.issues[0]["fields"]
+        copy = jira.add_issue(first["summary"], first["description"], labels=tuple(first["labels"]), by=jira.bot)
+        again = run(tmp_path / "2", github, jira, "fail")
+        assert said(again) == f"{RULE}: issue SEC-1 unchanged"
+        assert (jira.status("SEC-1"), jira.status(copy["key"])) == ("To Do", "Done")
+        assert jira.comments(copy["key"]) == ["Duplicate of SEC-1, opened by a run that raced it."]
+
 
 class TestNeverTheVerdict:
     """What goes wrong with Jira is one warning; the verdict stays"""
