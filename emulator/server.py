@@ -79,6 +79,9 @@ def _handler(handle: Callable[[Request], Answer]) -> type[BaseHTTPRequestHandler
         def do_PATCH(self) -> None:
             self._serve("PATCH")
 
+        def do_PUT(self) -> None:
+            self._serve("PUT")
+
         def do_DELETE(self) -> None:
             self._serve("DELETE")
 

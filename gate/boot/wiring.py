@@ -29,7 +29,7 @@ from gate.core.clock import Deadline
 from gate.core.errors import GateError, PolicyError
 from gate.core.event import pull_request_number
 from gate.core.plan import RunPlan
-from gate.core.plugins import PLUGINS, url_problem
+from gate.core.plugins import DONE_TRANSITION, PLUGINS, url_problem
 from gate.core.policy import Instance
 from gate.core.precedence import idle_input
 from gate.core.verdict import Problems, Verdict, error
@@ -40,6 +40,7 @@ from gate.flow.report import POLICY_TITLE, TITLE, report
 from gate.flow.run import Collaborators, reach_verdict
 from gate.flow.state import RunState
 from gate.github.lookups import GitHubLookups, build_github_client
+from gate.jira.client import JiraIssues, Site, authorization
 from gate.net.http import Retrier
 from gate.net.tls import Tls
 from gate.runner import cancel
@@ -222,7 +223,7 @@ class Wiring:
 
     def _builders(self) -> dict[str, Builder]:
         """How the port of each plugin's instance is built (gate.core.plugins), by pluginId."""
-        return {"slack": self._webhook, "teams": self._webhook, "webhook": self._webhook}
+        return {"slack": self._webhook, "teams": self._webhook, "webhook": self._webhook, "jira": self._jira}
 
     def _webhook(self, instance: Instance, secrets: Mapping[str, str], after: Deadline) -> Any:
         """A slack, teams or webhook instance: its Chat, over the URL in the variable its urlEnv names."""
@@ -239,6 +240,24 @@ class Wiring:
             render=plugin.render or webhook_message,
             kind=plugin.does,
         )
+
+    def _jira(self, instance: Instance, secrets: Mapping[str, str], after: Deadline) -> Any:
+        """A jira instance: its IssueTracker, with the token in the variable its tokenEnv names (masked already)."""
+        name, token = instance.variables["tokenEnv"], secrets["tokenEnv"]
+        if not token:
+            return ports.Unusable(name, "is empty or not set")
+        options = instance.options
+        user = options.get("user")
+        credentials = authorization(user, token)
+        # The header's value holds the token in base64: a secret of its own, masked before any request.
+        secret = credentials.partition(" ")[2]
+        sanitize.add_secrets([credentials, secret])
+        self.workflow.mask(secret)
+        done = options.get("doneTransition", DONE_TRANSITION)
+        site = Site(options["url"], options["project"], options["issueType"], done, instance.id, name, user)
+        issues = JiraIssues(site, credentials, self._retrier(after), self.tls)
+        self.closing.callback(issues.close_client)
+        return issues
 
     def _collaborators(self, inputs: Inputs, plan: RunPlan, payload: dict[str, Any], applied: Applied) -> Collaborators:
         """Every collaborator of the run, each built once; what writes after the verdict only where it will.

@@ -42,7 +42,7 @@ CREATE_ISSUE = ActionKind(
         "properties": {
             "labels": {"type": "array", "uniqueItems": True, "items": _LABEL},
             "assignees": {"type": "array", "uniqueItems": True, "items": _LOGIN},
-            "instanceId": {**INSTANCE_ID, "description": "A github-issues instance (absent: GitHub Issues)."},
+            "instanceId": {**INSTANCE_ID, "description": "A github-issues or jira instance (absent: GitHub Issues)."},
         },
     },
     on_every_run=True,

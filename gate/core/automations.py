@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from gate import __version__
@@ -152,14 +152,19 @@ def actions_on(rule: Automation, events: set[str]) -> tuple[list[str], dict[Targ
     return names, chosen
 
 
-def issue_marker(rule: Automation, where: Where) -> str:
-    """The hidden marker that finds a rule's tracking issue again: one per rule, workflow, job, matrix leg and ref.
+def issue_key(rule: Automation, where: Where) -> str:
+    """What finds a rule's tracking issue again, 16 hex digits: one per rule, workflow, job, matrix leg and ref.
 
     Tags and releases share one key per rule, so the next clean release closes what a blocked one opened.
     """
     ref = "release" if where.ref_kind == "release" else f"{where.ref_kind}:{where.ref_name}"
     digest = hashlib.sha256(json.dumps([rule.name, where.workflow, where.job, where.matrix_key, ref]).encode())
-    return f"<!-- aikido-gate:issue:{digest.hexdigest()[:16]} -->"
+    return digest.hexdigest()[:16]
+
+
+def issue_marker(rule: Automation, where: Where) -> str:
+    """The hidden marker line that begins the body of a rule's tracking issue on GitHub (`issue_key`)."""
+    return f"<!-- aikido-gate:issue:{issue_key(rule, where)} -->"
 
 
 def _count_words(verdict: Verdict) -> str:
@@ -215,6 +220,32 @@ def closing_comment(where: Where) -> str:
     return f"Resolved in commit {md_code(where.commit[:12])}{run}: the gate found nothing this rule tracks."
 
 
+def duplicate_comment(oldest: str) -> str:
+    """The comment that closes a copy a racing run opened, naming the issue kept (`#12`, `SEC-12`)."""
+    return f"Duplicate of {oldest}, opened by a run that raced it."
+
+
+@dataclass(frozen=True)
+class IssueTexts:
+    """A tracker's text format (gate.flow.ports.IssueTracker.text_format): how its issues are found again, what they
+    say, and the comments that close them. The title is plain text, the same for every tracker."""
+
+    name: str
+    # The marker of a rule's issue on this run's key, and the labels an issue is created with (the action's, and
+    # the marker where it is a label).
+    marker: Callable[[Automation, Where], str]
+    labels: Callable[[str, tuple[str, ...]], tuple[str, ...]]
+    body: Callable[[str, Verdict, Where, Action], str]
+    closing: Callable[[Where], str]
+    duplicate: Callable[[str], str]
+
+
+# GitHub Issues: Markdown, the marker a hidden line that begins the body.
+MARKDOWN_ISSUES = IssueTexts(
+    "markdown", issue_marker, lambda marker, labels: labels, issue_body, closing_comment, duplicate_comment
+)
+
+
 @dataclass(frozen=True)
 class Said:
     """One result of a rule, as the log says it and as the summary shows it (our own issue numbers as links)."""
@@ -230,10 +261,9 @@ def said(text: str, *, refused: bool = False) -> Said:
     return Said(text, md_text(text), refused)
 
 
-def about_issue(number: int, what: str, where: Where) -> Said:
-    """`issue #N what`, the number a link to our own issue in the Markdown."""
-    url = f"{where.server_url}/{where.repository}/issues/{number}"
-    return Said(f"issue #{number} {what}", f"issue {md_link(f'#{number}', url)} {md_text(what)}")
+def about_issue(shown: str, url: str, what: str) -> Said:
+    """`issue #N what` (`issue SEC-12 what`), its name a link to our own issue in the Markdown."""
+    return Said(f"issue {shown} {what}", f"issue {md_link(shown, url)} {md_text(what)}")
 
 
 def rule_line(rule: str, results: list[Said]) -> str:

@@ -115,6 +115,13 @@ class WebhookRefused(Refused):
     service = "the chat webhook"
 
 
+class JiraRefused(Refused):
+    """Jira refused or failed a tracking issue's request, or answered what Jira never answers; the message names what
+    to fix (the token, the permissions, the project or URL, the transition)."""
+
+    service = "Jira"
+
+
 class CommentsInterrupted(GateFault, Generic[_Leftover]):
     """Posting review comments stopped at a refusal other than 422; carries what was not shown inline."""
 

@@ -8,6 +8,7 @@ name and builds its adapter; the after-verdict flow (gate.flow.automations) post
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,10 +66,68 @@ WEBHOOK = Plugin(
     "webhook", 'an incoming webhook that takes {"text": ...}', ("send_to_communicator",), "webhook", _URL_ENV,
     ("urlEnv",), webhook_message,
 )  # fmt: skip
-PLUGINS = {plugin.id: plugin for plugin in (GITHUB_ISSUES, SLACK, TEAMS, WEBHOOK)}
+JIRA_URL = (
+    "must be an https:// URL of Jira (plain http only to this machine), without user:password@, query or fragment"
+)
+# Jira's default workflows close with a transition named Done.
+DONE_TRANSITION = "Done"
+_JIRA_OPTIONS = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["url", "project", "issueType", "tokenEnv"],
+    "properties": {
+        "url": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 500,
+            "description": "Jira's address: https://acme.atlassian.net (Cloud), https://jira.acme.com (Data Center).",
+        },
+        "project": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 100,
+            "pattern": "^[A-Z][A-Z0-9_]*$",
+            "description": "The project's key: SEC.",
+        },
+        "issueType": {"type": "string", "minLength": 1, "maxLength": 100, "description": "Bug, Task…"},
+        "user": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 254,
+            "description": "Jira Cloud: the account's e-mail, with its API token (basic auth); absent: a personal "
+            "access token (Data Center, bearer).",
+        },
+        "tokenEnv": _VARIABLE,
+        "doneTransition": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 100,
+            "description": f"The transition that closes an issue (absent: {DONE_TRANSITION}).",
+        },
+    },
+}
+
+
+def _jira_check(options: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What the schema cannot say of a Jira instance's options: its URL's scheme and host, the project's key."""
+    found = []
+    url = options.get("url")
+    if isinstance(url, str) and url and url_problem(url, JIRA_URL, whole=False):
+        found.append(("url", JIRA_URL))
+    project = options.get("project")
+    if isinstance(project, str) and project and not re.fullmatch(r"[A-Z][A-Z0-9_]*", project):
+        found.append(("project", "must be a project's key: capital letters, digits and _, starting with a letter"))
+    return found
+
+
+JIRA = Plugin(
+    "jira", "Jira issues (Cloud or Data Center, REST)", ("create_issue",), "jira", _JIRA_OPTIONS, ("tokenEnv",),
+    example="{url: https://acme.atlassian.net, project: SEC, issueType: Bug, tokenEnv: JIRA_API_TOKEN}",
+    check=_jira_check,
+)  # fmt: skip
+PLUGINS = {plugin.id: plugin for plugin in (GITHUB_ISSUES, SLACK, TEAMS, WEBHOOK, JIRA)}
 # Invicti's plugins this gate does not have yet, and what to use meanwhile.
 REFUSED = {
-    "jira": "pluginId jira is not supported yet (issue #28): use github-issues for create_issue",
     "email": (
         "pluginId email is not supported yet: GitHub's runners have no mail relay; use github-issues (GitHub mails "
         "the assignees and watchers) or a slack, teams or webhook instance"
@@ -76,12 +135,25 @@ REFUSED = {
 }
 
 
-def url_problem(url: str) -> str | None:
-    """Why a webhook URL cannot be used, in words that never quote it (it is the credential), or None."""
-    parts = urlsplit(url)
-    loopback = parts.scheme == "http" and parts.hostname in _LOOPBACK
-    if not (parts.scheme == "https" or loopback) or not parts.hostname or "@" in parts.netloc or "\\" in url:
-        return "must be an https:// webhook URL (plain http only to this machine), without user:password@"
+WEBHOOK_URL = "must be an https:// webhook URL (plain http only to this machine), without user:password@"
+
+
+def url_problem(url: str, problem: str = WEBHOOK_URL, *, whole: bool = True) -> str | None:
+    """Why a URL cannot be used (`problem`, in words that never quote it: a webhook's URL is the credential), or None.
+
+    https, or plain http to this machine only; never user:password@. A `whole` URL may have a path and query (a
+    webhook's); a service's address (`whole` False) may have a path (Jira under /jira), no query or fragment.
+    """
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:  # an unclosed [IPv6] literal
+        return problem
+    loopback = parts.scheme == "http" and hostname in _LOOPBACK
+    if not (parts.scheme == "https" or loopback) or not hostname or "@" in parts.netloc or "\\" in url:
+        return problem
+    if not whole and (parts.query or parts.fragment or "?" in url or "#" in url):
+        return problem
     return None
 
 

@@ -68,6 +68,7 @@ ONLY_THE_ACTION_CHECKS = (
     f"warning: {needs_of()})",
     "a rule in the run's scope: each variable its instance names is set, a urlEnv's to an https:// URL (else "
     "that action is skipped with a warning naming the variable)",
+    "instances[].jira.url: https:// (plain http:// only to this machine), without user:password@, query or fragment",
     "the policy-profile input: names a profile of cicdProfiles",
     f"the YAML: at most {MAX_POLICY_BYTES // 1024} KiB, read as YAML 1.2 (yes and no are text), no aliases, no tags "
     "beyond YAML's own, no key given twice, nested at most 50 deep, numbers of at most 100 digits",

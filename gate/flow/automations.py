@@ -13,16 +13,15 @@ from typing import Any
 
 from gate.core.actions import CREATE_ISSUE, KINDS, SEND_TO_COMMUNICATOR
 from gate.core.automations import (
+    MARKDOWN_ISSUES,
+    IssueTexts,
     Said,
     Where,
     about_issue,
     actions_on,
     chat_news,
-    closing_comment,
     fired,
     in_scope,
-    issue_body,
-    issue_marker,
     issue_title,
     lacking,
     need_of,
@@ -32,8 +31,9 @@ from gate.core.automations import (
     summary_section,
     targets,
 )
-from gate.core.errors import GateError, Refused
+from gate.core.errors import GateError, GitHubRefused, Refused
 from gate.core.event import policy_reading, pull_request_number, read_event
+from gate.core.jira import JIRA_ISSUES
 from gate.core.plan import RunPlan
 from gate.core.policy import Action, Automation, Instance
 from gate.core.verdict import Outcome, Verdict
@@ -180,47 +180,71 @@ def _track(firing: Firing, issues: IssueTracker) -> Said:
     reached = verdict.outcome in (Outcome.SUCCEEDED, Outcome.FAILED)
     if action is None and not reached:
         return said("")  # no result this time: neither news nor an all-clear
+    texts = ISSUE_TEXTS[issues.text_format]
     try:
-        marker = issue_marker(rule, where)
+        marker = texts.marker(rule, where)
         mine = sorted(issues.tracked(marker, issues.identity()), key=lambda issue: issue.number)
         if action is not None:
-            title, body = issue_title(names[0], verdict, where), issue_body(marker, verdict, where, action)
-            return about_issue(*_open(issues, mine, title=title, body=body, action=action, marker=marker), where)
+            title, body = issue_title(names[0], verdict, where), texts.body(marker, verdict, where, action)
+            issue, what = _open(issues, texts, mine, Draft(title, body, action, marker))
+            return about_issue(issue.shown, issue.url, what)
         still_open = [issue for issue in mine if issue.open]
         for issue in still_open:
-            issues.close(issue.number, closing_comment(where))
+            issues.close(issue.number, texts.closing(where))
         if not still_open:
             return said("")
-        return about_issue(still_open[0].number, "closed", where)
+        return about_issue(still_open[0].shown, still_open[0].url, "closed")
     except Refused as refusal:
-        hint = f"; {PERMISSION_HINT}" if refusal.status in (401, 403, 404) else ""
+        # GitHub's refusals say what failed; Jira's name what to fix themselves (gate.jira.client).
+        github = isinstance(refusal, GitHubRefused)
+        hint = f"; {PERMISSION_HINT}" if github and refusal.status in (401, 403, 404) else ""
         return said(f"tracking issue not written ({refusal}{hint})", refused=True)
 
 
-def _open(
-    issues: IssueTracker, mine: list[TrackedIssue], *, title: str, body: str, action: Action, marker: str
-) -> tuple[int, str]:
-    """Update the oldest of our issues in place (reopening it), or create one and converge if a run raced."""
+@dataclass(frozen=True)
+class Draft:
+    """The issue a firing wants: its title and body, the action (labels, assignees) and the marker."""
+
+    title: str
+    body: str
+    action: Action
+    marker: str
+
+
+def _open(issues: IssueTracker, texts: IssueTexts, mine: list[TrackedIssue], draft: Draft) -> tuple[TrackedIssue, str]:
+    """Update the oldest of our issues in place (reopening it), or create one and converge if a run raced.
+
+    An issue the tracker cannot reopen is left closed: the next open one is kept, or a new one opened.
+    """
     if mine:
         oldest = mine[0]
-        changed = oldest.title != title or oldest.body.strip() != body.strip()
-        if not oldest.open or changed:
-            issues.update(oldest.number, title, body, reopen=not oldest.open)
-        _close_duplicates(issues, mine)
-        return oldest.number, "reopened" if not oldest.open else "updated" if changed else "unchanged"
-    number = issues.create(title, body, action.listed("labels"), action.listed("assignees"))
-    again = sorted(issues.tracked(marker, issues.identity()), key=lambda issue: issue.number)
-    if again and again[0].number != number:
-        _close_duplicates(issues, again)
-        return again[0].number, "updated (another run had just opened it)"
-    return number, "created"
+        changed = oldest.title != draft.title or oldest.body.strip() != draft.body.strip()
+        if (not oldest.open or changed) and not issues.update(
+            oldest.number, draft.title, draft.body, reopen=not oldest.open
+        ):
+            return _open(issues, texts, [issue for issue in mine if issue.open], draft)
+        _close_duplicates(issues, texts, mine)
+        return oldest, "reopened" if not oldest.open else "updated" if changed else "unchanged"
+    action = draft.action
+    created = issues.create(
+        draft.title, draft.body, texts.labels(draft.marker, action.listed("labels")), action.listed("assignees")
+    )
+    # Open ones only: a closed issue the tracker could not reopen is no racing run's.
+    again = sorted(
+        (issue for issue in issues.tracked(draft.marker, issues.identity()) if issue.open),
+        key=lambda issue: issue.number,
+    )
+    if again and again[0].number != created.number:
+        _close_duplicates(issues, texts, again)
+        return again[0], "updated (another run had just opened it)"
+    return created, "created"
 
 
-def _close_duplicates(issues: IssueTracker, mine: list[TrackedIssue]) -> None:
+def _close_duplicates(issues: IssueTracker, texts: IssueTexts, mine: list[TrackedIssue]) -> None:
     oldest, *newer = mine
     for issue in newer:
         if issue.open:
-            issues.close(issue.number, f"Duplicate of #{oldest.number}, opened by a run that raced it.")
+            issues.close(issue.number, texts.duplicate(oldest.shown))
 
 
 def where_of(plan: RunPlan, payload: dict[str, Any]) -> Where:
@@ -267,6 +291,8 @@ def automate(
     run_automations(verdict, run, writers, workflow)
 
 
+# The texts of each tracker's format (gate.flow.ports.IssueTracker.text_format), by name.
+ISSUE_TEXTS = {texts.name: texts for texts in (MARKDOWN_ISSUES, JIRA_ISSUES)}
 # One handler per kind of action (gate.core.actions.KINDS), by its actionType.
 HANDLERS: dict[str, Handler] = {
     CREATE_ISSUE.type: Handler(lambda writers: writers.issues, _track),

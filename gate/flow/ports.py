@@ -191,22 +191,42 @@ class PullRequest(Protocol):
 
 @dataclass(frozen=True)
 class TrackedIssue:
-    """One of the automations' tracking issues, as the token's own listing gives it."""
+    """One of the automations' tracking issues, as the tracker's own listing gives it.
+
+    `number` is the tracker's id of it, rising with each issue created (GitHub's issue number, Jira's issue id):
+    the flow orders and addresses the issues by it. `shown` is how people name it (`#12`, `SEC-12`), `url` its page
+    ("" when unknown).
+    """
 
     number: int
     open: bool
     author: str
     title: str
     body: str
+    shown: str
+    url: str
 
 
 class IssueTracker(Protocol):
-    """The repository's issues (gate.github.issues); raises GitHubRefused."""
+    """Where the automations keep their issues: GitHub Issues (gate.github.issues) or Jira (gate.jira.client); raises
+    a Refused.
+
+    `text_format` names the texts it takes (gate.core.automations.IssueTexts: "markdown", "jira"); `marker` is what
+    those texts find an issue again by (a hidden line beginning its body, a label), and only issues that `author`
+    opened count.
+    """
+
+    text_format: str
 
     def identity(self) -> str: ...
     def tracked(self, marker: str, author: str) -> list[TrackedIssue]: ...
-    def create(self, title: str, body: str, labels: tuple[str, ...], assignees: tuple[str, ...]) -> int: ...
-    def update(self, number: int, title: str, body: str, *, reopen: bool) -> None: ...
+    def create(self, title: str, body: str, labels: tuple[str, ...], assignees: tuple[str, ...]) -> TrackedIssue: ...
+
+    def update(self, number: int, title: str, body: str, *, reopen: bool) -> bool:
+        """Edit the issue (reopened if asked); False, and nothing changed, when it cannot be reopened (a Jira workflow
+        with no way back from done)."""
+        ...
+
     def close(self, number: int, comment: str) -> None: ...
 
 

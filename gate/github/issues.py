@@ -28,9 +28,25 @@ def is_ours(issue: Issue, marker: str, author: str) -> bool:
     return body == marker or body.startswith(marker + "\n")
 
 
+def as_tracked(issue: Issue) -> TrackedIssue:
+    """The issue as the flow reads it, from what its JSON carries (any other attribute makes PyGithub fetch it)."""
+    url = issue._rawData.get("html_url")
+    return TrackedIssue(
+        issue.number,
+        issue.state == "open",
+        login_of(issue.user),
+        issue.title,
+        as_written(issue.body),
+        f"#{issue.number}",
+        url if isinstance(url, str) else "",
+    )
+
+
 class PyGithubIssues(PyGithubSession):
     """Lists, opens, edits and closes the issues the automations keep."""
 
+    # GitHub renders Markdown, and the marker is a hidden line that begins the body (gate.core.automations).
+    text_format = "markdown"
     _issues: dict[int, Issue]
 
     def tracked(self, marker: str, author: str) -> list[TrackedIssue]:
@@ -45,23 +61,21 @@ class PyGithubIssues(PyGithubSession):
         # Only attributes the listing carries are read: any other makes PyGithub fetch each issue again.
         ours = [issue for issue in issues if is_ours(issue, marker, author)]
         self._issues = {issue.number: issue for issue in ours}
-        return [
-            TrackedIssue(issue.number, issue.state == "open", login_of(issue.user), issue.title, as_written(issue.body))
-            for issue in ours
-        ]
+        return [as_tracked(issue) for issue in ours]
 
-    def create(self, title: str, body: str, labels: tuple[str, ...], assignees: tuple[str, ...]) -> int:
+    def create(self, title: str, body: str, labels: tuple[str, ...], assignees: tuple[str, ...]) -> TrackedIssue:
         issue = self._call(
             lambda: self._repo.create_issue(title=title, body=body, labels=list(labels), assignees=list(assignees))
         )
-        return issue.number
+        return as_tracked(issue)
 
-    def update(self, number: int, title: str, body: str, *, reopen: bool) -> None:
+    def update(self, number: int, title: str, body: str, *, reopen: bool) -> bool:
         issue = self._issues[number]
         if reopen:
             self._call(lambda: issue.edit(title=title, body=body, state="open"))
         else:
             self._call(lambda: issue.edit(title=title, body=body))
+        return True  # a GitHub issue can always be reopened
 
     def close(self, number: int, comment: str) -> None:
         issue = self._issues[number]

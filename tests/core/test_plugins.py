@@ -8,12 +8,23 @@ import pytest
 
 from gate.core.actions import KINDS
 from gate.core.errors import PolicyError
-from gate.core.plugins import PLUGINS, REFUSED, reserved, url_problem
+from gate.core.plugins import JIRA_URL, PLUGINS, REFUSED, reserved, url_problem
 from gate.core.policy import Instance, validate
 
 SLACK = {"instanceId": "appsec-slack", "pluginId": "slack", "slack": {"urlEnv": "SLACK_WEBHOOK_URL"}}
 TEAMS = {"instanceId": "appsec-teams", "pluginId": "teams", "teams": {"urlEnv": "TEAMS_WEBHOOK_URL"}}
 ISSUES = {"instanceId": "tracker", "pluginId": "github-issues"}
+JIRA = {
+    "instanceId": "jira-prod",
+    "pluginId": "jira",
+    "jira": {
+        "url": "https://acme.atlassian.net",
+        "project": "SEC",
+        "issueType": "Bug",
+        "user": "bot@acme.com",
+        "tokenEnv": "JIRA_API_TOKEN",
+    },
+}
 
 
 def rule(*actions: dict[str, Any]) -> dict[str, Any]:
@@ -34,7 +45,7 @@ class TestRegistry:
             assert set(plugin.serves) <= set(KINDS), plugin.id
             assert (plugin.render is not None) == ("send_to_communicator" in plugin.serves), plugin.id
         assert set(REFUSED).isdisjoint(PLUGINS)
-        assert list(PLUGINS) == ["github-issues", "slack", "teams", "webhook"]
+        assert list(PLUGINS) == ["github-issues", "slack", "teams", "webhook", "jira"]
 
     def test_url_problem(self) -> None:
         message = "must be an https:// webhook URL (plain http only to this machine), without user:password@"
@@ -66,14 +77,51 @@ class TestInstances:
         policy = validate({"version": 1, "instances": [ISSUES], "automations": [rule(create)]}, {}, "p.yml")
         assert policy.instances == (Instance("tracker", "github-issues"),)
 
-    def test_jira_and_email_are_not_supported_yet(self) -> None:
-        jira, email = {"instanceId": "j", "pluginId": "jira"}, {"instanceId": "e", "pluginId": "email"}
-        assert problems({"instances": [jira, email]}, {"instances[0].pluginId": 3, "instances[1].pluginId": 5}) == [
-            "line 3: instances[0].pluginId: pluginId jira is not supported yet (issue #28): use github-issues for "
-            "create_issue",
-            "line 5: instances[1].pluginId: pluginId email is not supported yet: GitHub's runners have no mail relay; "
+    def test_email_is_not_supported_yet(self) -> None:
+        email = {"instanceId": "e", "pluginId": "email"}
+        assert problems({"instances": [email]}, {"instances[0].pluginId": 5}) == [
+            "line 5: instances[0].pluginId: pluginId email is not supported yet: GitHub's runners have no mail relay; "
             "use github-issues (GitHub mails the assignees and watchers) or a slack, teams or webhook instance",
         ]
+
+    def test_a_jira_instance_keeps_its_options_and_names_its_token(self) -> None:
+        create = {"actionType": "create_issue", "createIssueOptions": {"instanceId": "jira-prod"}}
+        policy = validate({"version": 1, "instances": [JIRA], "automations": [rule(create)]}, {}, "p.yml")
+        options = {"url": "https://acme.atlassian.net", "project": "SEC", "issueType": "Bug", "user": "bot@acme.com"}
+        assert policy.instances == (Instance("jira-prod", "jira", {"tokenEnv": "JIRA_API_TOKEN"}, options),)
+
+    def test_a_jira_instance_s_mistakes_with_their_lines(self) -> None:
+        wrong = {**JIRA, "jira": {"url": "http://jira.acme.com", "project": "sec-1", "tokenEnv": "GITHUB_TOKEN"}}
+        lines = {"instances[0].jira": 4, "instances[0].jira.url": 5, "instances[0].jira.project": 6}
+        assert problems({"instances": [wrong, {**JIRA, "instanceId": "j2", "jira": None}]}, lines) == [
+            "instances[1].jira: must be a mapping of keys to values, not empty",
+            'instances[0].jira.tokenEnv: "GITHUB_TOKEN" is reserved: names under GITHUB_, ACTIONS_, RUNNER_, INPUT_ '
+            "are the runner's and the action's own; name a variable the step sets in its env: from a secret, e.g. "
+            "SLACK_WEBHOOK_URL: ${{ secrets.SLACK_WEBHOOK_URL }}",
+            "instances[1]: pluginId jira needs jira: {url: https://acme.atlassian.net, project: SEC, issueType: Bug, "
+            "tokenEnv: JIRA_API_TOKEN}",
+            "line 4: instances[0].jira: issueType is required",
+            "line 5: instances[0].jira.url: must be an https:// URL of Jira (plain http only to this machine), "
+            "without user:password@, query or fragment",
+            "line 6: instances[0].jira.project: must be a project's key: capital letters, digits and _, starting with "
+            "a letter",
+        ]
+
+    @pytest.mark.parametrize(
+        "url",
+        ["https://acme.atlassian.net", "https://jira.acme.com/jira/", "http://127.0.0.1:8080", "http://localhost"],
+    )
+    def test_jira_urls_taken(self, url: str) -> None:
+        assert PLUGINS["jira"].check is not None
+        assert PLUGINS["jira"].check({"url": url, "project": "SEC"}) == []
+
+    @pytest.mark.parametrize(
+        "url",
+        ["http://jira.acme.com", "https://u:p@acme.atlassian.net", "https://x/?a=1", "https://x/#f", "https://[::1"],
+    )
+    def test_jira_urls_refused(self, url: str) -> None:
+        assert PLUGINS["jira"].check is not None
+        assert PLUGINS["jira"].check({"url": url}) == [("url", JIRA_URL)]
 
     def test_a_reserved_variable_is_refused_with_its_line(self) -> None:
         token = {**SLACK, "slack": {"urlEnv": "GITHUB_TOKEN"}}

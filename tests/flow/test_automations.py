@@ -10,7 +10,8 @@ import dataclasses
 from typing import ClassVar
 
 from gate.core.automations import Where, issue_marker
-from gate.core.errors import WebhookRefused
+from gate.core.errors import JiraRefused, WebhookRefused
+from gate.core.jira import JIRA_ISSUES
 from gate.core.models import parse_scan_status
 from gate.core.policy import Action, Automation, Instance
 from gate.core.verdict import Verdict, decide, error
@@ -132,6 +133,53 @@ class TestTrackingIssue:
         tracker.refuse("tracked", 502, "Bad gateway")
         assert automate(tracker, FAILED).text == (
             f"{WARNING}Track open issues on main: tracking issue not written (GitHub answered HTTP 502: Bad gateway)\n"
+        )
+
+
+class TestJiraIssue:
+    """create_issue through a tracker that takes Jira's texts: the same life, its key and its own texts"""
+
+    def test_the_life_of_a_jira_issue(self) -> None:
+        tracker = FakeTracker(text_format="jira")
+        assert automate(tracker, FAILED).text == "Track open issues on main: issue SEC-100 created\n"
+        [(title, body, labels, assignees)] = tracker.created
+        label = JIRA_ISSUES.marker(TRACK, MAIN)
+        assert (title, labels, assignees) == ("Aikido: 1 new issue on main", (label, "security"), ("octocat",))
+        assert body.startswith("h3. (x) Aikido security gate failed")
+        assert MARKER not in body
+        assert automate(tracker, FAILED).text == "Track open issues on main: issue SEC-100 unchanged\n"
+        assert automate(tracker, PASSED).text == "Track open issues on main: issue SEC-100 closed\n"
+        assert tracker.closing[100].startswith("Resolved in commit {{c0ffeec0ffee}} ([run|https://github.com/")
+        assert automate(tracker, FAILED).text == "Track open issues on main: issue SEC-100 reopened\n"
+
+    def test_the_summary_links_the_key(self) -> None:
+        assert automate(FakeTracker(text_format="jira"), FAILED).summary.endswith(
+            "issue [SEC-100](https://acme.atlassian.net/browse/SEC-100) created\n"
+        )
+
+    def test_an_issue_that_cannot_be_reopened_is_left_and_one_opened_once(self) -> None:
+        tracker = FakeTracker(text_format="jira", reopens=False)
+        automate(tracker, FAILED)
+        automate(tracker, PASSED)
+        assert automate(tracker, FAILED).text == "Track open issues on main: issue SEC-101 created\n"
+        assert automate(tracker, FAILED).text == "Track open issues on main: issue SEC-101 unchanged\n"
+        assert [(issue.number, issue.open) for issue in tracker.issues] == [(100, False), (101, True)]
+        assert automate(tracker, PASSED).text == "Track open issues on main: issue SEC-101 closed\n"
+
+    def test_racing_runs_converge_and_the_copy_names_the_key(self) -> None:
+        tracker = FakeTracker(text_format="jira")
+        tracker.raced = ("Aikido: 1 new issue on main", "the other run's")
+        assert automate(tracker, FAILED).text == (
+            "Track open issues on main: issue SEC-100 updated (another run had just opened it)\n"
+        )
+        assert tracker.closing == {101: "Duplicate of SEC-100, opened by a run that raced it."}
+
+    def test_a_jira_refusal_says_what_to_fix_in_its_own_words(self) -> None:
+        tracker = FakeTracker(text_format="jira")
+        tracker.queued["identity"] = [JiraRefused("Jira at acme.atlassian.net refused the token (HTTP 401): …", 401)]
+        assert automate(tracker, FAILED).text == (
+            f"{WARNING}Track open issues on main: tracking issue not written (Jira at acme.atlassian.net refused the "
+            "token (HTTP 401): …)\n"
         )
 
 

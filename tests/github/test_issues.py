@@ -53,14 +53,17 @@ class TestWrites:
     def test_the_life_of_a_tracking_issue(self, github: FakeGitHub) -> None:
         issues = tracker(github)
         body = MARKER + "\n### body\n"
-        assert issues.create(TITLE, body, ("security",), ("octocat",)) == 100
+        link = f"https://github.com/{REPO}/issues/100"
+        assert issues.create(TITLE, body, ("security",), ("octocat",)) == TrackedIssue(
+            100, True, ME, TITLE, body, "#100", link
+        )
         [issue] = github.issues
         assert ([label["name"] for label in issue["labels"]], [a["login"] for a in issue["assignees"]]) == (
             ["security"],
             ["octocat"],
         )
-        assert issues.tracked(MARKER, ME) == [TrackedIssue(100, True, ME, TITLE, body)]
-        issues.update(100, "Aikido: 2 new issues on main", body, reopen=False)
+        assert issues.tracked(MARKER, ME) == [TrackedIssue(100, True, ME, TITLE, body, "#100", link)]
+        assert issues.update(100, "Aikido: 2 new issues on main", body, reopen=False)
         assert (issue["title"], issue["state"]) == ("Aikido: 2 new issues on main", "open")
         issues.close(100, "Resolved in commit `c0ffeec0ffee`.")
         assert (issue["state"], issue["state_reason"], issue["comments_list"][-1]["body"]) == (
@@ -143,7 +146,9 @@ class TestOnlyOurIssuesAreTracked:
         github.add_issue(TITLE, MARKER + " and more\n")
         # GitHub may give a body back with CRLF line endings.
         github.add_issue(TITLE, MARKER + "\r\n### body\r\n")
-        assert tracker(github).tracked(MARKER, ME) == [TrackedIssue(103, True, ME, TITLE, MARKER + "\n### body\n")]
+        assert tracker(github).tracked(MARKER, ME) == [
+            TrackedIssue(103, True, ME, TITLE, MARKER + "\n### body\n", "#103", f"https://github.com/{REPO}/issues/103")
+        ]
 
 
 class TestRacingRuns:

@@ -258,19 +258,37 @@ class FakePullRequest(Refusals):
 
 
 class FakeTracker(Refusals):
-    """The repository's issues in memory, numbered from 100; `raced`: another run's, opened just before ours."""
+    """The repository's issues in memory, numbered from 100; `raced`: another run's, opened just before ours.
 
-    def __init__(self, *, me: str = BOT) -> None:
+    `text_format` "jira" finds issues by a label (SEC-100…), and `reopens` False refuses to reopen, as a Jira
+    workflow with no way back from done does.
+    """
+
+    def __init__(self, *, me: str = BOT, text_format: str = "markdown", reopens: bool = True) -> None:
         super().__init__()
         self.me = me
+        self.text_format = text_format
+        self.reopens = reopens
         self.issues: list[TrackedIssue] = []
+        self.labels: dict[int, tuple[str, ...]] = {}
         self.closing: dict[int, str] = {}
         self.created: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = []
         self.raced: tuple[str, str] | None = None
 
-    def add(self, title: str, body: str, *, open_: bool = True, author: str = BOT) -> TrackedIssue:
-        issue = TrackedIssue(100 + len(self.issues), open_, author, title, body)
+    def add(
+        self, title: str, body: str, *, open_: bool = True, author: str = BOT, labels: tuple[str, ...] = ()
+    ) -> TrackedIssue:
+        number = 100 + len(self.issues)
+        jira = self.text_format == "jira"
+        shown = f"SEC-{number}" if jira else f"#{number}"
+        url = (
+            f"https://acme.atlassian.net/browse/{shown}"
+            if jira
+            else f"https://github.com/octo-org/octo-repo/issues/{number}"
+        )
+        issue = TrackedIssue(number, open_, author, title, body, shown, url)
         self.issues.append(issue)
+        self.labels[number] = labels
         return issue
 
     def identity(self) -> str:
@@ -279,18 +297,25 @@ class FakeTracker(Refusals):
 
     def tracked(self, marker: str, author: str) -> list[TrackedIssue]:
         self._call("tracked")
-        return [issue for issue in self.issues if issue.author == author and issue.body.startswith(marker)]
+        return [
+            issue
+            for issue in self.issues
+            if issue.author == author and (issue.body.startswith(marker) or marker in self.labels[issue.number])
+        ]
 
-    def create(self, title: str, body: str, labels: tuple[str, ...], assignees: tuple[str, ...]) -> int:
+    def create(self, title: str, body: str, labels: tuple[str, ...], assignees: tuple[str, ...]) -> TrackedIssue:
         self._call("create")
         if self.raced is not None:
-            self.add(*self.raced, author=self.me)
+            self.add(*self.raced, author=self.me, labels=labels)
         self.created.append((title, body, labels, assignees))
-        return self.add(title, body, author=self.me).number
+        return self.add(title, body, author=self.me, labels=labels)
 
-    def update(self, number: int, title: str, body: str, *, reopen: bool) -> None:
+    def update(self, number: int, title: str, body: str, *, reopen: bool) -> bool:
         self._call("update")
+        if reopen and not self.reopens:
+            return False
         self._replace(number, title=title, body=body, open=True if reopen else None)
+        return True
 
     def close(self, number: int, comment: str) -> None:
         self._call("close")
