@@ -22,7 +22,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"core"}),
     frozenset({"flow"}),
     frozenset({"net"}),
-    frozenset({"aikido", "github", "chat", "uploads", "runner"}),
+    frozenset({"aikido", "github", "chat", "uploads", "runner", "mail"}),
     frozenset({"boot"}),
 )
 PURE = ("core", "flow")  # no I/O library, even indirectly

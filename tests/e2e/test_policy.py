@@ -484,6 +484,6 @@ def test_yaml_1_1_pitfalls_and_typos_are_reported_together_before_any_request(tm
         "low_or_above; did you mean normal_or_above? (Invicti's names: normal_or_above is MEDIUM and above); line 7: "
         'cicdProfiles[0].timeoutSeconds: "1:00:00" must be a whole number from 1 to 21600; line 11: '
         'automations[0].events[0].eventType: "scan_finished" is not one of scan_done, scan_failed, '
-        "vulnerability_found; did you mean scan_done?"
+        "vulnerability_found, vulnerability_created, report_created; did you mean scan_done?"
     ) in error
     assert emulator.requests == []
