@@ -116,6 +116,8 @@ class SmtpRelay:
             "auth_require_tls": mode != "plain",
             "authenticator": self._authenticate,
         }
+        if user is None:  # no AUTH offered at all
+            parameters["auth_exclude_mechanism"] = ["LOGIN", "PLAIN"]
         if mode == "starttls" and offer_starttls:
             parameters |= {"tls_context": tls, "require_starttls": True}
         self._controller = _Controller(

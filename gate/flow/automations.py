@@ -1,4 +1,5 @@
-"""The automation rules, run after the verdict: tracking issues that open, update and close themselves, and a chat line.
+"""The automation rules, run after the verdict: tracking issues that open, update and close themselves, a chat
+message and an e-mail.
 
 They never change the verdict, the exit code or the outputs: each rule's result is one line in
 the log and in the job summary, and any refusal is a warning. Two runs of one key that race

@@ -248,7 +248,7 @@ class Mailer(Protocol):
 
 @dataclass(frozen=True)
 class Unusable:
-    """Why a communicator instance cannot be used in this run: the variable its urlEnv names, and what is wrong."""
+    """Why an instance cannot be used in this run: the variable it names (urlEnv, passwordEnv…), and what is wrong."""
 
     variable: str
     why: str

@@ -129,7 +129,7 @@ class SmtpMailer:
             smtp.connect(self._host, self._port)
             self._secure(smtp, context)
             if self._user is not None:
-                smtp.login(self._user, self._password)
+                self._login(smtp, self._user)
             refused = smtp.sendmail(self.sender, list(mail.to), message)
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 smtp.quit()  # sent: a QUIT the relay does not answer changes nothing
@@ -147,6 +147,12 @@ class SmtpMailer:
         smtp.starttls(context=context)
         smtp.ehlo()
 
+    def _login(self, smtp: smtplib.SMTP, user: str) -> None:
+        """AUTH, by a mechanism the relay offers (smtplib picks CRAM-MD5, PLAIN or LOGIN)."""
+        if not smtp.esmtp_features.get("auth", "").split():
+            raise MailRefused(NO_AUTH.format(where=self._where))
+        smtp.login(user, self._password)
+
     def _refusal(self, failure: BaseException) -> MailRefused:
         """What went wrong, in words that say what to fix."""
         if isinstance(failure, smtplib.SMTPException):
@@ -163,8 +169,6 @@ class SmtpMailer:
                 AUTH_FAILED.format(where=where, user=user, code=failure.smtp_code, variable=self._variable),
                 failure.smtp_code,
             )
-        if isinstance(failure, smtplib.SMTPNotSupportedError):
-            return MailRefused(NO_AUTH.format(where=where))
         if isinstance(failure, smtplib.SMTPRecipientsRefused):
             refused = ", ".join(f"{clean(str(a))} ({_reply(*reply)})" for a, reply in failure.recipients.items())
             return MailRefused(ALL_REFUSED.format(where=where, refused=refused), _code(failure))

@@ -162,6 +162,22 @@ class TestRefused:
         with pytest.raises(MailRefused, match=r"^TLS with the relay at 127\.0\.0\.1:\d+ failed \(.*\): check security"):
             mailer(relay.port, trusted, security="tls", seconds=3).send(MAIL)
 
+    def test_a_login_to_a_relay_that_offers_none(self, certificate: Certificate, trusted: Tls) -> None:
+        relay = SmtpRelay(certificate)
+        with relay, pytest.raises(MailRefused) as refused:
+            mailer(relay.port, trusted).send(MAIL)
+        assert str(refused.value) == (
+            f"the relay at 127.0.0.1:{relay.port} offers no login (AUTH): leave out user and passwordEnv, or check "
+            "host and security"
+        )
+
+    def test_ca_certificates_that_cannot_load(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        broken = tmp_path / "not-a-ca.pem"
+        broken.write_text("nothing\n")
+        monkeypatch.setenv("SSL_CERT_FILE", str(broken))
+        with pytest.raises(MailRefused, match=r"^SSL_CERT_FILE is '.*not-a-ca\.pem', which gives no CA certificates"):
+            mailer(free_port(), Tls(os.environ)).send(MAIL)
+
     def test_nothing_listening(self, trusted: Tls) -> None:
         port = free_port()
         with pytest.raises(MailRefused) as refused:
@@ -190,6 +206,16 @@ class TestRetry:
         assert str(refused.value) == (
             f"the relay at 127.0.0.1:{relay.port} kept failing (451 4.3.0 try again later), also when tried again"
         )
+        assert relay.received == []
+
+    def test_a_permanent_refusal_on_the_second_try_is_named(self, certificate: Certificate, trusted: Tls) -> None:
+        relay = SmtpRelay(certificate, busy=("451 4.3.0 try again later", "553 5.7.1 sender not allowed"))
+        with relay, pytest.raises(MailRefused, match=r"refused the sender aikido-gate@acme\.test \(553 5\.7\.1"):
+            mailer(relay.port, trusted, user=None).send(MAIL)
+
+    def test_no_time_left_no_try(self, relay: SmtpRelay, trusted: Tls) -> None:
+        with pytest.raises(MailRefused, match=r"^no answer from the relay at 127\.0\.0\.1:\d+ within the time budget"):
+            mailer(relay.port, trusted, seconds=-1).send(MAIL)
         assert relay.received == []
 
     def test_a_permanent_refusal_is_not_tried_again(self, certificate: Certificate, trusted: Tls) -> None:
