@@ -22,7 +22,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"core"}),
     frozenset({"flow"}),
     frozenset({"net"}),
-    frozenset({"aikido", "github", "chat", "uploads", "runner", "jira"}),
+    frozenset({"aikido", "github", "chat", "uploads", "runner", "jira", "mail"}),
     frozenset({"boot"}),
 )
 PURE = ("core", "flow")  # no I/O library, even indirectly

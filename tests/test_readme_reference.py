@@ -311,7 +311,7 @@ def expected_inputs(path: str, schema: Mapping[str, Any], inputs_of: Callable[..
     if path == "cicdProfiles[].name":
         return {"policy-profile"}
     if path == "automations[].events[].actions[].actionType":
-        return {kind.needs for kind in KINDS.values()}
+        return {kind.needs for kind in KINDS.values() if kind.needs}  # send_email needs only its instance
     if path.startswith("cicdProfiles[].") and schema.get("type") != "object":
         return inputs_of(path, schema)
     return set()

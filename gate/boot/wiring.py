@@ -29,7 +29,7 @@ from gate.core.clock import Deadline
 from gate.core.errors import GateError, PolicyError
 from gate.core.event import pull_request_number
 from gate.core.plan import RunPlan
-from gate.core.plugins import DONE_TRANSITION, PLUGINS, url_problem
+from gate.core.plugins import DEFAULT_PORT, DONE_TRANSITION, PLUGINS, url_problem
 from gate.core.policy import Instance
 from gate.core.precedence import idle_input
 from gate.core.verdict import Problems, Verdict, error
@@ -223,7 +223,13 @@ class Wiring:
 
     def _builders(self) -> dict[str, Builder]:
         """How the port of each plugin's instance is built (gate.core.plugins), by pluginId."""
-        return {"slack": self._webhook, "teams": self._webhook, "webhook": self._webhook, "jira": self._jira}
+        return {
+            "slack": self._webhook,
+            "teams": self._webhook,
+            "webhook": self._webhook,
+            "jira": self._jira,
+            "email": self._mailer,
+        }
 
     def _webhook(self, instance: Instance, secrets: Mapping[str, str], after: Deadline) -> Any:
         """A slack, teams or webhook instance: its Chat, over the URL in the variable its urlEnv names."""
@@ -258,6 +264,28 @@ class Wiring:
         issues = JiraIssues(site, credentials, self._retrier(after), self.tls)
         self.closing.callback(issues.close_client)
         return issues
+
+    def _mailer(self, instance: Instance, secrets: Mapping[str, str], after: Deadline) -> Any:
+        """An email instance: its Mailer, logging in with the password in the variable its passwordEnv names."""
+        from gate.mail.smtp import SmtpMailer  # noqa: PLC0415 -- smtplib and email load only on runs that mail
+
+        options = instance.options
+        variable = instance.variables.get("passwordEnv")
+        if variable is not None and not secrets["passwordEnv"]:
+            return ports.Unusable(variable, "is empty or not set")
+        security = options.get("security", "starttls")
+        return SmtpMailer(
+            host=options["host"],
+            port=options.get("port", DEFAULT_PORT[security]),
+            security=security,
+            sender=options["from"],
+            recipients=tuple(options["to"]),
+            tls=self.tls,
+            deadline=after,
+            user=options.get("user"),
+            password=secrets.get("passwordEnv", ""),
+            variable=variable or "",
+        )
 
     def _collaborators(self, inputs: Inputs, plan: RunPlan, payload: dict[str, Any], applied: Applied) -> Collaborators:
         """Every collaborator of the run, each built once; what writes after the verdict only where it will.

@@ -15,6 +15,19 @@ _LABEL = {"type": "string", "minLength": 1, "maxLength": 50}
 _LOGIN = {"type": "string", "minLength": 1, "maxLength": 39}
 # An instance of the policy file's `instances` (gate.core.plugins): the action goes through it.
 INSTANCE_ID = {"type": "string", "minLength": 1, "maxLength": 100}
+# An e-mail address as a relay takes it in MAIL FROM and RCPT TO: ASCII name@domain, no display name, no space,
+# quote or line break (so nothing a header could be injected through), at most RFC 5321's 254 characters.
+EMAIL_ADDRESS = {
+    "type": "string",
+    "minLength": 3,
+    "maxLength": 254,
+    "pattern": (
+        r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+        r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+    ),
+    "x-mismatch": "is not an e-mail address: name@domain in ASCII, without a display name, spaces or quotes",
+}
+ADDRESSES = {"type": "array", "minItems": 1, "maxItems": 50, "uniqueItems": True, "items": EMAIL_ADDRESS}
 
 
 @dataclass(frozen=True)
@@ -23,7 +36,7 @@ class ActionKind:
 
     type: str
     does: str
-    needs: str
+    needs: str  # empty: the action needs no input, only the instance it names
     options: str | None = None
     options_schema: Mapping[str, Any] = field(default_factory=dict)
     # It acts on every run of its rule in scope, also when none of its events fired: a tracking
@@ -63,16 +76,29 @@ SEND_TO_COMMUNICATOR = ActionKind(
         },
     },
 )
-KINDS = {kind.type: kind for kind in (CREATE_ISSUE, SEND_TO_COMMUNICATOR)}
+SEND_EMAIL = ActionKind(
+    "send_email",
+    "sends an e-mail through an email instance's SMTP relay",
+    "",  # no input: its email instance holds all it needs
+    "sendEmailOptions",
+    {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["instanceId"],
+        "properties": {
+            "instanceId": {**INSTANCE_ID, "description": "An email instance."},
+            "to": {
+                **ADDRESSES,
+                "description": "The recipients, in place of the instance's to (fewer narrow it, others add to it).",
+            },
+        },
+    },
+)
+KINDS = {kind.type: kind for kind in (CREATE_ISSUE, SEND_TO_COMMUNICATOR, SEND_EMAIL)}
 # Invicti's action types this gate refuses, and why.
-REFUSED = {
-    "send_email": (
-        f"send_email is not supported: GitHub's runners have no mail relay; use {CREATE_ISSUE.type} (GitHub notifies "
-        f"the assignees and watchers by mail) or {SEND_TO_COMMUNICATOR.type} (a chat webhook)"
-    ),
-}
+REFUSED: dict[str, str] = {}
 
 
 def needs_of(kinds: Mapping[str, ActionKind] = KINDS) -> str:
     """Which input each action needs, in words: `create_issue needs github-token, …`."""
-    return ", ".join(f"{kind.type} needs {kind.needs}" for kind in kinds.values())
+    return ", ".join(f"{kind.type} needs {kind.needs}" for kind in kinds.values() if kind.needs)

@@ -122,6 +122,12 @@ class JiraRefused(Refused):
     service = "Jira"
 
 
+class MailRefused(Refused):
+    """An email instance's SMTP relay refused the message or could not be reached; `status` is its SMTP reply code."""
+
+    service = "the SMTP relay"
+
+
 class CommentsInterrupted(GateFault, Generic[_Leftover]):
     """Posting review comments stopped at a refusal other than 422; carries what was not shown inline."""
 

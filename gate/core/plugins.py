@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from gate.core.actions import ADDRESSES, EMAIL_ADDRESS
 from gate.core.chat import ChatNews, slack_message, teams_message, webhook_message
 
 # The runner's and the action's own variables: an instance never reads one (GITHUB_TOKEN is no webhook).
@@ -125,14 +126,66 @@ JIRA = Plugin(
     example="{url: https://acme.atlassian.net, project: SEC, issueType: Bug, tokenEnv: JIRA_API_TOKEN}",
     check=_jira_check,
 )  # fmt: skip
-PLUGINS = {plugin.id: plugin for plugin in (GITHUB_ISSUES, SLACK, TEAMS, WEBHOOK, JIRA)}
-# Invicti's plugins this gate does not have yet, and what to use meanwhile.
-REFUSED = {
-    "email": (
-        "pluginId email is not supported yet: GitHub's runners have no mail relay; use github-issues (GitHub mails "
-        "the assignees and watchers) or a slack, teams or webhook instance"
-    ),
+# How an email instance speaks to its relay: STARTTLS on the submission port, TLS from the first byte, or plain
+# SMTP (to this machine only: the password and the mail would cross the network in the clear).
+SECURITY = ("starttls", "tls", "plain")
+DEFAULT_PORT = {"starttls": 587, "tls": 465, "plain": 25}
+_EMAIL = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["host", "from", "to"],
+    "properties": {
+        "host": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 253,
+            "pattern": "^[A-Za-z0-9.:-]+$",
+            "x-mismatch": "is not a host name or IP address",
+            "description": "The SMTP relay's host name.",
+        },
+        "port": {"type": "integer", "minimum": 1, "maximum": 65535, "description": "Absent: 587, 465 or 25."},
+        "security": {"enum": list(SECURITY), "description": "Absent: starttls; plain only to this machine."},
+        "from": {**EMAIL_ADDRESS, "description": "The sender's address."},
+        "to": {**ADDRESSES, "description": "The recipients (an action's sendEmailOptions.to may replace them)."},
+        "user": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 254,
+            "pattern": "^[^\\x00-\\x1f\\x7f]+$",
+            "x-mismatch": "must be one line without control characters",
+            "description": "The user AUTH logs in as, with passwordEnv (both or neither).",
+        },
+        "passwordEnv": {**_VARIABLE, "description": "The variable that holds the user's password."},
+    },
 }
+
+
+def email_problems(options: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """What the schema cannot say of an email instance: plain SMTP only to this machine, user and password together."""
+    found = []
+    host = options.get("host")
+    if options.get("security") == "plain" and isinstance(host, str) and host.lower() not in _LOOPBACK:
+        found.append(
+            (
+                "security",
+                "plain sends the mail (and the password) in the clear: only to this machine (host localhost, "
+                "127.0.0.1 or ::1); use starttls or tls",
+            )
+        )
+    if "user" in options and "passwordEnv" not in options:
+        found.append(("passwordEnv", "is required with user: the variable that holds its password (both or neither)"))
+    if "passwordEnv" in options and "user" not in options:
+        found.append(("user", "is required with passwordEnv: the user AUTH logs in as (both or neither)"))
+    return found
+
+
+EMAIL = Plugin(
+    "email", "an SMTP relay (a plain-text mail)", ("send_email",), "email", _EMAIL, ("passwordEnv",),
+    example="{host: smtp.example.com, from: ADDRESS, to: [ADDRESS]}", check=email_problems,
+)  # fmt: skip
+PLUGINS = {plugin.id: plugin for plugin in (GITHUB_ISSUES, SLACK, TEAMS, WEBHOOK, JIRA, EMAIL)}
+# Invicti's plugins this gate does not have (none now): pluginId -> why, and what to use instead.
+REFUSED: dict[str, str] = {}
 
 
 WEBHOOK_URL = "must be an https:// webhook URL (plain http only to this machine), without user:password@"

@@ -63,6 +63,8 @@ ONLY_THE_ACTION_CHECKS = (
     "instances: no two instances have one instanceId",
     "an action's instanceId: names an instance whose plugin does that action (a slack instance cannot create_issue)",
     f"instances[].*.urlEnv, tokenEnv, passwordEnv: no name under {', '.join(RESERVED_PREFIXES)} (any case)",
+    "instances[].email: security plain only with host localhost, 127.0.0.1 or ::1; user and passwordEnv both or "
+    "neither",
     "version and timeoutSeconds: whole numbers written without a fraction (JSON Schema counts 1.0 as 1)",
     "a rule in the run's scope: the input each of its actions needs is set (else that action is skipped with a "
     f"warning: {needs_of()})",
@@ -138,12 +140,23 @@ def _action_schema() -> dict[str, Any]:
         # Each kind's options only with its actionType: checked by
         # validate's _check_rule, as the scope's if/then above.
         "allOf": [
-            {
-                "if": {"required": [kind.options]},
-                "then": {"properties": {"actionType": {"const": kind.type}}},
-            }
-            for kind in KINDS.values()
-            if kind.options
+            *(
+                {
+                    "if": {"required": [kind.options]},
+                    "then": {"properties": {"actionType": {"const": kind.type}}},
+                }
+                for kind in KINDS.values()
+                if kind.options
+            ),
+            # A kind whose options have a required key needs its options (send_email its instanceId).
+            *(
+                {
+                    "if": {"properties": {"actionType": {"const": kind.type}}, "required": ["actionType"]},
+                    "then": {"required": [kind.options]},
+                }
+                for kind in KINDS.values()
+                if kind.options and kind.options_schema.get("required")
+            ),
         ],
         "properties": {
             "actionType": {"enum": list(KINDS), "x-refused": REFUSED},
@@ -390,6 +403,8 @@ class _Checker:
             self.problem(path, "must be a non-empty string" if isinstance(value, str) else _wrong(value, "a string"))
         elif kind == "string" and len(value) > schema.get("maxLength", len(value)):
             self.problem(path, f"must be at most {schema['maxLength']} characters")
+        elif kind == "string" and "x-mismatch" in schema and not re.fullmatch(schema["pattern"], value):
+            self.problem(path, f"{shown(value)} {schema['x-mismatch']}")
         elif kind == "boolean" and not isinstance(value, bool):
             self.problem(path, _wrong(value, "true or false"))
         elif kind == "integer":
@@ -421,6 +436,10 @@ class _Checker:
         if not isinstance(value, list):
             self.problem(path, _wrong(value, "a list"))
             return
+        if len(value) < schema.get("minItems", 0):
+            self.problem(path, f"must list at least {schema['minItems']}")
+        if len(value) > schema.get("maxItems", len(value)):
+            self.problem(path, f"must list at most {schema['maxItems']}")
         first: dict[tuple[type, Any], int] = {}
         for index, item in enumerate(value):
             self.check(item, schema["items"], f"{path}[{index}]")
@@ -631,7 +650,17 @@ def _check_rule(
                         f"{path}.events[{index}].actions[{number}].{kind.options}", f"belongs to actionType {kind.type}"
                     )
             if isinstance(action, dict):
+                _check_needed_options(checker, action, f"{path}.events[{index}].actions[{number}]")
                 _check_instance_of(checker, action, f"{path}.events[{index}].actions[{number}]", instances)
+
+
+def _check_needed_options(checker: _Checker, action: dict[str, Any], path: str) -> None:
+    """An action whose options have a required key has its options (send_email: sendEmailOptions.instanceId)."""
+    kind = KINDS.get(action.get("actionType", ""))
+    needed = kind.options_schema.get("required") if kind is not None and kind.options else None
+    if kind is not None and needed and kind.options not in action:
+        example = ", ".join(f"{key}: …" for key in needed)
+        checker.problem(path, f"actionType {kind.type} needs {kind.options}: {{{example}}}")
 
 
 def _check_instance_of(checker: _Checker, action: dict[str, Any], path: str, instances: Mapping[str, str]) -> None:

@@ -5,6 +5,8 @@ Every text from the API or the payload becomes Markdown through `gate.core.markd
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from gate.core.markdown import cut_short, md_code, md_link, md_text
 from gate.core.models import COUNTS, ScanStatus, UploadFile
 from gate.core.precedence import INPUT_NAMES, PolicyReport
@@ -235,3 +237,13 @@ def policy_lines(policy: PolicyReport | None) -> list[str]:
     ]
     lines += [f"| `{INPUT_NAMES[name]}` | {md_code(_shown(value))} | {source} |" for name, value, source in policy.rows]
     return [*lines, ""]
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """What the run wrote as its report: the job summary's Markdown, and the SARIF file (its name as the sarif-file
+    input gives it, and its text) when one was written."""
+
+    summary: str
+    sarif_name: str | None = None
+    sarif_text: str | None = None

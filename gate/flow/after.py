@@ -19,11 +19,20 @@ from gate.core.errors import ConfigError, GateError
 from gate.core.event import PULL_REQUEST_EVENTS, pull_request_number
 from gate.core.models import SastIssue
 from gate.core.plan import RunPlan
+from gate.core.summary import RunReport
 from gate.core.verdict import EXIT_ERROR, Problems, Verdict
 from gate.flow.comment import post_comments
 from gate.flow.policy import Applied, check_head
 from gate.flow.ports import Workflow
-from gate.flow.report import AUTOMATION_TITLE, COMMENT_TITLE, POLICY_TITLE, SARIF_TITLE, report_head_policy
+from gate.flow.report import (
+    AUTOMATION_TITLE,
+    COMMENT_TITLE,
+    POLICY_TITLE,
+    SARIF_TITLE,
+    head_policy_markdown,
+    report_head_policy,
+    summary_markdown,
+)
 from gate.flow.run import Collaborators, sarif_target
 
 # The steps after the verdict get this long together, however many findings there are: the verdict
@@ -59,11 +68,12 @@ def after_the_verdict(
     verdict, code = _check_head(verdict, code, applied, collaborators)
     # Fetched once, for the SARIF file and the review comments alike.
     sast_issues = once(lambda: collaborators.scanner.introduced_sast_issues(verdict.scan_id or 0))
+    sarif_written: list[str] = []
     guarded(
         workflow,
         "write the SARIF file",
         SARIF_TITLE,
-        lambda: export_sarif(verdict, plan, sast_issues=sast_issues, collaborators=collaborators),
+        lambda: sarif_written.extend(export_sarif(verdict, plan, sast_issues=sast_issues, collaborators=collaborators)),
     )
     guarded(
         workflow,
@@ -76,13 +86,37 @@ def after_the_verdict(
             workflow,
             "run the automations",
             AUTOMATION_TITLE,
-            lambda: run_rules(verdict, plan, payload, applied=applied, collaborators=collaborators),
+            lambda: run_rules(
+                verdict,
+                plan,
+                payload,
+                applied=applied,
+                collaborators=collaborators,
+                report=run_report(verdict, plan, sarif_written),
+            ),
         )
     return code
 
 
+def run_report(verdict: Verdict, plan: RunPlan, sarif_written: list[str]) -> RunReport:
+    """What this run wrote as its report, as plain values: the job summary's Markdown as `report` and
+    `report_head_policy` wrote it, and the SARIF file's text when `export_sarif` wrote one."""
+    summary = summary_markdown(verdict)
+    if verdict.head_policy is not None:
+        summary += head_policy_markdown(verdict.head_policy)
+    if not sarif_written:
+        return RunReport(summary)
+    return RunReport(summary, plan.sarif_file, sarif_written[0])
+
+
 def run_rules(
-    verdict: Verdict, plan: RunPlan, payload: dict[str, Any], *, applied: Applied, collaborators: Collaborators
+    verdict: Verdict,
+    plan: RunPlan,
+    payload: dict[str, Any],
+    *,
+    applied: Applied,
+    collaborators: Collaborators,
+    report: RunReport,
 ) -> None:
     """The policy file's automation rules, writing to the tracker, the default chat and the file's instances."""
     # The rules' handlers and the policy model load only on the runs whose policy file has rules.
@@ -92,7 +126,7 @@ def run_rules(
     writers = Writers(
         collaborators.issues, collaborators.chat, instances, collaborators.by_instance, collaborators.unusable
     )
-    automate(verdict, plan, payload, applied.rules, writers=writers, workflow=collaborators.workflow)
+    automate(verdict, plan, payload, applied.rules, writers=writers, workflow=collaborators.workflow, report=report)
 
 
 def _check_head(verdict: Verdict, code: int, applied: Applied, collaborators: Collaborators) -> tuple[Verdict, int]:
@@ -183,16 +217,19 @@ def export_sarif(
     *,
     sast_issues: Callable[[], list[SastIssue]],
     collaborators: Collaborators,
-) -> None:
-    """Write `sarif-file`: the scan's introduced SAST issues, or an empty run when there is no final result."""
+) -> list[str]:
+    """Write `sarif-file`: the scan's introduced SAST issues, or an empty run when there is no final result.
+
+    Returns the text written (one item), or nothing when no file was written.
+    """
     if not plan.sarif_file:
-        return
+        return []
     workflow = collaborators.workflow
     try:
         target = sarif_target(plan.sarif_file, plan.job.workspace, collaborators.files)
     except ConfigError as refused:
         workflow.warning(str(refused), title=SARIF_TITLE)
-        return
+        return []
     status = verdict.status
     issues: list[SastIssue] = []
     if verdict.scan_id is not None and status is not None and status.final:
@@ -211,11 +248,13 @@ def export_sarif(
             f"a SAST finding's file {file} leads outside the repository; left out of {plan.sarif_file}",
             title=SARIF_TITLE,
         )
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     try:
-        collaborators.files.write(target, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+        collaborators.files.write(target, text)
     except OSError as error:
         workflow.warning(f"could not write {plan.sarif_file} ({error.strerror})", title=SARIF_TITLE)
-        return
+        return []
     results = len(document["runs"][0]["results"])
     workflow.log(f"wrote {results} SAST finding(s) to {plan.sarif_file} (SARIF 2.1.0)")
     workflow.set_outputs({"sarif-file": plan.sarif_file})
+    return [text]

@@ -1,4 +1,5 @@
-"""The automation rules, run after the verdict: tracking issues that open, update and close themselves, and a chat line.
+"""The automation rules, run after the verdict: tracking issues that open, update and close themselves, a chat
+message and an e-mail.
 
 They never change the verdict, the exit code or the outputs: each rule's result is one line in
 the log and in the job summary, and any refusal is a warning. Two runs of one key that race
@@ -11,7 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gate.core.actions import CREATE_ISSUE, KINDS, SEND_TO_COMMUNICATOR
+from gate.core import mail
+from gate.core.actions import CREATE_ISSUE, KINDS, SEND_EMAIL, SEND_TO_COMMUNICATOR
 from gate.core.automations import (
     MARKDOWN_ISSUES,
     IssueTexts,
@@ -29,6 +31,7 @@ from gate.core.automations import (
     rule_line,
     said,
     summary_section,
+    target_of,
     targets,
 )
 from gate.core.errors import GateError, GitHubRefused, Refused
@@ -36,9 +39,10 @@ from gate.core.event import policy_reading, pull_request_number, read_event
 from gate.core.jira import JIRA_ISSUES
 from gate.core.plan import RunPlan
 from gate.core.policy import Action, Automation, Instance
+from gate.core.summary import RunReport
 from gate.core.verdict import Outcome, Verdict
 from gate.core.wording import a_few
-from gate.flow.ports import Chat, IssueTracker, TrackedIssue, Unusable, Workflow
+from gate.flow.ports import Chat, IssueTracker, Mail, Mailer, TrackedIssue, Unusable, Workflow
 from gate.flow.report import AUTOMATION_TITLE as TITLE
 
 PERMISSION_HINT = "give the job permissions: issues: write"
@@ -71,6 +75,8 @@ class AutomationRun:
     rules: tuple[Automation, ...]
     profile: str | None
     where: Where
+    # What the run wrote as its report (the summary, the SARIF file), for the actions on report_created.
+    report: RunReport | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,17 @@ class Firing:
     action: Action | None
     verdict: Verdict
     where: Where
+    report: RunReport | None = None
+
+    def on_report(self) -> bool:
+        """The action runs because report_created fired (and the rule lists it there): it carries the report."""
+        if self.action is None or "report_created" not in self.names:
+            return False
+        target = target_of(self.action)
+        return any(
+            name == "report_created" and target in {target_of(action) for action in actions}
+            for name, actions in self.rule.events
+        )
 
 
 @dataclass(frozen=True)
@@ -149,7 +166,9 @@ def run_automations(verdict: Verdict, run: AutomationRun, writers: Writers, work
         for target, first in targets(rule).items():
             port, action = writers.port(first), actions.get(target)
             if port is not None and (action is not None or KINDS[first.type].on_every_run):
-                results.append(HANDLERS[first.type].act(Firing(rule, names, action, verdict, run.where), port))
+                results.append(
+                    HANDLERS[first.type].act(Firing(rule, names, action, verdict, run.where, run.report), port)
+                )
         results = [result for result in results if result.text]
         if results:
             line = rule_line(rule.name, results)
@@ -172,6 +191,30 @@ def _post(firing: Firing, chat: Chat) -> Said:
     except Refused as refusal:
         return said(f"chat message{to} not sent ({refusal})", refused=True)
     return said(f"chat message{to} sent")
+
+
+def _mail(firing: Firing, mailer: Mailer) -> Said:
+    """One message per firing, to the action's `to` or else the instance's; on report_created with the report."""
+    action = firing.action
+    if action is None:
+        return said("")
+    instance = str(action.options.get("instanceId", ""))
+    to = mail.recipients(mailer.recipients, action.options.get("to"))
+    files, left_out = mail.attachments(firing.report if firing.on_report() else None)
+    message = Mail(
+        mailer.sender,
+        to,
+        mail.subject(firing.verdict, firing.where),
+        mail.body(firing.verdict, firing.where, firing.rule.name, files, left_out),
+        tuple(files),
+    )
+    try:
+        refused = mailer.send(message)
+    except Refused as refusal:
+        return said(mail.refused_line(instance, str(refusal)), refused=True)
+    if refused:
+        return said(mail.partly_line(instance, len(to), refused), refused=True)
+    return said(mail.sent_line(instance, len(to)))
 
 
 def _track(firing: Firing, issues: IssueTracker) -> Said:
@@ -267,6 +310,7 @@ def automate(
     *,
     writers: Writers,
     workflow: Workflow,
+    report: RunReport | None = None,
 ) -> None:
     """The rules of the policy file after the verdict; a pull request from a fork skips them, on any event.
 
@@ -287,7 +331,7 @@ def automate(
         workflow.notice(FORK_SKIPPED, title=TITLE)
         return
     policy = verdict.policy
-    run = AutomationRun(rules, policy.profile if policy else None, where)
+    run = AutomationRun(rules, policy.profile if policy else None, where, report)
     run_automations(verdict, run, writers, workflow)
 
 
@@ -297,4 +341,5 @@ ISSUE_TEXTS = {texts.name: texts for texts in (MARKDOWN_ISSUES, JIRA_ISSUES)}
 HANDLERS: dict[str, Handler] = {
     CREATE_ISSUE.type: Handler(lambda writers: writers.issues, _track),
     SEND_TO_COMMUNICATOR.type: Handler(lambda writers: writers.chat, _post),
+    SEND_EMAIL.type: Handler(lambda writers: None, _mail),  # always through its instance
 }

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from gate.core.chat import ChatNews
+from gate.core.mail import Attachment
 from gate.core.models import SastIssue, ScanStatus, UploadFile, UploadKind
 
 if TYPE_CHECKING:
@@ -239,9 +240,35 @@ class Chat(Protocol):
     def post(self, news: ChatNews) -> None: ...
 
 
+# E-mail
+
+
+@dataclass(frozen=True)
+class Mail:
+    """One message, as plain values: the sender, the recipients, a one-line subject, a plain-text body, its files."""
+
+    sender: str
+    to: tuple[str, ...]
+    subject: str
+    body: str
+    attachments: tuple[Attachment, ...] = ()
+
+
+class Mailer(Protocol):
+    """An email instance's SMTP relay (gate.mail.smtp), with the instance's sender and recipients; raises
+    MailRefused."""
+
+    sender: str
+    recipients: tuple[str, ...]
+
+    def send(self, mail: Mail) -> list[str]:
+        """Send `mail`; returns the recipients the relay refused (each with its reason), when it took the others."""
+        ...
+
+
 @dataclass(frozen=True)
 class Unusable:
-    """Why a communicator instance cannot be used in this run: the variable its urlEnv names, and what is wrong."""
+    """Why an instance cannot be used in this run: the variable it names (urlEnv, passwordEnv…), and what is wrong."""
 
     variable: str
     why: str

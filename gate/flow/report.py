@@ -48,10 +48,20 @@ def report(verdict: Verdict, workflow: Workflow) -> int:
         workflow.error(f"could not write the step outputs: {failure}", title=TITLE)
         return EXIT_ERROR
     try:
-        workflow.add_summary(fit_summary(render(verdict)))
+        workflow.add_summary(summary_markdown(verdict))
     except OSError as failure:
         workflow.warning(f"could not write the job summary: {failure}", title=TITLE)
     return verdict.exit_code
+
+
+def summary_markdown(verdict: Verdict) -> str:
+    """The job summary's Markdown of a verdict, as `report` writes it."""
+    return fit_summary(render(verdict))
+
+
+def head_policy_markdown(found: Problems) -> str:
+    """The summary's section of a pull request's broken policy file, as `report_head_policy` writes it."""
+    return fit_summary("\n".join(head_policy_lines(found, "###")))
 
 
 def report_head_policy(found: Problems, workflow: Workflow) -> None:
@@ -62,6 +72,6 @@ def report_head_policy(found: Problems, workflow: Workflow) -> None:
     for item in found.items:
         workflow.error(head_policy_error(found, item), title=POLICY_TITLE)
     try:
-        workflow.add_summary(fit_summary("\n".join(head_policy_lines(found, "###"))))
+        workflow.add_summary(head_policy_markdown(found))
     except OSError as failure:
         workflow.warning(f"could not write the job summary: {failure}", title=POLICY_TITLE)

@@ -14,8 +14,9 @@ from gate.core.policy import validate
 RULE = {"name": "r", "events": [{"eventType": "scan_failed", "actions": [{"actionType": "ping_pager"}]}]}
 
 
-def test_every_kind_says_what_it_does_and_needs_an_input() -> None:
-    assert all(kind.does and kind.needs for kind in KINDS.values())
+def test_every_kind_says_what_it_does_and_the_input_it_needs() -> None:
+    assert all(kind.does for kind in KINDS.values())
+    assert [kind.type for kind in KINDS.values() if not kind.needs] == ["send_email"]  # its instance has it all
     assert needs_of() == "create_issue needs github-token, send_to_communicator needs communicator-webhook-url"
 
 
@@ -32,7 +33,7 @@ def test_a_new_kind_is_one_entry(monkeypatch: pytest.MonkeyPatch) -> None:
         "pingPagerOptions",
         {"type": "object", "additionalProperties": False, "properties": {"urgency": {"enum": ["high", "low"]}}},
     )
-    with pytest.raises(PolicyError, match=r'"ping_pager" is not one of create_issue, send_to_communicator'):
+    with pytest.raises(PolicyError, match=r'"ping_pager" is not one of create_issue, send_to_communicator, send_email'):
         validate({"version": 1, "automations": [RULE]}, {}, "p.yml")
     monkeypatch.setattr(actions, "KINDS", {**KINDS, pager.type: pager})
     monkeypatch.setattr(policy, "KINDS", actions.KINDS)

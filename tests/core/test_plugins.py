@@ -45,7 +45,7 @@ class TestRegistry:
             assert set(plugin.serves) <= set(KINDS), plugin.id
             assert (plugin.render is not None) == ("send_to_communicator" in plugin.serves), plugin.id
         assert set(REFUSED).isdisjoint(PLUGINS)
-        assert list(PLUGINS) == ["github-issues", "slack", "teams", "webhook", "jira"]
+        assert list(PLUGINS) == ["github-issues", "slack", "teams", "webhook", "jira", "email"]
 
     def test_url_problem(self) -> None:
         message = "must be an https:// webhook URL (plain http only to this machine), without user:password@"
@@ -76,13 +76,6 @@ class TestInstances:
         create = {"actionType": "create_issue", "createIssueOptions": {"instanceId": "tracker", "labels": ["a"]}}
         policy = validate({"version": 1, "instances": [ISSUES], "automations": [rule(create)]}, {}, "p.yml")
         assert policy.instances == (Instance("tracker", "github-issues"),)
-
-    def test_email_is_not_supported_yet(self) -> None:
-        email = {"instanceId": "e", "pluginId": "email"}
-        assert problems({"instances": [email]}, {"instances[0].pluginId": 5}) == [
-            "line 5: instances[0].pluginId: pluginId email is not supported yet: GitHub's runners have no mail relay; "
-            "use github-issues (GitHub mails the assignees and watchers) or a slack, teams or webhook instance",
-        ]
 
     def test_a_jira_instance_keeps_its_options_and_names_its_token(self) -> None:
         create = {"actionType": "create_issue", "createIssueOptions": {"instanceId": "jira-prod"}}
@@ -162,3 +155,104 @@ class TestInstances:
             "(instances that can send_to_communicator: 'a', 'appsec-slack', 'b')",
             "automations[0].events[0].actions[2].sendToCommunicatorOptions: belongs to actionType send_to_communicator",
         ]
+
+
+MAIL_OPTIONS = {
+    "host": "smtp.acme.com",
+    "port": 587,
+    "security": "starttls",
+    "from": "aikido-gate@acme.com",
+    "to": ["appsec@acme.com"],
+    "user": "aikido-gate@acme.com",
+    "passwordEnv": "SMTP_PASSWORD",
+}
+MAIL = {"instanceId": "security-mail", "pluginId": "email", "email": MAIL_OPTIONS}
+SEND = {"actionType": "send_email", "sendEmailOptions": {"instanceId": "security-mail"}}
+
+
+class TestEmail:
+    """An email instance and send_email: the issue's example, and every mistake in its own words"""
+
+    def test_the_issue_s_example(self) -> None:
+        narrowed = {**SEND, "sendEmailOptions": {"instanceId": "security-mail", "to": ["lead@acme.com"]}}
+        policy = validate({"version": 1, "instances": [MAIL], "automations": [rule(SEND, narrowed)]}, {}, "p.yml")
+        options = {key: value for key, value in MAIL_OPTIONS.items() if key != "passwordEnv"}
+        assert policy.instances == (Instance("security-mail", "email", {"passwordEnv": "SMTP_PASSWORD"}, options),)
+        assert [dict(action.options) for action in policy.automations[0].actions()] == [
+            {"instanceId": "security-mail"},
+            {"instanceId": "security-mail", "to": ["lead@acme.com"]},
+        ]
+
+    def test_without_login_and_with_defaults(self) -> None:
+        bare = {"host": "smtp.acme.com", "from": "gate@acme.com", "to": ["a@acme.com"]}
+        policy = validate({"version": 1, "instances": [{**MAIL, "email": bare}]}, {}, "p.yml")
+        assert policy.instances[0].variables == {}
+
+    @pytest.mark.parametrize("host", ["localhost", "127.0.0.1", "::1", "LOCALHOST"])
+    def test_plain_smtp_to_this_machine(self, host: str) -> None:
+        plain = {"host": host, "port": 1025, "security": "plain", "from": "g@example.com", "to": ["a@example.com"]}
+        validate({"version": 1, "instances": [{**MAIL, "email": plain}]}, {}, "p.yml")
+
+    def test_plain_smtp_elsewhere_is_refused_before_any_scan(self) -> None:
+        plain = {**MAIL_OPTIONS, "security": "plain"}
+        assert problems({"instances": [{**MAIL, "email": plain}]}, {"instances[0].email.security": 7}) == [
+            "line 7: instances[0].email.security: plain sends the mail (and the password) in the clear: only to this "
+            "machine (host localhost, 127.0.0.1 or ::1); use starttls or tls"
+        ]
+
+    def test_every_mistake_at_once(self) -> None:
+        wrong = {
+            "host": "smtp.acme.com\r\nX",
+            "port": 70000,
+            "security": "ssl",
+            "from": "Gate <gate@acme.com>",
+            "to": ["ok@acme.com", "a@b.c\r\nBcc: evil@x.y", "ok@acme.com"],
+            "user": "gate",
+        }
+        found = problems({"instances": [{**MAIL, "email": wrong}], "automations": [rule({"actionType": "send_email"})]})
+        assert found == [  # no lines given: in the order found
+            'instances[0].email.host: "smtp.acme.com\\r\\nX" is not a host name or IP address',
+            "instances[0].email.port: 70000 must be a whole number from 1 to 65535",
+            'instances[0].email.security: "ssl" is not one of starttls, tls, plain',
+            'instances[0].email.from: "Gate <gate@acme.com>" is not an e-mail address: name@domain in ASCII, '
+            "without a display name, spaces or quotes",
+            'instances[0].email.to[1]: "a@b.c\\r\\nBcc: evil@x.y" is not an e-mail address: name@domain in ASCII, '
+            "without a display name, spaces or quotes",
+            'instances[0].email.to[2]: "ok@acme.com" is listed twice (first at to[0])',
+            "instances[0].email.passwordEnv: is required with user: the variable that holds its password (both or "
+            "neither)",
+            "automations[0].events[0].actions[0]: actionType send_email needs sendEmailOptions: {instanceId: …}",
+        ]
+
+    def test_a_password_without_user_and_an_empty_or_long_list(self) -> None:
+        options = {**MAIL_OPTIONS, "to": []}
+        del options["user"]
+        many = [f"a{n}@acme.com" for n in range(51)]
+        send = {"actionType": "send_email", "sendEmailOptions": {"instanceId": "security-mail", "to": many}}
+        found = problems({"instances": [{**MAIL, "email": options}], "automations": [rule(send)]})
+        assert found == [
+            "instances[0].email.to: must list at least 1",
+            "automations[0].events[0].actions[0].sendEmailOptions.to: must list at most 50",
+            "instances[0].email.user: is required with passwordEnv: the user AUTH logs in as (both or neither)",
+        ]
+
+    def test_only_an_email_instance_sends_email(self) -> None:
+        send = {"actionType": "send_email", "sendEmailOptions": {"instanceId": "appsec-slack"}}
+        email_to_slack = {
+            "actionType": "send_to_communicator",
+            "sendToCommunicatorOptions": {"instanceId": "security-mail"},
+        }
+        assert problems({"instances": [SLACK, MAIL], "automations": [rule(send, email_to_slack)]}) == [
+            "automations[0].events[0].actions[0].sendEmailOptions.instanceId: 'appsec-slack' is a slack instance, "
+            "which cannot send_email (instances that can send_email: 'security-mail')",
+            "automations[0].events[0].actions[1].sendToCommunicatorOptions.instanceId: 'security-mail' is a email "
+            "instance, which cannot send_to_communicator (instances that can send_to_communicator: 'appsec-slack')",
+        ]
+
+    def test_a_reserved_password_variable(self) -> None:
+        options = {**MAIL_OPTIONS, "passwordEnv": "INPUT_SECRET-KEY"}
+        [found] = problems({"instances": [{**MAIL, "email": options}]})
+        assert found.startswith('instances[0].email.passwordEnv: "INPUT_SECRET-KEY" is not a variable\'s name')
+        options = {**MAIL_OPTIONS, "passwordEnv": "RUNNER_TEMP"}
+        [found] = problems({"instances": [{**MAIL, "email": options}]})
+        assert found.startswith('instances[0].email.passwordEnv: "RUNNER_TEMP" is reserved')

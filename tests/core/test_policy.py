@@ -486,8 +486,7 @@ class TestAutomationRules:
             ),
             (
                 {"name": "x", "events": [{"eventType": "scan_done", "actions": [{"actionType": "send_email"}]}]},
-                "automations[0].events[0].actions[0].actionType: send_email is not supported: GitHub's runners have "
-                "no mail relay; use create_issue",
+                "automations[0].events[0].actions[0]: actionType send_email needs sendEmailOptions: {instanceId: …}",
             ),
             (
                 {"name": "x", "events": [{**ISSUE_ON_VULN, "vulnerabilityOptions": {"severity": "high"}}]},

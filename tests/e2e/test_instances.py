@@ -149,10 +149,12 @@ class TestInstances:
         assert 'line 5: instances[0].slack.urlEnv: "GITHUB_TOKEN" is reserved: names under GITHUB_' in error
         assert slack.bodies == []
 
-    @pytest.mark.parametrize("plugin", ["email"])
-    def test_email_is_not_supported_yet(self, tmp_path: Path, github: FakeGitHub, plugin: str) -> None:
+    @pytest.mark.parametrize("plugin", ["jira", "email"])
+    def test_a_plugin_without_its_options_is_refused_before_any_scan(
+        self, tmp_path: Path, github: FakeGitHub, plugin: str
+    ) -> None:
         policy: Any = POLICY.replace("pluginId: teams\n    teams: {urlEnv: TEAMS_WEBHOOK_URL}", f"pluginId: {plugin}")
         done = run(tmp_path, github, policy, {})
         [error] = annotations_of(done, "error")
-        assert f"line 7: instances[1].pluginId: pluginId {plugin} is not supported yet" in error
-        assert done.stderr == ""
+        assert f"instances[1]: pluginId {plugin} needs {plugin}: {{" in error
+        assert (done.returncode, done.stderr) == (1, "")

@@ -10,15 +10,16 @@ import dataclasses
 from typing import ClassVar
 
 from gate.core.automations import Where, issue_marker
-from gate.core.errors import JiraRefused, WebhookRefused
+from gate.core.errors import JiraRefused, MailRefused, WebhookRefused
 from gate.core.jira import JIRA_ISSUES
 from gate.core.models import parse_scan_status
 from gate.core.policy import Action, Automation, Instance
+from gate.core.summary import RunReport
 from gate.core.verdict import Verdict, decide, error
 from gate.flow.automations import AutomationRun, Writers, run_automations
 from gate.flow.ports import Unusable
 from tests.support.answers import FEATURE_DONE
-from tests.support.ports import FakeChat, FakeTracker, FakeWorkflow
+from tests.support.ports import FakeChat, FakeMailer, FakeTracker, FakeWorkflow
 
 REPO = "octo-org/octo-repo"
 MAIN = Where(REPO, "branch", "main", "c0ffee" * 6 + "1234", "https://github.com/o/r/actions/runs/7", "CI", "aikido", "")
@@ -307,3 +308,80 @@ class TestEvents:
         assert tracker.created == []
         assert automate(tracker, FAILED, chat, run).text == "Report: chat message sent; issue #100 created\n"
         assert tracker.created[0][0] == "Aikido: 1 new issue on main"
+
+
+class TestEmail:
+    """send_email through an email instance: one message per firing, its recipients, the report on report_created"""
+
+    MAIL = Instance("security-mail", "email", {"passwordEnv": "SMTP_PASSWORD"}, {"host": "smtp.acme.test"})
+    INSTANCES: ClassVar[dict[str, Instance]] = {"security-mail": MAIL}
+    REPORT = RunReport("## ❌ Aikido security gate failed\n", "results.sarif", '{"runs": []}\n')
+
+    def run(
+        self, mailer: FakeMailer, verdict: Verdict, *events: tuple[str, tuple[Action, ...]], unusable: bool = False
+    ) -> FakeWorkflow:
+        rule = Automation("Mail the team", True, None, events)
+        workflow = FakeWorkflow()
+        missing = {"security-mail": Unusable("SMTP_PASSWORD", "is empty or not set")} if unusable else {}
+        ports = {} if unusable else {"security-mail": mailer}
+        writers = Writers(None, None, self.INSTANCES, ports, missing)
+        run_automations(verdict, AutomationRun((rule,), None, MAIN, self.REPORT), writers, workflow)
+        return workflow
+
+    def test_one_message_to_the_instance_s_recipients(self) -> None:
+        mailer = FakeMailer(recipients=("appsec@acme.test", "lead@acme.test"))
+        send = Action("send_email", {"instanceId": "security-mail"})
+        workflow = self.run(mailer, FAILED, ("vulnerability_found", (send,)), ("scan_done", (send,)))
+        assert workflow.text == "Mail the team: e-mail to security-mail sent (2 recipients)\n"
+        assert "e-mail to security-mail sent (2 recipients)" in workflow.summary
+        [mail] = mailer.sent
+        assert (mail.sender, mail.to) == ("aikido-gate@acme.test", ("appsec@acme.test", "lead@acme.test"))
+        assert mail.subject.startswith("Aikido gate FAILED: octo-org/octo-repo, branch main (1 new issue")
+        assert "The scan in Aikido: https://app.aikido.dev/featurebranch/scan/1?groupId=1" in mail.body
+        assert mail.attachments == ()  # not on report_created
+
+    def test_the_action_s_to_in_place_of_the_instance_s(self) -> None:
+        mailer = FakeMailer(recipients=("appsec@acme.test", "lead@acme.test"))
+        send = Action("send_email", {"instanceId": "security-mail", "to": ["lead@acme.test", "ciso@acme.test"]})
+        assert self.run(mailer, FAILED, ("scan_done", (send,))).text == (
+            "Mail the team: e-mail to security-mail sent (2 recipients)\n"
+        )
+        assert mailer.sent[0].to == ("lead@acme.test", "ciso@acme.test")
+
+    def test_report_created_attaches_the_summary_and_the_sarif_file(self) -> None:
+        mailer = FakeMailer()
+        send = Action("send_email", {"instanceId": "security-mail"})
+        self.run(mailer, PASSED, ("report_created", (send,)))
+        [mail] = mailer.sent
+        assert [(file.filename, file.text) for file in mail.attachments] == [
+            ("aikido-gate-summary.md", "## ❌ Aikido security gate failed\n"),
+            ("results.sarif", '{"runs": []}\n'),
+        ]
+        assert "Attached: aikido-gate-summary.md, results.sarif." in mail.body
+
+    def test_no_mail_when_no_event_under_it_fired(self) -> None:
+        mailer = FakeMailer()
+        send = Action("send_email", {"instanceId": "security-mail"})
+        assert self.run(mailer, PASSED, ("vulnerability_found", (send,))).text == ""
+        assert mailer.sent == []
+
+    def test_a_refusal_is_a_warning_and_some_refused_recipients_too(self) -> None:
+        send = Action("send_email", {"instanceId": "security-mail"})
+        refusal = MailRefused("the relay at smtp.acme.test:587 refused the login of user u (reply 535): check user")
+        assert self.run(FakeMailer(refusal=refusal), FAILED, ("scan_done", (send,))).text == (
+            f"{WARNING}Mail the team: e-mail to security-mail not sent (the relay at smtp.acme.test:587 refused the "
+            "login of user u (reply 535): check user)\n"
+        )
+        partly = FakeMailer(recipients=("a@acme.test", "b@acme.test"), refused=["b@acme.test (550 no such user)"])
+        assert self.run(partly, FAILED, ("scan_done", (send,))).text == (
+            f"{WARNING}Mail the team: e-mail to security-mail sent to 1 of 2 recipients; the relay refused "
+            "b@acme.test (550 no such user): check the addresses in to\n"
+        )
+
+    def test_a_missing_password_is_one_warning_naming_the_variable(self) -> None:
+        send = Action("send_email", {"instanceId": "security-mail"})
+        assert self.run(FakeMailer(), FAILED, ("scan_done", (send,)), unusable=True).text == (
+            f"{WARNING}automation 'Mail the team' cannot use instance 'security-mail': the variable SMTP_PASSWORD is "
+            "empty or not set; set it in the step's env: from a secret, e.g. SMTP_PASSWORD: "
+            "${{ secrets.SMTP_PASSWORD }}\n"
+        )

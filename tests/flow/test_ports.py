@@ -31,6 +31,7 @@ IMPLEMENTED_BY = {
     "PullRequest": "gate.github.comments:PyGithubPullRequest",
     "IssueTracker": "gate.github.issues:PyGithubIssues",
     "Chat": "gate.chat.webhook:Webhook",
+    "Mailer": "gate.mail.smtp:SmtpMailer",
 }
 FAKED_BY = {
     "Workflow": "FakeWorkflow",
@@ -41,6 +42,7 @@ FAKED_BY = {
     "PullRequest": "FakePullRequest",
     "IssueTracker": "FakeTracker",
     "Chat": "FakeChat",
+    "Mailer": "FakeMailer",
 }
 
 

@@ -15,7 +15,16 @@ from emulator.github import added_patch
 from gate.core.chat import ChatNews, text_line
 from gate.core.errors import GitHubRefused, Refused
 from gate.core.models import SastIssue, ScanStatus, UploadFile, UploadKind
-from gate.flow.ports import Body, ChangedFile, Comment, InlineComment, Progress, ReviewComment, TrackedIssue
+from gate.flow.ports import (
+    Body,
+    ChangedFile,
+    Comment,
+    InlineComment,
+    Mail,
+    Progress,
+    ReviewComment,
+    TrackedIssue,
+)
 
 BOT = "github-actions[bot]"
 
@@ -345,3 +354,27 @@ class FakeChat:
         if self.refusal is not None:
             raise self.refusal
         self.news.append(news)
+
+
+class FakeMailer:
+    """An email instance's relay in memory: the messages sent, the recipients it refuses, or its refusal."""
+
+    def __init__(
+        self,
+        sender: str = "aikido-gate@acme.test",
+        recipients: tuple[str, ...] = ("appsec@acme.test",),
+        *,
+        refused: list[str] | None = None,
+        refusal: Refused | None = None,
+    ) -> None:
+        self.sender = sender
+        self.recipients = recipients
+        self.sent: list[Mail] = []
+        self._refused = refused or []
+        self._refusal = refusal
+
+    def send(self, mail: Mail) -> list[str]:
+        if self._refusal is not None:
+            raise self._refusal
+        self.sent.append(mail)
+        return self._refused
