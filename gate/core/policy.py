@@ -193,6 +193,12 @@ def _instance_schema() -> dict[str, Any]:
                 "description": "Unique among the instances (the action checks it); actions name it.",
             },
             "pluginId": {"enum": list(PLUGINS), "x-refused": REFUSED_PLUGINS},
+            "name": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": 100,
+                "description": "A name for people, as Invicti's (Production Jira); messages name the instanceId.",
+            },
             **{plugin.options: dict(plugin.options_schema) for plugin in with_options if plugin.options},
         },
     }
