@@ -21,7 +21,12 @@ from typing import Any, NoReturn
 from emulator.aikido import EMULATOR_KEY, AikidoEmulator
 from emulator.chat import ChatWebhook
 from emulator.github import REPO, FakeGitHub
+from emulator.jira import BOT_EMAIL as JIRA_USER
+from emulator.jira import TOKEN as JIRA_TOKEN
+from emulator.jira import FakeJira
 from emulator.runner import ROOT, prepare_run, run_action
+from emulator.smtp import Received, SmtpRelay
+from emulator.tls import Certificate
 
 SAMPLES = ROOT / "tests" / "samples"
 # What each scenario shows, and the exit code it ends with (tests/test_demo.py checks each claim against a run).
@@ -46,12 +51,17 @@ SHOWS = {
     "section (--policy FILE tries yours), FAILED, exit 10",
     "automations": "a push to main that fails, then one that passes: a tracking issue opened, then closed; exit 10, "
     "the first push's",
+    "plugins": "the same two pushes under a policy file with a Jira, an e-mail and a Teams instance (local fakes; the "
+    "mail over STARTTLS with a login): a Jira issue opened, then moved to Done with a comment; a mail each push, the "
+    "report attached; a Teams card each push; exit 10, the first push's",
 }
 # The event a scenario is about, and inputs it needs (a policy file's runs get none a profile can set).
 SCENARIO_EVENTS = {"release-fail": "release"}
 SCENARIO_INPUTS = {"release-fail": {"release-gating": "true"}}
 # Scenarios of the demo alone: the emulator's scenario they run.
-DEMO_ONLY = {"policy": "fail", "automations": "fail"}
+DEMO_ONLY = {"policy": "fail", "automations": "fail", "plugins": "fail"}
+# Scenarios of two pushes of their own: no option applies to them.
+TWO_PUSHES = ("automations", "plugins")
 # The events the action supports (gate.core.event.SUPPORTED_EVENTS; the emulator imports nothing of the gate).
 EVENTS = (
     "pull_request", "pull_request_target", "merge_group", "push", "workflow_dispatch", "schedule", "release",
@@ -74,6 +84,39 @@ automations:
         actions:
           - actionType: send_to_communicator
 """
+# The plugins scenario's file: the issue tracker, the mail relay and the chat are local fakes ({jira}, {port}).
+PLUGINS = """\
+version: 1
+instances:
+  - instanceId: jira-prod
+    pluginId: jira
+    name: Production Jira (a local fake)
+    jira: {{url: {jira}, project: SEC, issueType: Bug, user: {jira_user}, tokenEnv: JIRA_API_TOKEN,
+           doneTransition: Done}}
+  - instanceId: security-mail
+    pluginId: email
+    email: {{host: 127.0.0.1, port: {port}, security: starttls, from: aikido-gate@acme.example,
+            to: [appsec@acme.example], user: aikido-gate, passwordEnv: SMTP_PASSWORD}}
+  - instanceId: appsec-teams
+    pluginId: teams
+    teams: {{urlEnv: TEAMS_WEBHOOK_URL}}
+automations:
+  - name: Main to Jira, mail and Teams
+    events:
+      - eventType: vulnerability_found
+        actions:
+          - actionType: create_issue
+            createIssueOptions: {{instanceId: jira-prod}}
+      - eventType: report_created
+        actions:
+          - actionType: send_email
+            sendEmailOptions: {{instanceId: security-mail}}
+      - eventType: scan_done
+        actions:
+          - actionType: send_to_communicator
+            sendToCommunicatorOptions: {{instanceId: appsec-teams}}
+"""
+SMTP_PASSWORD = "demo-smtp-password"  # noqa: S105 -- the demo relay's own
 POLICY_PATH = ".github/aikido-gate.yml"
 POLICY = """\
 version: 1
@@ -166,8 +209,8 @@ def parse(argv: list[str]) -> Options:
     if args.scenario not in SHOWS:
         raise UsageError(f"unknown scenario {args.scenario!r}")
     given = [f"--{name}" for name in ("policy", "event", "branch", "tag") if getattr(args, name) is not None]
-    if args.scenario == "automations" and given:
-        raise UsageError(f"{given[0]}: the automations scenario runs two pushes to main of its own")
+    if args.scenario in TWO_PUSHES and given:
+        raise UsageError(f"{given[0]}: the {args.scenario} scenario runs two pushes to main of its own")
     if args.scenario == "policy" and args.policy is not None:
         raise UsageError("--policy: the policy scenario serves a file of its own; give --policy with another scenario")
     for name, value in (("--branch", args.branch), ("--tag", args.tag)):
@@ -279,7 +322,9 @@ def main(argv: list[str]) -> int:
         print(f"scripts/demo: {error}\n\n{usage()}", end="", file=sys.stderr)
         return 2
     try:
-        return automations() if options.scenario == "automations" else demo(options, run)
+        if options.scenario in TWO_PUSHES:
+            return automations() if options.scenario == "automations" else plugins()
+        return demo(options, run)
     except KeyboardInterrupt:
         print("\nscripts/demo: interrupted", file=sys.stderr)
         return 130
@@ -363,6 +408,68 @@ def automations() -> int:
                     print(f"   comment: {comment['body']}")
             print("== chat lines so far:\n" + "\n".join(f"  {body['text']}" for body in chat.bodies) + "\n")
     return code
+
+
+def plugins() -> int:
+    """Two pushes to main under a file whose rules write to a fake Jira, a local SMTP relay and a Teams recorder."""
+    payload = _sample("push")
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        FakeGitHub() as github,
+        FakeJira() as jira,
+        ChatWebhook() as teams,
+    ):
+        certificate = Certificate.make(Path(scratch))
+        with SmtpRelay(certificate, user="aikido-gate", password=SMTP_PASSWORD) as relay:
+            policy = PLUGINS.format(jira=jira.url, jira_user=JIRA_USER, port=relay.port)
+            github.files[(REPO, POLICY_PATH, payload["after"])] = policy
+            print(f"== {POLICY_PATH} at the pushed commit, served by a fake GitHub at {github.api_url}:\n{policy}")
+            env = {
+                "GITHUB_API_URL": github.api_url,
+                "JIRA_API_TOKEN": JIRA_TOKEN,
+                "SMTP_PASSWORD": SMTP_PASSWORD,
+                "TEAMS_WEBHOOK_URL": teams.url,
+                # The relay's certificate, trusted as a runner with a private CA trusts its own.
+                "SSL_CERT_FILE": str(certificate.ca),
+            }
+            code = 0
+            for number, scenario in enumerate(("fail", "pass"), 1):
+                mails, cards = len(relay.received), len(teams.bodies)
+                with AikidoEmulator(scenario) as emulator:
+                    inputs = {
+                        "secret-key": EMULATOR_KEY,
+                        "api-base-url": emulator.url,
+                        "poll-interval-seconds": "1",
+                        "policy-file": POLICY_PATH,
+                    }
+                    run = run_action(
+                        Path(scratch) / str(number), event_name="push", payload=payload, inputs=inputs, extra_env=env
+                    )
+                print(f"== push {number}: scenario {scenario}, exit code {run.returncode}\n{run.stdout}")
+                code = code or run.returncode
+                _show_plugins(jira, relay.received[mails:], teams.bodies[cards:])
+    return code
+
+
+def _show_plugins(jira: FakeJira, mails: list[Received], cards: list[Any]) -> None:
+    """What the Jira fake holds now, and the mails and Teams cards this push sent."""
+    for issue in jira.issues:
+        fields = issue["fields"]
+        print(f"== Jira {issue['key']} ({fields['status']['name']}): {fields['summary']}")
+        print(textwrap.indent(fields["description"] or "", "   "))
+        for comment in issue["comments"]:
+            print(f"   comment: {comment['body']}")
+    for received in mails:
+        message = received.message
+        print(f"== mail from {received.sender} to {', '.join(received.recipients)}")
+        print(f"   Subject: {message['Subject']}")
+        body = message.get_body(("plain",))
+        print(textwrap.indent(body.get_content() if body is not None else "", "   "))
+        for part in message.iter_attachments():
+            print(f"   attached: {part.get_filename()} ({part.get_content_type()})")
+    for card in cards:
+        print("== Teams card:\n" + json.dumps(card, indent=1, ensure_ascii=False))
+    print()
 
 
 if __name__ == "__main__":

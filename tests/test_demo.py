@@ -152,7 +152,7 @@ class TestScenarioTexts:
         assert set(OUTCOME.findall(SHOWS[scenario])) == {runs[scenario].outputs["outcome"]}
 
     def test_every_scenario_of_one_run_names_its_outcome(self) -> None:
-        assert {name for name, text in SHOWS.items() if not OUTCOME.search(text)} == {"automations"}
+        assert {name for name, text in SHOWS.items() if not OUTCOME.search(text)} == {"automations", "plugins"}
 
     def test_the_policy_scenario_shows_the_policy_section(self, runs: dict[str, Ran]) -> None:
         run = runs["policy"]
@@ -164,6 +164,28 @@ class TestScenarioTexts:
         assert "== issue #100 (open): Aikido: 4 new issues on main" in run.stdout
         assert "== issue #100 (closed): Aikido: 4 new issues on main" in run.stdout
         assert "  Aikido gate SUCCEEDED (0 new issues) on octo-org/octo-repo main" in run.stdout
+
+    def test_the_plugins_write_to_jira_mail_and_teams(self, runs: dict[str, Ran]) -> None:
+        run = runs["plugins"]
+        first, second = run.stdout.split("\n== push 2: ")
+        assert (
+            "Main to Jira, mail and Teams: issue SEC-1 created; e-mail to security-mail sent (1 recipient); " in first
+        )
+        assert "== Jira SEC-1 (To Do): Aikido: 4 new issues on main" in first
+        assert "   Subject: Aikido gate FAILED: octo-org/octo-repo, branch main (4 new issues" in first
+        assert "== Jira SEC-1 (Done): Aikido: 4 new issues on main" in second
+        assert "   comment: Resolved in commit {{ec26c3e57ca3}}" in second
+        assert "   Subject: Aikido gate SUCCEEDED: octo-org/octo-repo, branch main" in second
+        for push in (first, second):
+            assert (
+                push.count("== mail from aikido-gate@acme.example to appsec@acme.example"),
+                push.count("== Teams card:"),
+            ) == (1, 1)
+            assert "   attached: aikido-gate-summary.md (text/markdown)" in push
+            assert '"contentType": "application/vnd.microsoft.card.adaptive"' in push
+        for secret in ("demo-smtp-password", "jira-api-token-0123456789abcdef"):
+            # Masked at the start of each push's step, and in no other line.
+            assert [line for line in run.stdout.splitlines() if secret in line] == [f"::add-mask::{secret}"] * 2
 
     def test_the_release_scenario_runs_a_release_gate(self, runs: dict[str, Ran]) -> None:
         assert "**Release gate** of commit" in runs["release-fail"].summary
@@ -277,6 +299,7 @@ class TestArguments:
                 ["automations", "--event", "push"],
                 "--event: the automations scenario runs two pushes to main of its own",
             ),
+            (["plugins", "--branch", "x"], "--branch: the plugins scenario runs two pushes to main of its own"),
             (["pass", "fail"], "unrecognized arguments: fail"),
             (["nope"], "unknown scenario 'nope'"),
         ],
