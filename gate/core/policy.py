@@ -51,8 +51,9 @@ FAIL_THE_BUILD = ("when_conditions_are_met", "do_not_fail_build")
 # Automation rules: the events of a run, and what may happen on them.
 AUTOMATION_EVENTS = ("scan_done", "scan_failed", "vulnerability_found", "vulnerability_created", "report_created")
 VULNERABILITY_OPTIONS_REFUSED = (
-    "vulnerabilityOptions is not supported: Aikido's counts are already filtered by the run's minimum-severity "
-    "(vulnerabilitySeverityConditions), so vulnerability_found fires for issues at or above it"
+    "vulnerabilityOptions is not supported (its criticality included): Aikido's CI API reports counts only at the "
+    "scan's minimum severity, the run's minimum-severity (vulnerabilitySeverityConditions), so vulnerability_found "
+    "fires for issues at or above it; set that instead"
 )
 _GLOBS = {"type": "array", "uniqueItems": True, "items": {"type": "string", "minLength": 1}}
 # What the action checks and JSON Schema cannot say (an editor's schema check passes these), for the reference.

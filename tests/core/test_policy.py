@@ -490,8 +490,9 @@ class TestAutomationRules:
             ),
             (
                 {"name": "x", "events": [{**ISSUE_ON_VULN, "vulnerabilityOptions": {"severity": "high"}}]},
-                "automations[0].events[0].vulnerabilityOptions: vulnerabilityOptions is not supported: Aikido's "
-                "counts are already filtered by the run's minimum-severity",
+                "automations[0].events[0].vulnerabilityOptions: vulnerabilityOptions is not supported (its criticality "
+                "included): Aikido's CI API reports counts only at the scan's minimum severity, the run's "
+                "minimum-severity",
             ),
             (
                 {"name": "x", "scope": {"scopeType": "profiles", "profiles": ["Nightly"]}, "events": [ISSUE_ON_VULN]},
