@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -386,28 +387,16 @@ def automations() -> int:
     with FakeGitHub() as github, ChatWebhook() as chat, tempfile.TemporaryDirectory() as scratch:
         github.files[(REPO, POLICY_PATH, payload["after"])] = AUTOMATIONS
         print(f"== {POLICY_PATH} at the pushed commit, served by a fake GitHub at {github.api_url}:\n{AUTOMATIONS}")
-        code = 0
-        for number, scenario in enumerate(("fail", "pass"), 1):
-            with AikidoEmulator(scenario) as emulator:
-                inputs = {
-                    "secret-key": EMULATOR_KEY,
-                    "api-base-url": emulator.url,
-                    "poll-interval-seconds": "1",
-                    "policy-file": POLICY_PATH,
-                    "communicator-webhook-url": chat.url,
-                }
-                env = {"GITHUB_API_URL": github.api_url}
-                run = run_action(
-                    Path(scratch) / str(number), event_name="push", payload=payload, inputs=inputs, extra_env=env
-                )
-            print(f"== push {number}: scenario {scenario}, exit code {run.returncode}\n{run.stdout}")
-            code = code or run.returncode
+
+        def show() -> None:
             for issue in github.issues:
                 print(f"== issue #{issue['number']} ({issue['state']}): {issue['title']}\n{issue['body']}")
                 for comment in issue["comments_list"]:
                     print(f"   comment: {comment['body']}")
             print("== chat lines so far:\n" + "\n".join(f"  {body['text']}" for body in chat.bodies) + "\n")
-    return code
+
+        inputs = {"communicator-webhook-url": chat.url}
+        return _two_pushes(Path(scratch), payload, inputs, {"GITHUB_API_URL": github.api_url}, show)
 
 
 def plugins() -> int:
@@ -432,22 +421,34 @@ def plugins() -> int:
                 # The relay's certificate, trusted as a runner with a private CA trusts its own.
                 "SSL_CERT_FILE": str(certificate.ca),
             }
-            code = 0
-            for number, scenario in enumerate(("fail", "pass"), 1):
-                mails, cards = len(relay.received), len(teams.bodies)
-                with AikidoEmulator(scenario) as emulator:
-                    inputs = {
-                        "secret-key": EMULATOR_KEY,
-                        "api-base-url": emulator.url,
-                        "poll-interval-seconds": "1",
-                        "policy-file": POLICY_PATH,
-                    }
-                    run = run_action(
-                        Path(scratch) / str(number), event_name="push", payload=payload, inputs=inputs, extra_env=env
-                    )
-                print(f"== push {number}: scenario {scenario}, exit code {run.returncode}\n{run.stdout}")
-                code = code or run.returncode
-                _show_plugins(jira, relay.received[mails:], teams.bodies[cards:])
+            shown = {"mails": 0, "cards": 0}
+
+            def show() -> None:
+                _show_plugins(jira, relay.received[shown["mails"] :], teams.bodies[shown["cards"] :])
+                shown.update(mails=len(relay.received), cards=len(teams.bodies))
+
+            return _two_pushes(Path(scratch), payload, {}, env, show)
+
+
+def _two_pushes(
+    scratch: Path, payload: dict[str, Any], inputs: dict[str, str], env: dict[str, str], show: Callable[[], None]
+) -> int:
+    """A failing push to main, then a passing one, under the policy file; after each, `show` what it wrote.
+    Returns the first push's exit code."""
+    code = 0
+    for number, scenario in enumerate(("fail", "pass"), 1):
+        with AikidoEmulator(scenario) as emulator:
+            given = {
+                "secret-key": EMULATOR_KEY,
+                "api-base-url": emulator.url,
+                "poll-interval-seconds": "1",
+                "policy-file": POLICY_PATH,
+                **inputs,
+            }
+            run = run_action(scratch / str(number), event_name="push", payload=payload, inputs=given, extra_env=env)
+        print(f"== push {number}: scenario {scenario}, exit code {run.returncode}\n{run.stdout}")
+        code = code or run.returncode
+        show()
     return code
 
 
