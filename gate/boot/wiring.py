@@ -16,7 +16,7 @@ import sys
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gate import ISSUES
 from gate.aikido.client import AikidoClient, build_http_client
@@ -30,7 +30,6 @@ from gate.core.errors import GateError, PolicyError
 from gate.core.event import pull_request_number
 from gate.core.plan import RunPlan
 from gate.core.plugins import DEFAULT_PORT, DONE_TRANSITION, PLUGINS, url_problem
-from gate.core.policy import Instance
 from gate.core.precedence import idle_input
 from gate.core.verdict import Problems, Verdict, error
 from gate.flow import ports
@@ -40,7 +39,6 @@ from gate.flow.report import POLICY_TITLE, TITLE, report
 from gate.flow.run import Collaborators, reach_verdict
 from gate.flow.state import RunState
 from gate.github.lookups import GitHubLookups, build_github_client
-from gate.jira.client import JiraIssues, Site, authorization
 from gate.net.http import Retrier
 from gate.net.tls import Tls
 from gate.runner import cancel
@@ -48,9 +46,13 @@ from gate.runner.payload import load_payload
 from gate.runner.workflow import AtomicFiles, Workflow
 from gate.uploads.workspace import WorkspaceUploads
 
+if TYPE_CHECKING:
+    # For the annotations only: the policy model loads on the runs with a policy file.
+    from gate.core.policy import Instance
+
 # Builds the port of one instance from its secrets (by option key: urlEnv, tokenEnv…) within the
 # after-verdict budget; or says why it cannot be used.
-Builder = Callable[[Instance, Mapping[str, str], Deadline], Any]
+Builder = Callable[["Instance", Mapping[str, str], Deadline], Any]
 # Reading the policy file gets at most this long of timeout-seconds: it is a few lines from GitHub.
 POLICY_BUDGET_SECONDS = 60
 
@@ -249,6 +251,8 @@ class Wiring:
 
     def _jira(self, instance: Instance, secrets: Mapping[str, str], after: Deadline) -> Any:
         """A jira instance: its IssueTracker, with the token in the variable its tokenEnv names (masked already)."""
+        from gate.jira.client import JiraIssues, Site, authorization  # noqa: PLC0415 -- only on runs that use Jira
+
         name, token = instance.variables["tokenEnv"], secrets["tokenEnv"]
         if not token:
             return ports.Unusable(name, "is empty or not set")

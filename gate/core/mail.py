@@ -13,12 +13,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from gate import __version__
-from gate.core.automations import Where
 from gate.core.sanitize import clean
 from gate.core.summary import MAX_SUMMARY_BYTES, RunReport, counts_line, headline
 from gate.core.verdict import Verdict
+
+if TYPE_CHECKING:
+    # For the annotations only: the rules' module loads on the runs whose policy file has rules, and the
+    # mail's Attachment crosses the flow's ports on every run.
+    from gate.core.automations import Where
 
 MAX_SUBJECT_CHARS = 200
 MAX_BODY_CHARS = 20_000
