@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,8 @@ import pytest
 
 from gate.boot import wiring
 from tests.conftest import KEY, sample
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -81,3 +85,18 @@ def test_a_policy_file_s_problems_are_listed_one_per_line(
         "- line 2: cicdProfiles\\[0\\].nme: unknown key",
         "- line 5: version: must be 1",
     ]
+
+
+def test_a_plain_gate_loads_only_what_its_path_uses() -> None:
+    """What only a policy file's rules, a pull request's comments, an upload or a plugin use loads on those runs:
+    a plain gate's wiring imports none of it (a stray import at the top of a module shows here first)."""
+    code = "import sys, gate.boot.wiring; print('\\n'.join(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    loaded = set(done.stdout.split())
+    assert "gate.boot.wiring" in loaded
+    deferred = {
+        "gate.core.policy", "gate.core.automations", "gate.flow.automations", "gate.jira.client", "gate.mail.smtp",
+        "gate.github.comments", "gate.github.issues", "gate.github.policy", "gate.uploads.files", "github", "yaml",
+        "ijson", "msgspec", "smtplib",
+    }  # fmt: skip
+    assert sorted(deferred & loaded) == []
