@@ -13,7 +13,6 @@ from gate.core.mail import (
     MAX_SUBJECT_CHARS,
     SUMMARY_FILE,
     Attachment,
-    RunReport,
     attachments,
     body,
     partly_line,
@@ -24,6 +23,7 @@ from gate.core.mail import (
 )
 from gate.core.models import parse_scan_status
 from gate.core.sanitize import add_secrets
+from gate.core.summary import RunReport
 from gate.core.verdict import decide, error
 from tests.support.answers import DEFAULT_DONE, FEATURE_DONE
 from tests.support.leak import as_read, disguises
