@@ -5,13 +5,18 @@ Each case starts the emulator on loopback, runs `docker run` with the runner's m
 `emulator.runner.prepare_run`), and checks the exit code, the step outputs and the job
 summary: pass, fail, an SBOM upload into the scan, a SARIF file for the later steps, a gate over
 https trusting the emulator's certificate through SSL_CERT_FILE (skipped where the `cryptography`
-package is missing to make one), and SIGTERM while polling.
+package is missing to make one), and SIGTERM while polling. Two more run the image as people and plugins meet it:
+`policy check` and `policy explain` as docs/policy.md gives them (`docker run -v DIR:/src:ro -w /src IMAGE policy
+…`, here with no network), and a push whose policy file has the action open a Jira issue, mail a relay over
+STARTTLS with a login and post a Teams card, each a server on loopback (skipped without the `aiosmtpd` and
+`cryptography` packages: run it with PYTHON=.venv/bin/python).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import stat
 import subprocess
@@ -24,11 +29,40 @@ from collections.abc import Callable
 from pathlib import Path
 
 from emulator.aikido import EMULATOR_KEY, AikidoEmulator
+from emulator.chat import ChatWebhook
+from emulator.github import REPO, FakeGitHub
+from emulator.jira import BOT_EMAIL, TOKEN, FakeJira
 from emulator.runner import CONTAINER_PATHS, ROOT, ActionRun, prepare_run, run_action
 from emulator.tls import Certificate
 
 PAYLOAD = json.loads((ROOT / "tests" / "samples" / "pull_request.json").read_text())
 SBOM = ROOT / "tests" / "samples" / "uploads" / "syft-image.json"
+POLICY_OK = """\
+version: 1
+cicdProfiles:
+  - name: Pull requests
+    when: {events: [pull_request, merge_group], branches: [main]}
+    failConditions: {vulnerabilitySeverityConditions: high_or_critical, scanTypes: [dependency, sast]}
+  - name: Main
+    when: {events: [push], branches: [main]}
+    failConditions: {failTheBuild: do_not_fail_build}
+    timeoutSeconds: 600
+"""
+# Four problems the action reports on their lines: a YAML boolean, an Invicti-style severity, a duration, an event.
+POLICY_BROKEN = """\
+version: 1
+cicdProfiles:
+  - name: PRs
+    failConditions:
+      failTheBuild: no
+      vulnerabilitySeverityConditions: medium
+    timeoutSeconds: 1:00:00
+automations:
+  - name: Tell
+    events:
+      - eventType: scan_finished
+        actions: [{actionType: create_issue}]
+"""
 
 Check = Callable[[ActionRun, AikidoEmulator, Path], list[str]]
 
@@ -53,11 +87,19 @@ def _expect(run: ActionRun, code: int, outcome: str, headline: str) -> list[str]
         problems.append(f"output scan-id={run.outputs.get('scan-id')!r} is not a scan id")
     if headline not in run.summary:
         problems.append(f"the job summary lacks {headline!r}")
-    # Only the ::add-mask:: command, which asks the runner to hide it, may carry the key.
+    return problems + _leaks(run, secret_key=EMULATOR_KEY)
+
+
+def _leaks(run: ActionRun, **secrets: str) -> list[str]:
+    """Each secret that appears in the log, outputs or summary; only ::add-mask::, which asks the runner to hide
+    it, may carry one."""
     log = "".join(line for line in run.stdout.splitlines(keepends=True) if not line.startswith("::add-mask::"))
-    if EMULATOR_KEY in log + run.stderr + run.summary + json.dumps(run.outputs):
-        problems.append("the secret key appears in the log, outputs or summary")
-    return problems
+    seen = log + run.stderr + run.summary + json.dumps(run.outputs)
+    return [
+        f"the {name.replace('_', ' ')} appears in the log, outputs or summary"
+        for name, value in secrets.items()
+        if value in seen
+    ]
 
 
 class Skipped(Exception):
@@ -213,6 +255,99 @@ def case_sigterm(image: str) -> list[str]:
     return problems
 
 
+def _policy_command(image: str, directory: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The command docs/policy.md gives (`docker run --rm -v "$PWD:/src:ro" -w /src IMAGE policy …`), with no
+    network: it reads the file and sends nothing."""
+    argv = ["docker", "run", "--rm", "--network", "none", "--volume", f"{directory}:/src:ro", "--workdir", "/src"]
+    return subprocess.run(  # noqa: S603 -- docker with our own arguments
+        [*argv, image, "policy", *args], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def _said(done: subprocess.CompletedProcess[str], what: str, code: int) -> list[str]:
+    problems = [f"{what}: exit code {done.returncode}, expected {code}"] if done.returncode != code else []
+    if done.stderr:
+        problems.append(f"{what}: wrote to stderr: {done.stderr.strip()[-300:]!r}")
+    return problems
+
+
+def case_policy_check(image: str) -> list[str]:
+    """`policy check` a good file (its OK line) and a broken one (each problem on its line), `policy explain` a push."""
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = Path(scratch)
+        (directory / "ok.yml").write_text(POLICY_OK)
+        (directory / "broken.yml").write_text(POLICY_BROKEN)
+        good = _policy_command(image, directory, "check", "ok.yml")
+        bad = _policy_command(image, directory, "check", "broken.yml")
+        explained = _policy_command(image, directory, "explain", "ok.yml", "--event", "push", "--branch", "main")
+    problems = _said(good, "check ok.yml", 0) + _said(bad, "check broken.yml", 1) + _said(explained, "explain", 0)
+    if good.stdout != "OK: ok.yml: 2 profiles, 0 rules, 0 instances\n":
+        problems.append(f"check ok.yml printed {good.stdout!r}, not its OK line")
+    head, *lines = bad.stdout.splitlines() or [""]
+    numbers = [line.split(":", 1)[0] for line in lines]
+    if head != "broken.yml has 4 problems:" or numbers != ["  line 5", "  line 6", "  line 7", "  line 11"]:
+        problems.append(f"check broken.yml printed {bad.stdout!r}, not its four problems by line")
+    if "Profile: Main\n  the first profile for event push, branch main" not in explained.stdout:
+        problems.append(f"explain does not name profile Main: {explained.stdout!r}")
+    if not re.search(r"^  timeout-seconds +600 +profile$", explained.stdout, re.MULTILINE):
+        problems.append("explain does not give timeout-seconds 600 from the profile")
+    if any("Traceback" in done.stdout + done.stderr for done in (good, bad, explained)):
+        problems.append("a traceback")
+    if problems:
+        print(good.stdout, bad.stdout, explained.stdout, sep="\n", file=sys.stderr)
+    return problems
+
+
+def case_plugins(image: str) -> list[str]:
+    """A push whose policy file, served by a fake GitHub, has the action open a Jira issue, mail a relay over STARTTLS
+    with a login (the relay's certificate trusted through SSL_CERT_FILE) and post a Teams card (emulator.demo's)."""
+    try:
+        from emulator.demo import PLUGINS, POLICY_PATH, SMTP_PASSWORD  # noqa: PLC0415 -- aiosmtpd, only here
+        from emulator.smtp import SmtpRelay  # noqa: PLC0415 -- aiosmtpd, only here
+    except ImportError as missing:
+        raise Skipped(f"needs the {missing.name} package for its SMTP relay") from None
+    payload = json.loads((ROOT / "tests" / "samples" / "push.json").read_text())
+    with tempfile.TemporaryDirectory() as scratch, FakeGitHub() as github, FakeJira() as jira, ChatWebhook() as teams:
+        workdir = Path(scratch)
+        (workdir / "workspace").mkdir()
+        try:
+            certificate = Certificate.make(workdir / "workspace")
+        except ImportError as missing:
+            raise Skipped(f"needs the {missing.name} package to make a certificate") from None
+        env = {
+            "GITHUB_API_URL": github.api_url,
+            "JIRA_API_TOKEN": TOKEN,
+            "SMTP_PASSWORD": SMTP_PASSWORD,
+            "TEAMS_WEBHOOK_URL": teams.url,
+            "SSL_CERT_FILE": f"{CONTAINER_PATHS['workspace']}/{certificate.ca.name}",
+        }
+        with (
+            SmtpRelay(certificate, user="aikido-gate", password=SMTP_PASSWORD) as relay,
+            AikidoEmulator("fail") as emulator,
+        ):
+            policy = PLUGINS.format(jira=jira.url, jira_user=BOT_EMAIL, port=relay.port)
+            github.files[(REPO, POLICY_PATH, payload["after"])] = policy
+            inputs = _inputs(emulator, **{"policy-file": POLICY_PATH})
+            run = run_action(workdir, event_name="push", payload=payload, inputs=inputs, image=image, extra_env=env)
+        problems = _expect(run, 10, "FAILED", "## ❌ Aikido security gate failed")
+        problems += _leaks(run, jira_token=TOKEN, smtp_password=SMTP_PASSWORD, teams_webhook_url=teams.url)
+        if not jira.issues or any(issue["fields"]["project"]["key"] != "SEC" for issue in jira.issues):
+            problems.append(f"Jira holds {len(jira.issues)} issues, expected the run's in project SEC")
+        mails = [(mail.recipients, mail.login) for mail in relay.received]
+        if mails != [(("appsec@acme.example",), "aikido-gate")]:
+            problems.append(f"the relay took {mails}, expected one mail to appsec@acme.example after a login")
+        if len(teams.bodies) != 1 or not isinstance(teams.bodies[0], dict):
+            problems.append(f"the Teams webhook took {len(teams.bodies)} bodies, expected one card")
+        received = json.dumps([jira.issues, teams.bodies]) + "".join(
+            mail.data.decode(errors="replace") for mail in relay.received
+        )
+        if EMULATOR_KEY in received:
+            problems.append("the secret key reached Jira, the mail or the card")
+    if problems:
+        print(run.stdout, run.stderr, sep="\n", file=sys.stderr)
+    return problems
+
+
 CASES = {
     "pass": case_pass,
     "fail": case_fail,
@@ -220,6 +355,8 @@ CASES = {
     "sarif": case_sarif,
     "https": case_https,
     "sigterm": case_sigterm,
+    "policy-check": case_policy_check,
+    "plugins": case_plugins,
 }
 
 
