@@ -39,7 +39,7 @@ from gate.flow.report import POLICY_TITLE, TITLE, report
 from gate.flow.run import Collaborators, reach_verdict
 from gate.flow.state import RunState
 from gate.github.lookups import GitHubLookups, build_github_client
-from gate.net.http import Retrier
+from gate.net.http import WRITER_ATTEMPTS, Retrier
 from gate.net.tls import Tls
 from gate.runner import cancel
 from gate.runner.payload import load_payload
@@ -183,11 +183,13 @@ class Wiring:
             return RunStopped(f"{wrong}; and {failure}", (*found, Problems(plan.policy_file.shown, (str(failure),))))
         return RunStopped(str(wrong), found)
 
-    def _retrier(self, deadline: Deadline) -> Retrier:
+    def _retrier(self, deadline: Deadline, attempts: int | None = None) -> Retrier:
+        """A retrier within `deadline`; `attempts` bounds each request's tries (the writers': WRITER_ATTEMPTS)."""
+
         def on_retry(reason: str, delay: float) -> None:
             self.workflow.log(f"transient fault ({reason}); retrying in {delay:.1f} s")
 
-        return Retrier(deadline, sleep=time.sleep, on_retry=on_retry)
+        return Retrier(deadline, sleep=time.sleep, on_retry=on_retry, attempts=attempts)
 
     def _policy_files(self, inputs: Inputs, budget: Deadline) -> ports.PolicyFiles:
         """The policy file's reader: policy-token, else github-token, within `budget`."""
@@ -242,7 +244,7 @@ class Wiring:
         plugin = PLUGINS[instance.plugin]
         return Webhook(
             url,
-            self._retrier(after),
+            self._retrier(after, WRITER_ATTEMPTS),
             self.tls,
             source=f"the variable {name} (instance {instance.id})",
             render=plugin.render or webhook_message,
@@ -265,7 +267,7 @@ class Wiring:
         self.workflow.mask(secret)
         done = options.get("doneTransition", DONE_TRANSITION)
         site = Site(options["url"], options["project"], options["issueType"], done, instance.id, name, user)
-        issues = JiraIssues(site, credentials, self._retrier(after), self.tls)
+        issues = JiraIssues(site, credentials, self._retrier(after, WRITER_ATTEMPTS), self.tls)
         self.closing.callback(issues.close_client)
         return issues
 
@@ -321,7 +323,7 @@ class Wiring:
 
             issues = PyGithubIssues(runner.api_url, token, runner.repository, deadline=after, environ=os.environ)
         webhook = inputs.communicator_webhook_url.get_secret_value()
-        chat = Webhook(webhook, self._retrier(after), self.tls) if applied.rules and webhook else None
+        chat = Webhook(webhook, self._retrier(after, WRITER_ATTEMPTS), self.tls) if applied.rules and webhook else None
         by_instance, unusable = self._instances(applied, after)
         return Collaborators(
             scanner=AikidoClient(aikido, retrier, environ=os.environ),

@@ -1,4 +1,4 @@
-"""The `Chat` port over an incoming webhook: POST the message its plugin renders, retried on 5xx and 429 within
+"""The `Chat` port over an incoming webhook: POST the message its plugin renders, retried once on 5xx and 429 within
 the budget.
 
 One HTTP sender for every communicator (gate.core.plugins): `{"text": ...}` for
@@ -62,7 +62,7 @@ class Webhook:
 
     def _send(self, http: httpx.Client, request: httpx.Request) -> None:
         try:
-            # A chat message posted twice is a nuisance, not a harm: 5xx and 429 are retried.
+            # A chat message posted twice is a nuisance, not a harm: a 5xx, a 429 or a lost answer is retried (once).
             response = self._retrier.send(http, request, Safety.IDEMPOTENT)
         except GaveUp as gave_up:
             last = gave_up.response.status_code if gave_up.response is not None else None
@@ -74,16 +74,17 @@ class Webhook:
             raise WebhookRefused(self._refused(status), status)
 
     def _gave_up(self, gave_up: GaveUp) -> str:
-        """Why the retries ended: the service kept failing, or nothing answered."""
+        """Why the retries ended, truthfully: the service kept failing, asked for too long a wait, or nothing
+        answered."""
         where, source = self._where, self._source
         if gave_up.response is not None:
             status = gave_up.response.status_code
             doing = "is rate-limiting us" if status == 429 else "is failing"
             return (
-                f"the chat service at {where} {doing} (HTTP {status} until the time budget ran out): "
-                f"{source} needs no change; see the service's status page"
+                f"the chat service at {where} {doing} ({gave_up.history()}): {source} needs no change; the next run "
+                "posts again"
             )
-        reason = self._without_url(gave_up.reason)
+        reason = self._without_url(gave_up.history())
         if gave_up.stop in (Stop.CANNOT_CONNECT, Stop.UNTRUSTED):
             return f"could not connect to the chat webhook at {where} ({reason}): check {source} and the network to it"
         return f"no answer from the chat webhook at {where} ({reason}): check {source} and the network to it"

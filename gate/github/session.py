@@ -1,6 +1,6 @@
 """PyGithub within a deadline: GitHub's rate limits waited out, its refusals as GitHubRefused, who the token is.
 
-PyGithub's own retries are off: a write is sent again only after GitHub refused it for a
+PyGithub's own retries are off: a write is sent again, once, only after GitHub refused it for a
 rate limit (so it was not made), never after a 5xx or a lost answer, which could have made it.
 """
 
@@ -235,6 +235,9 @@ class PyGithubSession:
         return self._identity
 
     def _call(self, action: Callable[[], T]) -> T:
+        """`action`'s result, retried once after a rate limit (as every writer after the verdict), within the
+        deadline."""
+        limited = 0
         while True:
             if self._deadline.remaining() <= 0:
                 raise GitHubRefused("the comments' time budget is spent")
@@ -247,12 +250,17 @@ class PyGithubSession:
                 wait = rate_limit_wait(error.status, error.headers or {}, error.data, time.time())
                 if wait is None:
                     raise GitHubRefused(self._describe(error), error.status) from None
+                # Refused without its status, as below: a rate limit (even a 403) is no permission to add.
+                limited += 1
+                if limited > 1:
+                    raise GitHubRefused(
+                        f"GitHub rate-limited us (HTTP {error.status}, and again when retried once): nothing needs a "
+                        "change; the next run writes again"
+                    ) from None
                 # Never hammer GitHub, whatever its Retry-After says.
                 wait = max(wait, MIN_RETRY_WAIT)
                 if wait >= self._deadline.remaining():
-                    raise GitHubRefused(
-                        f"GitHub's rate limit asks for {wait:.0f} s, more than the time left", error.status
-                    ) from None
+                    raise GitHubRefused(f"GitHub's rate limit asks for {wait:.0f} s, more than the time left") from None
                 self._sleep(wait)
             except requests.exceptions.ProxyError:
                 raise GitHubRefused(self._proxy_refused) from None

@@ -282,24 +282,25 @@ class JiraIssues:
         )
 
     def _gave_up(self, gave_up: GaveUp, doing: str) -> JiraRefused:
-        """Why the retries ended: Jira kept failing or limiting us, or nothing answered."""
+        """Why the retries ended, truthfully: Jira kept failing or limiting us, asked for too long a wait, or nothing
+        answered."""
         where, instance = self._where, self._site.instance
         if gave_up.response is not None:
             status = gave_up.response.status_code
             busy = "is rate-limiting us" if status == 429 else "is failing"
             return JiraRefused(
-                f"Jira at {where} {busy} (HTTP {status} until the time budget ran out) while {doing}: instance "
-                f"{instance} needs no change; see Jira's status page",
+                f"Jira at {where} {busy} ({gave_up.history()}) while {doing}: instance {instance} needs no change; "
+                "the next run writes again",
                 status,
             )
         if gave_up.stop in (Stop.CANNOT_CONNECT, Stop.UNTRUSTED):
             return JiraRefused(
-                f"could not connect to Jira at {where} ({gave_up.reason}): check url of instance {instance} and the "
-                "network to it"
+                f"could not connect to Jira at {where} ({gave_up.history()}): check url of instance {instance} and "
+                "the network to it"
             )
         return JiraRefused(
-            f"no answer from Jira at {where} while {doing} ({gave_up.reason}): check url of instance {instance} and "
-            "the network to it"
+            f"no answer from Jira at {where} while {doing} ({gave_up.history()}): check url of instance {instance} "
+            "and the network to it"
         )
 
     def _refused(self, status: int, response: httpx.Response, doing: str) -> str:

@@ -135,6 +135,9 @@ MIN_RETRY_WAIT = 1.0
 # A host that refuses connections or does not resolve is not worth the whole deadline.
 CONNECT_ATTEMPTS = 3
 CONNECT_RETRY_BASE = 5.0
+# What writes after the verdict (chat, Jira) sends each request at most twice: retried once after a transient
+# fault, within the after-verdict deadline. The verdict is written already; a later run writes again.
+WRITER_ATTEMPTS = 2
 
 
 @contextmanager
@@ -182,21 +185,27 @@ def read_capped(response: httpx.Response, limit: int = MAX_ANSWER_BYTES) -> http
 
 @dataclass(eq=False)  # a service with a random source, compared as itself
 class Retrier:
-    """Sends a request until it gets an answer worth reading or the deadline forbids another try."""
+    """Sends a request until it gets an answer worth reading, the deadline forbids another try, or `attempts` are used.
+
+    `attempts`: how many times one request is sent at most (None: as many as the deadline allows).
+    """
 
     deadline: Deadline
     sleep: Sleep = time.sleep
     rng: random.Random = field(default_factory=random.Random)
     on_retry: Callable[[str, float], None] = lambda reason, delay: None
+    attempts: int | None = None
 
     def send(
         self, client: httpx.Client, request: httpx.Request, safety: Safety, *, patient: bool = False
     ) -> httpx.Response:
         """The first answer that is not transient, read whole; raises GaveUp or AnswerTooLarge."""
         attempt = connect_failures = 0
+        reasons: list[str] = []
         while True:
             attempt += 1
             request.extensions["timeout"] = request_timeout(self.deadline, patient=patient).as_dict()
+            asked: float | None = None
             try:
                 with wall_clock_limit(self.deadline):
                     response = client.send(request, stream=True)
@@ -216,20 +225,24 @@ class Retrier:
                 # A proxy's refusal (407, no tunnel) is a connection that failed: nothing reached the server.
                 if isinstance(error, (httpx.ConnectError, httpx.ProxyError)):
                     connect_failures += 1
-                    if connect_failures >= CONNECT_ATTEMPTS:
-                        raise GaveUp(reason, attempt, Stop.CANNOT_CONNECT) from None
                     wait = backoff_delay(connect_failures - 1, self.rng) * CONNECT_RETRY_BASE
             else:
                 if response.status_code not in _TRANSIENT[safety]:
                     return response
                 reason, last = f"HTTP {response.status_code}", response
                 asked = retry_after_seconds(response.headers.get("Retry-After"))
-                if asked is not None and asked >= self.deadline.remaining():
-                    raise GaveUp(reason, attempt, Stop.RETRY_AFTER_TOO_LONG, last, asked_for=asked)
                 wait = max(MIN_RETRY_WAIT, asked if asked is not None else backoff_delay(attempt - 1, self.rng))
+            # Only connections that failed so far, or too many: the advice is the same however few attempts fitted.
+            only_connects = connect_failures in (attempt, CONNECT_ATTEMPTS)
+            if connect_failures >= CONNECT_ATTEMPTS or (self.attempts is not None and attempt >= self.attempts):
+                stop = Stop.CANNOT_CONNECT if only_connects else Stop.NO_RETRIES_LEFT
+                raise GaveUp(reason, attempt, stop, last, earlier=tuple(reasons))
+            reasons.append(reason)
+            if asked is not None and asked >= self.deadline.remaining():
+                raise GaveUp(reason, attempt, Stop.RETRY_AFTER_TOO_LONG, last, asked_for=asked)
             if wait >= self.deadline.remaining():
-                # Only connections that failed so far: the advice is the same however few attempts fitted.
-                stop = Stop.CANNOT_CONNECT if connect_failures == attempt else Stop.OUT_OF_TIME
-                raise GaveUp(reason, attempt, stop, last)
+                raise GaveUp(
+                    reason, attempt, Stop.CANNOT_CONNECT if connect_failures == attempt else Stop.OUT_OF_TIME, last
+                )
             self.on_retry(reason, wait)
             self.sleep(wait)

@@ -11,7 +11,7 @@ from gate.chat.webhook import Webhook
 from gate.core.chat import ChatNews
 from gate.core.clock import Deadline
 from gate.core.errors import WebhookRefused
-from gate.net.http import Retrier
+from gate.net.http import WRITER_ATTEMPTS, Retrier
 from gate.net.tls import Tls
 from tests.conftest import FakeClock
 
@@ -24,7 +24,8 @@ LINE = "Aikido gate ERROR on octo-org/octo-repo main"
 def webhook(chat: ChatWebhook, clock: FakeClock | None = None) -> Webhook:
     """The adapter as the wiring makes it, with a budget of 30 s on a fake clock."""
     clock = clock or FakeClock()
-    return Webhook(chat.url, Retrier(Deadline(clock() + 30, clock), sleep=clock.sleep, rng=random.Random(1)), Tls({}))
+    retrier = Retrier(Deadline(clock() + 30, clock), sleep=clock.sleep, rng=random.Random(1), attempts=WRITER_ATTEMPTS)
+    return Webhook(chat.url, retrier, Tls({}))
 
 
 def refusal(chat: ChatWebhook) -> WebhookRefused:
@@ -43,12 +44,13 @@ class TestPost:
             webhook(chat).post(NEWS)
         assert chat.bodies == [{"text": LINE}]
 
-    def test_retried_past_a_503_and_a_429(self) -> None:
+    @pytest.mark.parametrize("status", [503, 429])
+    def test_retried_once_past_a_transient_answer(self, status: int) -> None:
         clock = FakeClock()
-        with ChatWebhook(503, 429) as chat:
+        with ChatWebhook(status) as chat:
             webhook(chat, clock).post(NEWS)
-        assert chat.bodies == [{"text": LINE}] * 3
-        assert len(clock.sleeps) == 2
+        assert chat.bodies == [{"text": LINE}] * 2
+        assert len(clock.sleeps) == 1
 
 
 class TestRefusals:
@@ -96,15 +98,27 @@ class TestRefusals:
         assert len(chat.bodies) == 1  # a refusal is not retried
 
     @pytest.mark.parametrize(("status", "doing"), [(503, "is failing"), (429, "is rate-limiting us")])
-    def test_a_failing_service_after_the_retries(self, status: int, doing: str) -> None:
+    def test_a_failing_service_is_retried_once(self, status: int, doing: str) -> None:
         with ChatWebhook(*[status] * 100) as chat:
             refused = refusal(chat)
         assert (str(refused), refused.status) == (
-            f"the chat service at {chat.url.split('/')[2]} {doing} (HTTP {status} until the time budget ran out): "
-            "communicator-webhook-url needs no change; see the service's status page",
+            f"the chat service at {chat.url.split('/')[2]} {doing} (HTTP {status}, and again when retried once): "
+            "communicator-webhook-url needs no change; the next run posts again",
             status,
         )
-        assert len(chat.bodies) > 1
+        assert len(chat.bodies) == 2
+
+    def test_a_wait_past_the_budget_is_not_waited_for(self) -> None:
+        clock = FakeClock()
+        with ChatWebhook(429) as chat:
+            chat.headers = {"Retry-After": "90"}
+            with pytest.raises(WebhookRefused) as refused:
+                webhook(chat, clock).post(NEWS)
+        assert str(refused.value).endswith(
+            "is rate-limiting us (HTTP 429, asking for a wait of 90 s, past the time left): communicator-webhook-url "
+            "needs no change; the next run posts again"
+        )
+        assert (len(chat.bodies), clock.sleeps) == (1, [])
 
     def test_no_answer_names_host_and_port_only(self) -> None:
         with ChatWebhook() as chat:

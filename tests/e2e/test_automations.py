@@ -138,6 +138,22 @@ class TestSharedFile:
             "https://app.aikido.dev/featurebranch/scan/1?groupId=1"
         ]
 
+    def test_a_rate_limiting_chat_service_is_retried_once(
+        self, tmp_path: Path, github: FakeGitHub, chat: ChatWebhook
+    ) -> None:
+        github.files[(REPO, PATH, PUSH["after"])] = SHARED
+        chat.statuses = [429] * 10
+        done = run(
+            tmp_path, github, "fail", policy_profile="Nightly", github_token="", communicator_webhook_url=chat.url
+        )
+        assert (done.returncode, done.outputs["outcome"]) == (10, "FAILED")  # the verdict is the same
+        [warning] = annotations_of(done, "warning")
+        assert (
+            "is rate-limiting us (HTTP 429, and again when retried once): communicator-webhook-url needs no change; "
+            "the next run posts again"
+        ) in warning
+        assert len(chat.bodies) == 2
+
 
 class TestPullRequests:
     """Forks never set rules off; a pull request is in a rule's scope only when the rule names its profile"""

@@ -116,6 +116,21 @@ class TestInstances:
         assert card["actions"][0] == {"type": "Action.OpenUrl", "title": "Open the scan in Aikido", "url": LINK}
         assert_hidden(done, slack.url, teams.url)
 
+    def test_a_failing_chat_service_is_retried_once_then_one_warning(
+        self, tmp_path: Path, github: FakeGitHub, slack: ChatWebhook, teams: ChatWebhook
+    ) -> None:
+        slack.statuses = [503] * 10
+        done = run(tmp_path, github, POLICY, {"SLACK_WEBHOOK_URL": slack.url, "TEAMS_WEBHOOK_URL": teams.url})
+        assert (done.returncode, done.outputs["outcome"]) == (10, "FAILED")  # the verdict is the same
+        [warning] = annotations_of(done, "warning")
+        assert warning.endswith(
+            f"chat message to appsec-slack not sent (the chat service at {slack.url.split('/')[2]} is failing (HTTP "
+            "503, and again when retried once): the variable SLACK_WEBHOOK_URL (instance appsec-slack) needs no "
+            "change; the next run posts again); chat message to appsec-teams sent"
+        )
+        assert (len(slack.bodies), len(teams.bodies)) == (2, 1)
+        assert_hidden(done, slack.url, teams.url)
+
     def test_a_missing_variable_is_one_warning_naming_it(
         self, tmp_path: Path, github: FakeGitHub, slack: ChatWebhook
     ) -> None:

@@ -167,13 +167,27 @@ class TestNeverTheVerdict:
         )
         assert jira.requests == []
 
-    def test_jira_down_is_one_warning(self, tmp_path: Path, github: FakeGitHub, jira: FakeJira) -> None:
-        jira.answer_with(503, headers={"Retry-After": "3600"})
+    def test_jira_down_is_retried_once_then_one_warning(
+        self, tmp_path: Path, github: FakeGitHub, jira: FakeJira
+    ) -> None:
+        jira.answer_with(503, headers={"Retry-After": "1"})
         done = run(tmp_path, github, jira, "fail")
         assert (done.returncode, done.outputs["outcome"]) == (10, "FAILED")
         [warning] = annotations_of(done, "warning")
         assert f"{RULE}: tracking issue not written (Jira at 127.0.0.1:" in warning
-        assert "is failing (HTTP 503" in warning
+        assert (
+            "is failing (HTTP 503, and again when retried once) while reading who the token is: instance jira-prod "
+            "needs no change; the next run writes again"
+        ) in warning
+        assert [request.path for request in jira.requests] == ["/rest/api/2/myself"] * 2
+
+    def test_a_wait_past_the_budget_is_not_waited_for(self, tmp_path: Path, github: FakeGitHub, jira: FakeJira) -> None:
+        jira.answer_with(503, headers={"Retry-After": "3600"})
+        done = run(tmp_path, github, jira, "fail")
+        assert done.outputs["outcome"] == "FAILED"
+        [warning] = annotations_of(done, "warning")
+        assert "is failing (HTTP 503, asking for a wait of 3600 s, past the time left) while reading who" in warning
+        assert len(jira.requests) == 1
 
     def test_a_wrong_token_names_the_variable(self, tmp_path: Path, github: FakeGitHub, jira: FakeJira) -> None:
         done = run(tmp_path, github, jira, "fail", env={"JIRA_API_TOKEN": "not-the-token"})

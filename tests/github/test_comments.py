@@ -182,12 +182,24 @@ class TestStatusComment:
         assert [w.method for w in github.writes()] == ["POST", "POST"]
         assert len(github.issue_comments) == 1
 
-    def test_retry_after_zero_still_waits_a_second(self, github: FakeGitHub, post: Run, clock: FakeClock) -> None:
+    def test_a_rate_limit_is_retried_once_a_second_later(self, github: FakeGitHub, post: Run, clock: FakeClock) -> None:
         github.refuse("POST", "/comments$", 429, "slow down", times=1000, headers={"Retry-After": "0"})
         log = post(PASSED, seconds=30)
-        assert "could not post the status comment: GitHub's rate limit asks for 1 s, more than the time left" in log
-        assert clock.sleeps == [1.0] * 29
-        assert len(github.writes()) == 30
+        assert (
+            "could not post the status comment: GitHub rate-limited us (HTTP 429, and again when retried once): "
+            "nothing needs a change; the next run writes again"
+        ) in log
+        assert clock.sleeps == [1.0]
+        assert len(github.writes()) == 2
+
+    def test_a_secondary_rate_limit_asks_for_no_permission(self, github: FakeGitHub, post: Run) -> None:
+        github.refuse(
+            "POST", "/comments$", 403, "You have exceeded a secondary rate limit", times=2, headers={"Retry-After": "1"}
+        )
+        log = post(PASSED, seconds=30)
+        assert "GitHub rate-limited us (HTTP 403, and again when retried once)" in log
+        assert "permissions" not in log
+        assert len(github.writes()) == 2
 
     def test_rate_limit_past_the_deadline_gives_up(self, github: FakeGitHub, post: Run) -> None:
         github.refuse("POST", "/comments$", 429, "slow down", headers={"Retry-After": "120"})

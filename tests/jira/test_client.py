@@ -14,7 +14,7 @@ from gate.core.clock import Deadline
 from gate.core.errors import JiraRefused
 from gate.flow.ports import TrackedIssue
 from gate.jira.client import JiraIssues, Site, authorization, is_cloud
-from gate.net.http import Retrier
+from gate.net.http import WRITER_ATTEMPTS, Retrier
 from gate.net.tls import Tls
 from tests.conftest import FakeClock
 
@@ -29,7 +29,7 @@ def tracker(jira: FakeJira, clock: FakeClock | None = None, **site: str) -> Jira
     clock = clock or FakeClock()
     user = BOT_EMAIL if jira.cloud else None
     given = {"url": jira.url, "project": "SEC", "issue_type": "Bug", "done_transition": "Done"} | site
-    retrier = Retrier(Deadline(clock() + 30, clock), sleep=clock.sleep, rng=random.Random(1))
+    retrier = Retrier(Deadline(clock() + 30, clock), sleep=clock.sleep, rng=random.Random(1), attempts=WRITER_ATTEMPTS)
     return made(
         Site(**given, instance="jira-prod", variable="JIRA_API_TOKEN", user=user), authorization(user, TOKEN), retrier
     )
@@ -208,13 +208,21 @@ class TestRefusals:
             "project requires"
         )
 
-    def test_retried_past_a_429_and_a_503(self) -> None:
+    def test_retried_once_past_a_429_after_its_retry_after(self) -> None:
+        clock = FakeClock()
+        with FakeJira() as jira:
+            jira.answer_with(429, times=1, headers={"Retry-After": "2"})
+            assert tracker(jira, clock).identity() == BOT_CLOUD["accountId"]
+        assert (len(jira.requests), clock.sleeps) == (2, [2.0])
+
+    def test_a_429_then_a_503_is_not_retried_again(self) -> None:
         clock = FakeClock()
         with FakeJira() as jira:
             jira.answer_with(429, times=1, headers={"Retry-After": "2"})
             jira.answer_with(503, times=1)
-            assert tracker(jira, clock).identity() == BOT_CLOUD["accountId"]
-        assert (len(jira.requests), clock.sleeps[0]) == (3, 2.0)
+            refused = refusal(tracker(jira, clock).identity)
+        assert "is failing (HTTP 429, then HTTP 503 when retried once) while reading who" in str(refused)
+        assert (len(jira.requests), clock.sleeps, refused.status) == (2, [2.0], 503)
 
     def test_a_create_is_never_sent_twice_after_a_500(self) -> None:
         with FakeJira() as jira:
@@ -224,18 +232,25 @@ class TestRefusals:
             assert [request.method for request in jira.writes()] == ["POST"]
         assert refused.status == 500
 
-    def test_jira_failing_until_the_budget_ends(self) -> None:
+    @pytest.mark.parametrize(("status", "busy"), [(503, "is failing"), (429, "is rate-limiting us")])
+    def test_jira_failing_is_retried_once(self, status: int, busy: str) -> None:
         with FakeJira() as jira:
-            jira.answer_with(503)
+            jira.answer_with(status)
             refused = refusal(tracker(jira).identity)
-        assert "is failing (HTTP 503 until the time budget ran out) while reading who the token is" in str(refused)
+        assert str(refused) == (
+            f"Jira at {jira.url.split('/')[2]} {busy} (HTTP {status}, and again when retried once) while reading who "
+            "the token is: instance jira-prod needs no change; the next run writes again"
+        )
+        assert (len(jira.requests), refused.status) == (2, status)
 
     def test_nothing_listening(self) -> None:
         with socket.socket() as unused:
             unused.bind(("127.0.0.1", 0))
             port = unused.getsockname()[1]
         site = Site(f"http://127.0.0.1:{port}", "SEC", "Bug", "Done", "jira-prod", "JIRA_API_TOKEN")
-        issues = made(site, authorization(None, TOKEN), Retrier(Deadline.after(30), sleep=lambda seconds: None))
+        issues = made(
+            site, authorization(None, TOKEN), Retrier(Deadline.after(30), sleep=lambda seconds: None, attempts=2)
+        )
         assert str(refusal(issues.identity)).startswith(f"could not connect to Jira at 127.0.0.1:{port} (")
 
     @pytest.mark.parametrize(

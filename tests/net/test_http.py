@@ -10,14 +10,14 @@ from pytest_httpx import HTTPXMock
 
 from gate.core.clock import Deadline
 from gate.net.faults import GaveUp, Stop
-from gate.net.http import Retrier, Safety, backoff_delay, host_and_port, retry_after_seconds
+from gate.net.http import WRITER_ATTEMPTS, Retrier, Safety, backoff_delay, host_and_port, retry_after_seconds
 from tests.conftest import FakeClock
 
 URL = "https://app.aikido.dev/x"
 
 
-def make_retrier(clock: FakeClock, seconds: float = 60) -> Retrier:
-    return Retrier(Deadline(clock() + seconds, clock), sleep=clock.sleep, rng=random.Random(7))
+def make_retrier(clock: FakeClock, seconds: float = 60, attempts: int | None = None) -> Retrier:
+    return Retrier(Deadline(clock() + seconds, clock), sleep=clock.sleep, rng=random.Random(7), attempts=attempts)
 
 
 def send(retrier: Retrier, method: str = "GET", safety: Safety = Safety.IDEMPOTENT) -> httpx.Response:
@@ -116,6 +116,98 @@ class TestRetrier:
         send(make_retrier(clock, seconds=4))
         timeout = httpx_mock.get_requests()[0].extensions["timeout"]
         assert timeout == {"connect": 4.0, "read": 4.0, "write": 4.0, "pool": 4.0}
+
+
+class TestBoundedRetrier:
+    """Retrier.send with `attempts`: the writers after the verdict retry once, within the deadline still"""
+
+    def test_a_writer_sends_twice_at_most(self) -> None:
+        assert WRITER_ATTEMPTS == 2
+
+    def test_two_requests_on_a_server_that_keeps_failing(self, httpx_mock: HTTPXMock, clock: FakeClock) -> None:
+        httpx_mock.add_response(status_code=503)
+        httpx_mock.add_response(status_code=503)
+        with pytest.raises(GaveUp) as caught:
+            send(make_retrier(clock, attempts=2))
+        gave_up = caught.value
+        assert (gave_up.stop, gave_up.attempts, gave_up.response and gave_up.response.status_code) == (
+            Stop.NO_RETRIES_LEFT,
+            2,
+            503,
+        )
+        assert gave_up.history() == "HTTP 503, and again when retried once"
+        assert (len(httpx_mock.get_requests()), len(clock.sleeps)) == (2, 1)
+
+    def test_a_different_second_failure_is_named_as_it_was(self, httpx_mock: HTTPXMock, clock: FakeClock) -> None:
+        httpx_mock.add_response(status_code=503)
+        httpx_mock.add_response(status_code=429, headers={"Retry-After": "120"})
+        with pytest.raises(GaveUp) as caught:
+            send(make_retrier(clock, attempts=2))
+        # The last allowed attempt's Retry-After asks for nothing: no retry follows it.
+        assert (caught.value.stop, caught.value.history()) == (
+            Stop.NO_RETRIES_LEFT,
+            "HTTP 503, then HTTP 429 when retried once",
+        )
+
+    def test_one_retry_then_the_answer(self, httpx_mock: HTTPXMock, clock: FakeClock) -> None:
+        httpx_mock.add_response(status_code=429)
+        httpx_mock.add_response(json={"ok": True})
+        assert send(make_retrier(clock, attempts=2)).json() == {"ok": True}
+        assert len(httpx_mock.get_requests()) == 2
+
+    def test_retry_after_is_honoured_within_the_deadline(self, httpx_mock: HTTPXMock, clock: FakeClock) -> None:
+        httpx_mock.add_response(status_code=503, headers={"Retry-After": "12"})
+        httpx_mock.add_response(json={})
+        send(make_retrier(clock, seconds=30, attempts=2))
+        assert clock.sleeps == [12.0]
+
+    def test_retry_after_past_the_deadline_is_not_waited_for(self, httpx_mock: HTTPXMock, clock: FakeClock) -> None:
+        httpx_mock.add_response(status_code=429, headers={"Retry-After": "45"})
+        with pytest.raises(GaveUp) as caught:
+            send(make_retrier(clock, seconds=30, attempts=2))
+        assert (caught.value.stop, caught.value.history(), clock.sleeps) == (
+            Stop.RETRY_AFTER_TOO_LONG,
+            "HTTP 429, asking for a wait of 45 s, past the time left",
+            [],
+        )
+
+    def test_no_time_left_for_the_one_retry(self, httpx_mock: HTTPXMock, clock: FakeClock) -> None:
+        httpx_mock.add_response(status_code=503)
+        with pytest.raises(GaveUp) as caught:
+            send(make_retrier(clock, seconds=0.5, attempts=2))
+        assert (caught.value.stop, caught.value.history()) == (Stop.OUT_OF_TIME, "HTTP 503, with no time left to retry")
+        assert len(httpx_mock.get_requests()) == 1
+
+    def test_a_refused_connection_is_retried_once_too(self, httpx_mock: HTTPXMock, clock: FakeClock) -> None:
+        httpx_mock.add_exception(httpx.ConnectError("[Errno 111] Connection refused"), is_reusable=True)
+        with pytest.raises(GaveUp) as caught:
+            send(make_retrier(clock, attempts=2))
+        assert (caught.value.stop, caught.value.history()) == (
+            Stop.CANNOT_CONNECT,
+            "ConnectError: Connection refused, and again when retried once",
+        )
+        assert len(httpx_mock.get_requests()) == 2
+
+    def test_a_lost_answer_is_retried_once(self, httpx_mock: HTTPXMock, clock: FakeClock) -> None:
+        httpx_mock.add_exception(httpx.ReadTimeout("timed out"), is_reusable=True)
+        with pytest.raises(GaveUp) as caught:
+            send(make_retrier(clock, attempts=2))
+        assert (caught.value.stop, caught.value.history()) == (
+            Stop.NO_RETRIES_LEFT,
+            "ReadTimeout: timed out, and again when retried once",
+        )
+        assert len(httpx_mock.get_requests()) == 2
+
+    def test_without_a_bound_it_retries_until_the_deadline(self, httpx_mock: HTTPXMock, clock: FakeClock) -> None:
+        httpx_mock.add_response(status_code=503, is_reusable=True)
+        with pytest.raises(GaveUp) as caught:
+            send(make_retrier(clock, seconds=30))
+        assert (caught.value.stop, caught.value.earlier) == (Stop.OUT_OF_TIME, ())
+        assert caught.value.attempts == len(httpx_mock.get_requests()) > 2
+        assert (
+            caught.value.history()
+            == f"HTTP 503 on the last of {caught.value.attempts} attempts, with no time left for another"
+        )
 
 
 class TestHostAndPort:
