@@ -5,6 +5,11 @@ and reporter; plus the refusals and hostile answers a real server may give.
 Cloud (`cloud=True`) takes basic auth (the account's e-mail and an API token), names people by accountId and
 searches at /rest/api/2/search/jql; Data Center takes a personal access token as a bearer token, names people by
 key and name and searches at /rest/api/2/search. Each answers the other's search with 404, as they do.
+
+Both keep issue properties (PUT …/issue/{id}/properties/{key}); only Cloud's search returns those its
+`properties` parameter names (Data Center's search has none: JRASERVER-62898). Cloud stores a description as its
+own document format (ADF) and reads it back as wiki markup again, not as it was sent: its search gives
+`cloud_rendering` of what was stored. Data Center gives the text as stored.
 """
 
 from __future__ import annotations
@@ -130,6 +135,7 @@ class FakeJira:
                     "status": _status("To Do"),
                 },
                 "comments": [],
+                "properties": {},
             }
             self.issues.append(issue)
         return issue
@@ -173,11 +179,13 @@ class FakeJira:
             return self._search(request.query)
         if (method, path) == ("POST", "/rest/api/2/issue"):
             return self._new(request.body)
-        found = re.fullmatch(r"/rest/api/2/issue/([^/]+)(/transitions|/comment)?", path)
+        found = re.fullmatch(r"/rest/api/2/issue/([^/]+)(/transitions|/comment|/properties/[^/]+)?", path)
         issue = self._by(found.group(1)) if found else {}
         if not issue:
             return 404, {"errorMessages": ["Issue does not exist or you do not have permission to see it."]}, {}
         tail = found.group(2) if found else None
+        if tail is not None and tail.startswith("/properties/"):
+            return self._property(issue, method, tail.removeprefix("/properties/"), request.body)
         if method == "PUT" and tail is None:
             fields = (request.body or {}).get("fields", {})
             issue["fields"].update({key: fields[key] for key in ("summary", "description") if key in fields})
@@ -194,6 +202,14 @@ class FakeJira:
             issue["comments"].append({"id": str(len(issue["comments"]) + 1), "body": (request.body or {}).get("body")})
             return 201, {"id": str(len(issue["comments"])), "body": (request.body or {}).get("body")}, {}
         return 405, {"errorMessages": ["Method not allowed"]}, {}
+
+    def _property(self, issue: dict[str, Any], method: str, key: str, value: Any) -> Answer:
+        """An issue's entity property, set by PUT (201 when new, 200 when replaced): all the gate does with one."""
+        if method != "PUT" or value is None:
+            return 400, {"errorMessages": ["The property value must be valid JSON."]}, {}
+        new = key not in issue["properties"]
+        issue["properties"][key] = value
+        return (201 if new else 200), None, {}
 
     def _new(self, body: Any) -> Answer:
         fields = (body or {}).get("fields", {})
@@ -222,12 +238,14 @@ class FakeJira:
             return 400, {"errorMessages": [f"Error in the JQL Query: {jql}"]}, {}
         mine = "reporter = currentUser()" in jql
         wanted = {name.strip() for name in query.get("fields", [""])[0].split(",")}
+        named = {name.strip() for name in query.get("properties", [""])[0].split(",")} if self.cloud else set()
         found = [
             {
                 "id": issue["id"],
                 "key": issue["key"],
-                "fields": {k: v for k, v in issue["fields"].items() if k in wanted},
+                "fields": {k: self._as_read(k, v) for k, v in issue["fields"].items() if k in wanted},
             }
+            | ({"properties": {k: v for k, v in issue["properties"].items() if k in named}} if named else {})
             for issue in self.issues
             if issue["fields"]["project"]["key"] == project.group(1)
             and label.group(1) in issue["fields"]["labels"]
@@ -236,6 +254,33 @@ class FakeJira:
         if self.cloud:
             return 200, {"issues": found, "isLast": True}, {}
         return 200, {"startAt": 0, "maxResults": 50, "total": len(found), "issues": found}, {}
+
+    def _as_read(self, name: str, value: Any) -> Any:
+        """A field as Jira gives it back: Cloud's description re-rendered from its document format."""
+        return cloud_rendering(value) if self.cloud and name == "description" and isinstance(value, str) else value
+
+
+# Cloud's emoticons come back as emoji shortcodes (a stand-in for the round trip's changes, deterministic).
+_SHORTCODES = {"(x)": ":cross_mark:", "(/)": ":check_mark:", "(!)": ":warning:", "(i)": ":info:"}
+
+
+def cloud_rendering(text: str) -> str:
+    """Wiki markup as Jira Cloud reads it back after storing it as ADF: lossy, as the real round trip is.
+
+    Trailing spaces and blank lines go, a table's header row `||a||b||` becomes cells in bold, emoticons become
+    shortcodes and `\\-` loses its backslash: always the same for the same text, and for the gate's descriptions
+    never the text that was sent.
+    """
+    lines = (_rendered(line.rstrip()) for line in text.replace("\r\n", "\n").split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _rendered(line: str) -> str:
+    if line.startswith("||") and line.endswith("||"):
+        line = "|" + "|".join(f"*{cell}*" for cell in line[2:-2].split("||")) + "|"
+    for emoticon, shortcode in _SHORTCODES.items():
+        line = line.replace(emoticon, shortcode)
+    return line.replace("\\-", "-")
 
 
 def _status(name: str) -> dict[str, Any]:

@@ -15,6 +15,8 @@ The only links are those `jira_link` makes, for https URLs; the models keep only
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from urllib.parse import quote
 
@@ -58,6 +60,11 @@ def jira_text(text: str) -> str:
     line = _LINKABLE.sub(lambda match: match.group(0) + ZWSP, line)
     line = _EMOTICON.sub(ZWSP, line)
     return _BLOCK_START.sub(lambda match: match.group(1) + ZWSP, line)
+
+
+def written_digest(summary: str, description: str) -> str:
+    """The sha256 of a summary and description as sent to Jira: the record of what the gate last wrote there."""
+    return hashlib.sha256(json.dumps([summary, description], ensure_ascii=False).encode()).hexdigest()
 
 
 def jira_code(text: str) -> str:

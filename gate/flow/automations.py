@@ -261,7 +261,8 @@ def _open(issues: IssueTracker, texts: IssueTexts, mine: list[TrackedIssue], dra
     """
     if mine:
         oldest = mine[0]
-        changed = oldest.title != draft.title or oldest.body.strip() != draft.body.strip()
+        # The tracker's verdict, not the texts as read: Jira Cloud never reads back what it was sent.
+        changed = not issues.unchanged(oldest, draft.title, draft.body)
         if (not oldest.open or changed) and not issues.update(
             oldest.number, draft.title, draft.body, reopen=not oldest.open
         ):

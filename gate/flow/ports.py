@@ -196,7 +196,8 @@ class TrackedIssue:
 
     `number` is the tracker's id of it, rising with each issue created (GitHub's issue number, Jira's issue id):
     the flow orders and addresses the issues by it. `shown` is how people name it (`#12`, `SEC-12`), `url` its page
-    ("" when unknown).
+    ("" when unknown). `digest` is the tracker's own record of the texts it last wrote there, for its `unchanged`
+    (Jira's issue property; "" where the tracker keeps none, or has none for this issue).
     """
 
     number: int
@@ -206,6 +207,7 @@ class TrackedIssue:
     body: str
     shown: str
     url: str
+    digest: str = ""
 
 
 class IssueTracker(Protocol):
@@ -222,6 +224,14 @@ class IssueTracker(Protocol):
     def identity(self) -> str: ...
     def tracked(self, marker: str, author: str) -> list[TrackedIssue]: ...
     def create(self, title: str, body: str, labels: tuple[str, ...], assignees: tuple[str, ...]) -> TrackedIssue: ...
+
+    def unchanged(self, issue: TrackedIssue, title: str, body: str) -> bool:
+        """The issue already says `title` and `body`, as this tracker wrote them: no edit needed (and no one notified).
+
+        GitHub compares the texts as read back. Jira Cloud reads back a re-rendering of what it was sent, never the
+        same text, so Jira compares the digest it stored of what it wrote; an issue without one counts as changed.
+        """
+        ...
 
     def update(self, number: int, title: str, body: str, *, reopen: bool) -> bool:
         """Edit the issue (reopened if asked); False, and nothing changed, when it cannot be reopened (a Jira workflow

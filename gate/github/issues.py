@@ -69,6 +69,10 @@ class PyGithubIssues(PyGithubSession):
         )
         return as_tracked(issue)
 
+    def unchanged(self, issue: TrackedIssue, title: str, body: str) -> bool:
+        # GitHub gives back the Markdown it was sent (line endings aside: `as_written`).
+        return issue.title == title and issue.body.strip() == body.strip()
+
     def update(self, number: int, title: str, body: str, *, reopen: bool) -> bool:
         issue = self._issues[number]
         if reopen:

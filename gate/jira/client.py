@@ -3,13 +3,16 @@
 httpx rather than the `jira` package: that one brings requests, OAuth and its own retries, while
 this adapter shares with the others the one deadline, the retrier with its per-request safety (a
 create or a transition is never sent twice after a lost answer), the answer's size cap, and the TLS
-and proxy handling (gate.net). Six endpoints are all it needs:
+and proxy handling (gate.net). Seven endpoints are all it needs:
 - GET /rest/api/2/myself: who the token is (Cloud's accountId, Data Center's key);
 - the JQL search, by project, the rule's label and `reporter = currentUser()`: on Cloud
   /rest/api/2/search/jql (Atlassian removed /search there in 2025), on Data Center /rest/api/2/search.
   A URL on *.atlassian.net is Cloud; any other is tried as Data Center first, and a 404 or 410 from
   the one search switches to the other once (Cloud on a custom domain);
-- POST /rest/api/2/issue, PUT /rest/api/2/issue/{id}, GET and POST …/transitions, POST …/comment.
+- POST /rest/api/2/issue, PUT /rest/api/2/issue/{id}, GET and POST …/transitions, POST …/comment;
+- PUT …/properties/aikido-gate: after each create and edit, the digest of the summary and description sent,
+  which Cloud's search returns (`properties`) so a repeat run can tell that nothing changed: Cloud stores a
+  description as its own document format and reads it back re-rendered, never as the wiki markup sent.
 Only issues the token's own account reported and that carry the rule's label count: a person's issue
 never does, whatever its summary or labels. Jira's answers are hostile text: read with a bounded
 size, checked for their shape (anything else is a JiraRefused with one line), and quoted only cleaned.
@@ -28,6 +31,7 @@ import httpx
 from gate import USER_AGENT
 from gate.core.answers import excerpt
 from gate.core.errors import JiraRefused
+from gate.core.jira import written_digest
 from gate.core.sanitize import clean
 from gate.core.wording import a_few
 from gate.flow.ports import TrackedIssue
@@ -45,6 +49,11 @@ MAX_SUMMARY_CHARS = 255
 MAX_LABELS = 20
 MAX_COMMENT_CHARS = 30_000
 FIELDS = "summary,description,status,reporter,labels"
+# The issue property that records what the gate last wrote, and the version of its shape.
+# https://developer.atlassian.com/cloud/jira/platform/rest/v2/api-group-issue-properties/
+PROPERTY = "aikido-gate"
+PROPERTY_VERSION = 1
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 def authorization(user: str | None, token: str) -> str:
@@ -114,7 +123,8 @@ class JiraIssues:
     def tracked(self, marker: str, author: str) -> list[TrackedIssue]:
         doing = "searching for the tracking issue"
         jql = f'project = "{self._site.project}" AND labels = "{marker}" AND reporter = currentUser()'
-        params: dict[str, Any] = {"jql": jql, "fields": FIELDS, "maxResults": MAX_RESULTS}
+        # Data Center's search has no `properties` (JRASERVER-62898) and ignores it; Cloud's returns the record.
+        params: dict[str, Any] = {"jql": jql, "fields": FIELDS, "properties": PROPERTY, "maxResults": MAX_RESULTS}
         if self._search.endswith("/jql") and self._created:
             # The search is eventually consistent: an issue just created is only found when named.
             params["reconcileIssues"] = ",".join(self._created)
@@ -127,10 +137,11 @@ class JiraIssues:
 
     def create(self, title: str, body: str, labels: tuple[str, ...], assignees: tuple[str, ...]) -> TrackedIssue:
         """Open an issue (Jira assigns by account, not by GitHub login: `assignees` are not sent)."""
+        summary = title[:MAX_SUMMARY_CHARS]
         fields = {
             "project": {"key": self._site.project},
             "issuetype": {"name": self._site.issue_type},
-            "summary": title[:MAX_SUMMARY_CHARS],
+            "summary": summary,
             "description": body,
             "labels": list(labels[:MAX_LABELS]),
         }
@@ -140,7 +151,19 @@ class JiraIssues:
         if not _ID.fullmatch(number) or not _KEY.fullmatch(key):
             raise self._strange(doing, "no issue id and key")
         self._created.append(number)
-        return TrackedIssue(int(number), True, self.identity(), title, body, key, f"{self._base}/browse/{key}")
+        digest = self._record(int(number), summary, body)
+        return TrackedIssue(int(number), True, self.identity(), title, body, key, f"{self._base}/browse/{key}", digest)
+
+    def unchanged(self, issue: TrackedIssue, title: str, body: str) -> bool:
+        """The record of what was last written says these texts; with none, Data Center's texts as read do."""
+        summary = title[:MAX_SUMMARY_CHARS]
+        if issue.digest:
+            return issue.digest == written_digest(summary, body)
+        # No record: an issue from before the gate kept one, or whose record failed. Data Center reads back the
+        # wiki markup as it was sent, so its texts compare; Cloud's never do: edited (and recorded) once more.
+        if self._search.endswith("/jql"):
+            return False
+        return issue.title.strip() == summary.strip() and issue.body.strip() == body.strip()
 
     def update(self, number: int, title: str, body: str, *, reopen: bool) -> bool:
         transition = None
@@ -150,6 +173,7 @@ class JiraIssues:
                 return False
         fields = {"summary": title[:MAX_SUMMARY_CHARS], "description": body}
         self._json("PUT", f"/issue/{number}", doing="updating the tracking issue", json={"fields": fields})
+        self._record(number, fields["summary"], body)
         if transition is not None:
             self._move(number, transition, "reopening the tracking issue")
         return True
@@ -168,6 +192,23 @@ class JiraIssues:
         body = {"body": comment[:MAX_COMMENT_CHARS]}
         self._json("POST", f"/issue/{number}/comment", doing="commenting", json=body, safety=Safety.CREATES)
         self._move(number, chosen.id, "closing the tracking issue")
+
+    def _record(self, number: int, summary: str, description: str) -> str:
+        """Store the digest of the texts just written as the issue's property; the digest, or "" when Jira refused.
+
+        The same body sent again does no harm, so the retrier treats it as a GET. Its failure loses nothing but
+        the record, so it is no warning: the next run, finding none, edits the issue once more and records it then.
+        """
+        digest = written_digest(summary, description)
+        value = {"digest": digest, "version": PROPERTY_VERSION}
+        doing = "recording what was written"
+        try:
+            self._json(
+                "PUT", f"/issue/{number}/properties/{PROPERTY}", doing=doing, json=value, safety=Safety.IDEMPOTENT
+            )
+        except JiraRefused:
+            return ""
+        return digest
 
     def _reopening(self, number: int) -> str | None:
         """The transition that takes the issue out of done (to a new status first, else one in progress), or None."""
@@ -206,6 +247,10 @@ class JiraIssues:
         author = _field(reporter, "accountId") or _field(reporter, "key") or _field(reporter, "name")
         labels = fields.get("labels")
         labels = [label for label in labels if isinstance(label, str)] if isinstance(labels, list) else []
+        properties = item.get("properties")
+        record = properties.get(PROPERTY) if isinstance(properties, dict) else None
+        version = record.get("version") if isinstance(record, dict) else None
+        digest = _field(record, "digest") if type(version) is int and version == PROPERTY_VERSION else ""
         issue = TrackedIssue(
             int(number),
             category != "done",
@@ -214,6 +259,7 @@ class JiraIssues:
             (_field(fields, "description")).replace("\r\n", "\n"),
             key,
             f"{self._base}/browse/{key}",
+            digest if _DIGEST.fullmatch(digest) else "",
         )
         return issue, labels
 

@@ -19,6 +19,7 @@ from gate.core.jira import (
     jira_labels,
     jira_link,
     jira_text,
+    written_digest,
 )
 from gate.core.models import parse_scan_status
 from gate.core.policy import Action, Automation
@@ -156,3 +157,23 @@ class TestTexts:
     def test_a_huge_reason_is_cut_below_jiras_limit(self) -> None:
         verdict = dataclasses.replace(FAILED, reason="x" * 100_000)
         assert len(issue_description("aikido-gate-0", verdict, MAIN, Action("create_issue"))) <= 30_000
+
+
+class TestWrittenDigest:
+    """written_digest: the record of a summary and description as sent"""
+
+    def test_the_same_texts_give_the_same_digest_and_any_change_another(self) -> None:
+        digest = written_digest("Aikido: 1 new issue on main", "h3. (x) failed\n")
+        assert re.fullmatch(r"[0-9a-f]{64}", digest)
+        assert digest == written_digest("Aikido: 1 new issue on main", "h3. (x) failed\n")
+        assert (
+            len(
+                {
+                    digest,
+                    written_digest("Aikido: 2 new issues on main", "h3. (x) failed\n"),
+                    written_digest("Aikido: 1 new issue on main", "h3. (x) failed \n"),
+                    written_digest("Aikido: 1 new issue on main\n", "h3. (x) failed"),  # no text runs into the other
+                }
+            )
+            == 4
+        )

@@ -154,6 +154,59 @@ class TestLifecycle:
         assert jira.comments(copy["key"]) == ["Duplicate of SEC-1, opened by a run that raced it."]
 
 
+def edits(jira: FakeJira) -> int:
+    """The edits of the tracking issue (each mails its watchers): PUTs to /issue/{id}, its record not counted."""
+    return len([request for request in jira.requests if (request.method, request.path) == ("PUT", EDIT)])
+
+
+EDIT = "/rest/api/2/issue/10001"
+
+
+class TestRepeatRuns:
+    """A run that would write what the issue already says edits nothing, though Cloud reads it back re-rendered"""
+
+    @pytest.mark.parametrize("cloud", [True, False], ids=["cloud", "data-center"])
+    def test_the_same_finding_twice_is_unchanged_and_not_edited(
+        self, tmp_path: Path, github: FakeGitHub, cloud: bool
+    ) -> None:
+        with FakeJira(cloud=cloud) as jira:
+            assert said(run(tmp_path / "1", github, jira, "fail")) == f"{RULE}: issue SEC-1 created"
+            again = run(tmp_path / "2", github, jira, "fail")
+            assert (said(again), edits(jira), len(jira.issues)) == (f"{RULE}: issue SEC-1 unchanged", 0, 1)
+            assert annotations_of(again, "warning") == []
+
+    @pytest.mark.parametrize("cloud", [True, False], ids=["cloud", "data-center"])
+    def test_other_counts_are_one_edit(self, tmp_path: Path, github: FakeGitHub, cloud: bool) -> None:
+        with FakeJira(cloud=cloud) as jira:
+            run(tmp_path / "1", github, jira, "fail")
+            other = run(tmp_path / "2", github, jira, "hostile")
+            assert (said(other), edits(jira)) == (f"{RULE}: issue SEC-1 updated", 1)
+            assert jira.issues[0]["fields"]["summary"] == "Aikido: 1 new issue on main"
+            same = run(tmp_path / "3", github, jira, "hostile")
+            assert (said(same), edits(jira)) == (f"{RULE}: issue SEC-1 unchanged", 1)
+
+    def test_an_issue_from_before_the_record_is_edited_once_then_left(
+        self, tmp_path: Path, github: FakeGitHub, jira: FakeJira
+    ) -> None:
+        run(tmp_path / "1", github, jira, "fail")
+        jira.issues[0]["properties"].clear()  # as an issue the gate opened before it recorded what it wrote
+        first = run(tmp_path / "2", github, jira, "fail")
+        assert (said(first), edits(jira)) == (f"{RULE}: issue SEC-1 updated", 1)
+        second = run(tmp_path / "3", github, jira, "fail")
+        assert (said(second), edits(jira)) == (f"{RULE}: issue SEC-1 unchanged", 1)
+
+    def test_a_record_jira_refused_costs_one_more_edit_and_no_warning(
+        self, tmp_path: Path, github: FakeGitHub, jira: FakeJira
+    ) -> None:
+        jira.answer_with(403, path="/properties/", times=1)
+        created = run(tmp_path / "1", github, jira, "fail")
+        assert (said(created), jira.issues[0]["properties"]) == (f"{RULE}: issue SEC-1 created", {})
+        again = run(tmp_path / "2", github, jira, "fail")
+        assert (said(again), edits(jira)) == (f"{RULE}: issue SEC-1 updated", 1)
+        assert run(tmp_path / "3", github, jira, "fail").stdout.count(f"{RULE}: issue SEC-1 unchanged") == 1
+        assert [annotations_of(done, "warning") for done in (created, again)] == [[], []]
+
+
 class TestNeverTheVerdict:
     """What goes wrong with Jira is one warning; the verdict stays"""
 

@@ -83,6 +83,16 @@ class TestTrackingIssue:
         automate(tracker, FAILED)
         assert (tracker.calls.count("update"), tracker.issues[0].title) == (1, "Aikido: 1 new issue on main")
 
+    def test_the_tracker_says_whether_the_issue_changed_not_the_texts_as_read(self) -> None:
+        tracker = FakeTracker(text_format="jira")
+        automate(tracker, FAILED)
+        tracker.issues[0] = dataclasses.replace(tracker.issues[0], body="h3. :cross_mark: as Jira Cloud reads it")
+        tracker.verdict = True
+        assert automate(tracker, FAILED).text == "Track open issues on main: issue SEC-100 unchanged\n"
+        tracker.verdict = False
+        assert automate(tracker, FAILED).text == "Track open issues on main: issue SEC-100 updated\n"
+        assert (tracker.calls.count("unchanged"), tracker.calls.count("update")) == (2, 1)
+
     def test_no_result_neither_opens_nor_closes(self) -> None:
         tracker = FakeTracker()
         automate(tracker, FAILED)

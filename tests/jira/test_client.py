@@ -9,9 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from emulator.jira import BOT_CLOUD, BOT_EMAIL, BOT_SERVER, TOKEN, FakeJira
+from emulator.jira import BOT_CLOUD, BOT_EMAIL, BOT_SERVER, TOKEN, FakeJira, cloud_rendering
 from gate.core.clock import Deadline
 from gate.core.errors import JiraRefused
+from gate.core.jira import written_digest
 from gate.flow.ports import TrackedIssue
 from gate.jira.client import JiraIssues, Site, authorization, is_cloud
 from gate.net.http import WRITER_ATTEMPTS, Retrier
@@ -20,7 +21,8 @@ from tests.conftest import FakeClock
 
 LABEL = "aikido-gate-0123456789abcdef"
 TITLE = "Aikido: 1 new issue on main"
-BODY = "h3. (x) Aikido security gate failed\n"
+BODY = "h3. (x) Aikido security gate failed\n\n||Category||Count||\n|Open issues|1|\n"
+RECORD = "/rest/api/2/issue/10001/properties/aikido-gate"
 MADE: list[JiraIssues] = []
 
 
@@ -70,14 +72,17 @@ class TestLifecycle:
             assert me == (BOT_CLOUD["accountId"] if cloud else BOT_SERVER["key"])
             created = issues.create(TITLE, BODY, (LABEL, "security"), ("octocat",))
             link = f"{jira.url}/browse/SEC-1"
-            assert created == TrackedIssue(10001, True, me, TITLE, BODY, "SEC-1", link)
+            digest = written_digest(TITLE, BODY)
+            assert created == TrackedIssue(10001, True, me, TITLE, BODY, "SEC-1", link, digest)
             [issue] = jira.issues
             assert (issue["fields"]["labels"], issue["fields"]["issuetype"], "assignee" in issue["fields"]) == (
                 [LABEL, "security"],
                 {"name": "Bug"},
                 False,
             )
-            assert issues.tracked(LABEL, me) == [created]
+            # Cloud reads the description back re-rendered, with the record; Data Center as sent, without it.
+            read, record = (cloud_rendering(BODY), digest) if cloud else (BODY, "")
+            assert issues.tracked(LABEL, me) == [TrackedIssue(10001, True, me, TITLE, read, "SEC-1", link, record)]
             assert issues.update(10001, "Aikido: 2 new issues on main", BODY, reopen=False)
             assert issue["fields"]["summary"] == "Aikido: 2 new issues on main"
             issues.close(10001, "Resolved in commit {{c0ffeec0ffee}}.")
@@ -103,6 +108,7 @@ class TestLifecycle:
             "/rest/api/2/search/jql",
         ]
         assert searches[1].query["jql"] == [f'project = "SEC" AND labels = "{LABEL}" AND reporter = currentUser()']
+        assert {request.query["properties"][0] for request in searches} == {"aikido-gate"}
         assert searches[2].query["reconcileIssues"] == ["10001"]  # a fresh issue is found though search lags
 
     def test_data_center_takes_a_bearer_token(self) -> None:
@@ -112,6 +118,81 @@ class TestLifecycle:
 
     def test_cloud_is_known_by_its_domain(self) -> None:
         assert [is_cloud(url) for url in ("https://acme.atlassian.net", "https://jira.acme.com")] == [True, False]
+
+
+class TestWhatWasWritten:
+    """unchanged: the record of the texts last written (the issue property aikido-gate), not the texts as read"""
+
+    @pytest.mark.parametrize("cloud", [True, False], ids=["cloud", "data-center"])
+    def test_each_create_and_edit_is_recorded_after_it(self, cloud: bool) -> None:
+        with FakeJira(cloud=cloud) as jira:
+            issues = tracker(jira)
+            issues.create(TITLE, BODY, (LABEL,), ())
+            issues.update(10001, "Aikido: 2 new issues on main", BODY, reopen=False)
+            writes = [(request.method, request.path, request.body) for request in jira.writes()]
+            assert writes == [
+                ("POST", "/rest/api/2/issue", writes[0][2]),
+                ("PUT", RECORD, {"digest": written_digest(TITLE, BODY), "version": 1}),
+                ("PUT", "/rest/api/2/issue/10001", writes[2][2]),
+                ("PUT", RECORD, {"digest": written_digest("Aikido: 2 new issues on main", BODY), "version": 1}),
+            ]
+            assert jira.issues[0]["properties"] == {"aikido-gate": writes[3][2]}
+
+    def test_on_cloud_the_record_read_back_says_unchanged_though_the_text_is_not(self) -> None:
+        with FakeJira(cloud=True) as jira:
+            issues = tracker(jira)
+            issues.create(TITLE, BODY, (LABEL,), ())
+            [found] = issues.tracked(LABEL, issues.identity())
+            assert found.body != BODY
+            assert issues.unchanged(found, TITLE, BODY)
+            assert not issues.unchanged(found, "Aikido: 2 new issues on main", BODY)
+            assert not issues.unchanged(found, TITLE, BODY.replace("|1|", "|2|"))
+
+    def test_a_summary_past_jira_s_limit_is_compared_as_sent(self) -> None:
+        with FakeJira(cloud=True) as jira:
+            issues = tracker(jira)
+            long = "Aikido: " + "x" * 300
+            issues.create(long, BODY, (LABEL,), ())
+            [found] = issues.tracked(LABEL, issues.identity())
+            assert (len(found.title), issues.unchanged(found, long, BODY)) == (255, True)
+
+    @pytest.mark.parametrize(("cloud", "unchanged"), [(True, False), (False, True)], ids=["cloud", "data-center"])
+    def test_without_a_record_cloud_edits_once_and_data_center_compares_the_texts(
+        self, cloud: bool, unchanged: bool
+    ) -> None:
+        with FakeJira(cloud=cloud) as jira:
+            jira.add_issue(TITLE, BODY, labels=(LABEL,), by=jira.bot)  # as the gate made it before it kept records
+            issues = tracker(jira)
+            [found] = issues.tracked(LABEL, issues.identity())
+            assert (found.digest, issues.unchanged(found, TITLE, BODY)) == ("", unchanged)
+            assert not issues.unchanged(found, "Aikido: 2 new issues on main", BODY)
+
+    @pytest.mark.parametrize(
+        "record",
+        [{"digest": "not a digest", "version": 1}, {"digest": "0" * 64, "version": 2}, {"digest": "0" * 64}, "0" * 64],
+    )
+    def test_a_record_of_another_shape_is_none(self, record: object) -> None:
+        with FakeJira(cloud=True) as jira:
+            issues = tracker(jira)
+            issues.create(TITLE, BODY, (LABEL,), ())
+            jira.issues[0]["properties"]["aikido-gate"] = record
+            [found] = issues.tracked(LABEL, issues.identity())
+            assert (found.digest, issues.unchanged(found, TITLE, BODY)) == ("", False)
+
+    @pytest.mark.parametrize("status", [403, 500])
+    def test_a_record_jira_refuses_loses_neither_the_issue_nor_the_edit(self, status: int) -> None:
+        with FakeJira(cloud=True) as jira:
+            issues = tracker(jira)
+            jira.answer_with(status, path="/properties/")
+            created = issues.create(TITLE, BODY, (LABEL,), ())
+            assert (created.shown, created.digest, jira.issues[0]["properties"]) == ("SEC-1", "", {})
+            assert issues.update(10001, "Aikido: 2 new issues on main", BODY, reopen=False)
+            assert jira.issues[0]["fields"]["summary"] == "Aikido: 2 new issues on main"
+            [found] = issues.tracked(LABEL, issues.identity())
+            assert not issues.unchanged(found, "Aikido: 2 new issues on main", BODY)  # the next run edits once more
+        # The same body again does no harm: a 500 is retried once, as a read is.
+        recorded = [request for request in jira.requests if request.path == RECORD]
+        assert len(recorded) == (4 if status == 500 else 2)
 
 
 class TestOnlyOurIssues:

@@ -270,7 +270,8 @@ class FakeTracker(Refusals):
     """The repository's issues in memory, numbered from 100; `raced`: another run's, opened just before ours.
 
     `text_format` "jira" finds issues by a label (SEC-100…), and `reopens` False refuses to reopen, as a Jira
-    workflow with no way back from done does.
+    workflow with no way back from done does. `verdict`, when set, is what `unchanged` answers whatever the texts (as
+    Jira's record of what it wrote decides, not the texts Cloud reads back).
     """
 
     def __init__(self, *, me: str = BOT, text_format: str = "markdown", reopens: bool = True) -> None:
@@ -283,6 +284,7 @@ class FakeTracker(Refusals):
         self.closing: dict[int, str] = {}
         self.created: list[tuple[str, str, tuple[str, ...], tuple[str, ...]]] = []
         self.raced: tuple[str, str] | None = None
+        self.verdict: bool | None = None
 
     def add(
         self, title: str, body: str, *, open_: bool = True, author: str = BOT, labels: tuple[str, ...] = ()
@@ -318,6 +320,12 @@ class FakeTracker(Refusals):
             self.add(*self.raced, author=self.me, labels=labels)
         self.created.append((title, body, labels, assignees))
         return self.add(title, body, author=self.me, labels=labels)
+
+    def unchanged(self, issue: TrackedIssue, title: str, body: str) -> bool:
+        self._call("unchanged")
+        if self.verdict is not None:
+            return self.verdict
+        return issue.title == title and issue.body.strip() == body.strip()
 
     def update(self, number: int, title: str, body: str, *, reopen: bool) -> bool:
         self._call("update")
