@@ -29,7 +29,7 @@ from gate.core.clock import Deadline
 from gate.core.errors import GateError, PolicyError
 from gate.core.event import pull_request_number
 from gate.core.plan import RunPlan
-from gate.core.plugins import DEFAULT_PORT, DONE_TRANSITION, PLUGINS, url_problem
+from gate.core.plugins import DEFAULT_PORT, DONE_TRANSITION, EMAIL, JIRA, PLUGINS, SLACK, TEAMS, WEBHOOK, url_problem
 from gate.core.precedence import idle_input
 from gate.core.verdict import Problems, Verdict, error
 from gate.flow import ports
@@ -228,11 +228,11 @@ class Wiring:
     def _builders(self) -> dict[str, Builder]:
         """How the port of each plugin's instance is built (gate.core.plugins), by pluginId."""
         return {
-            "slack": self._webhook,
-            "teams": self._webhook,
-            "webhook": self._webhook,
-            "jira": self._jira,
-            "email": self._mailer,
+            SLACK.id: self._webhook,
+            TEAMS.id: self._webhook,
+            WEBHOOK.id: self._webhook,
+            JIRA.id: self._jira,
+            EMAIL.id: self._mailer,
         }
 
     def _webhook(self, instance: Instance, secrets: Mapping[str, str], after: Deadline) -> Any:

@@ -191,6 +191,18 @@ def issue_title(event: str, verdict: Verdict, where: Where) -> str:
     return clean(f"Aikido: scan done on {place}")[:200]
 
 
+def where_line(verdict: Verdict, where: Where, *, link: Callable[[str, str], str], code: Callable[[str], str]) -> str:
+    """`Open the scan in Aikido · commit … of … · the run`, in a tracker's markup (its `link` and `code`)."""
+    status = verdict.status
+    facts = []
+    if status is not None and status.diff_url:
+        facts.append(link("Open the scan in Aikido", status.diff_url))
+    facts.append(f"commit {code(where.commit[:12])} of {code(where.shown)}")
+    if where.run_url.startswith("https://"):
+        facts.append(link("the run", where.run_url))
+    return " · ".join(facts)
+
+
 def issue_body(marker: str, verdict: Verdict, where: Where, action: Action) -> str:
     """The tracking issue's Markdown: the verdict, the counts, the Aikido link, the commit and the run."""
     lines = [marker, f"### {sign(verdict)} Aikido security gate {headline(verdict)}", ""]
@@ -198,13 +210,7 @@ def issue_body(marker: str, verdict: Verdict, where: Where, action: Action) -> s
     status = verdict.status
     if status is not None:
         lines += counts_table(status)
-    facts = []
-    if status is not None and status.diff_url:
-        facts.append(md_link("Open the scan in Aikido", status.diff_url))
-    facts.append(f"commit {md_code(where.commit[:12])} of {md_code(where.shown)}")
-    if where.run_url.startswith("https://"):
-        facts.append(md_link("the run", where.run_url))
-    lines += [" · ".join(facts), ""]
+    lines += [where_line(verdict, where, link=md_link, code=md_code), ""]
     if assignees := action.listed("assignees"):
         lines += ["Assigned to " + ", ".join(md_code(login) for login in assignees) + ".", ""]
     lines.append(

@@ -21,7 +21,7 @@ import re
 from urllib.parse import quote
 
 from gate import __version__
-from gate.core.automations import IssueTexts, Where, issue_key
+from gate.core.automations import IssueTexts, Where, issue_key, where_line
 from gate.core.models import COUNTS
 from gate.core.policy import Action
 from gate.core.sanitize import clean
@@ -107,14 +107,7 @@ def issue_description(marker: str, verdict: Verdict, where: Where, action: Actio
     lines = [f"h3. {icon} Aikido security gate {jira_text(headline(verdict))}", ""]
     lines += [jira_text(verdict.reason[:1].upper() + verdict.reason[1:]) + ".", ""]
     lines += _counts(verdict)
-    facts = []
-    status = verdict.status
-    if status is not None and status.diff_url:
-        facts.append(jira_link("Open the scan in Aikido", status.diff_url))
-    facts.append(f"commit {jira_code(where.commit[:12])} of {jira_code(where.shown)}")
-    if where.run_url.startswith("https://"):
-        facts.append(jira_link("the run", where.run_url))
-    lines += [" · ".join(facts), ""]
+    lines += [where_line(verdict, where, link=jira_link, code=jira_code), ""]
     lines.append(
         f"_aikido-gate {jira_text(__version__)} keeps this issue (label {jira_text(marker)}): updated while the "
         f"finding stands, moved to done when a run of {jira_code(where.workflow or 'the workflow')} / "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from github.Issue import Issue
 from github.PaginatedList import PaginatedList
 
+from gate.core.automations import MARKDOWN_ISSUES
 from gate.flow.ports import TrackedIssue
 from gate.github.session import PyGithubSession, login_of
 
@@ -46,7 +47,7 @@ class PyGithubIssues(PyGithubSession):
     """Lists, opens, edits and closes the issues the automations keep."""
 
     # GitHub renders Markdown, and the marker is a hidden line that begins the body (gate.core.automations).
-    text_format = "markdown"
+    text_format = MARKDOWN_ISSUES.name
     _issues: dict[int, Issue]
 
     def tracked(self, marker: str, author: str) -> list[TrackedIssue]:

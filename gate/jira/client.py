@@ -31,7 +31,7 @@ import httpx
 from gate import USER_AGENT
 from gate.core.answers import excerpt
 from gate.core.errors import JiraRefused
-from gate.core.jira import written_digest
+from gate.core.jira import JIRA_ISSUES, written_digest
 from gate.core.sanitize import clean
 from gate.core.wording import a_few
 from gate.flow.ports import TrackedIssue
@@ -90,7 +90,7 @@ class JiraIssues:
     """Finds, opens, edits, comments on and moves the tracking issues of one Jira project."""
 
     # Jira takes wiki markup through REST v2, and the marker is a label (gate.core.jira).
-    text_format = "jira"
+    text_format = JIRA_ISSUES.name
 
     def __init__(self, site: Site, authorization: str, retrier: Retrier, tls: Tls) -> None:
         self._site = site
